@@ -1,0 +1,22 @@
+.PHONY: run test package playground
+
+# Start Clerk on SQLite (data/clerk.db), listening on 127.0.0.1:3978.
+run:
+	scripts/setup.sh
+	.venv/bin/python app.py
+
+# Run the whole test suite (SQLite and a throwaway PostgreSQL server).
+test:
+	scripts/test.sh
+
+# Build the Teams app package (build/clerk-teams-app.zip) for an admin to upload.
+package:
+	scripts/setup.sh
+	.venv/bin/python -m bot.manifest
+
+# Open the Microsoft 365 Agents Playground (a local Teams emulator) on http://127.0.0.1:56150,
+# connected to a Clerk started with `make run`.
+playground:
+	npm install --no-audit --no-fund --silent
+	TEAMSAPPTESTER_BROWSER=none NODE_OPTIONS="--require ./scripts/loopback.cjs" npx agentsplayground \
+		-e http://127.0.0.1:3978/api/messages -c msteams --disable-telemetry

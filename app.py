@@ -1,0 +1,157 @@
+"""Clerk's web application: the Bot Framework endpoint, the health check, and the wiring."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from datetime import datetime, timezone
+from typing import Callable
+
+from aiohttp import web
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from botbuilder.core import TurnContext
+from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
+from botbuilder.schema import Activity
+
+from bot.handler import ClerkBot
+from bot.proactive import Messenger
+from bot.teams_api import MeetingRoles
+from config import ConfigError, Settings
+from dialogs.agenda import overtime_notices
+from storage.db import Database
+
+log = logging.getLogger("clerk")
+
+DB = web.AppKey("db", Database)
+SWEEPS = web.AppKey("sweeps", object)
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Sweeps:
+    """Work the bot does on a timer. Tests call these directly with an injected clock."""
+
+    def __init__(self, db: Database, messenger: Messenger, settings: Settings, clock: Callable[[], datetime]):
+        self.db, self.messenger, self.settings, self.clock = db, messenger, settings, clock
+
+    async def timekeeping(self) -> None:
+        async with self.db.unit_of_work() as uow:
+            notices = await overtime_notices(uow, self.clock(), self.settings.timezone)
+            await uow.commit()
+        for notice in notices:
+            await self.messenger.post_text(notice.conversation_id, notice.text)
+
+
+def create_app(settings: Settings, clock: Callable[[], datetime] = utc_now,
+               start_scheduler: bool = True) -> web.Application:
+    db = Database(settings.database_url)
+    adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(settings))
+    roles = MeetingRoles(settings.APP_ID, settings.APP_PASSWORD)
+    bot = ClerkBot(db, settings, clock, roles)
+    messenger = Messenger(adapter, db, settings.APP_ID)
+    sweeps = Sweeps(db, messenger, settings, clock)
+
+    async def on_turn_error(context: TurnContext, error: Exception):
+        log.error("unhandled error in a turn", exc_info=error)
+        try:
+            await context.send_activity("Something went wrong on my side. Please try again.")
+        except Exception:
+            log.exception("could not tell the user about the error")
+
+    adapter.on_turn_error = on_turn_error
+
+    async def messages(request: web.Request) -> web.Response:
+        if "application/json" not in request.headers.get("Content-Type", ""):
+            return web.json_response({"error": "expected application/json"}, status=415)
+        try:
+            body = await request.json()
+        except (ValueError, UnicodeDecodeError):
+            return web.json_response({"error": "body is not JSON"}, status=400)
+        problem = activity_problem(body)
+        if problem:
+            return web.json_response({"error": problem}, status=400)
+        try:
+            activity = Activity().deserialize(body)
+        except Exception:
+            return web.json_response({"error": "body is not an activity"}, status=400)
+        try:
+            authenticated = await adapter.bot_framework_authentication.authenticate_request(
+                activity, request.headers.get("Authorization", "")
+            )
+        except Exception as error:  # botframework raises PermissionError, PyJWT its own errors
+            log.info("refused an activity that failed authentication: %s", error)
+            return web.json_response({"error": "unauthorized"}, status=401)
+        response = await adapter.process_activity(authenticated, activity, bot.on_turn)
+        if response:
+            return web.json_response(response.body, status=response.status)
+        return web.Response(status=201)
+
+    async def healthz(request: web.Request) -> web.Response:
+        if await db.ping():
+            return web.json_response({"status": "ok", "database": "ok"})
+        return web.json_response({"status": "unavailable", "database": "unreachable"}, status=503)
+
+    app = web.Application(client_max_size=1024 * 1024)
+    app[DB] = db
+    app[SWEEPS] = sweeps
+    app.router.add_post("/api/messages", messages)
+    app.router.add_get("/healthz", healthz)
+    scheduler = AsyncIOScheduler(timezone=settings.timezone)
+
+    async def startup(app: web.Application) -> None:
+        await db.migrate()
+        if not settings.auth_enabled:
+            log.warning("MicrosoftAppId is not set: Bot Framework authentication is OFF. "
+                        "Serve local clients only (Agents Playground, Bot Framework Emulator).")
+        if start_scheduler:
+            scheduler.add_job(sweeps.timekeeping, "interval", seconds=settings.timekeeping_sweep_seconds,
+                              id="timekeeping", max_instances=1, coalesce=True)
+            scheduler.start()
+
+    async def cleanup(app: web.Application) -> None:
+        if scheduler.running:
+            scheduler.shutdown(wait=False)
+        await roles.close()
+        await db.dispose()
+
+    app.on_startup.append(startup)
+    app.on_cleanup.append(cleanup)
+    return app
+
+
+def activity_problem(body: object) -> str | None:
+    """What makes a request body unusable as an activity, checked before botbuilder sees it."""
+    if not isinstance(body, dict):
+        return "an activity is a JSON object"
+    if not isinstance(body.get("type"), str) or not body["type"]:
+        return "activity type is missing"
+    conversation = body.get("conversation")
+    if not isinstance(conversation, dict) or not isinstance(conversation.get("id"), str) or not conversation["id"]:
+        return "conversation.id is missing"
+    if not isinstance(body.get("serviceUrl"), str) or not body["serviceUrl"].startswith(("http://", "https://")):
+        return "serviceUrl is missing"
+    for key in ("from", "recipient", "channelData"):
+        if body.get(key) is not None and not isinstance(body[key], dict):
+            return f"{key} must be an object"
+    for key in ("text", "id", "name", "channelId"):
+        if body.get(key) is not None and not isinstance(body[key], str):
+            return f"{key} must be a string"
+    if body.get("entities") is not None and not isinstance(body["entities"], list):
+        return "entities must be a list"
+    return None
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # one line per sweep is noise
+    try:
+        settings = Settings.from_env()
+    except ConfigError as error:
+        sys.exit(f"Configuration error: {error}")
+    web.run_app(create_app(settings), host=settings.host, port=settings.port)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,146 @@
+"""The command table: every chat command with its syntax, help line, example and use case.
+
+Adding a command is adding one row. `/help`, the Teams manifest's command list and the README's
+command reference all come from this table.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Awaitable, Callable
+
+from dialogs import agenda, attendance, committee, meeting, minutes_record
+from dialogs.context import Reply, Turn
+
+Handler = Callable[[object, Turn, str], Awaitable[Reply]]
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str  # one or two words: "agenda add"
+    syntax: str
+    summary: str
+    example: str
+    handler: Handler | None  # None: answered by the bot layer itself (help)
+    takes_args: bool = True
+    chair_only: bool = False
+
+
+COMMANDS: list[Command] = [
+    Command("help", "/help [command]", "List the commands, or show one command's syntax and an example.",
+            "/help agenda add", None),
+    Command("committee name", "/committee name <name>", "Name the committee this conversation belongs to.",
+            "/committee name Data Ethics Committee", committee.set_name),
+    Command("committee quorum", "/committee quorum <N>", "Set how many members make the meeting quorate.",
+            "/committee quorum 5", committee.set_quorum),
+    Command("committee", "/committee", "Show the committee's name, members and quorum.",
+            "/committee", committee.show_committee, takes_args=False),
+    Command("members add", "/members add <Name>, <Role>; <Name>, <Role>", "Add standing members of the committee.",
+            "/members add Marion Oswald, Chair; Tom Sorrell, Member", committee.add_members),
+    Command("members remove", "/members remove <Name>", "Remove a standing member.",
+            "/members remove Tom Sorrell", committee.remove_member),
+    Command("members", "/members", "List the committee's standing members.",
+            "/members", committee.list_members, takes_args=False),
+    Command("start", "/start [title]", "Open a meeting record (title defaults to committee and date).",
+            "/start Ethics Committee, May meeting", meeting.start),
+    Command("end", "/end", "Close the meeting record (chair only).", "/end", meeting.end,
+            takes_args=False, chair_only=True),
+    Command("chair", "/chair @Name | /chair Name", "Name the chair of this meeting (chair only, once a chair is set).",
+            "/chair Marion Oswald", meeting.set_chair, chair_only=True),
+    Command("present", "/present <Name>, <Role>; <Name>, <Role>", "Record people as present.",
+            "/present Jack Tracey, Policy Lead; Sam Todd, Data Lab", attendance.present),
+    Command("apologies", "/apologies <Name>; <Name>", "Record apologies.",
+            "/apologies Jamie Grace; Pete Fussey", attendance.apologies),
+    Command("absent", "/absent <Name>", "Correct a record: the person was neither present nor apologised.",
+            "/absent Pete Fussey", attendance.absent),
+    Command("attendance", "/attendance", "Show present, apologies, members missing and the quorum.",
+            "/attendance", attendance.show, takes_args=False),
+    Command("agenda add", "/agenda add HH:MM <Title> [(N min)] [- Presenter]",
+            "Add an agenda item, or a break with the title Break (chair only).",
+            "/agenda add 10:10 Offending checking tool (30 min) - Data Lab", agenda.add, chair_only=True),
+    Command("agenda set", "/agenda set <one item a line, as /agenda add>",
+            "Replace the whole agenda in one message (chair only).",
+            "/agenda set\n10:00 Welcome - Chair\n10:05 Update on actions\n11:20 Break\n13:00 Close",
+            agenda.replace, chair_only=True),
+    Command("agenda remove", "/agenda remove <N | HH:MM>", "Remove an item (or a break, by its time) (chair only).",
+            "/agenda remove 4", agenda.remove, chair_only=True),
+    Command("agenda move", "/agenda move <N> HH:MM", "Move an item to a new start time (chair only).",
+            "/agenda move 4 11:35", agenda.move, chair_only=True),
+    Command("agenda end", "/agenda end HH:MM", "Set the planned close of the meeting (chair only).",
+            "/agenda end 13:00", agenda.set_end, chair_only=True),
+    Command("agenda", "/agenda", "Show the agenda with timings and how late the meeting runs.",
+            "/agenda", agenda.show, takes_args=False),
+    Command("next", "/next", "End the current item and start the next item or break.",
+            "/next", agenda.next_item, takes_args=False),
+    Command("item", "/item <N>", "Jump to item N.", "/item 3", agenda.go_to_item),
+    Command("time", "/time", "Time used and left on the current item, and the meeting's projected close.",
+            "/time", agenda.show_time, takes_args=False),
+    Command("timekeeping", "/timekeeping on|off", "Turn the notice when an item reaches its time on or off.",
+            "/timekeeping off", committee.set_timekeeping),
+    Command("note", "/note [item N] <text>", "Record a minute against the current item.",
+            "/note The Chair thanked the secretariat.", minutes_record.note),
+    Command("question", "/question [item N] <text>", "Record a member's question.",
+            "/question Will there be a pilot before the tool goes live?", minutes_record.question),
+    Command("answer", "/answer [item N] <text>", "Record the presenter's answer to the latest question.",
+            "/answer A pilot stage is planned.", minutes_record.answer),
+    Command("decision", "/decision [item N] <text>", "Record something the committee agreed or requested.",
+            "/decision The Lab to return with false-positive rates.", minutes_record.decision),
+    Command("outcome", "/outcome [item N] <letter> [comment]", "Set the item's outcome on the scale (chair only).",
+            "/outcome B proceed once the guidance is drafted", minutes_record.outcome, chair_only=True),
+    Command("outcomes set", "/outcomes set A=<words>; B=<words>; ...", "Redefine the committee's outcome scale.",
+            "/outcomes set A=proceed; B=proceed with minor amendments", committee.set_outcomes),
+    Command("outcomes", "/outcomes", "Show the committee's outcome scale.", "/outcomes",
+            committee.show_outcomes, takes_args=False),
+]
+
+_BY_NAME = {command.name: command for command in COMMANDS}
+
+
+def match(text: str) -> tuple[Command | None, str, str]:
+    """Finds the command at the start of text. Returns (command, arguments, first word).
+
+    Two-word commands win over one-word ones; arguments keep their line breaks.
+    """
+    body = text.strip()
+    if body.startswith("/"):
+        body = body[1:].lstrip()
+    words = body.split(None, 2)
+    if not words:
+        return None, "", ""
+    first = words[0].lower()
+    if len(words) > 1:
+        pair = f"{first} {words[1].lower()}"
+        if pair in _BY_NAME:
+            return _BY_NAME[pair], _after_words(body, 2), first
+    if first in _BY_NAME:
+        return _BY_NAME[first], _after_words(body, 1), first
+    return None, _after_words(body, 1), first
+
+
+def _after_words(body: str, count: int) -> str:
+    words = re.match(r"(?:\s*\S+){%d}" % count, body)
+    return body[words.end():].strip() if words else ""
+
+
+def family(word: str) -> list[Command]:
+    return [c for c in COMMANDS if c.name == word or c.name.startswith(word + " ")]
+
+
+def help_text(topic: str = "") -> str:
+    topic = " ".join(topic.lower().lstrip("/").split())
+    if not topic:
+        lines = ["Clerk keeps the minutes. Commands (with or without /):"]
+        lines += [f"- {c.syntax} — {c.summary}" for c in COMMANDS]
+        lines.append("Type /help <command> for its syntax and an example, e.g. /help agenda add.")
+        return "\n".join(lines)
+    related = family(topic)
+    if len(related) > 1:
+        return "\n\n".join(usage(c) for c in related)
+    if topic in _BY_NAME:
+        return usage(_BY_NAME[topic])
+    return f"There is no command '{topic}'. /help lists them all."
+
+
+def usage(command: Command) -> str:
+    return f"{command.syntax}\n{command.summary}\nExample: {command.example}"

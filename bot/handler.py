@@ -1,0 +1,236 @@
+"""The Teams activity handler: turns activities into use-case calls and replies into messages."""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import datetime
+from typing import Awaitable, Callable
+
+from botbuilder.core import MessageFactory, TurnContext
+from botbuilder.core.teams import TeamsActivityHandler
+from botbuilder.schema import Activity, ChannelAccount
+from sqlalchemy.exc import InterfaceError, OperationalError
+
+from bot import cards
+from bot.commands import Command, help_text, match, usage
+from bot.teams_api import MeetingRoles
+from bot.text import mentions_from_entities, read_message
+from config import Settings
+from dialogs import attendance, meeting
+from dialogs.agenda import AgendaView
+from dialogs.committee import register_conversation
+from dialogs.context import Person, Reply, Turn
+from dialogs.errors import ClerkError, UsageError
+from storage.db import Database
+
+log = logging.getLogger("clerk.bot")
+
+TRY_AGAIN = "The record is unavailable just now, so nothing was recorded. Please try again in a moment."
+WENT_WRONG = "Something went wrong on my side, so nothing was recorded. Please try again."
+MAX_MESSAGE_CHARS = 20_000
+
+UseCase = Callable[[object, Turn], Awaitable[Reply | None]]
+
+
+class ClerkBot(TeamsActivityHandler):
+    def __init__(self, db: Database, settings: Settings, clock: Callable[[], datetime], roles: MeetingRoles):
+        self.db = db
+        self.settings = settings
+        self.clock = clock
+        self.roles = roles
+
+    # Messages ------------------------------------------------------------------------------
+
+    async def on_message_activity(self, turn_context: TurnContext):
+        activity = turn_context.activity
+        mentions = mentions_from_entities(_entities(activity))
+        bot_id = activity.recipient.id if activity.recipient else None
+        message = read_message(activity.text or "", mentions, bot_id)
+        personal = _conversation_type(activity) == "personal"
+        if not (personal or message.mentions_bot or message.text.startswith("/")):
+            return  # plain chat between people: never answer it
+        if len(message.text) > MAX_MESSAGE_CHARS:
+            await self._say(turn_context, f"That message is too long for me ({len(message.text)} characters; "
+                                          f"the limit is {MAX_MESSAGE_CHARS}). Nothing was recorded.")
+            return
+        if not message.text:
+            await self._say(turn_context, "Hello, I'm Clerk: I keep the minutes. /help lists what I can do.")
+            return
+        command, args, word = match(message.text)
+        if command is None:
+            await self._say(turn_context, f"I don't know '{word[:40]}'. /help lists the commands.")
+            return
+        if command.handler is None:
+            await self._say(turn_context, help_text(args))
+            return
+        if args and not command.takes_args:
+            await self._say(turn_context, f"/{command.name} takes nothing after it.\n{usage(command)}")
+            return
+        people = tuple(Person(m.name, m.user_id) for m in mentions if m.user_id != bot_id)
+        organizer = command.chair_only and await self._is_meeting_organizer(activity)
+        handler = command.handler
+
+        async def use_case(uow, turn: Turn) -> Reply:
+            return await handler(uow, turn, args)
+
+        await self._run(turn_context, use_case, command=command, mentions=people, organizer=organizer)
+
+    # Teams meeting events ------------------------------------------------------------------
+
+    async def on_event_activity(self, turn_context: TurnContext):
+        activity = turn_context.activity
+        value = activity.value if isinstance(activity.value, dict) else {}
+        name = activity.name or ""
+        if name == "application/vnd.microsoft.meetingStart":
+            title = value.get("Title") if isinstance(value.get("Title"), str) else None
+            meeting_id = _teams_meeting_id(activity) or (value.get("Id") if isinstance(value.get("Id"), str) else None)
+
+            async def use_case(uow, turn):
+                return await meeting.start_from_teams(uow, turn, title and title[:300], meeting_id)
+        elif name == "application/vnd.microsoft.meetingEnd":
+            async def use_case(uow, turn):
+                return await meeting.end_from_teams(uow, turn)
+        elif name in ("application/vnd.microsoft.meetingParticipantJoin",
+                      "application/vnd.microsoft.meetingParticipantLeave"):
+            people = _participants(value)
+            if not people:
+                log.info("participant event without usable members ignored")
+                return
+            record = attendance.joined_from_teams if name.endswith("Join") else attendance.left_from_teams
+
+            async def use_case(uow, turn):
+                await record(uow, turn, people)
+                return None
+        else:
+            return
+        await self._run(turn_context, use_case)
+
+    async def on_members_added_activity(self, members_added: list[ChannelAccount], turn_context: TurnContext):
+        bot_id = turn_context.activity.recipient.id if turn_context.activity.recipient else None
+        if any(member.id == bot_id for member in members_added or []):
+            await self._say(turn_context, "Hello, I'm Clerk: I keep this committee's minutes. "
+                                          "/help lists what I can do; /start opens a meeting record.")
+
+    # Running a use case in one transaction ---------------------------------------------------
+
+    async def _run(self, turn_context: TurnContext, use_case: UseCase, command: Command | None = None,
+                   mentions: tuple[Person, ...] = (), organizer: bool = False) -> None:
+        activity = turn_context.activity
+        conversation_id = activity.conversation.id
+        now = self.clock()
+        try:
+            async with self.db.unit_of_work() as uow:
+                if activity.id and not await uow.repo.claim_activity(conversation_id, activity.id, now):
+                    log.info("activity %s delivered again; already handled", activity.id)
+                    return
+                committee_id = await register_conversation(
+                    uow, conversation_id, _reference_json(activity), _conversation_type(activity),
+                    _tenant_id(activity), now,
+                )
+                turn = Turn(
+                    conversation_id=conversation_id,
+                    committee_id=committee_id,
+                    caller=_caller(activity),
+                    now=now,
+                    tz=self.settings.timezone,
+                    mentions=mentions,
+                    teams_meeting_id=_teams_meeting_id(activity),
+                    caller_is_meeting_organizer=organizer,
+                )
+                reply = await use_case(uow, turn)
+                await uow.commit()
+        except UsageError as error:
+            await self._say(turn_context, f"{error.message}\n{usage(command)}" if command else error.message)
+            return
+        except ClerkError as error:
+            await self._say(turn_context, error.message)
+            return
+        except (OperationalError, InterfaceError, OSError, TimeoutError):
+            log.exception("database unavailable while handling %s", activity.id)
+            await self._say(turn_context, TRY_AGAIN)
+            return
+        except Exception:
+            log.exception("failed to handle activity %s", activity.id)
+            await self._say(turn_context, WENT_WRONG)
+            return
+        if reply is not None:
+            await self._send_reply(turn_context, reply)
+
+    async def _send_reply(self, turn_context: TurnContext, reply: Reply) -> None:
+        if isinstance(reply.view, AgendaView):
+            await self._send(turn_context, MessageFactory.attachment(cards.agenda_card(reply.view)))
+        else:
+            await self._say(turn_context, reply.text)
+
+    async def _say(self, turn_context: TurnContext, text: str) -> None:
+        await self._send(turn_context, MessageFactory.text(text))
+
+    async def _send(self, turn_context: TurnContext, message: Activity) -> None:
+        """What was recorded stays recorded when the reply cannot be delivered; the failure is logged."""
+        try:
+            await turn_context.send_activity(message)
+        except Exception:
+            log.exception("could not deliver the reply to %s", turn_context.activity.conversation.id)
+
+    async def _is_meeting_organizer(self, activity: Activity) -> bool:
+        meeting_id = _teams_meeting_id(activity)
+        aad_id = getattr(activity.from_property, "aad_object_id", None)
+        if not meeting_id or not aad_id:
+            return False
+        role = await self.roles.role_of(activity.service_url, meeting_id, aad_id, _tenant_id(activity))
+        return role == "Organizer"
+
+
+# Reading the parts of an activity defensively: Teams payloads vary, and a malformed one must not
+# cost more than a log line.
+
+
+def _entities(activity: Activity) -> list[dict]:
+    return [{"type": e.type, **(e.additional_properties or {})} for e in activity.entities or []]
+
+
+def _channel_data(activity: Activity) -> dict:
+    return activity.channel_data if isinstance(activity.channel_data, dict) else {}
+
+
+def _conversation_type(activity: Activity) -> str | None:
+    return activity.conversation.conversation_type if activity.conversation else None
+
+
+def _tenant_id(activity: Activity) -> str | None:
+    tenant = _channel_data(activity).get("tenant")
+    if isinstance(tenant, dict) and isinstance(tenant.get("id"), str):
+        return tenant["id"]
+    return getattr(activity.conversation, "tenant_id", None)
+
+
+def _teams_meeting_id(activity: Activity) -> str | None:
+    meeting_data = _channel_data(activity).get("meeting")
+    if isinstance(meeting_data, dict) and isinstance(meeting_data.get("id"), str):
+        return meeting_data["id"]
+    return None
+
+
+def _caller(activity: Activity) -> Person:
+    sender = activity.from_property
+    name = (sender.name if sender and isinstance(sender.name, str) else "") or "Someone"
+    return Person(name=" ".join(name.split())[:200], user_id=sender.id if sender else None)
+
+
+def _participants(value: dict) -> list[Person]:
+    people = []
+    members = value.get("members")
+    for member in members if isinstance(members, list) else []:
+        user = member.get("user") if isinstance(member, dict) else None
+        if not isinstance(user, dict) or not isinstance(user.get("name"), str) or not user["name"].strip():
+            continue
+        user_id = user.get("id") if isinstance(user.get("id"), str) else None
+        people.append(Person(" ".join(user["name"].split())[:200], user_id))
+    return people
+
+
+def _reference_json(activity: Activity) -> str:
+    reference = TurnContext.get_conversation_reference(activity)
+    reference.activity_id = None  # the reference must not change with every message
+    return json.dumps(reference.serialize(), sort_keys=True)

@@ -1,0 +1,60 @@
+"""Builds the Teams app package (manifest and two icons, zipped) for an admin to upload.
+
+`appPackage/manifest.json` is the template: the builder fills in the bot's id (MicrosoftAppId),
+a stable Teams app id derived from it, and the command menu from the command table, so the menu in
+Teams never disagrees with /help. Run: `python -m bot.manifest [output.zip]`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import uuid
+import zipfile
+from pathlib import Path
+
+from bot.commands import COMMANDS
+
+PACKAGE_DIR = Path(__file__).resolve().parent.parent / "appPackage"
+DEFAULT_OUTPUT = Path("build") / "clerk-teams-app.zip"
+
+# Teams shows at most 10 commands per scope: the ones used most during a meeting.
+MENU = ("help", "agenda", "next", "time", "note", "question", "answer", "decision", "outcome", "attendance")
+
+
+def command_list() -> list[dict]:
+    by_name = {command.name: command for command in COMMANDS}
+    return [{"title": name, "description": by_name[name].summary[:128]} for name in MENU]
+
+
+def build_manifest(bot_id: str) -> dict:
+    template = (PACKAGE_DIR / "manifest.json").read_text()
+    template = template.replace("${{BOT_ID}}", bot_id)
+    template = template.replace("${{TEAMS_APP_ID}}", str(uuid.uuid5(uuid.NAMESPACE_URL, f"clerk:{bot_id}")))
+    manifest = json.loads(template)
+    for bot in manifest["bots"]:
+        for commands in bot["commandLists"]:
+            commands["commands"] = command_list()
+    return manifest
+
+
+def build_package(bot_id: str, output: Path) -> Path:
+    output.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("manifest.json", json.dumps(build_manifest(bot_id), indent=2))
+        for icon in ("color.png", "outline.png"):
+            archive.write(PACKAGE_DIR / icon, icon)
+    return output
+
+
+def main() -> None:
+    bot_id = os.environ.get("MicrosoftAppId", "")
+    if not bot_id:
+        sys.exit("Set MicrosoftAppId to the bot's Azure app id before building the Teams package.")
+    output = build_package(bot_id, Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_OUTPUT)
+    print(f"Teams app package written to {output}")
+
+
+if __name__ == "__main__":
+    main()

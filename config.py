@@ -1,0 +1,63 @@
+"""Configuration, read from environment variables in this one place (see README: Configuration)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/clerk.db"
+
+
+class ConfigError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 3978
+    database_url: str = DEFAULT_DATABASE_URL
+    timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Europe/London"))
+    # Names as the botbuilder configuration object expects them (Microsoft's samples use these).
+    APP_ID: str = ""
+    APP_PASSWORD: str = ""
+    APP_TYPE: str = "MultiTenant"
+    APP_TENANTID: str = ""
+    timekeeping_sweep_seconds: int = 30
+
+    @property
+    def auth_enabled(self) -> bool:
+        return bool(self.APP_ID)
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
+        env = dict(os.environ if env is None else env)
+        try:
+            timezone = ZoneInfo(env.get("CLERK_TIMEZONE", "Europe/London"))
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ConfigError(f"CLERK_TIMEZONE={env['CLERK_TIMEZONE']!r} is not a known timezone") from None
+        return cls(
+            host=env.get("HOST", "127.0.0.1"),
+            port=_int(env, "PORT", 3978),
+            database_url=env.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
+            timezone=timezone,
+            APP_ID=env.get("MicrosoftAppId", ""),
+            APP_PASSWORD=env.get("MicrosoftAppPassword", ""),
+            APP_TYPE=env.get("MicrosoftAppType", "MultiTenant") or "MultiTenant",
+            APP_TENANTID=env.get("MicrosoftAppTenantId", ""),
+            timekeeping_sweep_seconds=_int(env, "TIMEKEEPING_SWEEP_SECONDS", 30),
+        )
+
+
+def _int(env: dict[str, str], name: str, default: int) -> int:
+    value = env.get(name)
+    if value in (None, ""):
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise ConfigError(f"{name}={value!r} is not a whole number") from None
+    if number <= 0:
+        raise ConfigError(f"{name} must be positive")
+    return number

@@ -1,0 +1,369 @@
+"""The timed agenda: building it, moving through it, and how late the meeting runs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from dialogs import timing
+from dialogs.context import Reply, Turn
+from dialogs.errors import ClerkError, UsageError
+from dialogs.meeting import current_meeting, require_chair
+from dialogs.parsing import AgendaLine, format_minute, parse_agenda_line, parse_time
+from storage.models import AgendaItem, Meeting
+
+CLOSE_TITLES = {"close", "meeting close", "end", "meeting end"}
+
+
+def numbered(items: list[AgendaItem]) -> list[tuple[int | None, AgendaItem]]:
+    """Items are numbered 1, 2, 3... in agenda order; breaks take no number."""
+    result, number = [], 0
+    for item in items:
+        if item.is_break:
+            result.append((None, item))
+        else:
+            number += 1
+            result.append((number, item))
+    return result
+
+
+def item_number(items: list[AgendaItem], item_id: int) -> int | None:
+    for number, item in numbered(items):
+        if item.id == item_id:
+            return number
+    return None
+
+
+def find_item(items: list[AgendaItem], number: int) -> AgendaItem:
+    for item_no, item in numbered(items):
+        if item_no == number:
+            return item
+    count = sum(1 for item in items if not item.is_break)
+    if count == 0:
+        raise ClerkError(f"There is no item {number}: the agenda is empty.")
+    raise ClerkError(f"There is no item {number}: the agenda has items 1 to {count}.")
+
+
+def slots(items: list[AgendaItem]) -> list[timing.Slot]:
+    return [
+        timing.Slot(i.planned_start_minute, i.planned_length_minutes, i.actual_start, i.actual_end)
+        for i in items
+    ]
+
+
+def label(number: int | None, item: AgendaItem) -> str:
+    return "the break" if number is None else f"item {number} ({item.title})"
+
+
+# Building the agenda -----------------------------------------------------------------------
+
+
+async def _chair_meeting(uow, turn: Turn) -> Meeting:
+    meeting = await current_meeting(uow, turn)
+    require_chair(meeting, turn, "change the agenda")
+    return meeting
+
+
+async def _add_line(uow, meeting: Meeting, line: AgendaLine) -> AgendaItem | None:
+    if line.title.casefold() in CLOSE_TITLES and not line.presenter:
+        meeting.planned_end_minute = line.start_minute
+        return None
+    item = AgendaItem(
+        meeting_id=meeting.id,
+        is_break=line.is_break,
+        title=line.title,
+        presenter=line.presenter,
+        planned_start_minute=line.start_minute,
+        planned_length_minutes=line.length_minutes,
+        overtime_notice_sent=False,
+    )
+    await uow.repo.add(item)
+    return item
+
+
+async def add(uow, turn: Turn, args: str) -> Reply:
+    if not args.strip():
+        raise UsageError("Give the start time and title of the item.")
+    line = parse_agenda_line(args)
+    meeting = await _chair_meeting(uow, turn)
+    item = await _add_line(uow, meeting, line)
+    if item is None:
+        return Reply(f"Planned close set to {format_minute(line.start_minute)}.")
+    items = await uow.repo.agenda(meeting.id)
+    number = item_number(items, item.id)
+    what = "Break" if number is None else f"Item {number}"
+    presenter = f" - {item.presenter}" if item.presenter else ""
+    length = f" ({item.planned_length_minutes} min)" if item.planned_length_minutes else ""
+    return Reply(f"{what} added at {format_minute(item.planned_start_minute)}: {item.title}{length}{presenter}.")
+
+
+async def replace(uow, turn: Turn, args: str) -> Reply:
+    lines = [line for line in args.splitlines() if line.strip()]
+    if not lines:
+        raise UsageError("Paste the agenda after /agenda set, one item a line.")
+    parsed = []
+    for index, text in enumerate(lines, start=1):
+        try:
+            parsed.append(parse_agenda_line(text))
+        except UsageError as error:
+            raise UsageError(f"Line {index} ('{text.strip()[:60]}'): {error.message}") from None
+    meeting = await _chair_meeting(uow, turn)
+    existing = await uow.repo.agenda(meeting.id)
+    recorded = await uow.repo.entries([i.id for i in existing])
+    taken = {e.item_id for e in recorded} | {
+        i.id for i in existing if i.actual_start is not None or i.outcome_letter
+    }
+    if taken:
+        numbers = [label(n, i) for n, i in numbered(existing) if i.id in taken]
+        raise ClerkError(
+            f"The agenda already has minutes recorded against {', '.join(numbers)}; "
+            "edit it with /agenda add, /agenda remove and /agenda move instead."
+        )
+    for item in existing:
+        await uow.repo.delete_agenda_item(item)
+    for line in parsed:
+        await _add_line(uow, meeting, line)
+    items = await uow.repo.agenda(meeting.id)
+    count = sum(1 for i in items if not i.is_break)
+    return Reply(f"Agenda set: {count} items.", view=await agenda_view(uow, turn, meeting))
+
+
+async def remove(uow, turn: Turn, args: str) -> Reply:
+    text = args.strip()
+    if not text:
+        raise UsageError("Say which item to remove: its number, or the time of a break.")
+    meeting = await _chair_meeting(uow, turn)
+    items = await uow.repo.agenda(meeting.id)
+    number, item = _item_by_number_or_time(items, text)
+    entries = await uow.repo.entries([item.id])
+    if entries or item.outcome_letter or item.actual_start:
+        raise ClerkError(
+            f"{label(number, item).capitalize()} already has minutes recorded; it stays on the agenda."
+        )
+    await uow.repo.delete_agenda_item(item)
+    return Reply(f"Removed {label(number, item)} from the agenda.")
+
+
+async def move(uow, turn: Turn, args: str) -> Reply:
+    parts = args.split()
+    if len(parts) != 2:
+        raise UsageError("Give the item number and its new start time.")
+    new_start = parse_time(parts[1])
+    meeting = await _chair_meeting(uow, turn)
+    items = await uow.repo.agenda(meeting.id)
+    old_number, item = _item_by_number_or_time(items, parts[0])
+    item.planned_start_minute = new_start
+    items = await uow.repo.agenda(meeting.id)
+    new_number = item_number(items, item.id)
+    renumbered = f" (now item {new_number})" if new_number != old_number else ""
+    return Reply(f"Moved {label(old_number, item)} to {format_minute(new_start)}{renumbered}.")
+
+
+async def set_end(uow, turn: Turn, args: str) -> Reply:
+    if not args.strip():
+        raise UsageError("Give the planned close time.")
+    minute = parse_time(args)
+    meeting = await _chair_meeting(uow, turn)
+    meeting.planned_end_minute = minute
+    return Reply(f"Planned close set to {format_minute(minute)}.")
+
+
+def _item_by_number_or_time(items: list[AgendaItem], text: str) -> tuple[int | None, AgendaItem]:
+    if text.isdigit():
+        item = find_item(items, int(text))
+        return int(text), item
+    try:
+        minute = parse_time(text)
+    except UsageError:
+        raise UsageError(f"'{text}' is neither an item number nor a time.") from None
+    for number, item in numbered(items):
+        if item.planned_start_minute == minute:
+            return number, item
+    raise ClerkError(f"Nothing on the agenda starts at {format_minute(minute)}.")
+
+
+# Viewing and keeping time -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AgendaRow:
+    number: int | None
+    is_break: bool
+    title: str
+    presenter: str | None
+    planned_start: str
+    planned_length: int | None
+    actual_start: str | None
+    actual_length: int | None
+    is_current: bool
+
+
+@dataclass(frozen=True)
+class AgendaView:
+    meeting_title: str
+    rows: list[AgendaRow]
+    status_line: str
+
+
+def build_agenda_view(
+    meeting: Meeting, items: list[AgendaItem], tz: ZoneInfo, now: datetime
+) -> AgendaView:
+    """Pure: the agenda card's content from the stored rows."""
+    planned = slots(items)
+    allotted = timing.allotted_minutes(planned, meeting.planned_end_minute)
+    current_index = next(
+        (index for index, item in enumerate(items) if item.id == meeting.current_item_id), None
+    )
+    rows = []
+    for (number, item), length in zip(numbered(items), allotted):
+        actual_length = None
+        if item.actual_start is not None:
+            end = item.actual_end or now
+            actual_length = timing.whole_minutes(end - item.actual_start)
+        rows.append(
+            AgendaRow(
+                number=number,
+                is_break=item.is_break,
+                title=item.title,
+                presenter=item.presenter,
+                planned_start=format_minute(item.planned_start_minute),
+                planned_length=length,
+                actual_start=f"{item.actual_start.astimezone(tz):%H:%M}" if item.actual_start else None,
+                actual_length=actual_length,
+                is_current=item.id == meeting.current_item_id,
+            )
+        )
+    if not items:
+        status = "The agenda is empty: /agenda add HH:MM Title - Presenter adds an item."
+    else:
+        late = timing.delay(planned, meeting.planned_end_minute, current_index,
+                            meeting.meeting_date, tz, now)
+        close = timing.planned_close_minute(planned, meeting.planned_end_minute)
+        status = timing.running_line(timing.whole_minutes(late), close)
+    return AgendaView(meeting.title, rows, status)
+
+
+async def agenda_view(uow, turn: Turn, meeting: Meeting) -> AgendaView:
+    return build_agenda_view(meeting, await uow.repo.agenda(meeting.id), turn.tz, turn.now)
+
+
+async def show(uow, turn: Turn, args: str) -> Reply:
+    meeting = await current_meeting(uow, turn)
+    view = await agenda_view(uow, turn, meeting)
+    return Reply(view.status_line, view=view)
+
+
+async def _go_to(uow, turn: Turn, meeting: Meeting, items: list[AgendaItem], target: AgendaItem) -> None:
+    for item in items:
+        if item.id == meeting.current_item_id and item.id != target.id and item.actual_end is None:
+            item.actual_end = turn.now
+    if target.actual_start is None:
+        target.actual_start = turn.now
+    target.actual_end = None
+    meeting.current_item_id = target.id
+
+
+async def next_item(uow, turn: Turn, args: str) -> Reply:
+    meeting = await current_meeting(uow, turn)
+    items = await uow.repo.agenda(meeting.id)
+    if not items:
+        raise ClerkError("The agenda is empty: /agenda add HH:MM Title - Presenter adds an item.")
+    ids = [i.id for i in items]
+    if meeting.current_item_id in ids:
+        after = items[ids.index(meeting.current_item_id) + 1:]
+    else:
+        after = [i for i in items if i.actual_start is None]
+    if not after:
+        for item in items:
+            if item.id == meeting.current_item_id and item.actual_end is None:
+                item.actual_end = turn.now
+        meeting.current_item_id = None
+        return Reply("That was the last item on the agenda. /end closes the meeting.")
+    target = after[0]
+    await _go_to(uow, turn, meeting, items, target)
+    return Reply(_started_line(items, target, turn))
+
+
+async def go_to_item(uow, turn: Turn, args: str) -> Reply:
+    text = args.strip()
+    if not text.isdigit():
+        raise UsageError("Give the item number.")
+    meeting = await current_meeting(uow, turn)
+    items = await uow.repo.agenda(meeting.id)
+    target = find_item(items, int(text))
+    await _go_to(uow, turn, meeting, items, target)
+    return Reply(_started_line(items, target, turn))
+
+
+def _started_line(items: list[AgendaItem], target: AgendaItem, turn: Turn) -> str:
+    number = item_number(items, target.id)
+    allotted = dict(zip([i.id for i in items], timing.allotted_minutes(slots(items), None)))
+    length = allotted.get(target.id) or target.planned_length_minutes
+    planned = format_minute(target.planned_start_minute)
+    at = f"{turn.local_now:%H:%M}"
+    if number is None:
+        return f"Break from {at} (planned {planned}" + (f", {length} min)." if length else ").")
+    presenter = f", presented by {target.presenter}" if target.presenter else ""
+    allotted_text = f", {length} min allotted" if length else ""
+    return f"Item {number}: {target.title}{presenter}. Started {at} (planned {planned}{allotted_text})."
+
+
+async def show_time(uow, turn: Turn, args: str) -> Reply:
+    meeting = await current_meeting(uow, turn)
+    items = await uow.repo.agenda(meeting.id)
+    lines = []
+    allotted = timing.allotted_minutes(slots(items), meeting.planned_end_minute)
+    for (number, item), length in zip(numbered(items), allotted):
+        if item.id != meeting.current_item_id:
+            continue
+        elapsed = turn.now - item.actual_start
+        what = "Break" if number is None else f"Item {number} ({item.title})"
+        line = f"{what}: {timing.duration_text(elapsed)} elapsed"
+        if length is not None:
+            remaining = length - timing.whole_minutes(elapsed)
+            left = f"{remaining} min left" if remaining >= 0 else f"{-remaining} min over"
+            line += f" of {length} min allotted, {left}."
+        lines.append(line)
+    if not lines:
+        lines.append("No item is under way: /next starts the next one.")
+    meeting_elapsed = timing.duration_text(turn.now - meeting.started_at)
+    view = build_agenda_view(meeting, items, turn.tz, turn.now)
+    started = f"{meeting.started_at.astimezone(turn.tz):%H:%M}"
+    lines.append(f"Meeting: started {started}, {meeting_elapsed} elapsed. {view.status_line}.")
+    return Reply("\n".join(lines))
+
+
+@dataclass(frozen=True)
+class Notice:
+    conversation_id: str
+    text: str
+
+
+async def overtime_notices(uow, now: datetime, tz: ZoneInfo) -> list[Notice]:
+    """Items that reached their allotted time get one notice each; marked so it never repeats."""
+    notices = []
+    for meeting, current in await uow.repo.open_meetings_with_current_item():
+        items = await uow.repo.agenda(meeting.id)
+        allotted = dict(
+            zip([i.id for i in items], timing.allotted_minutes(slots(items), meeting.planned_end_minute))
+        )
+        length = allotted.get(current.id)
+        if length is None or current.actual_start is None:
+            continue
+        elapsed = now - current.actual_start
+        if timing.whole_minutes(elapsed) < length:
+            continue
+        current.overtime_notice_sent = True
+        committee = await uow.repo.get_committee(meeting.committee_id)
+        if not committee.timekeeping:
+            continue
+        number = item_number(items, current.id)
+        what = "The break" if number is None else f"Item {number} ({current.title})"
+        notices.append(
+            Notice(
+                meeting.conversation_id,
+                f"⏱ {what} has reached its {length} min. /next moves on; /time shows the schedule.",
+            )
+        )
+    return notices

@@ -1,0 +1,160 @@
+"""A committee and the Teams conversations that belong to it; its standing membership and settings."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from dialogs.context import Reply, Turn
+from dialogs.errors import ClerkError, UsageError
+from dialogs.parsing import MAX_NAME, clean_name, name_key, parse_outcome_scale, parse_people
+from storage.models import Committee, Conversation, Member
+
+DEFAULT_OUTCOMES = {
+    "A": "proceed",
+    "B": "proceed with minor amendments",
+    "C": "proceed only with major amendments",
+    "D": "do not proceed",
+    "E": "more information needed",
+}
+
+
+async def register_conversation(
+    uow,
+    conversation_id: str,
+    reference_json: str,
+    conversation_type: str | None,
+    tenant_id: str | None,
+    now: datetime,
+) -> int:
+    """Keeps the conversation's reference fresh (for proactive messages); returns its committee id.
+
+    A conversation seen for the first time starts a committee of its own.
+    """
+    conversation = await uow.repo.get_conversation(conversation_id)
+    if conversation is None:
+        committee = Committee(created_at=now, timekeeping=True, last_action_number=0)
+        await uow.repo.add(committee)
+        conversation = Conversation(
+            id=conversation_id,
+            committee_id=committee.id,
+            conversation_type=conversation_type,
+            tenant_id=tenant_id,
+            reference=reference_json,
+            updated_at=now,
+        )
+        await uow.repo.add(conversation)
+    elif conversation.reference != reference_json:
+        conversation.reference = reference_json
+        conversation.updated_at = now
+    return conversation.committee_id
+
+
+def outcome_scale(committee: Committee) -> dict[str, str]:
+    return json.loads(committee.outcome_scale) if committee.outcome_scale else dict(DEFAULT_OUTCOMES)
+
+
+def committee_label(committee: Committee) -> str:
+    return committee.name or "This committee"
+
+
+async def set_name(uow, turn: Turn, args: str) -> Reply:
+    name = clean_name(args)
+    if not name:
+        raise UsageError("Give the committee a name.")
+    if len(name) > MAX_NAME:
+        raise UsageError(f"A committee name is at most {MAX_NAME} characters.")
+    committee = await uow.repo.get_committee(turn.committee_id)
+    committee.name = name
+    return Reply(f"This conversation now belongs to the committee '{name}'.")
+
+
+async def set_quorum(uow, turn: Turn, args: str) -> Reply:
+    text = args.strip()
+    if not text.isdigit() or not 0 < int(text) < 1000:
+        raise UsageError("The quorum is a whole number of members, e.g. 5.")
+    committee = await uow.repo.get_committee(turn.committee_id)
+    committee.quorum = int(text)
+    return Reply(f"Quorum set to {committee.quorum} members.")
+
+
+async def show_committee(uow, turn: Turn, args: str) -> Reply:
+    committee = await uow.repo.get_committee(turn.committee_id)
+    members = await uow.repo.members(turn.committee_id)
+    quorum = f"quorum {committee.quorum}" if committee.quorum else "no quorum set"
+    name = committee.name or "(not named yet: /committee name <name>)"
+    return Reply(f"Committee: {name}. {len(members)} members, {quorum}.")
+
+
+async def set_timekeeping(uow, turn: Turn, args: str) -> Reply:
+    choice = args.strip().lower()
+    if choice not in ("on", "off"):
+        raise UsageError("Say /timekeeping on or /timekeeping off.")
+    committee = await uow.repo.get_committee(turn.committee_id)
+    committee.timekeeping = choice == "on"
+    if committee.timekeeping:
+        return Reply("Timekeeping on: I will say when an item reaches its allotted time.")
+    return Reply("Timekeeping off: no more notices when an item runs over.")
+
+
+async def add_members(uow, turn: Turn, args: str) -> Reply:
+    people = parse_people(args)
+    added, updated = [], []
+    for name, role in people:
+        existing = await uow.repo.member_by_key(turn.committee_id, name_key(name))
+        if existing:
+            if role:
+                existing.role = role
+            updated.append(existing.name)
+            continue
+        await uow.repo.add(
+            Member(committee_id=turn.committee_id, name=name, name_key=name_key(name), role=role)
+        )
+        added.append(name)
+    parts = []
+    if added:
+        parts.append(f"Added {len(added)} member{'s' if len(added) != 1 else ''}: {', '.join(added)}.")
+    if updated:
+        parts.append(f"Already members (role updated where given): {', '.join(updated)}.")
+    return Reply(" ".join(parts))
+
+
+async def remove_member(uow, turn: Turn, args: str) -> Reply:
+    name = clean_name(args)
+    if not name:
+        raise UsageError("Name the member to remove.")
+    member = await uow.repo.member_by_key(turn.committee_id, name_key(name))
+    if member is None:
+        raise ClerkError(f"'{name}' is not a member. /members lists them.")
+    await uow.repo.delete(member)
+    return Reply(f"Removed {member.name} from the members.")
+
+
+async def list_members(uow, turn: Turn, args: str) -> Reply:
+    members = await uow.repo.members(turn.committee_id)
+    if not members:
+        return Reply("No members yet. Add them with /members add Name, Role; Name, Role.")
+    lines = [f"- {m.name}" + (f", {m.role}" if m.role else "") for m in members]
+    return Reply(f"Members ({len(members)}):\n" + "\n".join(lines))
+
+
+async def set_outcomes(uow, turn: Turn, args: str) -> Reply:
+    scale = parse_outcome_scale(args)
+    committee = await uow.repo.get_committee(turn.committee_id)
+    committee.outcome_scale = json.dumps(scale)
+    return Reply("Outcome scale set:\n" + _scale_lines(scale))
+
+
+async def show_outcomes(uow, turn: Turn, args: str) -> Reply:
+    committee = await uow.repo.get_committee(turn.committee_id)
+    return Reply("Outcome scale:\n" + _scale_lines(outcome_scale(committee)))
+
+
+def _scale_lines(scale: dict[str, str]) -> str:
+    return "\n".join(f"- {letter}: {words}" for letter, words in sorted(scale.items()))
+
+
+async def conversation_reference(uow, conversation_id: str) -> str | None:
+    """The stored ConversationReference (JSON) for messages Clerk starts itself."""
+    conversation = await uow.repo.get_conversation(conversation_id)
+    return conversation.reference if conversation else None

@@ -1,0 +1,38 @@
+"""Plain values describing one request: who asked, where, when. No Teams types here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+
+@dataclass(frozen=True)
+class Person:
+    name: str
+    user_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Turn:
+    conversation_id: str
+    committee_id: int
+    caller: Person
+    now: datetime  # aware, UTC
+    tz: ZoneInfo
+    mentions: tuple[Person, ...] = ()
+    teams_meeting_id: str | None = None
+    caller_is_meeting_organizer: bool = False
+
+    @property
+    def local_now(self) -> datetime:
+        return self.now.astimezone(self.tz)
+
+
+@dataclass
+class Reply:
+    """What a use case answers: a line of text, and optionally a view the bot renders as a card."""
+
+    text: str
+    view: object | None = None
+    notices: list[str] = field(default_factory=list)

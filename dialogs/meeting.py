@@ -1,0 +1,129 @@
+"""Opening and closing a meeting record, and who chairs it."""
+
+from __future__ import annotations
+
+from dialogs.committee import committee_label
+from dialogs.context import Person, Reply, Turn
+from dialogs.errors import ClerkError, NotAllowed, UsageError
+from dialogs.parsing import MAX_TITLE, clean_name, name_key
+from storage.models import Meeting
+
+NO_MEETING = "No meeting is open. /start opens one."
+
+
+async def current_meeting(uow, turn: Turn) -> Meeting:
+    meeting = await uow.repo.open_meeting(turn.committee_id)
+    if meeting is None:
+        raise ClerkError(NO_MEETING)
+    return meeting
+
+
+def is_chair(meeting: Meeting, turn: Turn) -> bool:
+    if turn.caller_is_meeting_organizer:
+        return True
+    if meeting.chair_user_id and turn.caller.user_id:
+        return meeting.chair_user_id == turn.caller.user_id
+    return bool(meeting.chair_name) and name_key(meeting.chair_name) == name_key(turn.caller.name)
+
+
+def require_chair(meeting: Meeting, turn: Turn, doing: str) -> None:
+    if is_chair(meeting, turn):
+        return
+    if meeting.chair_name:
+        raise NotAllowed(f"Only the chair ({meeting.chair_name}) can {doing}.")
+    raise NotAllowed(f"Only the chair can {doing}, and no chair is set yet: /chair Name names one.")
+
+
+async def open_meeting(
+    uow, turn: Turn, title: str | None, teams_meeting_id: str | None, chair: Person | None
+) -> tuple[Meeting, bool]:
+    """The open meeting if there is one, else a new one. Returns (meeting, created)."""
+    await uow.repo.get_committee(turn.committee_id, for_update=True)
+    existing = await uow.repo.open_meeting(turn.committee_id)
+    if existing is not None:
+        if teams_meeting_id and not existing.teams_meeting_id:
+            existing.teams_meeting_id = teams_meeting_id
+        return existing, False
+    committee = await uow.repo.get_committee(turn.committee_id)
+    local_now = turn.local_now
+    default_title = f"{committee.name or 'Committee'} meeting, {local_now:%d %B %Y}"
+    meeting = Meeting(
+        committee_id=turn.committee_id,
+        conversation_id=turn.conversation_id,
+        teams_meeting_id=teams_meeting_id,
+        title=title or default_title,
+        meeting_date=local_now.date(),
+        started_at=turn.now,
+        chair_name=chair.name if chair else None,
+        chair_user_id=chair.user_id if chair else None,
+    )
+    await uow.repo.add(meeting)
+    return meeting, True
+
+
+async def start(uow, turn: Turn, args: str) -> Reply:
+    title = clean_name(args) or None
+    if title and len(title) > MAX_TITLE:
+        raise UsageError(f"A meeting title is at most {MAX_TITLE} characters.")
+    meeting, created = await open_meeting(uow, turn, title, turn.teams_meeting_id, turn.caller)
+    if not created:
+        return Reply(f"A meeting is already open: '{meeting.title}'. /end closes it.")
+    return Reply(
+        f"Meeting opened: '{meeting.title}' at {turn.local_now:%H:%M}, chaired by "
+        f"{meeting.chair_name}. /agenda add HH:MM Title - Presenter builds the agenda."
+    )
+
+
+async def start_from_teams(uow, turn: Turn, title: str | None, teams_meeting_id: str | None) -> Reply | None:
+    """The Teams meeting-start event. Says nothing when the meeting record is already open."""
+    meeting, created = await open_meeting(uow, turn, title, teams_meeting_id, chair=None)
+    if not created:
+        return None
+    committee = await uow.repo.get_committee(turn.committee_id)
+    return Reply(
+        f"{committee_label(committee)}: meeting record opened for '{meeting.title}' at "
+        f"{turn.local_now:%H:%M}. The organizer, or whoever /chair names, chairs it."
+    )
+
+
+async def end(uow, turn: Turn, args: str) -> Reply:
+    meeting = await current_meeting(uow, turn)
+    require_chair(meeting, turn, "end the meeting")
+    return await close(uow, turn, meeting)
+
+
+async def end_from_teams(uow, turn: Turn) -> Reply | None:
+    meeting = await uow.repo.open_meeting(turn.committee_id)
+    if meeting is None:
+        return None
+    return await close(uow, turn, meeting)
+
+
+async def close(uow, turn: Turn, meeting: Meeting) -> Reply:
+    if meeting.current_item_id is not None:
+        for item in await uow.repo.agenda(meeting.id):
+            if item.id == meeting.current_item_id and item.actual_end is None:
+                item.actual_end = turn.now
+        meeting.current_item_id = None
+    meeting.ended_at = turn.now
+    return Reply(f"Meeting closed at {turn.local_now:%H:%M}: '{meeting.title}'.")
+
+
+async def set_chair(uow, turn: Turn, args: str) -> Reply:
+    meeting = await current_meeting(uow, turn)
+    # A record opened by a Teams event has no chair until someone names one; when Teams does
+    # not tell us the organizer, the first person to name a chair may.
+    if meeting.chair_name or meeting.chair_user_id:
+        require_chair(meeting, turn, "name another chair")
+    if turn.mentions:
+        chosen = turn.mentions[0]
+    else:
+        name = clean_name(args)
+        if not name:
+            raise UsageError("Name the chair: /chair @Name or /chair Name.")
+        if len(name) > 200:
+            raise UsageError("A name is at most 200 characters.")
+        chosen = Person(name=name)
+    meeting.chair_name = chosen.name
+    meeting.chair_user_id = chosen.user_id
+    return Reply(f"{chosen.name} is now the chair of this meeting.")

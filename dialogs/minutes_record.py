@@ -1,0 +1,103 @@
+"""What is said about each agenda item: notes, questions and answers, decisions, outcomes."""
+
+from __future__ import annotations
+
+from dialogs.agenda import find_item, item_number
+from dialogs.committee import outcome_scale
+from dialogs.context import Reply, Turn
+from dialogs.errors import ClerkError, UsageError
+from dialogs.meeting import current_meeting, require_chair
+from dialogs.parsing import split_item_prefix
+from storage.models import AgendaItem, ItemEntry
+
+MAX_TEXT = 4000
+NOTE, QUESTION, ANSWER, DECISION, OUTCOME = "note", "question", "answer", "decision", "outcome"
+
+
+def outcome_words(letter: str, scale: dict[str, str]) -> str:
+    """As the minutes write it: 'Outcome B – proceed with minor amendments'."""
+    words = scale.get(letter)
+    return f"Outcome {letter} – {words}" if words else f"Outcome {letter}"
+
+
+async def _target(uow, turn: Turn, args: str) -> tuple[int | None, AgendaItem, str]:
+    number, text = split_item_prefix(args)
+    meeting = await current_meeting(uow, turn)
+    items = await uow.repo.agenda(meeting.id)
+    if number is not None:
+        return number, find_item(items, number), text
+    for item in items:
+        if item.id == meeting.current_item_id:
+            return item_number(items, item.id), item, text
+    raise ClerkError("No item is under way: /next starts one, or name the item, e.g. item 3.")
+
+
+def _where(number: int | None) -> str:
+    return "the break" if number is None else f"item {number}"
+
+
+def _check_text(text: str, what: str) -> str:
+    text = text.strip()
+    if not text:
+        raise UsageError(f"Give the {what} after the command.")
+    if len(text) > MAX_TEXT:
+        raise UsageError(f"A {what} is at most {MAX_TEXT} characters; split it in two.")
+    return text
+
+
+async def _record(uow, turn: Turn, args: str, kind: str) -> Reply:
+    number, item, text = await _target(uow, turn, args)
+    text = _check_text(text, kind)
+    question_id = None
+    if kind == ANSWER:
+        question = await uow.repo.latest_question(item.id)
+        if question is None:
+            raise ClerkError(f"There is no question on {_where(number)} to answer: /question records one.")
+        question_id = question.id
+    await uow.repo.add(
+        ItemEntry(item_id=item.id, kind=kind, text=text, question_id=question_id,
+                  author=turn.caller.name, created_at=turn.now)
+    )
+    return Reply(f"{kind.capitalize()} recorded on {_where(number)}.")
+
+
+async def note(uow, turn: Turn, args: str) -> Reply:
+    return await _record(uow, turn, args, NOTE)
+
+
+async def question(uow, turn: Turn, args: str) -> Reply:
+    return await _record(uow, turn, args, QUESTION)
+
+
+async def answer(uow, turn: Turn, args: str) -> Reply:
+    return await _record(uow, turn, args, ANSWER)
+
+
+async def decision(uow, turn: Turn, args: str) -> Reply:
+    return await _record(uow, turn, args, DECISION)
+
+
+async def outcome(uow, turn: Turn, args: str) -> Reply:
+    number, item, text = await _target(uow, turn, args)
+    letter, _, comment = text.partition(" ")
+    letter, comment = letter.strip().upper(), comment.strip()
+    if not letter:
+        raise UsageError("Give the outcome letter.")
+    committee = await uow.repo.get_committee(turn.committee_id)
+    scale = outcome_scale(committee)
+    if letter not in scale:
+        raise ClerkError(f"'{letter}' is not on the outcome scale ({', '.join(sorted(scale))}). /outcomes shows it.")
+    if len(comment) > MAX_TEXT:
+        raise UsageError(f"An outcome comment is at most {MAX_TEXT} characters.")
+    if number is None:
+        raise ClerkError("A break has no outcome: name the item, e.g. /outcome item 3 B.")
+    meeting = await current_meeting(uow, turn)
+    require_chair(meeting, turn, "set outcomes")
+    previous = item.outcome_letter
+    item.outcome_letter, item.outcome_comment = letter, comment or None
+    await uow.repo.add(
+        ItemEntry(item_id=item.id, kind=OUTCOME, text=f"{letter} {comment}".strip(),
+                  author=turn.caller.name, created_at=turn.now)
+    )
+    changed = f" (was {previous})" if previous and previous != letter else ""
+    return Reply(f"Item {number}: {outcome_words(letter, scale)}{changed}.")

@@ -1,0 +1,98 @@
+"""Engine, migrations and the unit of work.
+
+A unit of work is one database transaction: `async with db.unit_of_work() as uow:` gives the
+repositories on one session, and nothing is written unless `await uow.commit()` is reached.
+SQLite allows one writer at a time, so on SQLite the units of work of this process take turns
+(an asyncio lock) instead of failing with "database is locked"; PostgreSQL needs no such lock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
+
+from storage.repositories import Repositories
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+
+class DatabaseUnavailable(Exception):
+    """The database did not answer; the caller should tell the user to try again."""
+
+
+class Database:
+    def __init__(self, url: str):
+        self.url = make_url(url)
+        self.is_sqlite = self.url.get_backend_name() == "sqlite"
+        if self.is_sqlite and self.url.database and self.url.database != ":memory:":
+            Path(self.url.database).parent.mkdir(parents=True, exist_ok=True)
+        options = {"pool_pre_ping": True}
+        if self.is_sqlite:
+            options = {"connect_args": {"timeout": 30}}
+        self.engine = create_async_engine(self.url, **options)
+        if self.is_sqlite:
+            event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+        self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self._write_lock = asyncio.Lock() if self.is_sqlite else None
+
+    async def migrate(self) -> None:
+        """Create or upgrade the schema to the newest migration."""
+        async with self.engine.begin() as connection:
+            await connection.run_sync(_upgrade_to_head)
+
+    async def ping(self) -> bool:
+        try:
+            async with asyncio.timeout(3):
+                async with self.engine.connect() as connection:
+                    await connection.execute(text("SELECT 1"))
+            return True
+        except Exception:
+            return False
+
+    @contextlib.asynccontextmanager
+    async def unit_of_work(self):
+        lock = self._write_lock or contextlib.nullcontext()
+        async with lock:
+            session = self._sessions()
+            try:
+                yield UnitOfWork(session)
+            finally:
+                await session.rollback()
+                await session.close()
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+class UnitOfWork:
+    def __init__(self, session: AsyncSession):
+        self.session = session
+        self.repo = Repositories(session)
+
+    async def commit(self) -> None:
+        await self.session.commit()
+
+    async def rollback(self) -> None:
+        await self.session.rollback()
+
+
+def _sqlite_pragmas(dbapi_connection, _record):
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def _upgrade_to_head(connection) -> None:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.attributes["connection"] = connection
+    command.upgrade(config, "head")

@@ -1,0 +1,157 @@
+"""SQLAlchemy models: the tables behind a committee's record.
+
+Every timestamp is stored in UTC; `UTCDateTime` gives back aware datetimes on SQLite too,
+which keeps naive-versus-aware mistakes out of the rules above this layer.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class UTCDateTime(TypeDecorator):
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are not stored; pass an aware datetime")
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Committee(Base):
+    __tablename__ = "committees"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str | None] = mapped_column(String(200))
+    quorum: Mapped[int | None] = mapped_column(Integer)
+    outcome_scale: Mapped[str | None] = mapped_column(Text)  # JSON {letter: words}
+    timekeeping: Mapped[bool] = mapped_column(Boolean, default=True)
+    last_action_number: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Conversation(Base):
+    """A Teams conversation (meeting chat, group chat, channel or personal chat)."""
+
+    __tablename__ = "conversations"
+
+    id: Mapped[str] = mapped_column(String(400), primary_key=True)
+    committee_id: Mapped[int] = mapped_column(ForeignKey("committees.id"), index=True)
+    conversation_type: Mapped[str | None] = mapped_column(String(40))
+    tenant_id: Mapped[str | None] = mapped_column(String(100))
+    reference: Mapped[str] = mapped_column(Text)  # ConversationReference as JSON
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ProcessedActivity(Base):
+    """Activity ids already handled, so a redelivered activity has no second effect."""
+
+    __tablename__ = "processed_activities"
+
+    conversation_id: Mapped[str] = mapped_column(String(400), primary_key=True)
+    activity_id: Mapped[str] = mapped_column(String(400), primary_key=True)
+    processed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Member(Base):
+    __tablename__ = "members"
+    __table_args__ = (UniqueConstraint("committee_id", "name_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    committee_id: Mapped[int] = mapped_column(ForeignKey("committees.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    name_key: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str | None] = mapped_column(String(200))
+
+
+class Meeting(Base):
+    __tablename__ = "meetings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    committee_id: Mapped[int] = mapped_column(ForeignKey("committees.id"), index=True)
+    conversation_id: Mapped[str] = mapped_column(String(400))
+    teams_meeting_id: Mapped[str | None] = mapped_column(String(400))
+    title: Mapped[str] = mapped_column(String(300))
+    meeting_date: Mapped[date] = mapped_column(Date)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    chair_name: Mapped[str | None] = mapped_column(String(200))
+    chair_user_id: Mapped[str | None] = mapped_column(String(400))
+    planned_end_minute: Mapped[int | None] = mapped_column(Integer)
+    current_item_id: Mapped[int | None] = mapped_column(Integer)
+
+
+class Attendance(Base):
+    __tablename__ = "attendance"
+    __table_args__ = (UniqueConstraint("meeting_id", "name_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    name_key: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str | None] = mapped_column(String(200))
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    status: Mapped[str] = mapped_column(String(20))  # present | apologies | absent
+    teams_user_id: Mapped[str | None] = mapped_column(String(400))
+    joined_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    left_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    recorded_by: Mapped[str | None] = mapped_column(String(200))
+
+
+class AgendaItem(Base):
+    __tablename__ = "agenda_items"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
+    is_break: Mapped[bool] = mapped_column(Boolean, default=False)
+    title: Mapped[str] = mapped_column(Text)
+    presenter: Mapped[str | None] = mapped_column(String(200))
+    planned_start_minute: Mapped[int] = mapped_column(Integer)
+    planned_length_minutes: Mapped[int | None] = mapped_column(Integer)
+    actual_start: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    actual_end: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    overtime_notice_sent: Mapped[bool] = mapped_column(Boolean, default=False)
+    outcome_letter: Mapped[str | None] = mapped_column(String(4))
+    outcome_comment: Mapped[str | None] = mapped_column(Text)
+
+
+class ItemEntry(Base):
+    """Something said about an agenda item: a note, question, answer, decision or outcome change."""
+
+    __tablename__ = "item_entries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("agenda_items.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    text: Mapped[str] = mapped_column(Text)
+    question_id: Mapped[int | None] = mapped_column(ForeignKey("item_entries.id"))
+    author: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -1,0 +1,285 @@
+"""Test set-up: the real app on a free port, a capture of the Bot Connector, a real database.
+
+Every end-to-end test runs once on a SQLite file and, when the test command started a PostgreSQL
+server (CLERK_TEST_POSTGRES_URL), once more on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+
+import aiohttp
+import pytest
+import pytest_asyncio
+from aiohttp import web
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from app import create_app
+from config import Settings
+
+BOT_ID = "28:clerk-bot"
+TENANT = "tenant-1"
+CHAIR = ("29:marion", "Marion Oswald", "aad-marion")
+MEMBER = ("29:tom", "Tom Sorrell", "aad-tom")
+OFFICER = ("29:sam", "Sam Todd", "aad-sam")
+
+
+class FakeClock:
+    """An injected clock: tests move time forward instead of sleeping."""
+
+    def __init__(self, start: datetime):
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta) -> None:
+        self.now += timedelta(**delta)
+
+    def set_local(self, year, month, day, hour, minute, tz) -> None:
+        self.now = datetime(year, month, day, hour, minute, tzinfo=tz).astimezone(timezone.utc)
+
+
+@dataclass
+class Connector:
+    """Stands in for the Bot Connector at serviceUrl and keeps what the bot posted."""
+
+    url: str = ""
+    posted: list[dict] = field(default_factory=list)
+    meeting_roles: dict[str, str] = field(default_factory=dict)  # aadObjectId -> role
+
+    def texts(self) -> list[str]:
+        return [a.get("text") or "" for a in self.posted if a.get("type") == "message"]
+
+    def cards(self) -> list[dict]:
+        return [
+            attachment["content"]
+            for a in self.posted
+            for attachment in a.get("attachments") or []
+            if attachment.get("contentType") == "application/vnd.microsoft.card.adaptive"
+        ]
+
+    def clear(self) -> None:
+        self.posted.clear()
+
+    def last_text(self) -> str:
+        texts = self.texts()
+        return texts[-1] if texts else ""
+
+
+async def _start_site(app: web.Application) -> tuple[web.AppRunner, str]:
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]
+    return runner, f"http://127.0.0.1:{port}"
+
+
+def capture_app(capture: Connector) -> web.Application:
+    ids = itertools.count(1)
+
+    async def post_activity(request: web.Request):
+        capture.posted.append(await request.json())
+        return web.json_response({"id": f"sent-{next(ids)}"})
+
+    async def put_activity(request: web.Request):
+        body = await request.json()
+        body["_updated"] = request.match_info["activity_id"]
+        capture.posted.append(body)
+        return web.json_response({"id": request.match_info["activity_id"]})
+
+    async def participant(request: web.Request):
+        role = capture.meeting_roles.get(request.match_info["aad"])
+        if role is None:
+            return web.json_response({"error": "not found"}, status=404)
+        return web.json_response({"meeting": {"role": role, "inMeeting": True}})
+
+    app = web.Application()
+    app.router.add_post("/v3/conversations/{conversation_id}/activities", post_activity)
+    app.router.add_post("/v3/conversations/{conversation_id}/activities/{reply_to}", post_activity)
+    app.router.add_put("/v3/conversations/{conversation_id}/activities/{activity_id}", put_activity)
+    app.router.add_get("/v1/meetings/{meeting}/participants/{aad}", participant)
+    return app
+
+
+@pytest_asyncio.fixture
+async def connector():
+    capture = Connector()
+    runner, capture.url = await _start_site(capture_app(capture))
+    yield capture
+    await runner.cleanup()
+
+
+def _database_params():
+    params = ["sqlite"]
+    if os.environ.get("CLERK_TEST_POSTGRES_URL"):
+        params.append("postgresql")
+    return params
+
+
+@pytest_asyncio.fixture(params=_database_params())
+async def database_url(request, tmp_path):
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path}/clerk.db"
+        return
+    server = os.environ["CLERK_TEST_POSTGRES_URL"]
+    name = f"clerk_test_{uuid.uuid4().hex[:12]}"
+    admin = create_async_engine(server, isolation_level="AUTOCOMMIT")
+    async with admin.connect() as connection:
+        await connection.execute(text(f'CREATE DATABASE "{name}"'))
+    yield server.rsplit("/", 1)[0] + f"/{name}"
+    async with admin.connect() as connection:
+        await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    await admin.dispose()
+
+
+@pytest.fixture
+def clock():
+    return FakeClock(datetime(2026, 5, 13, 9, 0, tzinfo=timezone.utc))  # 10:00 in London (BST)
+
+
+class RunningBot:
+    def __init__(self, settings: Settings, clock: FakeClock):
+        self.settings = settings
+        self.clock = clock
+        self.app = None
+        self.runner = None
+        self.url = ""
+
+    async def start(self) -> "RunningBot":
+        self.app = create_app(self.settings, clock=self.clock, start_scheduler=False)
+        self.runner, self.url = await _start_site(self.app)
+        return self
+
+    async def stop(self) -> None:
+        await self.runner.cleanup()
+
+    async def restart(self) -> None:
+        await self.stop()
+        await self.start()
+
+
+@pytest_asyncio.fixture
+async def start_bot(database_url, clock):
+    running = []
+
+    async def start(**overrides) -> RunningBot:
+        settings = Settings(database_url=database_url, **overrides)
+        bot = await RunningBot(settings, clock).start()
+        running.append(bot)
+        return bot
+
+    yield start
+    for bot in running:
+        if bot.runner is not None:
+            await bot.runner.cleanup()
+
+
+class Chat:
+    """Speaks to the bot as Teams does in one group chat (a meeting chat)."""
+
+    def __init__(self, bot: RunningBot, connector: Connector, conversation_id: str = "19:meeting_test@thread.v2",
+                 meeting_id: str | None = "MCMeeting-1"):
+        self.bot = bot
+        self.connector = connector
+        self.conversation_id = conversation_id
+        self.meeting_id = meeting_id
+        self.ids = itertools.count(1)
+        self.session = aiohttp.ClientSession()
+
+    def activity(self, sender=CHAIR, **fields) -> dict:
+        channel_data = {"tenant": {"id": TENANT}}
+        if self.meeting_id:
+            channel_data["meeting"] = {"id": self.meeting_id}
+        body = {
+            "type": "message",
+            "id": f"act-{uuid.uuid4().hex}",
+            "timestamp": self.bot.clock().isoformat(),
+            "serviceUrl": self.connector.url,
+            "channelId": "msteams",
+            "from": {"id": sender[0], "name": sender[1], "aadObjectId": sender[2]},
+            "conversation": {"isGroup": True, "conversationType": "groupChat", "tenantId": TENANT,
+                             "id": self.conversation_id},
+            "recipient": {"id": BOT_ID, "name": "Clerk"},
+            "channelData": channel_data,
+        }
+        body.update(fields)
+        return body
+
+    def message(self, text: str, sender=CHAIR, mention_bot=False, mentions=()) -> dict:
+        entities = []
+        if mention_bot:
+            text = f"<at>Clerk</at> {text}"
+            entities.append({"type": "mention", "mentioned": {"id": BOT_ID, "name": "Clerk"}, "text": "<at>Clerk</at>"})
+        for user in mentions:
+            entities.append({"type": "mention", "mentioned": {"id": user[0], "name": user[1]},
+                             "text": f"<at>{user[1]}</at>"})
+        return self.activity(sender, text=text, entities=entities, textFormat="plain")
+
+    def event(self, name: str, value: dict, sender=CHAIR) -> dict:
+        return self.activity(sender, type="event", name=name, value=value)
+
+    async def post(self, body, headers=None) -> int:
+        data = body if isinstance(body, (str, bytes)) else None
+        async with self.session.post(
+            f"{self.bot.url}/api/messages",
+            json=None if data is not None else body,
+            data=data,
+            headers=headers or ({"Content-Type": "application/json"} if data is not None else None),
+        ) as response:
+            await response.read()
+            return response.status
+
+    async def say(self, text: str, sender=CHAIR, **kwargs) -> str:
+        """Sends a message and returns the bot's text reply ('' if it answered with a card or not at all)."""
+        before = len(self.connector.posted)
+        status = await self.post(self.message(text, sender, **kwargs))
+        assert status in (200, 201), status
+        new = self.connector.posted[before:]
+        return "\n".join(a.get("text") or "" for a in new)
+
+    async def card(self, text: str, sender=CHAIR) -> dict:
+        before = len(self.connector.posted)
+        assert await self.post(self.message(text, sender)) in (200, 201)
+        cards = [att["content"] for a in self.connector.posted[before:] for att in a.get("attachments") or []]
+        assert cards, f"no card in reply to {text!r}: {self.connector.posted[before:]}"
+        return cards[-1]
+
+    async def close(self):
+        await self.session.close()
+
+
+@pytest_asyncio.fixture
+async def chat(start_bot, connector):
+    bot = await start_bot()
+    conversation = Chat(bot, connector)
+    yield conversation
+    await conversation.close()
+
+
+def card_text(card: dict) -> str:
+    """Every text in a card, in order, for assertions."""
+    found = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            if node.get("type") == "TextBlock":
+                found.append(node.get("text", ""))
+            for key in ("body", "items", "columns", "facts", "actions", "card"):
+                walk(node.get(key))
+            if "title" in node and isinstance(node["title"], str) and node.get("type") != "TextBlock":
+                found.append(node["title"])
+            if "value" in node and isinstance(node["value"], str):
+                found.append(node["value"])
+        elif isinstance(node, list):
+            for child in node:
+                walk(child)
+
+    walk(card)
+    return "\n".join(found)

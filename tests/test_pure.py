@@ -1,0 +1,116 @@
+"""Unit tests of the pure parts: parsing, timing arithmetic, message text, card escaping."""
+
+from datetime import date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import given, strategies as st
+
+from bot.cards import plain
+from bot.commands import match
+from bot.text import mentions_from_entities, read_message
+from dialogs import timing
+from dialogs.errors import UsageError
+from dialogs.parsing import parse_agenda_line, parse_people, parse_time, split_item_prefix
+
+LONDON = ZoneInfo("Europe/London")
+
+
+@pytest.mark.parametrize("text,minute", [("10:05", 605), ("9:30", 570), ("00:00", 0), ("23:59", 1439), ("13.00", 780)])
+def test_parse_time(text, minute):
+    assert parse_time(text) == minute
+
+
+@pytest.mark.parametrize("text", ["25:00", "10:60", "noon", "", "1005", "-1:00"])
+def test_parse_time_rejects(text):
+    with pytest.raises(UsageError):
+        parse_time(text)
+
+
+def test_agenda_line_keeps_a_parenthesis_that_is_not_a_length():
+    line = parse_agenda_line("10:10 Tool for PSD (in principle submission) - Lab")
+    assert (line.title, line.presenter, line.length_minutes) == ("Tool for PSD (in principle submission)", "Lab", None)
+
+
+def test_agenda_line_with_length_number_and_dash_in_title():
+    line = parse_agenda_line("3. 10:10 Paterson-Young review (30 min) — Sam Todd")
+    assert (line.start_minute, line.title, line.length_minutes, line.presenter) == \
+        (610, "Paterson-Young review", 30, "Sam Todd")
+
+
+def test_agenda_break():
+    line = parse_agenda_line("11:20 BREAK")
+    assert line.is_break and line.title == "Break"
+
+
+def test_people_and_item_prefix():
+    assert parse_people("Marion Oswald, Chair; Tom Sorrell ; ") == [("Marion Oswald", "Chair"), ("Tom Sorrell", None)]
+    assert split_item_prefix("item 3 the text") == (3, "the text")
+    assert split_item_prefix("itemised list") == (None, "itemised list")
+    with pytest.raises(UsageError):
+        split_item_prefix("item three text")
+
+
+def slot(start, length=None, actual_start=None, actual_end=None):
+    return timing.Slot(start, length, actual_start, actual_end)
+
+
+def london(hour, minute, day=13, month=5):
+    return datetime(2026, month, day, hour, minute, tzinfo=LONDON)
+
+
+def test_allotted_minutes_run_to_the_next_item_or_the_close():
+    slots = [slot(600), slot(605, 30), slot(610), slot(700)]
+    assert timing.allotted_minutes(slots, 780) == [5, 30, 90, 80]
+    assert timing.allotted_minutes(slots, None)[-1] is None
+
+
+def test_delay_of_a_current_item_running_over():
+    slots = [slot(600, 10, actual_start=london(10, 5))]
+    late = timing.delay(slots, 660, 0, date(2026, 5, 13), LONDON, london(10, 20))
+    assert timing.whole_minutes(late) == 10
+    assert timing.running_line(10, 660) == "Running 10 min late, projected close 11:10 (planned 11:00)"
+
+
+def test_delay_when_ahead_and_before_start():
+    slots = [slot(600, 10, actual_start=london(9, 55)), slot(610)]
+    assert timing.whole_minutes(timing.delay(slots, 660, 0, date(2026, 5, 13), LONDON, london(9, 56))) == -5
+    assert timing.whole_minutes(timing.delay(slots, 660, None, date(2026, 5, 13), LONDON, london(9, 0))) == 0
+    assert timing.running_line(-5, 660) == "Running 5 min early, projected close 10:55 (planned 11:00)"
+
+
+def test_delay_on_the_day_the_clocks_go_back():
+    # 25 October 2026: 02:00 BST becomes 01:00 GMT. An item planned 09:00-09:30 local time.
+    day = date(2026, 10, 25)
+    start = datetime(2026, 10, 25, 9, 0, tzinfo=LONDON)
+    slots = [slot(540, 30, actual_start=start)]
+    now = start.astimezone(timezone.utc) + timedelta(minutes=45)
+    assert timing.whole_minutes(timing.delay(slots, 600, 0, day, LONDON, now)) == 15
+
+
+@given(st.lists(st.integers(0, 1439), min_size=1, max_size=12), st.one_of(st.none(), st.integers(0, 1439)))
+def test_allotted_minutes_are_never_negative(starts, end):
+    allotted = timing.allotted_minutes([slot(s) for s in sorted(starts)], end)
+    assert all(a is None or a >= 0 for a in allotted)
+
+
+def test_read_message_strips_the_bot_mention_only():
+    mentions = mentions_from_entities([
+        {"type": "mention", "mentioned": {"id": "28:bot", "name": "Clerk"}, "text": "<at>Clerk</at>"},
+        {"type": "mention", "mentioned": {"id": "29:tom", "name": "Tom Sorrell"}, "text": "<at>Tom Sorrell</at>"},
+        {"type": "mention", "mentioned": "broken"},
+        "not an entity",
+    ])
+    message = read_message("<at>Clerk</at> /chair <at>Tom Sorrell</at>&nbsp;", mentions, "28:bot")
+    assert message.text == "/chair Tom Sorrell" and message.mentions_bot
+    assert len(mentions) == 2
+
+
+def test_command_match_is_case_insensitive_and_keeps_lines():
+    command, args, _ = match("/AGENDA Set\n10:00 A\n10:05 B")
+    assert command.name == "agenda set" and args == "10:00 A\n10:05 B"
+
+
+def test_plain_escapes_markdown():
+    assert plain("[click](http://evil) *bold* 1. list") == "\\[click\\]\\(http://evil\\) \\*bold\\* 1. list"
+    assert plain("- item\n2. two") == "\\- item\n2\\. two"
