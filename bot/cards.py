@@ -7,6 +7,7 @@ import re
 from botbuilder.core import CardFactory
 from botbuilder.schema import Attachment
 
+from dialogs.actions import ActionsView
 from dialogs.agenda import AgendaView
 
 CARD_VERSION = "1.4"  # rendered by Teams desktop, web and mobile
@@ -73,4 +74,26 @@ def agenda_card(view: AgendaView) -> Attachment:
             }
         )
     body.append(_text(view.status_line, weight="Bolder", separator=True, spacing="Medium"))
+    return card(body)
+
+
+def actions_card(view: ActionsView) -> Attachment:
+    body = [_text(plain(view.title), weight="Bolder", size="Medium")]
+    if not view.rows:
+        body.append(_text(view.empty_text, isSubtle=True))
+    for row in view.rows:
+        status = "" if row.status == "open" else f" ({row.status})"
+        due = f"**OVERDUE** · {row.due}" if row.overdue else row.due
+        body.append(
+            {
+                "type": "Container",
+                "separator": True,
+                "style": "attention" if row.overdue else "default",
+                "items": [
+                    _text(f"**{row.number}.** {plain(row.text)}{status}"),
+                    _text(f"{plain(row.owners)} · {due}", spacing="None", size="Small"),
+                    _text(plain(row.source), isSubtle=True, spacing="None", size="Small"),
+                ],
+            }
+        )
     return card(body)

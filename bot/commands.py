@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import Awaitable, Callable
 
-from dialogs import agenda, attendance, committee, meeting, minutes_record
+from dialogs import actions, agenda, attendance, committee, meeting, minutes_record
 from dialogs.context import Reply, Turn
 
 Handler = Callable[[object, Turn, str], Awaitable[Reply]]
@@ -88,6 +88,25 @@ COMMANDS: list[Command] = [
             "/decision The Lab to return with false-positive rates.", minutes_record.decision),
     Command("outcome", "/outcome [item N] <letter> [comment]", "Set the item's outcome on the scale (chair only).",
             "/outcome B proceed once the guidance is drafted", minutes_record.outcome, chair_only=True),
+    Command("action", "/action <text> [@Owner | owner: Name] [due: <date> | due: next meeting]",
+            "Record an action against the current item, with its owners and due date.",
+            "/action Circulate the revised paper owner: Jack Tracey due: Friday", actions.record),
+    Command("actions", "/actions [all | mine | overdue | @Owner]", "List open actions (or all, yours, overdue, someone's).",
+            "/actions overdue", actions.list_actions),
+    Command("done", "/done <N> [note]", "Mark action N done.", "/done 12 paper circulated", actions.done),
+    Command("reopen", "/reopen <N>", "Reopen action N.", "/reopen 12", actions.reopen),
+    Command("assign", "/assign <N> @Owner | /assign <N> Name", "Give action N new owners.",
+            "/assign 12 Sam Todd", actions.assign),
+    Command("due", "/due <N> <date>", "Change action N's due date.", "/due 12 in 2 weeks", actions.set_due),
+    Command("update", "/update <N> <text>", "Add a progress note to action N.",
+            "/update 12 draft shared with the Lab", actions.update),
+    Command("drop", "/drop <N> <reason>", "Drop action N, with the reason.", "/drop 12 overtaken by the review",
+            actions.drop),
+    Command("dueback", "/dueback [@Presenter | Name] [item N] [reason]",
+            "Record that a presenter must return at the next meeting (default: current item and presenter).",
+            "/dueback Data Lab item 3 with the false-positive rates", actions.due_back),
+    Command("nextmeeting", "/nextmeeting <date> [HH:MM]", "Record the date of the committee's next meeting.",
+            "/nextmeeting 12 July 10:00", actions.set_next_meeting),
     Command("outcomes set", "/outcomes set A=<words>; B=<words>; ...", "Redefine the committee's outcome scale.",
             "/outcomes set A=proceed; B=proceed with minor amendments", committee.set_outcomes),
     Command("outcomes", "/outcomes", "Show the committee's outcome scale.", "/outcomes",

@@ -18,6 +18,7 @@ from bot.teams_api import MeetingRoles
 from bot.text import mentions_from_entities, read_message
 from config import Settings
 from dialogs import attendance, meeting
+from dialogs.actions import ActionsView
 from dialogs.agenda import AgendaView
 from dialogs.committee import register_conversation
 from dialogs.context import Person, Reply, Turn
@@ -160,6 +161,8 @@ class ClerkBot(TeamsActivityHandler):
     async def _send_reply(self, turn_context: TurnContext, reply: Reply) -> None:
         if isinstance(reply.view, AgendaView):
             await self._send(turn_context, MessageFactory.attachment(cards.agenda_card(reply.view)))
+        elif isinstance(reply.view, ActionsView):
+            await self._send(turn_context, MessageFactory.attachment(cards.actions_card(reply.view)))
         else:
             await self._say(turn_context, reply.text)
 

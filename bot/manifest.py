@@ -20,7 +20,7 @@ PACKAGE_DIR = Path(__file__).resolve().parent.parent / "appPackage"
 DEFAULT_OUTPUT = Path("build") / "clerk-teams-app.zip"
 
 # Teams shows at most 10 commands per scope: the ones used most during a meeting.
-MENU = ("help", "agenda", "next", "time", "note", "question", "answer", "decision", "outcome", "attendance")
+MENU = ("help", "agenda", "next", "time", "note", "question", "answer", "action", "actions", "outcome")
 
 
 def command_list() -> list[dict]:

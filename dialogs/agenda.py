@@ -7,6 +7,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from dialogs import timing
+from dialogs.carry_forward import CARRIED
 from dialogs.context import Reply, Turn
 from dialogs.errors import ClerkError, UsageError
 from dialogs.meeting import current_meeting, require_chair
@@ -110,10 +111,7 @@ async def replace(uow, turn: Turn, args: str) -> Reply:
             raise UsageError(f"Line {index} ('{text.strip()[:60]}'): {error.message}") from None
     meeting = await _chair_meeting(uow, turn)
     existing = await uow.repo.agenda(meeting.id)
-    recorded = await uow.repo.entries([i.id for i in existing])
-    taken = {e.item_id for e in recorded} | {
-        i.id for i in existing if i.actual_start is not None or i.outcome_letter
-    }
+    taken = {i.id for i in existing if await _has_minutes(uow, i)}
     if taken:
         numbers = [label(n, i) for n, i in numbered(existing) if i.id in taken]
         raise ClerkError(
@@ -136,8 +134,7 @@ async def remove(uow, turn: Turn, args: str) -> Reply:
     meeting = await _chair_meeting(uow, turn)
     items = await uow.repo.agenda(meeting.id)
     number, item = _item_by_number_or_time(items, text)
-    entries = await uow.repo.entries([item.id])
-    if entries or item.outcome_letter or item.actual_start:
+    if await _has_minutes(uow, item):
         raise ClerkError(
             f"{label(number, item).capitalize()} already has minutes recorded; it stays on the agenda."
         )
@@ -167,6 +164,15 @@ async def set_end(uow, turn: Turn, args: str) -> Reply:
     meeting = await _chair_meeting(uow, turn)
     meeting.planned_end_minute = minute
     return Reply(f"Planned close set to {format_minute(minute)}.")
+
+
+async def _has_minutes(uow, item: AgendaItem) -> bool:
+    """Whether removing the item would lose something people recorded (Clerk's own notes do not count)."""
+    if item.actual_start is not None or item.outcome_letter:
+        return True
+    if any(entry.kind != CARRIED for entry in await uow.repo.entries([item.id])):
+        return True
+    return await uow.repo.item_has_actions(item.id)
 
 
 def _item_by_number_or_time(items: list[AgendaItem], text: str) -> tuple[int | None, AgendaItem]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dialogs.carry_forward import carry_forward
 from dialogs.committee import committee_label
 from dialogs.context import Person, Reply, Turn
 from dialogs.errors import ClerkError, NotAllowed, UsageError
@@ -36,14 +37,15 @@ def require_chair(meeting: Meeting, turn: Turn, doing: str) -> None:
 
 async def open_meeting(
     uow, turn: Turn, title: str | None, teams_meeting_id: str | None, chair: Person | None
-) -> tuple[Meeting, bool]:
-    """The open meeting if there is one, else a new one. Returns (meeting, created)."""
+) -> tuple[Meeting, bool, list[str]]:
+    """The open meeting if there is one, else a new one whose agenda starts with what the last
+    meeting left. Returns (meeting, created, titles of the items carried forward)."""
     await uow.repo.get_committee(turn.committee_id, for_update=True)
     existing = await uow.repo.open_meeting(turn.committee_id)
     if existing is not None:
         if teams_meeting_id and not existing.teams_meeting_id:
             existing.teams_meeting_id = teams_meeting_id
-        return existing, False
+        return existing, False, []
     committee = await uow.repo.get_committee(turn.committee_id)
     local_now = turn.local_now
     default_title = f"{committee.name or 'Committee'} meeting, {local_now:%d %B %Y}"
@@ -58,31 +60,35 @@ async def open_meeting(
         chair_user_id=chair.user_id if chair else None,
     )
     await uow.repo.add(meeting)
-    return meeting, True
+    return meeting, True, await carry_forward(uow, turn, meeting)
+
+
+def _carried_line(carried: list[str]) -> str:
+    return f" The agenda starts with: {'; '.join(carried)}." if carried else ""
 
 
 async def start(uow, turn: Turn, args: str) -> Reply:
     title = clean_name(args) or None
     if title and len(title) > MAX_TITLE:
         raise UsageError(f"A meeting title is at most {MAX_TITLE} characters.")
-    meeting, created = await open_meeting(uow, turn, title, turn.teams_meeting_id, turn.caller)
+    meeting, created, carried = await open_meeting(uow, turn, title, turn.teams_meeting_id, turn.caller)
     if not created:
         return Reply(f"A meeting is already open: '{meeting.title}'. /end closes it.")
     return Reply(
         f"Meeting opened: '{meeting.title}' at {turn.local_now:%H:%M}, chaired by "
-        f"{meeting.chair_name}. /agenda add HH:MM Title - Presenter builds the agenda."
+        f"{meeting.chair_name}.{_carried_line(carried)} /agenda add HH:MM Title - Presenter builds the agenda."
     )
 
 
 async def start_from_teams(uow, turn: Turn, title: str | None, teams_meeting_id: str | None) -> Reply | None:
     """The Teams meeting-start event. Says nothing when the meeting record is already open."""
-    meeting, created = await open_meeting(uow, turn, title, teams_meeting_id, chair=None)
+    meeting, created, carried = await open_meeting(uow, turn, title, teams_meeting_id, chair=None)
     if not created:
         return None
     committee = await uow.repo.get_committee(turn.committee_id)
     return Reply(
         f"{committee_label(committee)}: meeting record opened for '{meeting.title}' at "
-        f"{turn.local_now:%H:%M}. The organizer, or whoever /chair names, chairs it."
+        f"{turn.local_now:%H:%M}. The organizer, or whoever /chair names, chairs it.{_carried_line(carried)}"
     )
 
 

@@ -56,6 +56,8 @@ class Committee(Base):
     timekeeping: Mapped[bool] = mapped_column(Boolean, default=True)
     last_action_number: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    next_meeting_date: Mapped[date | None] = mapped_column(Date)
+    next_meeting_minute: Mapped[int | None] = mapped_column(Integer)
 
 
 class Conversation(Base):
@@ -155,3 +157,62 @@ class ItemEntry(Base):
     question_id: Mapped[int | None] = mapped_column(ForeignKey("item_entries.id"))
     author: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Action(Base):
+    __tablename__ = "actions"
+    __table_args__ = (UniqueConstraint("committee_id", "number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    committee_id: Mapped[int] = mapped_column(ForeignKey("committees.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id"))
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("agenda_items.id", ondelete="SET NULL"))
+    due_date: Mapped[date | None] = mapped_column(Date)
+    due_next_meeting: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(20), index=True)  # open | done | dropped
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_by: Mapped[str | None] = mapped_column(String(200))
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ActionOwner(Base):
+    __tablename__ = "action_owners"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    action_id: Mapped[int] = mapped_column(ForeignKey("actions.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    name_key: Mapped[str] = mapped_column(String(200), index=True)
+    teams_user_id: Mapped[str | None] = mapped_column(String(400), index=True)
+
+
+class ActionEvent(Base):
+    """Every change to an action, with who made it and when."""
+
+    __tablename__ = "action_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    action_id: Mapped[int] = mapped_column(ForeignKey("actions.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    text: Mapped[str | None] = mapped_column(Text)
+    by: Mapped[str | None] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class DueBack(Base):
+    """A presenter asked to return to the committee at its next meeting."""
+
+    __tablename__ = "due_backs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    committee_id: Mapped[int] = mapped_column(ForeignKey("committees.id"), index=True)
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id"))
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("agenda_items.id", ondelete="SET NULL"))
+    title: Mapped[str] = mapped_column(Text)
+    presenter: Mapped[str] = mapped_column(String(200))
+    presenter_user_id: Mapped[str | None] = mapped_column(String(400))
+    reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_by: Mapped[str | None] = mapped_column(String(200))
+    returned_meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id"))

@@ -9,7 +9,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
+    Action,
+    ActionEvent,
+    ActionOwner,
     AgendaItem,
+    DueBack,
     Attendance,
     Committee,
     Conversation,
@@ -185,3 +189,103 @@ class Repositories:
             .where(Meeting.ended_at.is_(None), AgendaItem.overtime_notice_sent.is_(False))
         )
         return [(meeting, item) for meeting, item in result.all()]
+
+    # Actions and due-backs ------------------------------------------------------------------
+
+    async def next_action_number(self, committee_id: int) -> int:
+        """Numbers run per committee and never repeat: the counter row is locked while it moves."""
+        result = await self.session.execute(
+            update(Committee)
+            .where(Committee.id == committee_id)
+            .values(last_action_number=Committee.last_action_number + 1)
+            .returning(Committee.last_action_number)
+        )
+        return result.scalar_one()
+
+    async def action_by_number(self, committee_id: int, number: int) -> Action | None:
+        result = await self.session.execute(
+            select(Action).where(Action.committee_id == committee_id, Action.number == number)
+        )
+        return result.scalar_one_or_none()
+
+    async def actions(self, committee_id: int, statuses: tuple[str, ...] | None = None) -> list[Action]:
+        query = select(Action).where(Action.committee_id == committee_id)
+        if statuses:
+            query = query.where(Action.status.in_(statuses))
+        result = await self.session.execute(query.order_by(Action.number))
+        return list(result.scalars())
+
+    async def actions_closed_since(self, committee_id: int, since: datetime) -> list[Action]:
+        result = await self.session.execute(
+            select(Action)
+            .where(Action.committee_id == committee_id, Action.status != "open", Action.closed_at >= since)
+            .order_by(Action.number)
+        )
+        return list(result.scalars())
+
+    async def actions_of_meeting(self, meeting_id: int) -> list[Action]:
+        result = await self.session.execute(
+            select(Action).where(Action.meeting_id == meeting_id).order_by(Action.number)
+        )
+        return list(result.scalars())
+
+    async def owners(self, action_ids: list[int]) -> dict[int, list[ActionOwner]]:
+        owners: dict[int, list[ActionOwner]] = {action_id: [] for action_id in action_ids}
+        if not action_ids:
+            return owners
+        result = await self.session.execute(
+            select(ActionOwner).where(ActionOwner.action_id.in_(action_ids)).order_by(ActionOwner.id)
+        )
+        for owner in result.scalars():
+            owners[owner.action_id].append(owner)
+        return owners
+
+    async def replace_owners(self, action_id: int, owners: list[ActionOwner]) -> None:
+        await self.session.execute(delete(ActionOwner).where(ActionOwner.action_id == action_id))
+        self.session.add_all(owners)
+        await self.session.flush()
+
+    async def action_events(self, action_id: int) -> list[ActionEvent]:
+        result = await self.session.execute(
+            select(ActionEvent).where(ActionEvent.action_id == action_id).order_by(ActionEvent.id)
+        )
+        return list(result.scalars())
+
+    async def item_has_actions(self, item_id: int) -> bool:
+        result = await self.session.execute(select(Action.id).where(Action.item_id == item_id).limit(1))
+        return result.first() is not None
+
+    async def meetings_by_id(self, meeting_ids: set[int]) -> dict[int, Meeting]:
+        if not meeting_ids:
+            return {}
+        result = await self.session.execute(select(Meeting).where(Meeting.id.in_(meeting_ids)))
+        return {meeting.id: meeting for meeting in result.scalars()}
+
+    async def items_by_id(self, item_ids: set[int]) -> dict[int, AgendaItem]:
+        if not item_ids:
+            return {}
+        result = await self.session.execute(select(AgendaItem).where(AgendaItem.id.in_(item_ids)))
+        return {item.id: item for item in result.scalars()}
+
+    async def pending_due_backs(self, committee_id: int) -> list[DueBack]:
+        result = await self.session.execute(
+            select(DueBack)
+            .where(DueBack.committee_id == committee_id, DueBack.returned_meeting_id.is_(None))
+            .order_by(DueBack.id)
+        )
+        return list(result.scalars())
+
+    async def due_backs_of_meeting(self, meeting_id: int) -> list[DueBack]:
+        result = await self.session.execute(
+            select(DueBack).where(DueBack.meeting_id == meeting_id).order_by(DueBack.id)
+        )
+        return list(result.scalars())
+
+    async def previous_meeting(self, committee_id: int, before_id: int) -> Meeting | None:
+        result = await self.session.execute(
+            select(Meeting)
+            .where(Meeting.committee_id == committee_id, Meeting.id < before_id)
+            .order_by(Meeting.id.desc())
+            .limit(1)
+        )
+        return result.scalar_one_or_none()

@@ -1,0 +1,315 @@
+"""Action items, presenters due back at the next meeting, and the next meeting's date."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from dialogs.action_text import DONE, DROPPED, OPEN, due_text, is_overdue, owners_text
+from dialogs.agenda import find_item, item_number
+from dialogs.context import Person, Reply, Turn
+from dialogs.dates import NEXT_MEETING, format_date, parse_due
+from dialogs.errors import ClerkError, UsageError
+from dialogs.parsing import MAX_NAME, clean_name, name_key, parse_time, split_item_prefix
+from storage.models import Action, ActionEvent, ActionOwner, Committee, DueBack
+
+MAX_TEXT = 2000
+_KEYWORD = re.compile(r"(?i)(?:^|\s)(owners?|due)\s*:")
+_OWNER_SEPARATOR = re.compile(r"\s*(?:,|;|\band\b|&)\s*", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class ActionRequest:
+    text: str
+    owners: tuple[Person, ...]
+    due: str | None  # as typed after "due:"
+
+
+def parse_action(args: str, mentions: tuple[Person, ...]) -> ActionRequest:
+    """`<text> [@Owner | owner: Name, Name] [due: <date>]` with owners also taken from mentions."""
+    pieces = _KEYWORD.split(" " + args.strip())
+    text, owners, due = pieces[0].strip(), list(mentions), None
+    for keyword, value in zip(pieces[1::2], pieces[2::2]):
+        value = value.strip()
+        if keyword.lower().startswith("owner"):
+            names = [clean_name(n) for n in _OWNER_SEPARATOR.split(value) if clean_name(n)]
+            if not names:
+                raise UsageError("Name the owner after owner:, e.g. owner: Jack Tracey.")
+            owners += [Person(name) for name in names if name_key(name) not in {name_key(o.name) for o in owners}]
+        else:
+            due = value
+    for mention in mentions:  # "@Tom circulate the paper": the mention names the owner, not the task
+        for pattern in (rf"^{re.escape(mention.name)}\b[\s,:]*", rf"[\s,]*\b{re.escape(mention.name)}$"):
+            text = re.sub(pattern, "", text).strip()
+    if not text:
+        raise UsageError("Say what the action is.")
+    if len(text) > MAX_TEXT:
+        raise UsageError(f"An action is at most {MAX_TEXT} characters.")
+    if any(len(o.name) > MAX_NAME for o in owners):
+        raise UsageError(f"An owner's name is at most {MAX_NAME} characters.")
+    return ActionRequest(text, tuple(owners), due)
+
+
+def _owner_rows(action_id: int, owners: tuple[Person, ...] | list[Person]) -> list[ActionOwner]:
+    return [ActionOwner(action_id=action_id, name=o.name, name_key=name_key(o.name), teams_user_id=o.user_id)
+            for o in owners]
+
+
+async def _event(uow, action: Action, turn: Turn, kind: str, text: str | None = None) -> None:
+    await uow.repo.add(ActionEvent(action_id=action.id, kind=kind, text=text, by=turn.caller.name, at=turn.now))
+
+
+async def record(uow, turn: Turn, args: str) -> Reply:
+    request = parse_action(args, turn.mentions)
+    due = parse_due(request.due, turn.local_now) if request.due is not None else None
+    committee = await uow.repo.get_committee(turn.committee_id)
+    meeting = await uow.repo.open_meeting(turn.committee_id)
+    number = await uow.repo.next_action_number(turn.committee_id)
+    action = Action(
+        committee_id=turn.committee_id,
+        number=number,
+        text=request.text,
+        meeting_id=meeting.id if meeting else None,
+        item_id=meeting.current_item_id if meeting else None,
+        due_date=due if isinstance(due, date) else None,
+        due_next_meeting=due == NEXT_MEETING,
+        status=OPEN,
+        created_at=turn.now,
+        created_by=turn.caller.name,
+    )
+    await uow.repo.add(action)
+    owners = _owner_rows(action.id, request.owners)
+    await uow.repo.replace_owners(action.id, owners)
+    await _event(uow, action, turn, "created", request.text)
+    line = f"Action {number} recorded: {request.text} — {owners_text(owners)}, {due_text(action, committee.next_meeting_date)}."
+    missing = []
+    if not owners:
+        missing.append(f"/assign {number} @Owner")
+    if due is None:
+        missing.append(f"/due {number} <date>")
+    if missing:
+        line += " Still missing: add " + " and ".join(missing) + "."
+    return Reply(line)
+
+
+async def _action(uow, turn: Turn, args: str) -> tuple[Action, str]:
+    number, _, rest = args.strip().partition(" ")
+    number = number.lstrip("#")
+    if not number.isdigit():
+        raise UsageError("Give the action's number, e.g. 12.")
+    action = await uow.repo.action_by_number(turn.committee_id, int(number))
+    if action is None:
+        raise ClerkError(f"There is no action {number}. /actions all lists them.")
+    return action, rest.strip()
+
+
+async def done(uow, turn: Turn, args: str) -> Reply:
+    action, note = await _action(uow, turn, args)
+    if action.status == DONE:
+        raise ClerkError(f"Action {action.number} is already done.")
+    action.status, action.closed_at = DONE, turn.now
+    await _event(uow, action, turn, "done", note[:MAX_TEXT] or None)
+    return Reply(f"Action {action.number} done: {action.text}.")
+
+
+async def reopen(uow, turn: Turn, args: str) -> Reply:
+    action, _ = await _action(uow, turn, args)
+    if action.status == OPEN:
+        raise ClerkError(f"Action {action.number} is already open.")
+    action.status, action.closed_at = OPEN, None
+    await _event(uow, action, turn, "reopened")
+    return Reply(f"Action {action.number} reopened: {action.text}.")
+
+
+async def drop(uow, turn: Turn, args: str) -> Reply:
+    action, reason = await _action(uow, turn, args)
+    if not reason:
+        raise UsageError("Give the reason for dropping it.")
+    if action.status == DROPPED:
+        raise ClerkError(f"Action {action.number} is already dropped.")
+    action.status, action.closed_at = DROPPED, turn.now
+    await _event(uow, action, turn, "dropped", reason[:MAX_TEXT])
+    return Reply(f"Action {action.number} dropped: {action.text} ({reason[:MAX_TEXT]}).")
+
+
+async def assign(uow, turn: Turn, args: str) -> Reply:
+    action, rest = await _action(uow, turn, args)
+    owners = list(turn.mentions)
+    if not owners:
+        rest = re.sub(r"(?i)^owners?\s*:\s*", "", rest)
+        owners = [Person(n) for n in (clean_name(x) for x in _OWNER_SEPARATOR.split(rest)) if n]
+    if not owners:
+        raise UsageError("Name the owner: /assign 12 @Name or /assign 12 Name.")
+    if any(len(o.name) > MAX_NAME for o in owners):
+        raise UsageError(f"An owner's name is at most {MAX_NAME} characters.")
+    rows = _owner_rows(action.id, owners)
+    await uow.repo.replace_owners(action.id, rows)
+    await _event(uow, action, turn, "assigned", owners_text(rows))
+    return Reply(f"Action {action.number} is now owned by {owners_text(rows)}.")
+
+
+async def set_due(uow, turn: Turn, args: str) -> Reply:
+    action, text = await _action(uow, turn, args)
+    due = parse_due(re.sub(r"(?i)^due\s*:\s*", "", text), turn.local_now)
+    action.due_date = due if isinstance(due, date) else None
+    action.due_next_meeting = due == NEXT_MEETING
+    committee = await uow.repo.get_committee(turn.committee_id)
+    await _event(uow, action, turn, "due", due_text(action, committee.next_meeting_date))
+    return Reply(f"Action {action.number} is now {due_text(action, committee.next_meeting_date)}.")
+
+
+async def update(uow, turn: Turn, args: str) -> Reply:
+    action, text = await _action(uow, turn, args)
+    if not text:
+        raise UsageError("Give the progress note.")
+    if len(text) > MAX_TEXT:
+        raise UsageError(f"A progress note is at most {MAX_TEXT} characters.")
+    await _event(uow, action, turn, "update", text)
+    return Reply(f"Progress noted on action {action.number}.")
+
+
+# Listing --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ActionRow:
+    number: int
+    text: str
+    owners: str
+    due: str
+    overdue: bool
+    status: str
+    source: str
+
+
+@dataclass(frozen=True)
+class ActionsView:
+    title: str
+    rows: list[ActionRow]
+    empty_text: str
+
+
+async def action_rows(uow, committee: Committee, actions: list[Action], today: date) -> list[ActionRow]:
+    owners = await uow.repo.owners([a.id for a in actions])
+    meetings = await uow.repo.meetings_by_id({a.meeting_id for a in actions if a.meeting_id})
+    agendas = {meeting_id: await uow.repo.agenda(meeting_id) for meeting_id in meetings}
+    rows = []
+    for action in actions:
+        source = "recorded outside a meeting"
+        meeting = meetings.get(action.meeting_id)
+        if meeting is not None:
+            source = f"{meeting.title}, {format_date(meeting.meeting_date)}"
+            number = item_number(agendas[meeting.id], action.item_id) if action.item_id else None
+            if number is not None:
+                source += f", item {number}"
+        rows.append(ActionRow(
+            number=action.number,
+            text=action.text,
+            owners=owners_text(owners[action.id]),
+            due=due_text(action, committee.next_meeting_date),
+            overdue=is_overdue(action, committee.next_meeting_date, today),
+            status=action.status,
+            source=source,
+        ))
+    return rows
+
+
+async def list_actions(uow, turn: Turn, args: str) -> Reply:
+    choice = " ".join(args.split())
+    committee = await uow.repo.get_committee(turn.committee_id)
+    today = turn.local_now.date()
+    statuses = None if choice.lower() == "all" else (OPEN,)
+    actions = await uow.repo.actions(turn.committee_id, statuses)
+    owners = await uow.repo.owners([a.id for a in actions])
+    if choice.lower() in ("", "all"):
+        title = "All actions" if choice else "Open actions"
+    elif choice.lower() == "mine":
+        title = f"Open actions for {turn.caller.name}"
+        actions = [a for a in actions if _owned_by(owners[a.id], turn.caller)]
+    elif choice.lower() == "overdue":
+        title = "Overdue actions"
+        actions = [a for a in actions if is_overdue(a, committee.next_meeting_date, today)]
+    else:
+        person = turn.mentions[0] if turn.mentions else Person(clean_name(choice))
+        title = f"Open actions for {person.name}"
+        actions = [a for a in actions if _owned_by(owners[a.id], person)]
+    rows = await action_rows(uow, committee, actions, today)
+    view = ActionsView(title, rows, "No actions." if choice.lower() == "all" else "No open actions.")
+    return Reply(f"{title}: {len(rows)}", view=view)
+
+
+def _owned_by(owners: list[ActionOwner], person: Person) -> bool:
+    return any(
+        (person.user_id and owner.teams_user_id == person.user_id) or owner.name_key == name_key(person.name)
+        for owner in owners
+    )
+
+
+# Due back at the next meeting and the next meeting's date -------------------------------------
+
+
+async def due_back(uow, turn: Turn, args: str) -> Reply:
+    meeting = await uow.repo.open_meeting(turn.committee_id)
+    if meeting is None:
+        raise ClerkError("No meeting is open. /start opens one.")
+    items = await uow.repo.agenda(meeting.id)
+    name_part, number, reason = _split_due_back(args)
+    if number is not None:
+        item = find_item(items, number)
+    else:
+        item = next((i for i in items if i.id == meeting.current_item_id), None)
+        if item is None or item.is_break:
+            raise ClerkError("No item is under way: name it, e.g. /dueback Data Lab item 3.")
+        number = item_number(items, item.id)
+    presenter = turn.mentions[0] if turn.mentions else None
+    if presenter is None and name_part:
+        presenter = Person(name_part)
+    if presenter is None and item.presenter:
+        presenter = Person(item.presenter)
+    if presenter is None:
+        raise UsageError(f"Item {number} has no presenter: name who is due back.")
+    if len(presenter.name) > MAX_NAME or len(reason) > MAX_TEXT:
+        raise UsageError("That name or reason is too long.")
+    await uow.repo.add(DueBack(
+        committee_id=turn.committee_id, meeting_id=meeting.id, item_id=item.id, title=item.title,
+        presenter=presenter.name, presenter_user_id=presenter.user_id, reason=reason or None,
+        created_at=turn.now, created_by=turn.caller.name,
+    ))
+    committee = await uow.repo.get_committee(turn.committee_id)
+    when = format_date(committee.next_meeting_date) if committee.next_meeting_date else "date not set yet: /nextmeeting <date>"
+    return Reply(f"{presenter.name} is due back at the next meeting ({when}) with item {number}: {item.title}.")
+
+
+def _split_due_back(args: str) -> tuple[str, int | None, str]:
+    """`[Name] [item N] [reason]`, or `[Name] - reason` when no item is named."""
+    text = " ".join(args.split())
+    match = re.search(r"(?i)(?:^|\s)item\s+(\S+)", text)
+    if match:
+        number, rest = split_item_prefix(text[match.start():].strip())
+        name, reason = text[: match.start()].strip(), rest
+    else:
+        number = None
+        name, separator, reason = text.partition(" - ")
+        if not separator:
+            name, reason = text, ""
+    return clean_name(name), number, reason.strip().lstrip("-\u2013\u2014:").strip()
+
+
+async def set_next_meeting(uow, turn: Turn, args: str) -> Reply:
+    words = args.split()
+    if not words:
+        raise UsageError("Give the date of the next meeting.")
+    minute = None
+    if re.fullmatch(r"\d{1,2}[:.]\d{2}", words[-1]):
+        minute = parse_time(words[-1])
+        words = words[:-1]
+    day = parse_due(" ".join(words), turn.local_now)
+    if not isinstance(day, date):
+        raise UsageError("Give the next meeting's date, e.g. 12 July.")
+    if day < turn.local_now.date():
+        raise ClerkError(f"{format_date(day)} has passed: give a date from today on.")
+    committee = await uow.repo.get_committee(turn.committee_id)
+    committee.next_meeting_date, committee.next_meeting_minute = day, minute
+    at = f" at {minute // 60:02d}:{minute % 60:02d}" if minute is not None else ""
+    return Reply(f"Next meeting: {format_date(day)}{at}. Actions due 'next meeting' are now due that day.")
