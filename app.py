@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Callable
 
 from aiohttp import web
@@ -13,11 +13,15 @@ from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 from botbuilder.schema import Activity
 
+
 from bot.handler import ClerkBot
+from bot.links import LinkSigner
 from bot.proactive import Messenger
 from bot.teams_api import MeetingRoles
 from config import ConfigError, Settings
 from dialogs.agenda import overtime_notices
+from dialogs.export import FORMATS, filename, render
+from dialogs.minutes import build_minutes
 from storage.db import Database
 
 log = logging.getLogger("clerk")
@@ -49,7 +53,8 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = utc_now,
     db = Database(settings.database_url)
     adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(settings))
     roles = MeetingRoles(settings.APP_ID, settings.APP_PASSWORD)
-    bot = ClerkBot(db, settings, clock, roles)
+    links = LinkSigner(settings.link_secret, settings.base_url, timedelta(hours=settings.export_link_hours))
+    bot = ClerkBot(db, settings, clock, roles, links)
     messenger = Messenger(adapter, db, settings.APP_ID)
     sweeps = Sweeps(db, messenger, settings, clock)
 
@@ -93,15 +98,35 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = utc_now,
             return web.json_response({"status": "ok", "database": "ok"})
         return web.json_response({"status": "unavailable", "database": "unreachable"}, status=503)
 
+    async def minutes_document(request: web.Request) -> web.Response:
+        meeting_id, fmt = int(request.match_info["meeting_id"]), request.match_info["fmt"]
+        path = f"/minutes/{meeting_id}.{fmt}"
+        if not links.valid(path, request.query.get("expires", ""), request.query.get("signature", ""), clock()):
+            return web.Response(status=403, text="This link has expired or is not valid. Ask Clerk for a new one.")
+        async with db.unit_of_work() as uow:
+            meeting = await uow.repo.get_meeting(meeting_id)
+            if meeting is None:
+                return web.Response(status=404, text="No such minutes.")
+            minutes = await build_minutes(uow, meeting, settings.timezone)
+        disposition = "inline" if fmt == "html" else "attachment"
+        return web.Response(
+            body=render(minutes, fmt),
+            headers={"Content-Type": FORMATS[fmt],
+                     "Content-Disposition": f'{disposition}; filename="{filename(minutes, fmt)}"'},
+        )
+
     app = web.Application(client_max_size=1024 * 1024)
     app[DB] = db
     app[SWEEPS] = sweeps
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
+    app.router.add_get(r"/minutes/{meeting_id:\d+}.{fmt:docx|html|md}", minutes_document)
     scheduler = AsyncIOScheduler(timezone=settings.timezone)
 
     async def startup(app: web.Application) -> None:
         await db.migrate()
+        if not settings.link_secret_from_env:
+            log.warning("CLERK_LINK_SECRET is not set: minutes links stop working when Clerk restarts.")
         if not settings.auth_enabled:
             log.warning("MicrosoftAppId is not set: Bot Framework authentication is OFF. "
                         "Serve local clients only (Agents Playground, Bot Framework Emulator).")

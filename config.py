@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -25,10 +26,18 @@ class Settings:
     APP_TYPE: str = "MultiTenant"
     APP_TENANTID: str = ""
     timekeeping_sweep_seconds: int = 30
+    public_url: str = ""  # where people reach this server; default http://HOST:PORT
+    link_secret: str = field(default_factory=lambda: secrets.token_hex(32))
+    link_secret_from_env: bool = False
+    export_link_hours: int = 24
 
     @property
     def auth_enabled(self) -> bool:
         return bool(self.APP_ID)
+
+    @property
+    def base_url(self) -> str:
+        return self.public_url or f"http://{self.host}:{self.port}"
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
@@ -47,6 +56,10 @@ class Settings:
             APP_TYPE=env.get("MicrosoftAppType", "MultiTenant") or "MultiTenant",
             APP_TENANTID=env.get("MicrosoftAppTenantId", ""),
             timekeeping_sweep_seconds=_int(env, "TIMEKEEPING_SWEEP_SECONDS", 30),
+            public_url=env.get("CLERK_PUBLIC_URL", ""),
+            link_secret=env.get("CLERK_LINK_SECRET") or secrets.token_hex(32),
+            link_secret_from_env=bool(env.get("CLERK_LINK_SECRET")),
+            export_link_hours=_int(env, "EXPORT_LINK_HOURS", 24),
         )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 from botbuilder.core import CardFactory
@@ -9,8 +10,13 @@ from botbuilder.schema import Attachment
 
 from dialogs.actions import ActionsView
 from dialogs.agenda import AgendaView
+from dialogs.export import action_text, heading_time
+from dialogs.minutes import Minutes
 
 CARD_VERSION = "1.4"  # rendered by Teams desktop, web and mobile
+# Teams refuses a message over about 28 KB; each card's JSON stays well below it.
+MAX_CARD_BYTES = 24_000
+APPROVE, EXPORT = "approve-minutes", "export-minutes"
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]()#+!~>|])")
 _LIST_START = re.compile(r"^(\s*)(\d+)\.", re.MULTILINE)
@@ -27,15 +33,20 @@ def _text(text: str, **style) -> dict:
     return {"type": "TextBlock", "text": text, "wrap": True, **style}
 
 
-def card(body: list[dict]) -> Attachment:
-    return CardFactory.adaptive_card(
-        {
-            "type": "AdaptiveCard",
-            "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
-            "version": CARD_VERSION,
-            "body": body,
-        }
-    )
+def card_content(body: list[dict], actions: list[dict] | None = None) -> dict:
+    content = {
+        "type": "AdaptiveCard",
+        "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+        "version": CARD_VERSION,
+        "body": body,
+    }
+    if actions:
+        content["actions"] = actions
+    return content
+
+
+def card(body: list[dict], actions: list[dict] | None = None) -> Attachment:
+    return CardFactory.adaptive_card(card_content(body, actions))
 
 
 def agenda_card(view: AgendaView) -> Attachment:
@@ -97,3 +108,82 @@ def actions_card(view: ActionsView) -> Attachment:
             }
         )
     return card(body)
+
+
+def minutes_cards(minutes: Minutes) -> list[Attachment]:
+    """The draft minutes as one or more cards, in order, none over the size limit, nothing dropped."""
+    blocks = _minutes_blocks(minutes)
+    actions = [{"type": "Action.Submit", "title": "Export", "data": {"clerk": EXPORT, "meeting": minutes.meeting_id}}]
+    if not minutes.approved:
+        actions.insert(0, {"type": "Action.Submit", "title": "Approve",
+                           "data": {"clerk": APPROVE, "meeting": minutes.meeting_id}})
+    parts: list[list[dict]] = [[]]
+    for block in blocks:
+        trial = parts[-1] + [block]
+        if parts[-1] and _size(_header("Draft minutes (99 of 99)", minutes) + trial, actions) > MAX_CARD_BYTES:
+            parts.append([block])
+        else:
+            parts[-1] = trial
+    total = len(parts)
+    cards = []
+    for index, part in enumerate(parts, start=1):
+        title = "Draft minutes" if total == 1 else f"Draft minutes ({index} of {total})"
+        cards.append(card(_header(title, minutes) + part, actions))
+    return cards
+
+
+def _size(body: list[dict], actions: list[dict]) -> int:
+    return len(json.dumps(card_content(body, actions), ensure_ascii=False).encode())
+
+
+def _header(title: str, minutes: Minutes) -> list[dict]:
+    header = [
+        _text(title, weight="Bolder", size="Large"),
+        _text(f"**{plain(minutes.committee)}** · {plain(minutes.title)}", spacing="None"),
+    ]
+    if minutes.approved:
+        header.append(_text(f"✅ {plain(minutes.approved)}", color="Good", weight="Bolder"))
+    return header
+
+
+def _minutes_blocks(minutes: Minutes) -> list[dict]:
+    """Each block is small and whole: a card split happens only between blocks."""
+    blocks = [
+        _text(heading_time(minutes), weight="Bolder"),
+        _text(minutes.held, isSubtle=True, spacing="None"),
+        _text("Present", weight="Bolder", separator=True),
+    ]
+    blocks += [_person(name, role) for name, role in minutes.present] or [_text("none recorded", isSubtle=True)]
+    blocks.append(_text("Apologies", weight="Bolder"))
+    blocks += [_person(name, role) for name, role in minutes.apologies] or [_text("none", isSubtle=True)]
+    for item in minutes.items:
+        lead = f" — {plain(item.presenter)}" if item.presenter else ""
+        heading = plain(item.title) if item.is_break else f"{item.number}. {plain(item.title)}"
+        blocks.append(_text(f"**{item.time}  {heading}**{lead}", separator=True, spacing="Medium"))
+        blocks += [_text(plain(note)) for note in item.notes]
+        if item.questions:
+            blocks.append(_text("Committee questions/ comments:", isSubtle=True))
+        for qa in item.questions:
+            blocks.append(_text(f"• {plain(qa.question)}"))
+            blocks += [{"type": "Container", "items": [_text(f"↳ {plain(answer)}", isSubtle=True, spacing="None")],
+                        "spacing": "None", "bleed": False} for answer in qa.answers]
+        blocks += [_text(f"Decision: {plain(decision)}") for decision in item.decisions]
+        if item.outcome:
+            comment = f" – {plain(item.outcome_comment)}" if item.outcome_comment else ""
+            blocks.append(_text(f"**{item.outcome}**{comment}"))
+    for title, actions in (("Actions agreed", minutes.actions), ("Update on earlier actions", minutes.earlier_actions)):
+        if actions:
+            blocks.append(_text(title, weight="Bolder", separator=True, spacing="Medium"))
+            blocks += [_text(plain(action_text(action))) for action in actions]
+    if minutes.due_back:
+        blocks.append(_text("Due back at the next meeting", weight="Bolder", separator=True, spacing="Medium"))
+        blocks += [_text(plain(f"{d.presenter}: {d.title}" + (f" – {d.reason}" if d.reason else "")))
+                   for d in minutes.due_back]
+    if minutes.next_meeting:
+        blocks.append(_text(f"Next meeting: {minutes.next_meeting}"))
+    blocks.append(_text(f"**{minutes.end or '—'}  Meeting close**", separator=True, spacing="Medium"))
+    return blocks
+
+
+def _person(name: str, role: str | None) -> dict:
+    return _text(plain(name) + (f" · {plain(role)}" if role else ""), spacing="None")

@@ -13,15 +13,17 @@ from botbuilder.schema import Activity, ChannelAccount
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from bot import cards
+from bot.links import LinkSigner
 from bot.commands import Command, help_text, match, usage
 from bot.teams_api import MeetingRoles
-from bot.text import mentions_from_entities, read_message
+from bot.text import mentions_from_entities, read_message, storable
 from config import Settings
-from dialogs import attendance, meeting
+from dialogs import attendance, meeting, minutes
 from dialogs.actions import ActionsView
 from dialogs.agenda import AgendaView
 from dialogs.committee import register_conversation
 from dialogs.context import Person, Reply, Turn
+from dialogs.minutes import ApprovedMinutes, ExportOffer, MinutesView
 from dialogs.errors import ClerkError, UsageError
 from storage.db import Database
 
@@ -35,16 +37,21 @@ UseCase = Callable[[object, Turn], Awaitable[Reply | None]]
 
 
 class ClerkBot(TeamsActivityHandler):
-    def __init__(self, db: Database, settings: Settings, clock: Callable[[], datetime], roles: MeetingRoles):
+    def __init__(self, db: Database, settings: Settings, clock: Callable[[], datetime], roles: MeetingRoles,
+                 links: LinkSigner):
         self.db = db
         self.settings = settings
         self.clock = clock
         self.roles = roles
+        self.links = links
 
     # Messages ------------------------------------------------------------------------------
 
     async def on_message_activity(self, turn_context: TurnContext):
         activity = turn_context.activity
+        if isinstance(activity.value, dict) and "clerk" in activity.value:
+            await self._card_action(turn_context, activity.value)
+            return
         mentions = mentions_from_entities(_entities(activity))
         bot_id = activity.recipient.id if activity.recipient else None
         message = read_message(activity.text or "", mentions, bot_id)
@@ -77,6 +84,27 @@ class ClerkBot(TeamsActivityHandler):
 
         await self._run(turn_context, use_case, command=command, mentions=people, organizer=organizer)
 
+    async def _card_action(self, turn_context: TurnContext, value: dict) -> None:
+        """A button on one of Clerk's cards (Action.Submit arrives as a message with a value)."""
+        meeting_id = value.get("meeting")
+        if not isinstance(meeting_id, int) or isinstance(meeting_id, bool):
+            await self._say(turn_context, "That button is not one of mine any more. /minutes posts the minutes again.")
+            return
+        if value.get("clerk") == cards.APPROVE:
+            organizer = await self._is_meeting_organizer(turn_context.activity)
+
+            async def use_case(uow, turn):
+                return await minutes.approve(uow, turn, meeting_id)
+
+            await self._run(turn_context, use_case, organizer=organizer)
+        elif value.get("clerk") == cards.EXPORT:
+            async def use_case(uow, turn):
+                return await minutes.export(uow, turn, meeting_id)
+
+            await self._run(turn_context, use_case)
+        else:
+            await self._say(turn_context, "That button is not one of mine any more. /minutes posts the minutes again.")
+
     # Teams meeting events ------------------------------------------------------------------
 
     async def on_event_activity(self, turn_context: TurnContext):
@@ -84,7 +112,7 @@ class ClerkBot(TeamsActivityHandler):
         value = activity.value if isinstance(activity.value, dict) else {}
         name = activity.name or ""
         if name == "application/vnd.microsoft.meetingStart":
-            title = value.get("Title") if isinstance(value.get("Title"), str) else None
+            title = storable(value["Title"]).strip() if isinstance(value.get("Title"), str) else None
             meeting_id = _teams_meeting_id(activity) or (value.get("Id") if isinstance(value.get("Id"), str) else None)
 
             async def use_case(uow, turn):
@@ -159,22 +187,69 @@ class ClerkBot(TeamsActivityHandler):
             await self._send_reply(turn_context, reply)
 
     async def _send_reply(self, turn_context: TurnContext, reply: Reply) -> None:
-        if isinstance(reply.view, AgendaView):
+        if isinstance(reply.view, MinutesView):
+            if reply.text:
+                await self._say(turn_context, reply.text)
+            await self._post_minutes(turn_context, reply.view)
+        elif isinstance(reply.view, ApprovedMinutes):
+            await self._show_approval(turn_context, reply.view)
+            await self._say(turn_context, reply.text)
+        elif isinstance(reply.view, ExportOffer):
+            await self._say(turn_context, self._export_links(reply.view))
+        elif isinstance(reply.view, AgendaView):
             await self._send(turn_context, MessageFactory.attachment(cards.agenda_card(reply.view)))
         elif isinstance(reply.view, ActionsView):
             await self._send(turn_context, MessageFactory.attachment(cards.actions_card(reply.view)))
         else:
             await self._say(turn_context, reply.text)
 
+    async def _post_minutes(self, turn_context: TurnContext, view: MinutesView) -> None:
+        posted = []
+        for attachment in cards.minutes_cards(view.minutes):
+            response = await self._send(turn_context, MessageFactory.attachment(attachment))
+            if response is not None and response.id:
+                posted.append(response.id)
+        if posted:
+            try:
+                async with self.db.unit_of_work() as uow:
+                    await minutes.remember_posts(uow, view.minutes.meeting_id, turn_context.activity.conversation.id,
+                                                 posted, self.clock())
+                    await uow.commit()
+            except Exception:
+                log.exception("could not remember the posted minutes cards")
+
+    async def _show_approval(self, turn_context: TurnContext, view: ApprovedMinutes) -> None:
+        """Updates every posted minutes card in place; parts the update cannot cover are posted."""
+        approved = cards.minutes_cards(view.minutes)
+        most_parts = max((post.parts for post in view.posts), default=0)
+        for post in view.posts:
+            if post.part <= len(approved):
+                update = MessageFactory.attachment(approved[post.part - 1])
+                update.id = post.activity_id
+                try:
+                    await turn_context.update_activity(update)
+                except Exception:
+                    log.exception("could not update minutes card %s", post.activity_id)
+        for attachment in approved[most_parts:]:
+            await self._send(turn_context, MessageFactory.attachment(attachment))
+
+    def _export_links(self, offer: ExportOffer) -> str:
+        now = self.clock()
+        links = [f"[{label}]({self.links.link(f'/minutes/{offer.meeting_id}.{fmt}', now)})"
+                 for label, fmt in (("Word", "docx"), ("HTML", "html"), ("Markdown", "md"))]
+        hours = int(self.links.lifetime.total_seconds() // 3600)
+        return f"Minutes of '{cards.plain(offer.title)}': {' · '.join(links)} (links valid for {hours} hours)."
+
     async def _say(self, turn_context: TurnContext, text: str) -> None:
         await self._send(turn_context, MessageFactory.text(text))
 
-    async def _send(self, turn_context: TurnContext, message: Activity) -> None:
+    async def _send(self, turn_context: TurnContext, message: Activity):
         """What was recorded stays recorded when the reply cannot be delivered; the failure is logged."""
         try:
-            await turn_context.send_activity(message)
+            return await turn_context.send_activity(message)
         except Exception:
             log.exception("could not deliver the reply to %s", turn_context.activity.conversation.id)
+            return None
 
     async def _is_meeting_organizer(self, activity: Activity) -> bool:
         meeting_id = _teams_meeting_id(activity)
@@ -217,8 +292,8 @@ def _teams_meeting_id(activity: Activity) -> str | None:
 
 def _caller(activity: Activity) -> Person:
     sender = activity.from_property
-    name = (sender.name if sender and isinstance(sender.name, str) else "") or "Someone"
-    return Person(name=" ".join(name.split())[:200], user_id=sender.id if sender else None)
+    name = storable(sender.name if sender and isinstance(sender.name, str) else "") or "Someone"
+    return Person(name=" ".join(name.split())[:200] or "Someone", user_id=sender.id if sender else None)
 
 
 def _participants(value: dict) -> list[Person]:
@@ -229,7 +304,9 @@ def _participants(value: dict) -> list[Person]:
         if not isinstance(user, dict) or not isinstance(user.get("name"), str) or not user["name"].strip():
             continue
         user_id = user.get("id") if isinstance(user.get("id"), str) else None
-        people.append(Person(" ".join(user["name"].split())[:200], user_id))
+        name = " ".join(storable(user["name"]).split())[:200]
+        if name:
+            people.append(Person(name, user_id))
     return people
 
 

@@ -9,6 +9,13 @@ from dataclasses import dataclass
 _AT = re.compile(r"<at[^>]*>(.*?)</at>", re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(r"</?(p|div|span|br|b|i|u|em|strong)\b[^>]*>", re.IGNORECASE)
 _BLOCK_END = re.compile(r"</(p|div|li)>|<br\s*/?>", re.IGNORECASE)
+# Control characters (other than line breaks and tabs) and lone surrogates: no person types them,
+# and XML-based documents (Word) and databases refuse them.
+_UNSTORABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+
+
+def storable(text: str) -> str:
+    return _UNSTORABLE.sub("", text)
 
 
 @dataclass(frozen=True)
@@ -28,7 +35,7 @@ def mentions_from_entities(entities: list[dict]) -> list[MentionEntity]:
         if not isinstance(mentioned, dict):
             continue
         user_id = mentioned.get("id") if isinstance(mentioned.get("id"), str) else None
-        name = mentioned.get("name") if isinstance(mentioned.get("name"), str) else ""
+        name = storable(mentioned.get("name")) if isinstance(mentioned.get("name"), str) else ""
         text = entity.get("text") if isinstance(entity.get("text"), str) else f"<at>{name}</at>"
         found.append(MentionEntity(user_id, name.strip() or "someone", text))
     return found
@@ -41,7 +48,7 @@ class Addressed:
 
 
 def read_message(raw_text: str, mentions: list[MentionEntity], bot_id: str | None) -> Addressed:
-    text = raw_text or ""
+    text = storable(raw_text or "")
     mentions_bot = False
     for mention in mentions:
         if bot_id and mention.user_id == bot_id:

@@ -10,7 +10,7 @@ from dialogs import timing
 from dialogs.carry_forward import CARRIED
 from dialogs.context import Reply, Turn
 from dialogs.errors import ClerkError, UsageError
-from dialogs.meeting import current_meeting, require_chair
+from dialogs.guards import current_meeting, require_chair
 from dialogs.parsing import AgendaLine, format_minute, parse_agenda_line, parse_time
 from storage.models import AgendaItem, Meeting
 

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from dialogs.context import Person, Reply, Turn
 from dialogs.errors import ClerkError, UsageError
-from dialogs.meeting import current_meeting
+from dialogs.guards import current_meeting
 from dialogs.parsing import MAX_NAME, clean_name, name_key, parse_people
 from storage.models import Attendance, Meeting
 

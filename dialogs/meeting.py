@@ -5,35 +5,11 @@ from __future__ import annotations
 from dialogs.carry_forward import carry_forward
 from dialogs.committee import committee_label
 from dialogs.context import Person, Reply, Turn
-from dialogs.errors import ClerkError, NotAllowed, UsageError
+from dialogs.errors import UsageError
+from dialogs.guards import current_meeting, require_chair
+from dialogs.minutes import MinutesView, build_minutes
 from dialogs.parsing import MAX_TITLE, clean_name, name_key
 from storage.models import Meeting
-
-NO_MEETING = "No meeting is open. /start opens one."
-
-
-async def current_meeting(uow, turn: Turn) -> Meeting:
-    meeting = await uow.repo.open_meeting(turn.committee_id)
-    if meeting is None:
-        raise ClerkError(NO_MEETING)
-    return meeting
-
-
-def is_chair(meeting: Meeting, turn: Turn) -> bool:
-    if turn.caller_is_meeting_organizer:
-        return True
-    if meeting.chair_user_id and turn.caller.user_id:
-        return meeting.chair_user_id == turn.caller.user_id
-    return bool(meeting.chair_name) and name_key(meeting.chair_name) == name_key(turn.caller.name)
-
-
-def require_chair(meeting: Meeting, turn: Turn, doing: str) -> None:
-    if is_chair(meeting, turn):
-        return
-    if meeting.chair_name:
-        raise NotAllowed(f"Only the chair ({meeting.chair_name}) can {doing}.")
-    raise NotAllowed(f"Only the chair can {doing}, and no chair is set yet: /chair Name names one.")
-
 
 async def open_meeting(
     uow, turn: Turn, title: str | None, teams_meeting_id: str | None, chair: Person | None
@@ -112,7 +88,8 @@ async def close(uow, turn: Turn, meeting: Meeting) -> Reply:
                 item.actual_end = turn.now
         meeting.current_item_id = None
     meeting.ended_at = turn.now
-    return Reply(f"Meeting closed at {turn.local_now:%H:%M}: '{meeting.title}'.")
+    minutes = await build_minutes(uow, meeting, turn.tz)
+    return Reply(f"Meeting closed at {turn.local_now:%H:%M}: '{meeting.title}'.", view=MinutesView(minutes))
 
 
 async def set_chair(uow, turn: Turn, args: str) -> Reply:

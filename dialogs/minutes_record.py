@@ -6,7 +6,7 @@ from dialogs.agenda import find_item, item_number
 from dialogs.committee import outcome_scale
 from dialogs.context import Reply, Turn
 from dialogs.errors import ClerkError, UsageError
-from dialogs.meeting import current_meeting, require_chair
+from dialogs.guards import current_meeting, require_chair
 from dialogs.parsing import split_item_prefix
 from storage.models import AgendaItem, ItemEntry
 

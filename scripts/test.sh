@@ -4,6 +4,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --dev
+if ! command -v npm >/dev/null; then
+  echo "Installing Node.js and npm (Debian packages)..." >&2
+  apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >&2
+fi
+# Node packages the tests use: Microsoft's adaptivecards library validates every card Clerk posts.
+if [ ! -d node_modules/adaptivecards ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund --silent
+fi
 pgdir=$(mktemp -d /tmp/clerk-pg.XXXXXX)
 trap 'scripts/postgres.sh stop "$pgdir"; rm -rf "$pgdir"' EXIT
 CLERK_TEST_POSTGRES_URL=$(scripts/postgres.sh start "$pgdir")

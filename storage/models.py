@@ -109,6 +109,8 @@ class Meeting(Base):
     chair_user_id: Mapped[str | None] = mapped_column(String(400))
     planned_end_minute: Mapped[int | None] = mapped_column(Integer)
     current_item_id: Mapped[int | None] = mapped_column(Integer)
+    approved_by: Mapped[str | None] = mapped_column(String(200))
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Attendance(Base):
@@ -216,3 +218,17 @@ class DueBack(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     created_by: Mapped[str | None] = mapped_column(String(200))
     returned_meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id"))
+
+
+class MinutesPost(Base):
+    """A draft minutes card Clerk posted, so approval can update it in place."""
+
+    __tablename__ = "minutes_posts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
+    conversation_id: Mapped[str] = mapped_column(String(400))
+    activity_id: Mapped[str] = mapped_column(String(400))
+    part: Mapped[int] = mapped_column(Integer)
+    parts: Mapped[int] = mapped_column(Integer)
+    posted_at: Mapped[datetime] = mapped_column(UTCDateTime)

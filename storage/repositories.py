@@ -20,6 +20,7 @@ from storage.models import (
     ItemEntry,
     Meeting,
     Member,
+    MinutesPost,
     ProcessedActivity,
 )
 
@@ -106,6 +107,24 @@ class Repositories:
             .limit(1)
         )
         return result.scalar_one_or_none()
+
+    async def get_meeting(self, meeting_id: int) -> Meeting | None:
+        return await self.session.get(Meeting, meeting_id)
+
+    async def meeting_on(self, committee_id: int, day) -> Meeting | None:
+        result = await self.session.execute(
+            select(Meeting)
+            .where(Meeting.committee_id == committee_id, Meeting.meeting_date == day)
+            .order_by(Meeting.id.desc())
+            .limit(1)
+        )
+        return result.scalar_one_or_none()
+
+    async def minutes_posts(self, meeting_id: int) -> list[MinutesPost]:
+        result = await self.session.execute(
+            select(MinutesPost).where(MinutesPost.meeting_id == meeting_id).order_by(MinutesPost.id)
+        )
+        return list(result.scalars())
 
     async def meeting_by_teams_id(self, committee_id: int, teams_meeting_id: str) -> Meeting | None:
         result = await self.session.execute(

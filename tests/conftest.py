@@ -6,8 +6,10 @@ server (CLERK_TEST_POSTGRES_URL), once more on PostgreSQL.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import os
+import socket
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -68,14 +70,20 @@ class Connector:
         self.posted.clear()
 
     def last_text(self) -> str:
-        texts = self.texts()
+        texts = [text for text in self.texts() if text]
         return texts[-1] if texts else ""
 
 
-async def _start_site(app: web.Application) -> tuple[web.AppRunner, str]:
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+async def _start_site(app: web.Application, port: int = 0) -> tuple[web.AppRunner, str]:
     runner = web.AppRunner(app)
     await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
+    site = web.TCPSite(runner, "127.0.0.1", port)
     await site.start()
     port = site._server.sockets[0].getsockname()[1]
     return runner, f"http://127.0.0.1:{port}"
@@ -145,8 +153,10 @@ def clock():
 
 
 class RunningBot:
+    """The real app on a port of its own (kept across restarts, so links it gave out stay right)."""
+
     def __init__(self, settings: Settings, clock: FakeClock):
-        self.settings = settings
+        self.settings = dataclasses.replace(settings, port=free_port())
         self.clock = clock
         self.app = None
         self.runner = None
@@ -154,7 +164,7 @@ class RunningBot:
 
     async def start(self) -> "RunningBot":
         self.app = create_app(self.settings, clock=self.clock, start_scheduler=False)
-        self.runner, self.url = await _start_site(self.app)
+        self.runner, self.url = await _start_site(self.app, self.settings.port)
         return self
 
     async def stop(self) -> None:
@@ -242,7 +252,7 @@ class Chat:
         status = await self.post(self.message(text, sender, **kwargs))
         assert status in (200, 201), status
         new = self.connector.posted[before:]
-        return "\n".join(a.get("text") or "" for a in new)
+        return "\n".join(a["text"] for a in new if a.get("text"))
 
     async def card(self, text: str, sender=CHAIR) -> dict:
         before = len(self.connector.posted)
@@ -283,3 +293,15 @@ def card_text(card: dict) -> str:
 
     walk(card)
     return "\n".join(found)
+
+
+def validate_cards(cards: list[dict]) -> list[list[str]]:
+    """Problems Microsoft's adaptivecards library finds in each card (empty lists when all valid)."""
+    import json
+    import subprocess
+    from pathlib import Path
+
+    script = Path(__file__).parent / "validate_cards.cjs"
+    result = subprocess.run(["node", str(script)], input=json.dumps(cards), capture_output=True, text=True,
+                            timeout=60, check=True)
+    return json.loads(result.stdout)

@@ -114,3 +114,24 @@ def test_command_match_is_case_insensitive_and_keeps_lines():
 def test_plain_escapes_markdown():
     assert plain("[click](http://evil) *bold* 1. list") == "\\[click\\]\\(http://evil\\) \\*bold\\* 1. list"
     assert plain("- item\n2. two") == "\\- item\n2\\. two"
+
+
+def test_storable_drops_what_documents_and_databases_refuse():
+    from bot.text import storable
+    assert storable("a\x00b\x0bc\ud800d\n\te") == "abcd\n\te"
+
+
+def test_word_export_of_any_text_opens(tmp_path):
+    import io
+    import docx
+    from dialogs.export import render_docx, render_html, render_markdown
+    from dialogs.minutes import Minutes, MinutesItem, QuestionAndAnswers
+
+    item = MinutesItem(1, "10:00", "Tool <b>&", "Lab", ["note *x*"], [QuestionAndAnswers("q?", ["a."])],
+                       ["d"], "Outcome B – proceed with minor amendments", None)
+    minutes = Minutes(1, "C", "T", "Wednesday 13 May 2026", "10:00", "11:00", [("A", "Chair")], [],
+                      [item], [], [], [])
+    document = docx.Document(io.BytesIO(render_docx(minutes)))
+    assert any("Tool <b>&" in cell.text for table in document.tables for row in table.rows for cell in row.cells)
+    assert "Tool &lt;b&gt;&amp;" in render_html(minutes)
+    assert "note \\*x\\*" in render_markdown(minutes)

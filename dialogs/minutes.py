@@ -1,0 +1,257 @@
+"""The minutes of a meeting: one plain model, built from the record, that every renderer reads.
+
+The structure follows a real committee's published minutes: title block, present and apologies,
+the items in order with their notes, questions and answers, decisions and outcome, then the
+actions agreed, the update on earlier actions, who is due back, and the close.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from dialogs.action_text import DONE, DROPPED, OPEN, due_text, owners_text
+from dialogs.agenda import numbered
+from dialogs.attendance import APOLOGIES, PRESENT
+from dialogs.carry_forward import CARRIED, UPDATE_ON_ACTIONS
+from dialogs.committee import outcome_scale
+from dialogs.context import Reply, Turn
+from dialogs.dates import format_date, parse_due
+from dialogs.errors import ClerkError, NotAllowed
+from dialogs.guards import is_chair
+from dialogs.minutes_record import ANSWER, DECISION, NOTE, QUESTION, outcome_words
+from dialogs.parsing import format_minute
+from storage.models import Meeting, MinutesPost
+
+HELD = "Meeting held virtually via Microsoft Teams"
+
+
+@dataclass(frozen=True)
+class QuestionAndAnswers:
+    question: str
+    answers: list[str]
+
+
+@dataclass(frozen=True)
+class MinutesItem:
+    number: int | None  # None for a break
+    time: str
+    title: str
+    presenter: str | None
+    notes: list[str]
+    questions: list[QuestionAndAnswers]
+    decisions: list[str]
+    outcome: str | None  # in words: "Outcome B – proceed with minor amendments"
+    outcome_comment: str | None
+
+    @property
+    def is_break(self) -> bool:
+        return self.number is None
+
+
+@dataclass(frozen=True)
+class MinutesAction:
+    number: int
+    text: str
+    owners: str
+    due: str
+    status: str
+
+
+@dataclass(frozen=True)
+class DueBackLine:
+    presenter: str
+    title: str
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class Minutes:
+    meeting_id: int
+    committee: str
+    title: str
+    date_text: str
+    start: str
+    end: str | None
+    present: list[tuple[str, str | None]]
+    apologies: list[tuple[str, str | None]]
+    items: list[MinutesItem]
+    actions: list[MinutesAction]
+    earlier_actions: list[MinutesAction]
+    due_back: list[DueBackLine]
+    approved: str | None = None
+    held: str = HELD
+    next_meeting: str | None = field(default=None)
+
+
+async def build_minutes(uow, meeting: Meeting, tz: ZoneInfo) -> Minutes:
+    committee = await uow.repo.get_committee(meeting.committee_id)
+    scale = outcome_scale(committee)
+    attendance = await uow.repo.attendance(meeting.id)
+    items = await uow.repo.agenda(meeting.id)
+    entries = await uow.repo.entries([i.id for i in items])
+    by_item: dict[int, list] = {i.id: [] for i in items}
+    for entry in entries:
+        by_item[entry.item_id].append(entry)
+
+    minutes_items = []
+    for number, item in numbered(items):
+        own = by_item[item.id]
+        questions: list[QuestionAndAnswers] = []
+        answers_of = {}
+        for entry in own:
+            if entry.kind == QUESTION:
+                answers_of[entry.id] = []
+                questions.append(QuestionAndAnswers(entry.text, answers_of[entry.id]))
+        for entry in own:
+            if entry.kind == ANSWER and entry.question_id in answers_of:
+                answers_of[entry.question_id].append(entry.text)
+        notes = [e.text for e in own if e.kind == NOTE]
+        if item.title != UPDATE_ON_ACTIONS:  # that item's list is rendered, current, below
+            notes = [e.text for e in own if e.kind == CARRIED] + notes
+        minutes_items.append(MinutesItem(
+            number=number,
+            time=format_minute(item.planned_start_minute),
+            title=item.title,
+            presenter=item.presenter,
+            notes=notes,
+            questions=questions,
+            decisions=[e.text for e in own if e.kind == DECISION],
+            outcome=outcome_words(item.outcome_letter, scale) if item.outcome_letter else None,
+            outcome_comment=item.outcome_comment,
+        ))
+
+    actions_here = await uow.repo.actions_of_meeting(meeting.id)
+    earlier = await _earlier_actions(uow, meeting)
+    owners = await uow.repo.owners([a.id for a in actions_here + earlier])
+
+    def action_model(action) -> MinutesAction:
+        return MinutesAction(action.number, action.text, owners_text(owners[action.id]),
+                             due_text(action, committee.next_meeting_date), action.status)
+
+    due_backs = await uow.repo.due_backs_of_meeting(meeting.id)
+    local_start = meeting.started_at.astimezone(tz)
+    approved = None
+    if meeting.approved_by and meeting.approved_at:
+        approved = f"Approved by {meeting.approved_by} on {_when(meeting.approved_at, tz)}"
+    next_meeting = None
+    if committee.next_meeting_date:
+        next_meeting = format_date(committee.next_meeting_date)
+        if committee.next_meeting_minute is not None:
+            next_meeting += f" at {format_minute(committee.next_meeting_minute)}"
+    return Minutes(
+        meeting_id=meeting.id,
+        committee=committee.name or "Committee",
+        title=meeting.title,
+        date_text=f"{local_start:%A} {local_start.day} {local_start:%B %Y}",
+        start=f"{local_start:%H:%M}",
+        end=f"{meeting.ended_at.astimezone(tz):%H:%M}" if meeting.ended_at else None,
+        present=[(a.name, a.role) for a in attendance if a.status == PRESENT],
+        apologies=[(a.name, a.role) for a in attendance if a.status == APOLOGIES],
+        items=minutes_items,
+        actions=[action_model(a) for a in actions_here],
+        earlier_actions=[action_model(a) for a in earlier],
+        due_back=[DueBackLine(d.presenter, d.title, d.reason) for d in due_backs],
+        approved=approved,
+        next_meeting=next_meeting,
+    )
+
+
+async def _earlier_actions(uow, meeting: Meeting) -> list:
+    """Actions from before this meeting that were open when it began or closed since the last one."""
+    previous = await uow.repo.previous_meeting(meeting.committee_id, meeting.id)
+    since = previous.started_at if previous else None
+    earlier = []
+    for action in await uow.repo.actions(meeting.committee_id):
+        if action.meeting_id == meeting.id or action.created_at >= meeting.started_at:
+            continue
+        if action.status == OPEN or (action.status in (DONE, DROPPED) and since and action.closed_at
+                                     and action.closed_at >= since):
+            earlier.append(action)
+    return earlier
+
+
+def _when(moment: datetime, tz: ZoneInfo) -> str:
+    local = moment.astimezone(tz)
+    return f"{format_date(local.date())} at {local:%H:%M}"
+
+
+# Use cases -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MinutesView:
+    """Draft minutes for the bot to post as cards."""
+
+    minutes: Minutes
+
+
+async def meeting_for_minutes(uow, turn: Turn, args: str) -> Meeting:
+    text = " ".join(args.split())
+    if not text:
+        meeting = await uow.repo.latest_meeting(turn.committee_id)
+        if meeting is None:
+            raise ClerkError("There are no meetings yet. /start opens one.")
+        return meeting
+    day = parse_due(text, turn.local_now)
+    if not isinstance(day, date):
+        raise ClerkError("Give the meeting's date, e.g. /minutes 13 May.")
+    meeting = await uow.repo.meeting_on(turn.committee_id, day)
+    if meeting is None:
+        # a date without a year reads as the next one; minutes are of the past
+        meeting = await uow.repo.meeting_on(turn.committee_id, day.replace(year=day.year - 1))
+    if meeting is None:
+        raise ClerkError(f"There is no meeting on {format_date(day)}. /minutes shows the latest.")
+    return meeting
+
+
+async def show(uow, turn: Turn, args: str) -> Reply:
+    meeting = await meeting_for_minutes(uow, turn, args)
+    return Reply(f"Draft minutes of '{meeting.title}'", view=MinutesView(await build_minutes(uow, meeting, turn.tz)))
+
+
+async def minutes_of(uow, turn: Turn, meeting_id: int) -> Meeting:
+    meeting = await uow.repo.get_meeting(meeting_id)
+    if meeting is None or meeting.committee_id != turn.committee_id:
+        raise ClerkError("Those minutes are not this committee's.")
+    return meeting
+
+
+@dataclass(frozen=True)
+class ApprovedMinutes:
+    """The approved minutes, and the cards already posted that now show the approval."""
+
+    minutes: Minutes
+    posts: list[MinutesPost]
+
+
+@dataclass(frozen=True)
+class ExportOffer:
+    meeting_id: int
+    title: str
+
+
+async def export(uow, turn: Turn, meeting_id: int) -> Reply:
+    meeting = await minutes_of(uow, turn, meeting_id)
+    return Reply(f"Minutes of '{meeting.title}'", view=ExportOffer(meeting.id, meeting.title))
+
+
+async def approve(uow, turn: Turn, meeting_id: int) -> Reply:
+    meeting = await minutes_of(uow, turn, meeting_id)
+    if not is_chair(meeting, turn):
+        who = f" ({meeting.chair_name})" if meeting.chair_name else ""
+        raise NotAllowed(f"Only the chair{who} can approve the minutes.")
+    if meeting.ended_at is None:
+        raise ClerkError("The meeting is still open: /end closes it before the minutes are approved.")
+    if meeting.approved_at is None:
+        meeting.approved_by, meeting.approved_at = turn.caller.name, turn.now
+    minutes = await build_minutes(uow, meeting, turn.tz)
+    posts = await uow.repo.minutes_posts(meeting.id)
+    return Reply(f"Minutes of '{meeting.title}': {minutes.approved}.", view=ApprovedMinutes(minutes, posts))
+
+
+async def remember_posts(uow, meeting_id: int, conversation_id: str, activity_ids: list[str], now: datetime) -> None:
+    for part, activity_id in enumerate(activity_ids, start=1):
+        await uow.repo.add(MinutesPost(meeting_id=meeting_id, conversation_id=conversation_id,
+                                       activity_id=activity_id, part=part, parts=len(activity_ids), posted_at=now))
