@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import sys
+import uuid
 from datetime import datetime, timedelta, timezone
 from typing import Callable
 
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
 from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 from botbuilder.schema import Activity
@@ -16,9 +20,10 @@ from botbuilder.schema import Activity
 
 from bot.handler import ClerkBot
 from bot.links import LinkSigner
-from bot.proactive import Messenger
+from bot.proactive import DeliveryFailed, Messenger
 from bot.teams_api import MeetingRoles
 from config import ConfigError, Settings
+from dialogs import reminders
 from dialogs.agenda import overtime_notices
 from dialogs.export import FORMATS, filename, render
 from dialogs.minutes import build_minutes
@@ -39,6 +44,33 @@ class Sweeps:
 
     def __init__(self, db: Database, messenger: Messenger, settings: Settings, clock: Callable[[], datetime]):
         self.db, self.messenger, self.settings, self.clock = db, messenger, settings, clock
+        self.instance = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+    async def reminders(self) -> None:
+        """Records what has fallen due, then sends what this instance claimed, one at a time."""
+        policy, tz = self.settings.reminder_policy, self.settings.timezone
+        async with self.db.unit_of_work() as uow:
+            await reminders.record_due(uow, policy, tz, self.clock())
+            await uow.commit()
+        async with self.db.unit_of_work() as uow:
+            outgoing = await reminders.claim(uow, self.instance, policy, tz, self.clock())
+            await uow.commit()
+        for message in outgoing:
+            error, retry_after = None, None
+            try:
+                await self.messenger.deliver(message.conversation_id, message.text, message.mentions)
+            except DeliveryFailed as failure:
+                error, retry_after = failure.reason, failure.retry_after
+                log.warning("reminder %s not delivered (%s); it stays pending", message.reminder_id, error)
+            async with self.db.unit_of_work() as uow:
+                await reminders.settle(uow, message.reminder_id, self.clock(), error, retry_after)
+                await uow.commit()
+
+    async def digest(self) -> None:
+        async with self.db.unit_of_work() as uow:
+            await reminders.record_digests(uow, self.settings.timezone, self.clock())
+            await uow.commit()
+        await self.reminders()
 
     async def timekeeping(self) -> None:
         async with self.db.unit_of_work() as uow:
@@ -133,6 +165,11 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = utc_now,
         if start_scheduler:
             scheduler.add_job(sweeps.timekeeping, "interval", seconds=settings.timekeeping_sweep_seconds,
                               id="timekeeping", max_instances=1, coalesce=True)
+            # The first sweep runs at start: reminders missed while the bot was down go out now.
+            scheduler.add_job(sweeps.reminders, "interval", seconds=settings.reminder_sweep_seconds,
+                              id="reminders", max_instances=1, coalesce=True, next_run_time=datetime.now(timezone.utc))
+            scheduler.add_job(sweeps.digest, CronTrigger.from_crontab(settings.digest_cron, timezone=settings.timezone),
+                              id="digest", max_instances=1, coalesce=True)
             scheduler.start()
 
     async def cleanup(app: web.Application) -> None:

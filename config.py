@@ -7,6 +7,10 @@ import secrets
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from apscheduler.triggers.cron import CronTrigger
+
+from dialogs.reminder_policy import PolicyError, ReminderPolicy, parse_days, parse_hours
+
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/clerk.db"
 
 
@@ -30,6 +34,9 @@ class Settings:
     link_secret: str = field(default_factory=lambda: secrets.token_hex(32))
     link_secret_from_env: bool = False
     export_link_hours: int = 24
+    reminder_policy: ReminderPolicy = ReminderPolicy()
+    reminder_sweep_seconds: int = 60
+    digest_cron: str = "0 9 * * *"
 
     @property
     def auth_enabled(self) -> bool:
@@ -46,6 +53,20 @@ class Settings:
             timezone = ZoneInfo(env.get("CLERK_TIMEZONE", "Europe/London"))
         except (ZoneInfoNotFoundError, ValueError):
             raise ConfigError(f"CLERK_TIMEZONE={env['CLERK_TIMEZONE']!r} is not a known timezone") from None
+        try:
+            policy = ReminderPolicy(
+                action_days=parse_days("ACTION_REMINDER_DAYS", env.get("ACTION_REMINDER_DAYS", "7,1")),
+                overdue_every_days=_int(env, "OVERDUE_REMINDER_EVERY_DAYS", 7),
+                dueback_days=parse_days("DUEBACK_REMINDER_DAYS", env.get("DUEBACK_REMINDER_DAYS", "14,3")),
+                hours=parse_hours(env.get("REMINDER_HOURS", "Mon-Fri 09:00-17:00")),
+            )
+        except PolicyError as error:
+            raise ConfigError(str(error)) from None
+        digest_cron = env.get("DIGEST_CRON", "0 9 * * *")
+        try:
+            CronTrigger.from_crontab(digest_cron)
+        except ValueError as error:
+            raise ConfigError(f"DIGEST_CRON={digest_cron!r}: {error}") from None
         return cls(
             host=env.get("HOST", "127.0.0.1"),
             port=_int(env, "PORT", 3978),
@@ -60,6 +81,9 @@ class Settings:
             link_secret=env.get("CLERK_LINK_SECRET") or secrets.token_hex(32),
             link_secret_from_env=bool(env.get("CLERK_LINK_SECRET")),
             export_link_hours=_int(env, "EXPORT_LINK_HOURS", 24),
+            reminder_policy=policy,
+            reminder_sweep_seconds=_int(env, "REMINDER_SWEEP_SECONDS", 60),
+            digest_cron=digest_cron,
         )
 
 

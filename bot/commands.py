@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import Awaitable, Callable
 
-from dialogs import actions, agenda, attendance, committee, meeting, minutes, minutes_record
+from dialogs import actions, agenda, attendance, committee, meeting, minutes, minutes_record, reminders
 from dialogs.context import Reply, Turn
 
 Handler = Callable[[object, Turn, str], Awaitable[Reply]]
@@ -107,6 +107,9 @@ COMMANDS: list[Command] = [
             "/dueback Data Lab item 3 with the false-positive rates", actions.due_back),
     Command("nextmeeting", "/nextmeeting <date> [HH:MM]", "Record the date of the committee's next meeting.",
             "/nextmeeting 12 July 10:00", actions.set_next_meeting),
+    Command("reminders", "/reminders [off N | on N | pause | resume]",
+            "List scheduled reminders; silence or restore one action's; pause or resume all (chair).",
+            "/reminders off 12", reminders.command),
     Command("minutes", "/minutes [date]", "Post the draft minutes of the current or last meeting, or of the meeting on a date.",
             "/minutes 13 May", minutes.show),
     Command("outcomes set", "/outcomes set A=<words>; B=<words>; ...", "Redefine the committee's outcome scale.",

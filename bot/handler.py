@@ -166,6 +166,7 @@ class ClerkBot(TeamsActivityHandler):
                     mentions=mentions,
                     teams_meeting_id=_teams_meeting_id(activity),
                     caller_is_meeting_organizer=organizer,
+                    policy=self.settings.reminder_policy,
                 )
                 reply = await use_case(uow, turn)
                 await uow.commit()

@@ -12,6 +12,7 @@ from dialogs.context import Person, Reply, Turn
 from dialogs.dates import NEXT_MEETING, format_date, parse_due
 from dialogs.errors import ClerkError, UsageError
 from dialogs.parsing import MAX_NAME, clean_name, name_key, parse_time, split_item_prefix
+from dialogs.reminders import reschedule_committee, schedule_action, schedule_due_back
 from storage.models import Action, ActionEvent, ActionOwner, Committee, DueBack
 
 MAX_TEXT = 2000
@@ -57,7 +58,11 @@ def _owner_rows(action_id: int, owners: tuple[Person, ...] | list[Person]) -> li
 
 
 async def _event(uow, action: Action, turn: Turn, kind: str, text: str | None = None) -> None:
+    """Keeps the change with who made it and when, and moves the action's reminders with it."""
     await uow.repo.add(ActionEvent(action_id=action.id, kind=kind, text=text, by=turn.caller.name, at=turn.now))
+    if kind not in ("created", "update", "assigned"):
+        await uow.repo.cancel_pending_reminders(action_id=action.id)
+        schedule_action(action, await uow.repo.get_committee(turn.committee_id), turn.policy, turn.tz)
 
 
 async def record(uow, turn: Turn, args: str) -> Reply:
@@ -79,6 +84,7 @@ async def record(uow, turn: Turn, args: str) -> Reply:
         created_by=turn.caller.name,
     )
     await uow.repo.add(action)
+    schedule_action(action, committee, turn.policy, turn.tz)
     owners = _owner_rows(action.id, request.owners)
     await uow.repo.replace_owners(action.id, owners)
     await _event(uow, action, turn, "created", request.text)
@@ -271,12 +277,14 @@ async def due_back(uow, turn: Turn, args: str) -> Reply:
         raise UsageError(f"Item {number} has no presenter: name who is due back.")
     if len(presenter.name) > MAX_NAME or len(reason) > MAX_TEXT:
         raise UsageError("That name or reason is too long.")
-    await uow.repo.add(DueBack(
+    due_back = DueBack(
         committee_id=turn.committee_id, meeting_id=meeting.id, item_id=item.id, title=item.title,
         presenter=presenter.name, presenter_user_id=presenter.user_id, reason=reason or None,
         created_at=turn.now, created_by=turn.caller.name,
-    ))
+    )
+    await uow.repo.add(due_back)
     committee = await uow.repo.get_committee(turn.committee_id)
+    schedule_due_back(due_back, committee, turn.policy, turn.tz)
     when = format_date(committee.next_meeting_date) if committee.next_meeting_date else "date not set yet: /nextmeeting <date>"
     return Reply(f"{presenter.name} is due back at the next meeting ({when}) with item {number}: {item.title}.")
 
@@ -311,5 +319,6 @@ async def set_next_meeting(uow, turn: Turn, args: str) -> Reply:
         raise ClerkError(f"{format_date(day)} has passed: give a date from today on.")
     committee = await uow.repo.get_committee(turn.committee_id)
     committee.next_meeting_date, committee.next_meeting_minute = day, minute
+    await reschedule_committee(uow, committee, turn.policy, turn.tz)
     at = f" at {minute // 60:02d}:{minute % 60:02d}" if minute is not None else ""
     return Reply(f"Next meeting: {format_date(day)}{at}. Actions due 'next meeting' are now due that day.")

@@ -37,6 +37,7 @@ async def carry_forward(uow, turn: Turn, meeting: Meeting) -> list[str]:
         note = f"Due back from {source}" + (f": {due.reason}" if due.reason else ".")
         await _add_item(uow, meeting, start, due.title, due.presenter, [note], turn)
         due.returned_meeting_id = meeting.id
+        due.next_reminder_at = None
         added.append(f"{due.title} ({due.presenter})")
     return added
 

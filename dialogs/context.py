@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from dialogs.reminder_policy import ReminderPolicy
+
 
 @dataclass(frozen=True)
 class Person:
@@ -23,6 +25,7 @@ class Turn:
     mentions: tuple[Person, ...] = ()
     teams_meeting_id: str | None = None
     caller_is_meeting_organizer: bool = False
+    policy: ReminderPolicy = ReminderPolicy()
 
     @property
     def local_now(self) -> datetime:

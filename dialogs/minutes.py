@@ -208,7 +208,7 @@ async def meeting_for_minutes(uow, turn: Turn, args: str) -> Meeting:
 
 async def show(uow, turn: Turn, args: str) -> Reply:
     meeting = await meeting_for_minutes(uow, turn, args)
-    return Reply(f"Draft minutes of '{meeting.title}'", view=MinutesView(await build_minutes(uow, meeting, turn.tz)))
+    return Reply("", view=MinutesView(await build_minutes(uow, meeting, turn.tz)))
 
 
 async def minutes_of(uow, turn: Turn, meeting_id: int) -> Meeting:

@@ -91,7 +91,13 @@ def _sqlite_pragmas(dbapi_connection, _record):
     cursor.close()
 
 
+MIGRATION_LOCK = 7_262_019  # any constant shared by every instance
+
+
 def _upgrade_to_head(connection) -> None:
+    if connection.dialect.name == "postgresql":
+        # Instances starting together take turns; the lock ends with the migration's transaction.
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.attributes["connection"] = connection

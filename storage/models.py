@@ -58,6 +58,7 @@ class Committee(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     next_meeting_date: Mapped[date | None] = mapped_column(Date)
     next_meeting_minute: Mapped[int | None] = mapped_column(Integer)
+    reminders_paused: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
 
 class Conversation(Base):
@@ -177,6 +178,9 @@ class Action(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     created_by: Mapped[str | None] = mapped_column(String(200))
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reminders_enabled: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
+    # When the next reminder falls due; the sweep looks only at rows where this has passed.
+    next_reminder_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
 
 
 class ActionOwner(Base):
@@ -218,6 +222,7 @@ class DueBack(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     created_by: Mapped[str | None] = mapped_column(String(200))
     returned_meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id"))
+    next_reminder_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
 
 
 class MinutesPost(Base):
@@ -232,3 +237,27 @@ class MinutesPost(Base):
     part: Mapped[int] = mapped_column(Integer)
     parts: Mapped[int] = mapped_column(Integer)
     posted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Reminder(Base):
+    """One reminder, recorded when it falls due and before it is sent; `key` makes it unique, so
+    several instances planning at once still record it once."""
+
+    __tablename__ = "reminders"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    committee_id: Mapped[int] = mapped_column(ForeignKey("committees.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # before | overdue | dueback | digest
+    action_id: Mapped[int | None] = mapped_column(ForeignKey("actions.id"), index=True)
+    due_back_id: Mapped[int | None] = mapped_column(ForeignKey("due_backs.id"))
+    label: Mapped[str | None] = mapped_column(String(100))
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(20), index=True)  # pending | sending | sent | cancelled
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    claimed_by: Mapped[str | None] = mapped_column(String(100))
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(String(300))
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,6 +21,7 @@ from storage.models import (
     Meeting,
     Member,
     MinutesPost,
+    Reminder,
     ProcessedActivity,
 )
 
@@ -305,6 +306,110 @@ class Repositories:
             select(Meeting)
             .where(Meeting.committee_id == committee_id, Meeting.id < before_id)
             .order_by(Meeting.id.desc())
+            .limit(1)
+        )
+        return result.scalar_one_or_none()
+
+    # Reminders --------------------------------------------------------------------------------
+
+    async def get_action(self, action_id: int) -> Action:
+        return await self.session.get(Action, action_id)
+
+    async def get_due_back(self, due_back_id: int) -> DueBack:
+        return await self.session.get(DueBack, due_back_id)
+
+    async def get_reminder(self, reminder_id: int) -> Reminder:
+        return await self.session.get(Reminder, reminder_id, populate_existing=True)
+
+    async def actions_with_reminder_due(self, now: datetime, limit: int) -> list[tuple[Action, Committee]]:
+        return await self._reminder_due(Action, now, limit)
+
+    async def due_backs_with_reminder_due(self, now: datetime, limit: int) -> list[tuple[DueBack, Committee]]:
+        return await self._reminder_due(DueBack, now, limit)
+
+    async def _reminder_due(self, model, now: datetime, limit: int) -> list[tuple]:
+        """Rows whose next reminder has passed, with their committee. Uses the index on
+        next_reminder_at, so the cost follows what is due, not what is stored; rows another
+        instance is working on are skipped (PostgreSQL), not waited for."""
+        result = await self.session.execute(
+            select(model, Committee)
+            .join(Committee, Committee.id == model.committee_id)
+            .where(model.next_reminder_at <= now, Committee.reminders_paused.is_(False))
+            .order_by(model.next_reminder_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True, of=model)
+        )
+        return [(row, committee) for row, committee in result.all()]
+
+    async def committees_meeting_on(self, day) -> list[Committee]:
+        result = await self.session.execute(
+            select(Committee).where(Committee.next_meeting_date == day, Committee.reminders_paused.is_(False))
+        )
+        return list(result.scalars())
+
+    async def add_reminder_once(self, reminder: Reminder) -> int:
+        """1 when recorded, 0 when a reminder with that key already exists."""
+        existing = await self.session.execute(select(Reminder.id).where(Reminder.key == reminder.key))
+        if existing.first() is not None:
+            return 0
+        try:
+            async with self.session.begin_nested():
+                self.session.add(reminder)
+        except IntegrityError:
+            return 0
+        return 1
+
+    async def cancel_pending_reminders(self, action_id: int, except_key: str | None = None) -> None:
+        query = update(Reminder).where(Reminder.action_id == action_id, Reminder.status == "pending")
+        if except_key is not None:
+            query = query.where(Reminder.key != except_key)
+        await self.session.execute(query.values(status="cancelled"))
+
+    async def sendable_reminder_ids(self, now: datetime, limit: int) -> list[int]:
+        result = await self.session.execute(
+            select(Reminder.id)
+            .join(Committee, Committee.id == Reminder.committee_id)
+            .where(
+                Committee.reminders_paused.is_(False),
+                or_(
+                    and_(Reminder.status == "pending", Reminder.next_attempt_at <= now),
+                    and_(Reminder.status == "sending", Reminder.claimed_until < now),
+                ),
+            )
+            .order_by(Reminder.due_at)
+            .limit(limit)
+        )
+        return list(result.scalars())
+
+    async def claim_reminder(self, reminder_id: int, instance: str, now: datetime, until: datetime) -> bool:
+        """Atomic: of several instances trying at once, exactly one gets the row."""
+        result = await self.session.execute(
+            update(Reminder)
+            .where(
+                Reminder.id == reminder_id,
+                or_(
+                    and_(Reminder.status == "pending", Reminder.next_attempt_at <= now),
+                    and_(Reminder.status == "sending", Reminder.claimed_until < now),
+                ),
+            )
+            .values(status="sending", claimed_by=instance, claimed_until=until)
+            .returning(Reminder.id)
+        )
+        return result.first() is not None
+
+    async def unsent_reminders(self, committee_id: int) -> list[Reminder]:
+        result = await self.session.execute(
+            select(Reminder)
+            .where(Reminder.committee_id == committee_id, Reminder.status.in_(("pending", "sending")))
+            .order_by(Reminder.due_at)
+        )
+        return list(result.scalars())
+
+    async def committee_conversation(self, committee_id: int) -> str | None:
+        result = await self.session.execute(
+            select(Conversation.id)
+            .where(Conversation.committee_id == committee_id)
+            .order_by(Conversation.updated_at.desc())
             .limit(1)
         )
         return result.scalar_one_or_none()

@@ -6,6 +6,7 @@ server (CLERK_TEST_POSTGRES_URL), once more on PostgreSQL.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import itertools
 import os
@@ -54,6 +55,11 @@ class Connector:
     url: str = ""
     posted: list[dict] = field(default_factory=list)
     meeting_roles: dict[str, str] = field(default_factory=dict)  # aadObjectId -> role
+    # Answers to give instead of accepting the next new messages (proactive posts) and the next
+    # replies: (status, headers), or "hang" for a timeout.
+    failures: list = field(default_factory=list)
+    reply_failures: list = field(default_factory=list)
+    refused: int = 0
 
     def texts(self) -> list[str]:
         return [a.get("text") or "" for a in self.posted if a.get("type") == "message"]
@@ -93,6 +99,18 @@ def capture_app(capture: Connector) -> web.Application:
     ids = itertools.count(1)
 
     async def post_activity(request: web.Request):
+        # A reply answers one of the test's activities ("act-..."); a proactive message answers the
+        # adapter's own continuation activity.
+        is_reply = request.match_info.get("reply_to", "").startswith("act-")
+        pending = capture.reply_failures if is_reply else capture.failures
+        if pending:
+            failure = pending.pop(0)
+            capture.refused += 1
+            if failure == "hang":
+                await asyncio.sleep(3600)
+            status, headers = failure
+            return web.json_response({"error": {"code": "ServiceError", "message": "failed"}}, status=status,
+                                     headers=headers)
         capture.posted.append(await request.json())
         return web.json_response({"id": f"sent-{next(ids)}"})
 

@@ -72,7 +72,6 @@ def test_any_text_as_any_command_never_errors(meeting, command, arguments, slash
     status = meeting.run(meeting.chat.post(meeting.chat.message(text, sender=MEMBER, mention_bot=not slash)))
     assert status in (200, 201)
     replies = meeting.connector.posted[before:]
-    assert len(replies) <= 1
     for reply in replies:
         body = (reply.get("text") or "") + str(reply.get("attachments") or "")
         assert "Traceback" not in body and "Something went wrong" not in body, body

@@ -1,0 +1,288 @@
+"""Reminders for outstanding actions and presenters due back, and the meeting-day digest.
+
+The database is the source of truth. Each action and due-back row carries `next_reminder_at`; a
+sweep records every reminder that has fallen due as a `reminders` row (unique key, so instances
+sweeping together record it once), then claims pending rows one by one with a conditional UPDATE,
+sends them, and marks them sent only after the Bot Connector accepted them. A failed send goes
+back to pending with a backoff; a claim left behind by a crash expires and is taken up again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from dialogs.action_text import OPEN, effective_due, owners_text
+from dialogs.context import Person, Reply, Turn
+from dialogs.dates import format_date
+from dialogs.errors import ClerkError, UsageError
+from dialogs.guards import require_chair
+from dialogs.reminder_policy import ReminderPolicy, action_series, dueback_series, latest_due
+from storage.models import Action, Committee, DueBack, Reminder
+
+PENDING, SENDING, SENT, CANCELLED = "pending", "sending", "sent", "cancelled"
+CLAIM_LEASE = timedelta(minutes=2)
+MAX_BACKOFF = timedelta(hours=1)
+BATCH = 200
+
+
+# Keeping next_reminder_at right whenever an action or the next meeting changes -------------------
+
+
+def schedule_action(action: Action, committee: Committee, policy: ReminderPolicy, tz: ZoneInfo) -> None:
+    """Points the sweep at the first reminder of the action's series. One whose time has already
+    passed (an action due tomorrow) goes out at the next sweep; the sweep sends only the latest
+    passed one, and its key stops a reminder already sent from going out again."""
+    due = effective_due(action, committee.next_meeting_date)
+    if action.status != OPEN or not action.reminders_enabled or due is None:
+        action.next_reminder_at = None
+        return
+    action.next_reminder_at = next(action_series(due, policy, tz)).at
+
+
+def schedule_due_back(due_back: DueBack, committee: Committee, policy: ReminderPolicy, tz: ZoneInfo) -> None:
+    if due_back.returned_meeting_id is not None or committee.next_meeting_date is None:
+        due_back.next_reminder_at = None
+        return
+    first = next(dueback_series(committee.next_meeting_date, policy, tz), None)
+    due_back.next_reminder_at = first.at if first else None
+
+
+async def reschedule_committee(uow, committee: Committee, policy: ReminderPolicy, tz: ZoneInfo) -> None:
+    """After the next meeting's date changes: 'next meeting' actions and due-backs move with it."""
+    for action in await uow.repo.actions(committee.id, (OPEN,)):
+        if action.due_next_meeting and action.due_date is None:
+            await uow.repo.cancel_pending_reminders(action_id=action.id)
+            schedule_action(action, committee, policy, tz)
+    for due_back in await uow.repo.pending_due_backs(committee.id):
+        schedule_due_back(due_back, committee, policy, tz)
+
+
+# The sweep: record what has fallen due -------------------------------------------------------------
+
+
+async def record_due(uow, policy: ReminderPolicy, tz: ZoneInfo, now: datetime) -> int:
+    """Records a reminder row for every action and due-back whose next reminder has passed."""
+    recorded = 0
+    for action, committee in await uow.repo.actions_with_reminder_due(now, BATCH):
+        due = effective_due(action, committee.next_meeting_date)
+        if action.status != OPEN or not action.reminders_enabled or due is None:
+            action.next_reminder_at = None
+            continue
+        latest, following = latest_due(action_series(due, policy, tz), now)
+        if latest is not None:
+            key = f"action:{action.id}:{latest.kind}:{latest.at.isoformat()}"
+            await uow.repo.cancel_pending_reminders(action_id=action.id, except_key=key)
+            recorded += await uow.repo.add_reminder_once(Reminder(
+                key=key, committee_id=committee.id, kind=latest.kind, action_id=action.id, label=latest.label,
+                due_at=latest.at, status=PENDING, attempts=0, next_attempt_at=now, created_at=now))
+        action.next_reminder_at = following.at if following else None
+    for due_back, committee in await uow.repo.due_backs_with_reminder_due(now, BATCH):
+        if due_back.returned_meeting_id is not None or committee.next_meeting_date is None:
+            due_back.next_reminder_at = None
+            continue
+        latest, following = latest_due(dueback_series(committee.next_meeting_date, policy, tz), now)
+        if latest is not None and committee.next_meeting_date >= now.astimezone(tz).date():
+            recorded += await uow.repo.add_reminder_once(Reminder(
+                key=f"dueback:{due_back.id}:{latest.at.isoformat()}", committee_id=committee.id, kind="dueback",
+                due_back_id=due_back.id, label=latest.label, due_at=latest.at, status=PENDING, attempts=0,
+                next_attempt_at=now, created_at=now))
+        due_back.next_reminder_at = following.at if following else None
+    return recorded
+
+
+async def record_digests(uow, tz: ZoneInfo, now: datetime) -> int:
+    """The morning digest for every committee that meets today."""
+    today = now.astimezone(tz).date()
+    recorded = 0
+    for committee in await uow.repo.committees_meeting_on(today):
+        recorded += await uow.repo.add_reminder_once(Reminder(
+            key=f"digest:{committee.id}:{today.isoformat()}", committee_id=committee.id, kind="digest",
+            label="meeting today", due_at=now, status=PENDING, attempts=0, next_attempt_at=now, created_at=now))
+    return recorded
+
+
+# The sweep: claim, compose, and settle -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    reminder_id: int
+    conversation_id: str
+    text: str
+    mentions: tuple[Person, ...]
+
+
+async def claim(uow, instance: str, policy: ReminderPolicy, tz: ZoneInfo, now: datetime) -> list[Outgoing]:
+    """Claims the pending reminders this instance will send now and composes their messages."""
+    if not policy.sendable(now, tz):
+        return []
+    outgoing = []
+    for reminder_id in await uow.repo.sendable_reminder_ids(now, BATCH):
+        if not await uow.repo.claim_reminder(reminder_id, instance, now, now + CLAIM_LEASE):
+            continue  # another instance took it
+        reminder = await uow.repo.get_reminder(reminder_id)
+        message = await _compose(uow, reminder, tz, now)
+        if message is None:
+            reminder.status = CANCELLED
+            continue
+        outgoing.append(message)
+    return outgoing
+
+
+async def settle(uow, reminder_id: int, now: datetime, error: str | None = None,
+                 retry_after: timedelta | None = None) -> None:
+    reminder = await uow.repo.get_reminder(reminder_id)
+    reminder.attempts += 1
+    reminder.claimed_by, reminder.claimed_until = None, None
+    if error is None:
+        reminder.status, reminder.sent_at, reminder.last_error = SENT, now, None
+        return
+    backoff = min(MAX_BACKOFF, timedelta(seconds=30 * 2 ** (reminder.attempts - 1)))
+    reminder.status = PENDING
+    reminder.last_error = error[:300]
+    reminder.next_attempt_at = now + max(backoff, retry_after or timedelta(0))
+
+
+async def _compose(uow, reminder: Reminder, tz: ZoneInfo, now: datetime) -> Outgoing | None:
+    committee = await uow.repo.get_committee(reminder.committee_id)
+    today = now.astimezone(tz).date()
+    if reminder.kind == "digest":
+        conversation = await uow.repo.committee_conversation(committee.id)
+        return conversation and Outgoing(reminder.id, conversation, await _digest_text(uow, committee), ())
+    if reminder.action_id is not None:
+        action = await uow.repo.get_action(reminder.action_id)
+        due = effective_due(action, committee.next_meeting_date)
+        if action.status != OPEN or not action.reminders_enabled or due is None:
+            return None
+        owners = (await uow.repo.owners([action.id]))[action.id]
+        people = tuple(Person(o.name, o.teams_user_id) for o in owners)
+        meeting = await uow.repo.get_meeting(action.meeting_id) if action.meeting_id else None
+        since = f" (from {meeting.title}, {format_date(meeting.meeting_date)})" if meeting else ""
+        if due < today:
+            when = f"was due {format_date(due)}, {(today - due).days} days ago"
+            opening = "Overdue action"
+        else:
+            days = (due - today).days
+            when = f"is due {format_date(due)}" + (" (today)" if days == 0 else f" (in {days} day{'s' if days != 1 else ''})")
+            opening = "Reminder: action"
+        addressed = _addressed(people) or "No owner yet (/assign)"
+        text = (f"{addressed}: {opening} {action.number}, '{action.text}'{since}, {when}. "
+                f"When it is done: /done {action.number}.")
+        conversation = (meeting.conversation_id if meeting else None) or await uow.repo.committee_conversation(committee.id)
+        return conversation and Outgoing(reminder.id, conversation, text, tuple(p for p in people if p.user_id))
+    due_back = await uow.repo.get_due_back(reminder.due_back_id)
+    if due_back.returned_meeting_id is not None or committee.next_meeting_date is None:
+        return None
+    person = Person(due_back.presenter, due_back.presenter_user_id)
+    meeting = await uow.repo.get_meeting(due_back.meeting_id) if due_back.meeting_id else None
+    days = (committee.next_meeting_date - today).days
+    text = (f"{_addressed((person,))}: you are due back at the next meeting, {format_date(committee.next_meeting_date)}"
+            f" (in {days} day{'s' if days != 1 else ''}), with '{due_back.title}'"
+            + (f": {due_back.reason}" if due_back.reason else "") + ". Time to write the paper.")
+    conversation = (meeting.conversation_id if meeting else None) or await uow.repo.committee_conversation(committee.id)
+    return conversation and Outgoing(reminder.id, conversation, text, (person,) if person.user_id else ())
+
+
+def _addressed(people: tuple[Person, ...]) -> str:
+    """Owners with a Teams id are @mentioned (the bot turns <at>Name</at> into a mention entity)."""
+    return ", ".join(f"<at>{p.name}</at>" if p.user_id else p.name for p in people)
+
+
+async def _digest_text(uow, committee: Committee) -> str:
+    actions = await uow.repo.actions(committee.id, (OPEN,))
+    owners = await uow.repo.owners([a.id for a in actions])
+    due_backs = await uow.repo.pending_due_backs(committee.id)
+    at = ""
+    if committee.next_meeting_minute is not None:
+        at = f" at {committee.next_meeting_minute // 60:02d}:{committee.next_meeting_minute % 60:02d}"
+    lines = [f"Good morning. {committee.name or 'The committee'} meets today{at}."]
+    lines.append(f"Open actions ({len(actions)}):" if actions else "No open actions.")
+    lines += [f"- {a.number}. {a.text} — {owners_text(owners[a.id])}" for a in actions]
+    lines.append("Due back today:" if due_backs else "Nobody is due back.")
+    lines += [f"- {d.presenter}: {d.title}" for d in due_backs]
+    return "\n".join(lines)
+
+
+# Chat commands ----------------------------------------------------------------------------------
+
+
+async def command(uow, turn: Turn, args: str) -> Reply:
+    words = args.lower().split()
+    if not words:
+        return await _list(uow, turn)
+    if words[0] in ("off", "on") and len(words) == 2 and words[1].lstrip("#").isdigit():
+        return await _switch(uow, turn, int(words[1].lstrip("#")), words[0] == "on")
+    if words == ["pause"] or words == ["resume"]:
+        return await _pause(uow, turn, words[0] == "pause")
+    raise UsageError("Say /reminders, /reminders off N, /reminders on N, /reminders pause or /reminders resume.")
+
+
+async def _switch(uow, turn: Turn, number: int, on: bool) -> Reply:
+    action = await uow.repo.action_by_number(turn.committee_id, number)
+    if action is None:
+        raise ClerkError(f"There is no action {number}. /actions all lists them.")
+    committee = await uow.repo.get_committee(turn.committee_id)
+    action.reminders_enabled = on
+    await uow.repo.cancel_pending_reminders(action_id=action.id)
+    schedule_action(action, committee, turn.policy, turn.tz)
+    return Reply(f"Reminders {'on' if on else 'off'} for action {number}.")
+
+
+async def _pause(uow, turn: Turn, pause: bool) -> Reply:
+    meeting = await uow.repo.latest_meeting(turn.committee_id)
+    if meeting is not None:
+        require_chair(meeting, turn, "pause or resume reminders")
+    committee = await uow.repo.get_committee(turn.committee_id)
+    committee.reminders_paused = pause
+    if pause:
+        return Reply("Reminders paused for this committee. /reminders resume starts them again.")
+    return Reply("Reminders resumed. Anything that fell due meanwhile goes out once, at the next sweep.")
+
+
+async def _list(uow, turn: Turn) -> Reply:
+    committee = await uow.repo.get_committee(turn.committee_id)
+    lines = []
+    if committee.reminders_paused:
+        lines.append("Reminders are paused (/reminders resume).")
+    for reminder in await uow.repo.unsent_reminders(turn.committee_id):
+        what = await _subject(uow, reminder)
+        state = "sending now" if reminder.status == SENDING else "waiting for working hours"
+        if reminder.attempts:
+            local = reminder.next_attempt_at.astimezone(turn.tz)
+            state = (f"{reminder.attempts} failed attempt{'s' if reminder.attempts != 1 else ''} "
+                     f"({reminder.last_error}), next try {format_date(local.date())} {local:%H:%M}")
+        lines.append(f"- {what}: pending, {state}")
+    silenced = []
+    for action in await uow.repo.actions(turn.committee_id, (OPEN,)):
+        if not action.reminders_enabled:
+            silenced.append(str(action.number))
+        elif action.next_reminder_at is not None:
+            lines.append(f"- Action {action.number}: next reminder {_at(action.next_reminder_at, turn.tz)}")
+    for due_back in await uow.repo.pending_due_backs(turn.committee_id):
+        if due_back.next_reminder_at is not None:
+            lines.append(f"- {due_back.presenter} due back with '{due_back.title}': next reminder "
+                         f"{_at(due_back.next_reminder_at, turn.tz)}")
+    if silenced:
+        lines.append(f"Reminders off for action{'s' if len(silenced) > 1 else ''} {', '.join(silenced)}.")
+    if not lines:
+        return Reply("No reminders scheduled: actions with a due date, and presenters due back once "
+                     "/nextmeeting is set, get them.")
+    return Reply("Reminders:\n" + "\n".join(lines))
+
+
+async def _subject(uow, reminder: Reminder) -> str:
+    if reminder.action_id is not None:
+        action = await uow.repo.get_action(reminder.action_id)
+        return f"Action {action.number} ({reminder.label})"
+    if reminder.due_back_id is not None:
+        due_back = await uow.repo.get_due_back(reminder.due_back_id)
+        return f"{due_back.presenter} due back ({reminder.label})"
+    return "Meeting-day digest"
+
+
+def _at(moment: datetime, tz: ZoneInfo) -> str:
+    local = moment.astimezone(tz)
+    return f"{format_date(local.date())} {local:%H:%M}"
+
