@@ -20,7 +20,8 @@ from botbuilder.schema import Activity
 
 from bot.handler import ClerkBot
 from bot.links import LinkSigner
-from bot.proactive import DeliveryFailed, Messenger
+from bot.outbox import DeliveryFailed, Outbox, RateLimiter
+from bot.proactive import Messenger
 from bot.teams_api import MeetingRoles
 from config import ConfigError, Settings
 from dialogs import reminders
@@ -33,6 +34,7 @@ log = logging.getLogger("clerk")
 
 DB = web.AppKey("db", Database)
 SWEEPS = web.AppKey("sweeps", object)
+OUTBOX = web.AppKey("outbox", Outbox)
 
 
 def utc_now() -> datetime:
@@ -86,8 +88,9 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = utc_now,
     adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(settings))
     roles = MeetingRoles(settings.APP_ID, settings.APP_PASSWORD)
     links = LinkSigner(settings.link_secret, settings.base_url, timedelta(hours=settings.export_link_hours))
-    bot = ClerkBot(db, settings, clock, roles, links)
-    messenger = Messenger(adapter, db, settings.APP_ID)
+    outbox = Outbox(adapter, settings.APP_ID, RateLimiter(settings.outbound_per_second))
+    bot = ClerkBot(db, settings, clock, roles, links, outbox)
+    messenger = Messenger(outbox, db)
     sweeps = Sweeps(db, messenger, settings, clock)
 
     async def on_turn_error(context: TurnContext, error: Exception):
@@ -120,6 +123,10 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = utc_now,
         except Exception as error:  # botframework raises PermissionError, PyJWT its own errors
             log.info("refused an activity that failed authentication: %s", error)
             return web.json_response({"error": "unauthorized"}, status=401)
+        tenant = activity_tenant(body)
+        if settings.allowed_tenants and tenant not in settings.allowed_tenants:
+            log.warning("refused an activity from tenant %r, which ALLOWED_TENANTS does not list", tenant)
+            return web.json_response({"error": "tenant not allowed"}, status=403)
         response = await adapter.process_activity(authenticated, activity, bot.on_turn)
         if response:
             return web.json_response(response.body, status=response.status)
@@ -150,6 +157,7 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = utc_now,
     app = web.Application(client_max_size=1024 * 1024)
     app[DB] = db
     app[SWEEPS] = sweeps
+    app[OUTBOX] = outbox
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
     app.router.add_get(r"/minutes/{meeting_id:\d+}.{fmt:docx|html|md}", minutes_document)
@@ -200,9 +208,19 @@ def activity_problem(body: object) -> str | None:
     for key in ("text", "id", "name", "channelId"):
         if body.get(key) is not None and not isinstance(body[key], str):
             return f"{key} must be a string"
-    if body.get("entities") is not None and not isinstance(body["entities"], list):
-        return "entities must be a list"
+    entities = body.get("entities")
+    if entities is not None and (not isinstance(entities, list) or not all(isinstance(e, dict) for e in entities)):
+        return "entities must be a list of objects"
     return None
+
+
+def activity_tenant(body: dict) -> str | None:
+    """The Teams tenant an activity comes from: channelData.tenant.id, else conversation.tenantId."""
+    tenant = (body.get("channelData") or {}).get("tenant")
+    if isinstance(tenant, dict) and isinstance(tenant.get("id"), str):
+        return tenant["id"]
+    conversation_tenant = body["conversation"].get("tenantId")
+    return conversation_tenant if isinstance(conversation_tenant, str) else None
 
 
 def main() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from dataclasses import dataclass, field
@@ -37,6 +38,8 @@ class Settings:
     reminder_policy: ReminderPolicy = ReminderPolicy()
     reminder_sweep_seconds: int = 60
     digest_cron: str = "0 9 * * *"
+    allowed_tenants: frozenset[str] = frozenset()  # empty: any tenant
+    outbound_per_second: int = 7
 
     @property
     def auth_enabled(self) -> bool:
@@ -67,8 +70,15 @@ class Settings:
             CronTrigger.from_crontab(digest_cron)
         except ValueError as error:
             raise ConfigError(f"DIGEST_CRON={digest_cron!r}: {error}") from None
+        host = env.get("HOST", "127.0.0.1")
+        if not env.get("MicrosoftAppId") and not _is_loopback(host) and env.get("CLERK_ALLOW_INSECURE") != "1":
+            raise ConfigError(
+                f"HOST={host} would accept unauthenticated requests from the network because MicrosoftAppId "
+                "is not set. Set MicrosoftAppId (and MicrosoftAppPassword), listen on 127.0.0.1, or set "
+                "CLERK_ALLOW_INSECURE=1 if something else guards this address."
+            )
         return cls(
-            host=env.get("HOST", "127.0.0.1"),
+            host=host,
             port=_int(env, "PORT", 3978),
             database_url=env.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
             timezone=timezone,
@@ -84,6 +94,8 @@ class Settings:
             reminder_policy=policy,
             reminder_sweep_seconds=_int(env, "REMINDER_SWEEP_SECONDS", 60),
             digest_cron=digest_cron,
+            allowed_tenants=frozenset(t.strip() for t in env.get("ALLOWED_TENANTS", "").split(",") if t.strip()),
+            outbound_per_second=_int(env, "OUTBOUND_PER_SECOND", 7),
         )
 
 
@@ -98,3 +110,12 @@ def _int(env: dict[str, str], name: str, default: int) -> int:
     if number <= 0:
         raise ConfigError(f"{name} must be positive")
     return number
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

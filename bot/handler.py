@@ -7,13 +7,14 @@ import logging
 from datetime import datetime
 from typing import Awaitable, Callable
 
-from botbuilder.core import MessageFactory, TurnContext
+from botbuilder.core import InvokeResponse, MessageFactory, TurnContext
 from botbuilder.core.teams import TeamsActivityHandler
 from botbuilder.schema import Activity, ChannelAccount
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from bot import cards
 from bot.links import LinkSigner
+from bot.outbox import Outbox
 from bot.commands import Command, help_text, match, usage
 from bot.teams_api import MeetingRoles
 from bot.text import mentions_from_entities, read_message, storable
@@ -38,12 +39,13 @@ UseCase = Callable[[object, Turn], Awaitable[Reply | None]]
 
 class ClerkBot(TeamsActivityHandler):
     def __init__(self, db: Database, settings: Settings, clock: Callable[[], datetime], roles: MeetingRoles,
-                 links: LinkSigner):
+                 links: LinkSigner, outbox: Outbox):
         self.db = db
         self.settings = settings
         self.clock = clock
         self.roles = roles
         self.links = links
+        self.outbox = outbox
 
     # Messages ------------------------------------------------------------------------------
 
@@ -134,6 +136,13 @@ class ClerkBot(TeamsActivityHandler):
         else:
             return
         await self._run(turn_context, use_case)
+
+    async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
+        """Clerk's cards use Action.Submit, so it answers no invoke; say so without a server error."""
+        response = await super().on_invoke_activity(turn_context)
+        if response is not None and response.status >= 500:
+            return InvokeResponse(status=400, body={"error": f"Clerk does not handle {turn_context.activity.name!r}"})
+        return response
 
     async def on_members_added_activity(self, members_added: list[ChannelAccount], turn_context: TurnContext):
         bot_id = turn_context.activity.recipient.id if turn_context.activity.recipient else None
@@ -245,12 +254,8 @@ class ClerkBot(TeamsActivityHandler):
         await self._send(turn_context, MessageFactory.text(text))
 
     async def _send(self, turn_context: TurnContext, message: Activity):
-        """What was recorded stays recorded when the reply cannot be delivered; the failure is logged."""
-        try:
-            return await turn_context.send_activity(message)
-        except Exception:
-            log.exception("could not deliver the reply to %s", turn_context.activity.conversation.id)
-            return None
+        """What was recorded stays recorded when the reply cannot be delivered: the outbox retries it."""
+        return await self.outbox.reply(turn_context, message)
 
     async def _is_meeting_organizer(self, activity: Activity) -> bool:
         meeting_id = _teams_meeting_id(activity)
@@ -266,7 +271,7 @@ class ClerkBot(TeamsActivityHandler):
 
 
 def _entities(activity: Activity) -> list[dict]:
-    return [{"type": e.type, **(e.additional_properties or {})} for e in activity.entities or []]
+    return [{"type": e.type, **(e.additional_properties or {})} for e in activity.entities or [] if e is not None]
 
 
 def _channel_data(activity: Activity) -> dict:

@@ -84,10 +84,10 @@ async def _add_line(uow, meeting: Meeting, line: AgendaLine) -> AgendaItem | Non
 
 
 async def add(uow, turn: Turn, args: str) -> Reply:
+    meeting = await _chair_meeting(uow, turn)
     if not args.strip():
         raise UsageError("Give the start time and title of the item.")
     line = parse_agenda_line(args)
-    meeting = await _chair_meeting(uow, turn)
     item = await _add_line(uow, meeting, line)
     if item is None:
         return Reply(f"Planned close set to {format_minute(line.start_minute)}.")
@@ -100,6 +100,7 @@ async def add(uow, turn: Turn, args: str) -> Reply:
 
 
 async def replace(uow, turn: Turn, args: str) -> Reply:
+    meeting = await _chair_meeting(uow, turn)
     lines = [line for line in args.splitlines() if line.strip()]
     if not lines:
         raise UsageError("Paste the agenda after /agenda set, one item a line.")
@@ -109,7 +110,6 @@ async def replace(uow, turn: Turn, args: str) -> Reply:
             parsed.append(parse_agenda_line(text))
         except UsageError as error:
             raise UsageError(f"Line {index} ('{text.strip()[:60]}'): {error.message}") from None
-    meeting = await _chair_meeting(uow, turn)
     existing = await uow.repo.agenda(meeting.id)
     taken = {i.id for i in existing if await _has_minutes(uow, i)}
     if taken:
@@ -128,10 +128,10 @@ async def replace(uow, turn: Turn, args: str) -> Reply:
 
 
 async def remove(uow, turn: Turn, args: str) -> Reply:
+    meeting = await _chair_meeting(uow, turn)
     text = args.strip()
     if not text:
         raise UsageError("Say which item to remove: its number, or the time of a break.")
-    meeting = await _chair_meeting(uow, turn)
     items = await uow.repo.agenda(meeting.id)
     number, item = _item_by_number_or_time(items, text)
     if await _has_minutes(uow, item):
@@ -143,11 +143,11 @@ async def remove(uow, turn: Turn, args: str) -> Reply:
 
 
 async def move(uow, turn: Turn, args: str) -> Reply:
+    meeting = await _chair_meeting(uow, turn)
     parts = args.split()
     if len(parts) != 2:
         raise UsageError("Give the item number and its new start time.")
     new_start = parse_time(parts[1])
-    meeting = await _chair_meeting(uow, turn)
     items = await uow.repo.agenda(meeting.id)
     old_number, item = _item_by_number_or_time(items, parts[0])
     item.planned_start_minute = new_start
@@ -158,10 +158,10 @@ async def move(uow, turn: Turn, args: str) -> Reply:
 
 
 async def set_end(uow, turn: Turn, args: str) -> Reply:
+    meeting = await _chair_meeting(uow, turn)
     if not args.strip():
         raise UsageError("Give the planned close time.")
     minute = parse_time(args)
-    meeting = await _chair_meeting(uow, turn)
     meeting.planned_end_minute = minute
     return Reply(f"Planned close set to {format_minute(minute)}.")
 

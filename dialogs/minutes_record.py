@@ -78,6 +78,7 @@ async def decision(uow, turn: Turn, args: str) -> Reply:
 
 
 async def outcome(uow, turn: Turn, args: str) -> Reply:
+    require_chair(await current_meeting(uow, turn), turn, "set outcomes")
     number, item, text = await _target(uow, turn, args)
     letter, _, comment = text.partition(" ")
     letter, comment = letter.strip().upper(), comment.strip()
@@ -91,8 +92,6 @@ async def outcome(uow, turn: Turn, args: str) -> Reply:
         raise UsageError(f"An outcome comment is at most {MAX_TEXT} characters.")
     if number is None:
         raise ClerkError("A break has no outcome: name the item, e.g. /outcome item 3 B.")
-    meeting = await current_meeting(uow, turn)
-    require_chair(meeting, turn, "set outcomes")
     previous = item.outcome_letter
     item.outcome_letter, item.outcome_comment = letter, comment or None
     await uow.repo.add(

@@ -11,6 +11,7 @@ import dataclasses
 import itertools
 import os
 import socket
+import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -60,6 +61,7 @@ class Connector:
     failures: list = field(default_factory=list)
     reply_failures: list = field(default_factory=list)
     refused: int = 0
+    received_at: list[float] = field(default_factory=list)  # monotonic time of each accepted post
 
     def texts(self) -> list[str]:
         return [a.get("text") or "" for a in self.posted if a.get("type") == "message"]
@@ -106,12 +108,14 @@ def capture_app(capture: Connector) -> web.Application:
         if pending:
             failure = pending.pop(0)
             capture.refused += 1
-            if failure == "hang":
-                await asyncio.sleep(3600)
+            if failure == "hang":  # longer than the bot waits for one attempt
+                await asyncio.sleep(8)
+                return web.json_response({"id": "too-late"})
             status, headers = failure
             return web.json_response({"error": {"code": "ServiceError", "message": "failed"}}, status=status,
                                      headers=headers)
         capture.posted.append(await request.json())
+        capture.received_at.append(time.monotonic())
         return web.json_response({"id": f"sent-{next(ids)}"})
 
     async def put_activity(request: web.Request):

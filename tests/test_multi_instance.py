@@ -19,11 +19,12 @@ ACTIONS = 40
 class Process:
     """A real bot process: `python app.py`, as a deployment runs it."""
 
-    def __init__(self, database_url: str, log_path: Path):
+    def __init__(self, database_url: str, log_path: Path, **environment: str):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = dict(os.environ, PORT=str(self.port), HOST="127.0.0.1", DATABASE_URL=database_url,
                    REMINDER_HOURS="always", REMINDER_SWEEP_SECONDS="1", CLERK_LINK_SECRET="test")
+        env.update(environment)
         self.log = open(log_path, "w")
         self.process = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=self.log,
                                         stderr=subprocess.STDOUT)

@@ -1,15 +1,22 @@
 """Arbitrary text sent as any command never produces a server error or a stack trace in chat."""
 
 import asyncio
+import os
 import threading
+import uuid
 from datetime import datetime, timezone
 
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from app import DB
 from bot.commands import COMMANDS
 from config import Settings
-from tests.conftest import MEMBER, Chat, Connector, FakeClock, RunningBot, _start_site, capture_app
+from tests.conftest import (MEMBER, Chat, Connector, FakeClock, RunningBot, _database_params, _start_site,
+                            capture_app)
 
 
 class ThreadedMeeting:
@@ -39,6 +46,18 @@ class ThreadedMeeting:
         self.run(self._start())
         return self
 
+    async def check_record(self):
+        """What a turn writes, it writes whole: no action without its history, no answer without
+        its question, no attendance without a meeting."""
+        async with self.bot.app[DB].unit_of_work() as uow:
+            async def scalar(sql):
+                return (await uow.session.execute(text(sql))).scalar_one()
+            assert await scalar("SELECT COUNT(*) FROM actions a WHERE NOT EXISTS "
+                                "(SELECT 1 FROM action_events e WHERE e.action_id = a.id AND e.kind = 'created')") == 0
+            assert await scalar("SELECT COUNT(*) FROM item_entries WHERE kind = 'answer' AND question_id IS NULL") == 0
+            assert await scalar("SELECT COUNT(*) FROM attendance t WHERE NOT EXISTS "
+                                "(SELECT 1 FROM meetings m WHERE m.id = t.meeting_id)") == 0
+
     def stop(self):
         async def stop():
             await self.chat.close()
@@ -48,9 +67,22 @@ class ThreadedMeeting:
         self.loop.call_soon_threadsafe(self.loop.stop)
 
 
-@pytest.fixture(scope="module")
-def meeting(tmp_path_factory):
-    running = ThreadedMeeting(f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('prop')}/clerk.db").start()
+async def _create_postgres_database(server: str) -> str:
+    name = f"clerk_prop_{uuid.uuid4().hex[:12]}"
+    admin = create_async_engine(server, isolation_level="AUTOCOMMIT")
+    async with admin.connect() as connection:
+        await connection.execute(text(f'CREATE DATABASE "{name}"'))
+    await admin.dispose()
+    return server.rsplit("/", 1)[0] + f"/{name}"
+
+
+@pytest.fixture(scope="module", params=_database_params())
+def meeting(request, tmp_path_factory):
+    if request.param == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('prop')}/clerk.db"
+    else:
+        url = asyncio.run(_create_postgres_database(os.environ["CLERK_TEST_POSTGRES_URL"]))
+    running = ThreadedMeeting(url).start()
     yield running
     running.stop()
 
@@ -76,3 +108,51 @@ def test_any_text_as_any_command_never_errors(meeting, command, arguments, slash
         body = (reply.get("text") or "") + str(reply.get("attachments") or "")
         assert "Traceback" not in body and "Something went wrong" not in body, body
     assert replies, f"no answer to {text!r}"
+
+
+JSON_SCALARS = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=40))
+JSON_VALUES = st.recursive(
+    JSON_SCALARS,
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4),
+    max_leaves=12,
+)
+MENTIONS = st.lists(
+    st.one_of(
+        JSON_VALUES,
+        st.fixed_dictionaries({"type": st.just("mention"), "mentioned": JSON_VALUES, "text": JSON_VALUES}),
+        st.fixed_dictionaries({"type": st.just("mention"),
+                               "mentioned": st.fixed_dictionaries({"id": st.text(max_size=20),
+                                                                   "name": st.text(max_size=30)}),
+                               "text": st.text(max_size=30)}),
+    ),
+    max_size=3,
+)
+EVENT_NAMES = st.sampled_from([
+    "application/vnd.microsoft.meetingStart", "application/vnd.microsoft.meetingEnd",
+    "application/vnd.microsoft.meetingParticipantJoin", "application/vnd.microsoft.meetingParticipantLeave",
+    "application/vnd.microsoft.readReceipt", "something/else",
+])
+LONG_TEXT = st.builds(lambda head, n: head + "x" * n, st.text(max_size=20), st.integers(28_000, 40_000))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    kind=st.sampled_from(["message", "event", "invoke", "conversationUpdate", "typing", "bogus"]),
+    name=st.one_of(EVENT_NAMES, st.text(max_size=30)),
+    text=st.one_of(st.text(max_size=200), LONG_TEXT, st.builds(lambda t: "/note " + t, st.text(max_size=100))),
+    entities=MENTIONS,
+    value=JSON_VALUES,
+    sender=st.one_of(st.just(None), JSON_VALUES.filter(lambda v: isinstance(v, dict))),
+)
+def test_malformed_activities_never_cause_a_server_error(meeting, kind, name, text, entities, value, sender):
+    body = meeting.chat.message(text, sender=MEMBER)
+    body.update(type=kind, name=name, entities=entities, value=value)
+    if sender is not None:
+        body["from"] = sender
+    before = len(meeting.connector.posted)
+    status = meeting.run(meeting.chat.post(body))
+    assert status < 500, status
+    for reply in meeting.connector.posted[before:]:
+        shown = (reply.get("text") or "") + str(reply.get("attachments") or "")
+        assert "Traceback" not in shown and "Something went wrong" not in shown, shown
+    meeting.run(meeting.check_record())

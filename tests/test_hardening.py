@@ -1,0 +1,241 @@
+"""Hardening: access, permissions, injection, idempotency, faults, crashes, concurrency, rate."""
+
+import asyncio
+import json
+import logging
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from sqlalchemy import text
+
+from app import DB, OUTBOX
+from bot.commands import COMMANDS
+from bot.outbox import RateLimiter
+from config import ConfigError, Settings
+from tests.conftest import CHAIR, MEMBER, OFFICER, Chat, card_text
+from tests.test_multi_instance import Process, ProcessBot
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+async def count(database, table: str) -> int:
+    async with database.unit_of_work() as uow:
+        return (await uow.session.execute(text(f"SELECT COUNT(*) FROM {table}"))).scalar_one()
+
+
+# Access ----------------------------------------------------------------------------------------
+
+
+async def test_without_a_valid_token_nothing_is_recorded(start_bot, connector):
+    bot = await start_bot(APP_ID="00000000-0000-0000-0000-000000000001", APP_PASSWORD="secret")
+    chat = Chat(bot, connector)
+    for command in ("/start", "/members add Tom Sorrell, Member", "/action Leak the minutes"):
+        assert await chat.post(chat.message(command)) == 401
+        assert await chat.post(chat.message(command), headers={"Authorization": "Bearer a.b.c"}) == 401
+    assert await chat.post(chat.event("application/vnd.microsoft.meetingStart", {"Title": "x"})) == 401
+    database = bot.app[DB]
+    for table in ("committees", "conversations", "meetings", "members", "actions", "processed_activities"):
+        assert await count(database, table) == 0, table
+    assert connector.posted == []
+    await chat.close()
+
+
+async def test_only_allowed_tenants_may_use_the_bot(start_bot, connector, caplog):
+    bot = await start_bot(allowed_tenants=frozenset({"tenant-1"}))
+    chat = Chat(bot, connector)
+    stranger = chat.message("/members add Eve, Intruder")
+    stranger["channelData"]["tenant"]["id"] = "tenant-evil"
+    stranger["conversation"]["tenantId"] = "tenant-evil"
+    with caplog.at_level(logging.WARNING):
+        assert await chat.post(stranger) == 403
+    assert "tenant-evil" in caplog.text
+    assert connector.posted == [] and await count(bot.app[DB], "members") == 0
+    assert "Added 1 member" in await chat.say("/members add Tom Sorrell, Member")
+    await chat.close()
+
+
+def test_an_open_address_without_authentication_refuses_to_start():
+    with pytest.raises(ConfigError, match="CLERK_ALLOW_INSECURE"):
+        Settings.from_env({"HOST": "0.0.0.0"})
+    assert Settings.from_env({"HOST": "0.0.0.0", "CLERK_ALLOW_INSECURE": "1"}).host == "0.0.0.0"
+    assert Settings.from_env({"HOST": "0.0.0.0", "MicrosoftAppId": "x", "MicrosoftAppPassword": "y"}).auth_enabled
+    assert Settings.from_env({"HOST": "::1"}).host == "::1"
+    result = subprocess.run([sys.executable, "app.py"], cwd=ROOT, capture_output=True, text=True, timeout=60,
+                            env=dict(os.environ, HOST="0.0.0.0", PORT="1"))
+    assert result.returncode != 0 and "CLERK_ALLOW_INSECURE" in result.stderr
+
+
+# Permissions -----------------------------------------------------------------------------------
+
+
+async def test_every_chair_only_command_is_refused_for_others(chat):
+    await chat.say("/start")
+    await chat.say("/agenda set\n10:00 Welcome\n10:10 Checking tool - Data Lab\n11:00 Tool\n11:35 Other\n13:00 Close")
+    agenda_before = card_text(await chat.card("/agenda"))
+    chair_only = [c for c in COMMANDS if c.chair_only]
+    assert {c.name for c in chair_only} >= {"agenda add", "agenda set", "outcome", "end", "chair"}
+    for command in chair_only:
+        reply = await chat.say(command.example, sender=MEMBER)
+        assert reply.startswith("Only the chair (Marion Oswald) can "), (command.name, reply)
+    assert card_text(await chat.card("/agenda")) == agenda_before
+    assert "Meeting closed" in await chat.say("/end")
+
+
+# What users type cannot become markup ----------------------------------------------------------
+
+
+async def test_user_text_cannot_inject_links_mentions_or_card_json(chat):
+    await chat.say("/start")
+    await chat.say("/agenda add 10:00 Item [evil](https://evil.example) - <at>Tom Sorrell</at>")
+    await chat.say("/next")
+    injected = '"}]}, {"type": "Action.OpenUrl", "title": "Win", "url": "https://evil.example"}'
+    await chat.say(f"/note {injected}")
+    await chat.say("/note **bold** _it_ <at>Tom Sorrell</at> ![img](https://evil.example/x.png)")
+    before = len(chat.connector.posted)
+    await chat.say("/end")
+    posted = chat.connector.posted[before:]
+    cards = [a["attachments"][0]["content"] for a in posted if a.get("attachments")]
+    raw = json.dumps(cards)
+    assert "Action.OpenUrl" in raw  # the text is there, as text...
+    actions = [action["type"] for card in cards for action in card.get("actions", [])]
+    assert actions == ["Action.Submit", "Action.Submit"]  # ...but no new action
+    words = card_text(cards[0])
+    assert "\\[evil\\]\\(https://evil.example\\)" in words
+    assert "\\*\\*bold\\*\\* \\_it\\_" in words and "\\!\\[img\\]" in words
+    assert all(not a.get("entities") for a in posted)  # nobody gets mentioned by typed text
+
+
+# Idempotency ---------------------------------------------------------------------------------
+
+
+async def test_the_same_activity_delivered_concurrently_records_once(chat):
+    await chat.say("/start")
+    body = chat.message("/action Circulate the paper owner: Jack Tracey")
+    statuses = await asyncio.gather(*(chat.post(body) for _ in range(5)))
+    assert all(status in (200, 201) for status in statuses)
+    assert await count(chat.bot.app[DB], "actions") == 1
+    assert [t for t in chat.connector.texts() if t.startswith("Action")] == [
+        "Action 1 recorded: Circulate the paper — Jack Tracey, no due date. Still missing: add /due 1 <date>."]
+
+
+# Faults at the Bot Connector -----------------------------------------------------------------
+
+
+async def test_a_refused_reply_is_retried_and_the_effect_recorded_once(chat, caplog):
+    await chat.say("/start")
+    chat.connector.reply_failures += [(503, {}), (429, {"Retry-After": "1"})]
+    started = time.monotonic()
+    with caplog.at_level(logging.WARNING):
+        status = await chat.post(chat.message("/action Book the room owner: Jack Tracey"))
+    assert status in (200, 201) and time.monotonic() - started < 15
+    assert chat.connector.refused == 2
+    assert [t for t in chat.connector.texts() if t.startswith("Action 1 recorded")] != []
+    assert await count(chat.bot.app[DB], "actions") == 1
+    assert "HTTP 503" in caplog.text and "HTTP 429" in caplog.text
+
+
+async def test_a_connector_that_hangs_gets_the_reply_in_the_background(chat):
+    await chat.say("/start")
+    chat.connector.reply_failures.append("hang")
+    started = time.monotonic()
+    assert await chat.post(chat.message("/action Book the room")) in (200, 201)
+    assert time.monotonic() - started < 15  # Teams' limit for a turn
+    await chat.bot.app[OUTBOX].drain()
+    assert len([t for t in chat.connector.texts() if t.startswith("Action 1 recorded")]) == 1
+    assert await count(chat.bot.app[DB], "actions") == 1
+
+
+# Crash -----------------------------------------------------------------------------------------
+
+
+async def test_kill_9_mid_meeting_loses_nothing_acknowledged(database_url, connector, tmp_path):
+    first = Process(database_url, tmp_path / "first.log", REMINDER_SWEEP_SECONDS="3600")
+    chat = Chat(ProcessBot(first.url), connector)
+    try:
+        await first.wait_ready(chat.session)
+        await chat.say("/start Crash test")
+        await chat.say("/present Marion Oswald, Chair; Tom Sorrell, Member")
+        await chat.say("/agenda set\n10:00 Welcome\n10:30 Tool - Data Lab")
+        await chat.say("/next")
+        await chat.say("/note Thanks to the secretariat.")
+        await chat.say("/action Send the paper owner: Jack Tracey due: tomorrow")
+    finally:
+        first.process.send_signal(signal.SIGKILL)
+        first.process.wait()
+        first.log.close()
+    second = Process(database_url, tmp_path / "second.log", REMINDER_SWEEP_SECONDS="1")
+    try:
+        chat.bot = ProcessBot(second.url)
+        await second.wait_ready(chat.session)
+        attendance = await chat.say("/attendance")
+        assert "Marion Oswald, Chair" in attendance and "Tom Sorrell, Member" in attendance
+        assert "Tool" in card_text(await chat.card("/agenda"))
+        await chat.say("/end")
+        reminders = [a for a in connector.posted if not (a.get("replyToId") or "").startswith("act-")]
+        deadline = time.monotonic() + 20
+        while not reminders and time.monotonic() < deadline:
+            await asyncio.sleep(0.3)
+            reminders = [a for a in connector.posted if not (a.get("replyToId") or "").startswith("act-")]
+        await asyncio.sleep(2.5)  # more sweeps: still once
+        reminders = [a for a in connector.posted if not (a.get("replyToId") or "").startswith("act-")]
+        assert len(reminders) == 1 and "action 1, 'Send the paper'" in reminders[0]["text"]
+        minutes = [a["attachments"][0]["content"] for a in connector.posted if a.get("attachments")]
+        assert "Thanks to the secretariat." in card_text(minutes[-1])
+    finally:
+        await chat.close()
+        second.stop()
+
+
+# Concurrency ---------------------------------------------------------------------------------
+
+
+async def test_twenty_members_recording_actions_in_the_same_second(chat):
+    await chat.say("/start")
+    members = [(f"29:member-{n}", f"Member {n}", f"aad-{n}") for n in range(20)]
+    bodies = [chat.message(f"/action Task from member {n}", sender=member) for n, member in enumerate(members)]
+    statuses = await asyncio.gather(*(chat.post(body) for body in bodies))
+    assert all(status in (200, 201) for status in statuses)
+    replies = [t for t in chat.connector.texts() if t.startswith("Action ")]
+    numbers = sorted(int(t.split()[1]) for t in replies)
+    assert numbers == list(range(1, 21))
+    async with chat.bot.app[DB].unit_of_work() as uow:
+        actions = [(a.number, a.text) for a in await uow.repo.actions(1)]
+    assert sorted(number for number, _ in actions) == list(range(1, 21))
+    assert sorted(task for _, task in actions) == sorted(f"Task from member {n}" for n in range(20))
+
+
+# Outbound rate ---------------------------------------------------------------------------------
+
+
+async def test_a_burst_of_replies_stays_within_seven_a_second(chat):
+    bodies = [chat.message(f"/help {c.name}") for c in COMMANDS[:20]]
+    await asyncio.gather(*(chat.post(body) for body in bodies))
+    times = chat.connector.received_at
+    assert len(times) == 20
+    for index in range(len(times) - 7):
+        assert times[index + 7] - times[index] >= 1.0, "more than 7 messages within a second"
+
+
+async def test_rate_limiter_queues_instead_of_dropping():
+    now = [0.0]
+
+    async def sleep(seconds):
+        now[0] += seconds
+
+    limiter = RateLimiter(per_second=7, clock=lambda: now[0], sleep=sleep)
+    sent = []
+    for _ in range(20):
+        async with limiter.lock("c"):
+            await limiter.wait_turn("c")
+            sent.append(now[0])
+    assert len(sent) == 20
+    assert all(sent[i + 7] - sent[i] >= 1.0 for i in range(13))
+    other = []
+    async with limiter.lock("another"):  # another conversation has its own budget
+        await limiter.wait_turn("another")
+        other.append(now[0])
+    assert other == [sent[-1]]
