@@ -19,4 +19,5 @@ package:
 playground:
 	npm install --no-audit --no-fund --silent
 	TEAMSAPPTESTER_BROWSER=none NODE_OPTIONS="--require ./scripts/loopback.cjs" npx agentsplayground \
-		-e http://127.0.0.1:3978/api/messages -c msteams --disable-telemetry
+		-e http://127.0.0.1:3978/api/messages -c msteams --disable-telemetry \
+		-p 56150 --service-url http://127.0.0.1:56150/_connector

@@ -142,7 +142,7 @@ def _header(title: str, minutes: Minutes) -> list[dict]:
         _text(f"**{plain(minutes.committee)}** · {plain(minutes.title)}", spacing="None"),
     ]
     if minutes.approved:
-        header.append(_text(f"✅ {plain(minutes.approved)}", color="Good", weight="Bolder"))
+        header.append(_text(plain(minutes.approved), color="Good", weight="Bolder"))
     return header
 
 

@@ -8,7 +8,13 @@ if ! command -v npm >/dev/null; then
   echo "Installing Node.js and npm (Debian packages)..." >&2
   apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >&2
 fi
-# Node packages the tests use: Microsoft's adaptivecards library validates every card Clerk posts.
+# The end-to-end suite drives Debian's Chromium (never a browser downloaded by a test tool).
+if [ ! -x /usr/bin/chromium ]; then
+  echo "Installing Chromium (Debian package chromium)..." >&2
+  apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >&2
+fi
+# Node packages the tests use: Microsoft's adaptivecards library validates every card Clerk posts;
+# the Agents Playground and playwright-core run the end-to-end suite (tests/e2e).
 if [ ! -d node_modules/adaptivecards ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund --silent
 fi

@@ -327,3 +327,31 @@ def validate_cards(cards: list[dict]) -> list[list[str]]:
     result = subprocess.run(["node", str(script)], input=json.dumps(cards), capture_output=True, text=True,
                             timeout=60, check=True)
     return json.loads(result.stdout)
+
+
+def stop_process(process) -> None:
+    """Stops a child process politely, then firmly."""
+    import subprocess
+
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+async def wait_until_serving(session: aiohttp.ClientSession, url: str, process, log_path, seconds: float = 60) -> None:
+    """Waits until a child process's server answers 200 at url; fails with its log if it exits."""
+    from pathlib import Path
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        assert process.poll() is None, f"the process exited:\n{Path(log_path).read_text()[-3000:]}"
+        try:
+            async with session.get(url) as response:
+                if response.status == 200:
+                    return
+        except aiohttp.ClientError:
+            pass
+        await asyncio.sleep(0.2)
+    raise AssertionError(f"nothing served {url} within {seconds} s")

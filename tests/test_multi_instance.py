@@ -10,7 +10,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from tests.conftest import Chat, free_port
+from tests.conftest import Chat, free_port, stop_process, wait_until_serving
 
 ROOT = Path(__file__).resolve().parent.parent
 ACTIONS = 40
@@ -30,24 +30,10 @@ class Process:
                                         stderr=subprocess.STDOUT)
 
     async def wait_ready(self, session: aiohttp.ClientSession) -> None:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            assert self.process.poll() is None, "the bot process exited"
-            try:
-                async with session.get(f"{self.url}/healthz") as response:
-                    if response.status == 200:
-                        return
-            except aiohttp.ClientError:
-                pass
-            await asyncio.sleep(0.2)
-        raise AssertionError("the bot process did not become healthy")
+        await wait_until_serving(session, f"{self.url}/healthz", self.process, self.log.name, seconds=30)
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
+        stop_process(self.process)
         self.log.close()
 
 

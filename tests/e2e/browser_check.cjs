@@ -1,0 +1,64 @@
+// Watches the Playground in headless Chromium (Debian's, never a downloaded browser), as a person
+// would: it opens the page and the group chat, says "ready" on stdout, then for each line read on
+// stdin (a text some card contains) saves a screenshot of that card; on end of input it prints JSON:
+// which cards rendered, any card warnings, and the requests it blocked for leaving 127.0.0.1.
+// The page is opened first because the Playground starts its conversations afresh for a new page.
+// Usage: node browser_check.cjs <playground url> <artifacts dir> <chat name>
+const path = require("path");
+const readline = require("readline");
+const { chromium } = require("playwright-core");
+
+const [url, artifacts, chatName] = process.argv.slice(2);
+const WARNING = /not supported|unsupported|unknown element|invalid value|couldn't render|could not render/i;
+
+(async () => {
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+           "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+           "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"],
+  });
+  const result = { rendered: {}, warnings: [], blocked: [] };
+  try {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1600 } });
+    await page.route("**/*", (route) => {
+      const target = new URL(route.request().url());
+      if (["127.0.0.1", "localhost"].includes(target.hostname) || target.protocol === "data:") return route.continue();
+      result.blocked.push(route.request().url());
+      return route.abort();
+    });
+    page.on("console", (message) => {
+      if (WARNING.test(message.text())) result.warnings.push(message.text());
+    });
+    await page.goto(url, { waitUntil: "domcontentloaded" });
+    await page.getByText(chatName, { exact: true }).first().click();
+    await page.getByText("Hello, I'm Clerk", { exact: false }).last().waitFor({ timeout: 30000 });
+    process.stdout.write("ready\n");
+
+    let index = 0;
+    for await (const line of readline.createInterface({ input: process.stdin })) {
+      const text = line.trim();
+      if (!text) continue;
+      index += 1;
+      const card = page.locator(".ac-adaptiveCard", { hasText: text }).last();
+      try {
+        await card.waitFor({ state: "visible", timeout: 20000 });
+        await card.scrollIntoViewIfNeeded();
+        await card.screenshot({ path: path.join(artifacts, `card-${index}.png`) });
+        const shown = await card.innerText();
+        for (const row of shown.split("\n")) if (WARNING.test(row)) result.warnings.push(row);
+        result.rendered[text] = true;
+      } catch (error) {
+        result.rendered[text] = false;
+      }
+      process.stdout.write(`shot ${index}\n`);
+    }
+    await page.screenshot({ path: path.join(artifacts, "chat.png"), fullPage: true });
+  } finally {
+    await browser.close();
+  }
+  process.stdout.write(JSON.stringify(result) + "\n");
+})().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
