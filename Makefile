@@ -1,4 +1,4 @@
-.PHONY: run test package playground
+.PHONY: run test bench package playground
 
 # Start Clerk on SQLite (data/clerk.db), listening on 127.0.0.1:3978.
 run:
@@ -8,6 +8,10 @@ run:
 # Run the whole test suite (SQLite and a throwaway PostgreSQL server).
 test:
 	scripts/test.sh
+
+# The benchmark: turns against botbuilder's echo bot, the reminder sweep, minutes rendering.
+bench:
+	scripts/bench.sh
 
 # Build the Teams app package (build/clerk-teams-app.zip) for an admin to upload.
 package:
