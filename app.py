@@ -18,6 +18,7 @@ from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFramewo
 from botbuilder.schema import Activity
 
 
+from bot.connector import ReusingAuthentication
 from bot.handler import ClerkBot
 from bot.links import LinkSigner
 from bot.outbox import DeliveryFailed, Outbox, RateLimiter
@@ -85,7 +86,8 @@ class Sweeps:
 def create_app(settings: Settings, clock: Callable[[], datetime] = utc_now,
                start_scheduler: bool = True) -> web.Application:
     db = Database(settings.database_url)
-    adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(settings))
+    authentication = ReusingAuthentication(ConfigurationBotFrameworkAuthentication(settings))
+    adapter = CloudAdapter(authentication)
     roles = MeetingRoles(settings.APP_ID, settings.APP_PASSWORD)
     links = LinkSigner(settings.link_secret, settings.base_url, timedelta(hours=settings.export_link_hours))
     outbox = Outbox(adapter, settings.APP_ID, RateLimiter(settings.outbound_per_second))
@@ -184,6 +186,7 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = utc_now,
         if scheduler.running:
             scheduler.shutdown(wait=False)
         await roles.close()
+        await authentication.close()
         await db.dispose()
 
     app.on_startup.append(startup)

@@ -46,6 +46,9 @@ class ClerkBot(TeamsActivityHandler):
         self.roles = roles
         self.links = links
         self.outbox = outbox
+        # conversation id -> (what its stored reference was made of, committee id). Which committee a
+        # conversation belongs to never changes, so this spares a read on every turn.
+        self._conversations: dict[str, tuple[tuple, int]] = {}
 
     # Messages ------------------------------------------------------------------------------
 
@@ -162,10 +165,15 @@ class ClerkBot(TeamsActivityHandler):
                 if activity.id and not await uow.repo.claim_activity(conversation_id, activity.id, now):
                     log.info("activity %s delivered again; already handled", activity.id)
                     return
-                committee_id = await register_conversation(
-                    uow, conversation_id, _reference_json(activity), _conversation_type(activity),
-                    _tenant_id(activity), now,
-                )
+                reference_key = _reference_key(activity)
+                known = self._conversations.get(conversation_id)
+                if known is not None and known[0] == reference_key:
+                    committee_id = known[1]
+                else:
+                    committee_id = await register_conversation(
+                        uow, conversation_id, _reference_json(activity), _conversation_type(activity),
+                        _tenant_id(activity), now,
+                    )
                 turn = Turn(
                     conversation_id=conversation_id,
                     committee_id=committee_id,
@@ -179,6 +187,7 @@ class ClerkBot(TeamsActivityHandler):
                 )
                 reply = await use_case(uow, turn)
                 await uow.commit()
+            self._conversations[conversation_id] = (reference_key, committee_id)
         except UsageError as error:
             await self._say(turn_context, f"{error.message}\n{usage(command)}" if command else error.message)
             return
@@ -314,6 +323,14 @@ def _participants(value: dict) -> list[Person]:
         if name:
             people.append(Person(name, user_id))
     return people
+
+
+def _reference_key(activity: Activity) -> tuple:
+    """What the stored conversation reference is made of, cheap to compare on every turn."""
+    conversation, bot = activity.conversation, activity.recipient
+    return (activity.service_url, activity.channel_id, bot.id if bot else None, bot.name if bot else None,
+            conversation.id, conversation.conversation_type, conversation.tenant_id, conversation.is_group,
+            _tenant_id(activity))
 
 
 def _reference_json(activity: Activity) -> str:

@@ -43,8 +43,8 @@ def failure_from(error: Exception) -> DeliveryFailed:
         return error
     if isinstance(error, TimeoutError):
         return DeliveryFailed("timed out")
-    response = getattr(error, "response", None)
-    status = getattr(response, "status_code", None)
+    response = getattr(error, "response", None)  # a requests or an aiohttp response
+    status = getattr(response, "status_code", None) or getattr(response, "status", None)
     if status is None:
         return DeliveryFailed(f"{type(error).__name__}: {str(error)[:200]}")
     retry_after = None

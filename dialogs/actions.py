@@ -59,18 +59,18 @@ def _owner_rows(action_id: int, owners: tuple[Person, ...] | list[Person]) -> li
 
 async def _event(uow, action: Action, turn: Turn, kind: str, text: str | None = None) -> None:
     """Keeps the change with who made it and when, and moves the action's reminders with it."""
-    await uow.repo.add(ActionEvent(action_id=action.id, kind=kind, text=text, by=turn.caller.name, at=turn.now))
+    uow.repo.stage(ActionEvent(action_id=action.id, kind=kind, text=text, by=turn.caller.name, at=turn.now))
     if kind not in ("created", "update", "assigned"):
         await uow.repo.cancel_pending_reminders(action_id=action.id)
-        schedule_action(action, await uow.repo.get_committee(turn.committee_id), turn.policy, turn.tz)
+        committee = await uow.repo.get_committee(turn.committee_id)
+        schedule_action(action, committee.next_meeting_date, turn.policy, turn.tz)
 
 
 async def record(uow, turn: Turn, args: str) -> Reply:
     request = parse_action(args, turn.mentions)
     due = parse_due(request.due, turn.local_now) if request.due is not None else None
-    committee = await uow.repo.get_committee(turn.committee_id)
     meeting = await uow.repo.open_meeting(turn.committee_id)
-    number = await uow.repo.next_action_number(turn.committee_id)
+    number, next_meeting_date = await uow.repo.next_action_number(turn.committee_id)
     action = Action(
         committee_id=turn.committee_id,
         number=number,
@@ -82,13 +82,14 @@ async def record(uow, turn: Turn, args: str) -> Reply:
         status=OPEN,
         created_at=turn.now,
         created_by=turn.caller.name,
+        reminders_enabled=True,
     )
+    schedule_action(action, next_meeting_date, turn.policy, turn.tz)
     await uow.repo.add(action)
-    schedule_action(action, committee, turn.policy, turn.tz)
     owners = _owner_rows(action.id, request.owners)
-    await uow.repo.replace_owners(action.id, owners)
+    await uow.repo.replace_owners(action.id, owners, new=True)
     await _event(uow, action, turn, "created", request.text)
-    line = f"Action {number} recorded: {request.text} — {owners_text(owners)}, {due_text(action, committee.next_meeting_date)}."
+    line = f"Action {number} recorded: {request.text} — {owners_text(owners)}, {due_text(action, next_meeting_date)}."
     missing = []
     if not owners:
         missing.append(f"/assign {number} @Owner")

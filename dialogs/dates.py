@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import dateparser
 
@@ -11,6 +11,41 @@ from dialogs.errors import UsageError
 
 NEXT_MEETING = "next meeting"
 _NEXT_MEETING = re.compile(r"^(the\s+)?next\s+meeting$", re.IGNORECASE)
+_WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+_WEEKDAY = re.compile(
+    r"^(?:(next|this)\s+)?(monday|mon|tuesday|tues|tue|wednesday|wed|thursday|thurs|thur|thu|friday|fri|"
+    r"saturday|sat|sunday|sun)$",
+    re.IGNORECASE,
+)
+_IN_N = re.compile(r"^in\s+(\d{1,3})\s+(day|days|week|weeks)$", re.IGNORECASE)
+_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _common_form(text: str, today: date) -> date | None:
+    """The forms people type most, read without dateparser (which takes milliseconds a call), with
+    dateparser's meaning: a weekday is the next one after today ("this Friday" on a Friday is today)."""
+    lowered = text.lower()
+    if lowered == "today":
+        return today
+    if lowered == "tomorrow":
+        return today + timedelta(days=1)
+    if _ISO.match(text):
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            return None
+    match = _WEEKDAY.match(text)
+    if match:
+        target = next(i for i, day in enumerate(_WEEKDAYS) if day[:3] == match[2].lower()[:3])
+        ahead = (target - today.weekday()) % 7
+        if ahead == 0 and (match[1] or "").lower() != "this":
+            ahead = 7
+        return today + timedelta(days=ahead)
+    match = _IN_N.match(text)
+    if match:
+        unit = 7 if match[2].lower().startswith("week") else 1
+        return today + timedelta(days=int(match[1]) * unit)
+    return None
 
 
 def parse_due(text: str, local_now: datetime) -> date | str:
@@ -21,6 +56,9 @@ def parse_due(text: str, local_now: datetime) -> date | str:
         raise UsageError("Give a due date, e.g. due: 12 July, due: Friday or due: next meeting.")
     if _NEXT_MEETING.match(text):
         return NEXT_MEETING
+    common = _common_form(text, local_now.date())
+    if common is not None:
+        return common
     parsed = dateparser.parse(
         text,
         languages=["en"],

@@ -54,7 +54,7 @@ async def _record(uow, turn: Turn, args: str, kind: str) -> Reply:
         if question is None:
             raise ClerkError(f"There is no question on {_where(number)} to answer: /question records one.")
         question_id = question.id
-    await uow.repo.add(
+    uow.repo.stage(
         ItemEntry(item_id=item.id, kind=kind, text=text, question_id=question_id,
                   author=turn.caller.name, created_at=turn.now)
     )
@@ -94,7 +94,7 @@ async def outcome(uow, turn: Turn, args: str) -> Reply:
         raise ClerkError("A break has no outcome: name the item, e.g. /outcome item 3 B.")
     previous = item.outcome_letter
     item.outcome_letter, item.outcome_comment = letter, comment or None
-    await uow.repo.add(
+    uow.repo.stage(
         ItemEntry(item_id=item.id, kind=OUTCOME, text=f"{letter} {comment}".strip(),
                   author=turn.caller.name, created_at=turn.now)
     )

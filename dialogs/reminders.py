@@ -10,7 +10,7 @@ back to pending with a backoff; a claim left behind by a crash expires and is ta
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from dialogs.action_text import OPEN, effective_due, owners_text
@@ -30,11 +30,11 @@ BATCH = 200
 # Keeping next_reminder_at right whenever an action or the next meeting changes -------------------
 
 
-def schedule_action(action: Action, committee: Committee, policy: ReminderPolicy, tz: ZoneInfo) -> None:
+def schedule_action(action: Action, next_meeting_date: date | None, policy: ReminderPolicy, tz: ZoneInfo) -> None:
     """Points the sweep at the first reminder of the action's series. One whose time has already
     passed (an action due tomorrow) goes out at the next sweep; the sweep sends only the latest
     passed one, and its key stops a reminder already sent from going out again."""
-    due = effective_due(action, committee.next_meeting_date)
+    due = effective_due(action, next_meeting_date)
     if action.status != OPEN or not action.reminders_enabled or due is None:
         action.next_reminder_at = None
         return
@@ -54,7 +54,7 @@ async def reschedule_committee(uow, committee: Committee, policy: ReminderPolicy
     for action in await uow.repo.actions(committee.id, (OPEN,)):
         if action.due_next_meeting and action.due_date is None:
             await uow.repo.cancel_pending_reminders(action_id=action.id)
-            schedule_action(action, committee, policy, tz)
+            schedule_action(action, committee.next_meeting_date, policy, tz)
     for due_back in await uow.repo.pending_due_backs(committee.id):
         schedule_due_back(due_back, committee, policy, tz)
 
@@ -226,7 +226,7 @@ async def _switch(uow, turn: Turn, number: int, on: bool) -> Reply:
     committee = await uow.repo.get_committee(turn.committee_id)
     action.reminders_enabled = on
     await uow.repo.cancel_pending_reminders(action_id=action.id)
-    schedule_action(action, committee, turn.policy, turn.tz)
+    schedule_action(action, committee.next_meeting_date, turn.policy, turn.tz)
     return Reply(f"Reminders {'on' if on else 'off'} for action {number}.")
 
 

@@ -33,7 +33,9 @@ class Database:
         self.is_sqlite = self.url.get_backend_name() == "sqlite"
         if self.is_sqlite and self.url.database and self.url.database != ":memory:":
             Path(self.url.database).parent.mkdir(parents=True, exist_ok=True)
-        options = {"pool_pre_ping": True}
+        # No pre-ping: it would cost a round trip on every turn. A connection that went stale (the
+        # server restarted) fails its turn with "try again" and is replaced.
+        options = {"pool_size": 10, "max_overflow": 20}
         if self.is_sqlite:
             options = {"connect_args": {"timeout": 30}}
         self.engine = create_async_engine(self.url, **options)

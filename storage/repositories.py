@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import and_, delete, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -26,13 +27,26 @@ from storage.models import (
 )
 
 
+def _insert(session: AsyncSession):
+    """INSERT with ON CONFLICT, in the dialect of the database behind the session."""
+    if session.bind.dialect.name == "postgresql":
+        return postgresql.insert
+    return sqlite.insert
+
+
 class Repositories:
     def __init__(self, session: AsyncSession):
         self.session = session
 
     async def add(self, row) -> None:
+        """Adds and writes the row now, so its generated id can be used."""
         self.session.add(row)
         await self.session.flush()
+
+    def stage(self, row) -> None:
+        """Adds a row that nothing reads back in this transaction: it is written with the rest at
+        commit, in one statement per table."""
+        self.session.add(row)
 
     async def delete(self, row) -> None:
         await self.session.delete(row)
@@ -41,20 +55,15 @@ class Repositories:
     # Activities -----------------------------------------------------------------------------
 
     async def claim_activity(self, conversation_id: str, activity_id: str, now: datetime) -> bool:
-        """Record an activity as handled; False when it was handled before."""
-        existing = await self.session.get(ProcessedActivity, (conversation_id, activity_id))
-        if existing is not None:
-            return False
-        try:
-            async with self.session.begin_nested():
-                self.session.add(
-                    ProcessedActivity(
-                        conversation_id=conversation_id, activity_id=activity_id, processed_at=now
-                    )
-                )
-        except IntegrityError:
-            return False
-        return True
+        """Records an activity as handled, in one statement; False when it was handled before.
+        A copy delivered at the same moment waits for this transaction, then finds the row."""
+        insert = _insert(self.session)(ProcessedActivity).values(
+            conversation_id=conversation_id, activity_id=activity_id, processed_at=now
+        )
+        result = await self.session.execute(
+            insert.on_conflict_do_nothing().returning(ProcessedActivity.activity_id)
+        )
+        return result.first() is not None
 
     # Committees and conversations ------------------------------------------------------------
 
@@ -212,15 +221,17 @@ class Repositories:
 
     # Actions and due-backs ------------------------------------------------------------------
 
-    async def next_action_number(self, committee_id: int) -> int:
-        """Numbers run per committee and never repeat: the counter row is locked while it moves."""
+    async def next_action_number(self, committee_id: int) -> tuple[int, date | None]:
+        """(the committee's next action number, its next meeting's date). Numbers run per committee
+        and never repeat: the counter row is locked while it moves."""
         result = await self.session.execute(
             update(Committee)
             .where(Committee.id == committee_id)
             .values(last_action_number=Committee.last_action_number + 1)
-            .returning(Committee.last_action_number)
+            .returning(Committee.last_action_number, Committee.next_meeting_date)
         )
-        return result.scalar_one()
+        number, next_meeting_date = result.one()
+        return number, next_meeting_date
 
     async def action_by_number(self, committee_id: int, number: int) -> Action | None:
         result = await self.session.execute(
@@ -260,10 +271,11 @@ class Repositories:
             owners[owner.action_id].append(owner)
         return owners
 
-    async def replace_owners(self, action_id: int, owners: list[ActionOwner]) -> None:
-        await self.session.execute(delete(ActionOwner).where(ActionOwner.action_id == action_id))
+    async def replace_owners(self, action_id: int, owners: list[ActionOwner], new: bool = False) -> None:
+        """`new`: the action has no owners yet, so there is nothing to delete."""
+        if not new:
+            await self.session.execute(delete(ActionOwner).where(ActionOwner.action_id == action_id))
         self.session.add_all(owners)
-        await self.session.flush()
 
     async def action_events(self, action_id: int) -> list[ActionEvent]:
         result = await self.session.execute(

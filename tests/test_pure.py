@@ -4,7 +4,7 @@ from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import assume, given, strategies as st
 
 from bot.cards import plain
 from bot.commands import match
@@ -135,3 +135,19 @@ def test_word_export_of_any_text_opens(tmp_path):
     assert any("Tool <b>&" in cell.text for table in document.tables for row in table.rows for cell in row.cells)
     assert "Tool &lt;b&gt;&amp;" in render_html(minutes)
     assert "note \\*x\\*" in render_markdown(minutes)
+
+
+@given(st.dates(min_value=date(2025, 1, 1), max_value=date(2030, 12, 31)),
+       st.sampled_from(["today", "tomorrow", "Friday", "friday", "next friday", "this friday", "fri", "Monday",
+                        "mon", "Sunday", "this sunday", "next Wednesday", "thurs", "in 2 weeks", "in 3 days",
+                        "in 1 week", "2026-06-01"]))
+def test_common_due_dates_read_as_dateparser_reads_them(day, text):
+    """The fast path for the forms people type most gives dateparser's own answer."""
+    import dateparser
+    from dialogs.dates import parse_due
+    local_now = datetime(day.year, day.month, day.day, 10, 0, tzinfo=LONDON)
+    expected = dateparser.parse(text, languages=["en"], settings={
+        "PREFER_DATES_FROM": "future", "RELATIVE_BASE": local_now.replace(tzinfo=None), "DATE_ORDER": "DMY",
+        "RETURN_AS_TIMEZONE_AWARE": False})
+    assume(expected is not None)  # "thurs": read by the fast path, not by dateparser
+    assert parse_due(text, local_now) == expected.date()
