@@ -63,8 +63,10 @@ async def reschedule_committee(uow, committee: Committee, policy: ReminderPolicy
 
 
 async def record_due(uow, policy: ReminderPolicy, tz: ZoneInfo, now: datetime) -> int:
-    """Records a reminder row for every action and due-back whose next reminder has passed."""
-    recorded = 0
+    """Records a reminder row for every action and due-back whose next reminder has passed, in a
+    few statements however many fell due (up to BATCH a sweep)."""
+    planned: list[dict] = []
+    superseded_except: dict[int, str] = {}
     for action, committee in await uow.repo.actions_with_reminder_due(now, BATCH):
         due = effective_due(action, committee.next_meeting_date)
         if action.status != OPEN or not action.reminders_enabled or due is None:
@@ -73,10 +75,8 @@ async def record_due(uow, policy: ReminderPolicy, tz: ZoneInfo, now: datetime) -
         latest, following = latest_due(action_series(due, policy, tz), now)
         if latest is not None:
             key = f"action:{action.id}:{latest.kind}:{latest.at.isoformat()}"
-            await uow.repo.cancel_pending_reminders(action_id=action.id, except_key=key)
-            recorded += await uow.repo.add_reminder_once(Reminder(
-                key=key, committee_id=committee.id, kind=latest.kind, action_id=action.id, label=latest.label,
-                due_at=latest.at, status=PENDING, attempts=0, next_attempt_at=now, created_at=now))
+            superseded_except[action.id] = key
+            planned.append(_row(key, committee.id, latest, now, action_id=action.id))
         action.next_reminder_at = following.at if following else None
     for due_back, committee in await uow.repo.due_backs_with_reminder_due(now, BATCH):
         if due_back.returned_meeting_id is not None or committee.next_meeting_date is None:
@@ -84,23 +84,28 @@ async def record_due(uow, policy: ReminderPolicy, tz: ZoneInfo, now: datetime) -
             continue
         latest, following = latest_due(dueback_series(committee.next_meeting_date, policy, tz), now)
         if latest is not None and committee.next_meeting_date >= now.astimezone(tz).date():
-            recorded += await uow.repo.add_reminder_once(Reminder(
-                key=f"dueback:{due_back.id}:{latest.at.isoformat()}", committee_id=committee.id, kind="dueback",
-                due_back_id=due_back.id, label=latest.label, due_at=latest.at, status=PENDING, attempts=0,
-                next_attempt_at=now, created_at=now))
+            planned.append(_row(f"dueback:{due_back.id}:{latest.at.isoformat()}", committee.id, latest, now,
+                                due_back_id=due_back.id))
         due_back.next_reminder_at = following.at if following else None
-    return recorded
+    await uow.repo.cancel_superseded_reminders(superseded_except)
+    return await uow.repo.add_reminders_once(planned)
+
+
+def _row(key: str, committee_id: int, planned, now: datetime, action_id: int | None = None,
+         due_back_id: int | None = None) -> dict:
+    return dict(key=key, committee_id=committee_id, kind=planned.kind, action_id=action_id, due_back_id=due_back_id,
+                label=planned.label, due_at=planned.at, status=PENDING, attempts=0, next_attempt_at=now,
+                created_at=now)
 
 
 async def record_digests(uow, tz: ZoneInfo, now: datetime) -> int:
     """The morning digest for every committee that meets today."""
     today = now.astimezone(tz).date()
-    recorded = 0
-    for committee in await uow.repo.committees_meeting_on(today):
-        recorded += await uow.repo.add_reminder_once(Reminder(
-            key=f"digest:{committee.id}:{today.isoformat()}", committee_id=committee.id, kind="digest",
-            label="meeting today", due_at=now, status=PENDING, attempts=0, next_attempt_at=now, created_at=now))
-    return recorded
+    return await uow.repo.add_reminders_once([
+        dict(key=f"digest:{committee.id}:{today.isoformat()}", committee_id=committee.id, kind="digest",
+             label="meeting today", due_at=now, status=PENDING, attempts=0, next_attempt_at=now, created_at=now)
+        for committee in await uow.repo.committees_meeting_on(today)
+    ])
 
 
 # The sweep: claim, compose, and settle -------------------------------------------------------------
@@ -118,16 +123,21 @@ async def claim(uow, instance: str, policy: ReminderPolicy, tz: ZoneInfo, now: d
     """Claims the pending reminders this instance will send now and composes their messages."""
     if not policy.sendable(now, tz):
         return []
+    claimed = await uow.repo.claim_reminders(instance, now, now + CLAIM_LEASE, BATCH)
+    if not claimed:
+        return []
+    loaded = await uow.repo.load_for_reminders(claimed)  # what composing reads, in a few queries
+    owners = await uow.repo.owners([r.action_id for r in claimed if r.action_id is not None])
+    conversations = {committee_id: await uow.repo.committee_conversation(committee_id)
+                     for committee_id in {r.committee_id for r in claimed}}
     outgoing = []
-    for reminder_id in await uow.repo.sendable_reminder_ids(now, BATCH):
-        if not await uow.repo.claim_reminder(reminder_id, instance, now, now + CLAIM_LEASE):
-            continue  # another instance took it
-        reminder = await uow.repo.get_reminder(reminder_id)
-        message = await _compose(uow, reminder, tz, now)
+    for reminder in claimed:
+        message = await _compose(uow, reminder, tz, now, owners, conversations)
         if message is None:
             reminder.status = CANCELLED
             continue
         outgoing.append(message)
+    del loaded
     return outgoing
 
 
@@ -145,19 +155,19 @@ async def settle(uow, reminder_id: int, now: datetime, error: str | None = None,
     reminder.next_attempt_at = now + max(backoff, retry_after or timedelta(0))
 
 
-async def _compose(uow, reminder: Reminder, tz: ZoneInfo, now: datetime) -> Outgoing | None:
+async def _compose(uow, reminder: Reminder, tz: ZoneInfo, now: datetime, owners_of: dict,
+                   conversations: dict[int, str | None]) -> Outgoing | None:
     committee = await uow.repo.get_committee(reminder.committee_id)
     today = now.astimezone(tz).date()
     if reminder.kind == "digest":
-        conversation = await uow.repo.committee_conversation(committee.id)
+        conversation = conversations[committee.id]
         return conversation and Outgoing(reminder.id, conversation, await _digest_text(uow, committee), ())
     if reminder.action_id is not None:
         action = await uow.repo.get_action(reminder.action_id)
         due = effective_due(action, committee.next_meeting_date)
         if action.status != OPEN or not action.reminders_enabled or due is None:
             return None
-        owners = (await uow.repo.owners([action.id]))[action.id]
-        people = tuple(Person(o.name, o.teams_user_id) for o in owners)
+        people = tuple(Person(o.name, o.teams_user_id) for o in owners_of.get(action.id, []))
         meeting = await uow.repo.get_meeting(action.meeting_id) if action.meeting_id else None
         since = f" (from {meeting.title}, {format_date(meeting.meeting_date)})" if meeting else ""
         if due < today:
@@ -170,7 +180,7 @@ async def _compose(uow, reminder: Reminder, tz: ZoneInfo, now: datetime) -> Outg
         addressed = _addressed(people) or "No owner yet (/assign)"
         text = (f"{addressed}: {opening} {action.number}, '{action.text}'{since}, {when}. "
                 f"When it is done: /done {action.number}.")
-        conversation = (meeting.conversation_id if meeting else None) or await uow.repo.committee_conversation(committee.id)
+        conversation = (meeting.conversation_id if meeting else None) or conversations[committee.id]
         return conversation and Outgoing(reminder.id, conversation, text, tuple(p for p in people if p.user_id))
     due_back = await uow.repo.get_due_back(reminder.due_back_id)
     if due_back.returned_meeting_id is not None or committee.next_meeting_date is None:
@@ -181,7 +191,7 @@ async def _compose(uow, reminder: Reminder, tz: ZoneInfo, now: datetime) -> Outg
     text = (f"{_addressed((person,))}: you are due back at the next meeting, {format_date(committee.next_meeting_date)}"
             f" (in {days} day{'s' if days != 1 else ''}), with '{due_back.title}'"
             + (f": {due_back.reason}" if due_back.reason else "") + ". Time to write the paper.")
-    conversation = (meeting.conversation_id if meeting else None) or await uow.repo.committee_conversation(committee.id)
+    conversation = (meeting.conversation_id if meeting else None) or conversations[committee.id]
     return conversation and Outgoing(reminder.id, conversation, text, (person,) if person.user_id else ())
 
 

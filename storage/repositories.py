@@ -359,55 +359,77 @@ class Repositories:
         )
         return list(result.scalars())
 
-    async def add_reminder_once(self, reminder: Reminder) -> int:
-        """1 when recorded, 0 when a reminder with that key already exists."""
-        existing = await self.session.execute(select(Reminder.id).where(Reminder.key == reminder.key))
-        if existing.first() is not None:
+    async def add_reminders_once(self, rows: list[dict]) -> int:
+        """Inserts the reminders whose key is new, in one statement; returns how many were new."""
+        if not rows:
             return 0
-        try:
-            async with self.session.begin_nested():
-                self.session.add(reminder)
-        except IntegrityError:
-            return 0
-        return 1
+        insert = _insert(self.session)(Reminder).values(rows)
+        result = await self.session.execute(insert.on_conflict_do_nothing().returning(Reminder.id))
+        return len(result.all())
 
-    async def cancel_pending_reminders(self, action_id: int, except_key: str | None = None) -> None:
-        query = update(Reminder).where(Reminder.action_id == action_id, Reminder.status == "pending")
-        if except_key is not None:
-            query = query.where(Reminder.key != except_key)
-        await self.session.execute(query.values(status="cancelled"))
+    async def cancel_pending_reminders(self, action_id: int) -> None:
+        await self.session.execute(
+            update(Reminder)
+            .where(Reminder.action_id == action_id, Reminder.status == "pending")
+            .values(status="cancelled")
+        )
 
-    async def sendable_reminder_ids(self, now: datetime, limit: int) -> list[int]:
-        result = await self.session.execute(
+    async def cancel_superseded_reminders(self, keep: dict[int, str]) -> None:
+        """For each action, cancels its pending reminders other than the one kept (by key)."""
+        if not keep:
+            return
+        await self.session.execute(
+            update(Reminder)
+            .where(Reminder.action_id.in_(list(keep)), Reminder.status == "pending",
+                   Reminder.key.not_in(list(keep.values())))
+            .values(status="cancelled")
+        )
+
+    async def claim_reminders(self, instance: str, now: datetime, until: datetime, limit: int) -> list[Reminder]:
+        """Claims up to `limit` sendable reminders in one statement. Atomic: of several instances
+        claiming at once, each reminder goes to exactly one (PostgreSQL skips rows another holds)."""
+        sendable = or_(
+            and_(Reminder.status == "pending", Reminder.next_attempt_at <= now),
+            and_(Reminder.status == "sending", Reminder.claimed_until < now),
+        )
+        candidates = (
             select(Reminder.id)
             .join(Committee, Committee.id == Reminder.committee_id)
-            .where(
-                Committee.reminders_paused.is_(False),
-                or_(
-                    and_(Reminder.status == "pending", Reminder.next_attempt_at <= now),
-                    and_(Reminder.status == "sending", Reminder.claimed_until < now),
-                ),
-            )
+            .where(Committee.reminders_paused.is_(False), sendable)
             .order_by(Reminder.due_at)
             .limit(limit)
+            .with_for_update(skip_locked=True, of=Reminder)
         )
-        return list(result.scalars())
-
-    async def claim_reminder(self, reminder_id: int, instance: str, now: datetime, until: datetime) -> bool:
-        """Atomic: of several instances trying at once, exactly one gets the row."""
         result = await self.session.execute(
             update(Reminder)
-            .where(
-                Reminder.id == reminder_id,
-                or_(
-                    and_(Reminder.status == "pending", Reminder.next_attempt_at <= now),
-                    and_(Reminder.status == "sending", Reminder.claimed_until < now),
-                ),
-            )
+            .where(Reminder.id.in_(candidates.scalar_subquery()), sendable)
             .values(status="sending", claimed_by=instance, claimed_until=until)
             .returning(Reminder.id)
+            .execution_options(synchronize_session=False)
         )
-        return result.first() is not None
+        ids = [row[0] for row in result.all()]
+        if not ids:
+            return []
+        rows = await self.session.execute(
+            select(Reminder).where(Reminder.id.in_(ids)).order_by(Reminder.due_at)
+            .execution_options(populate_existing=True)
+        )
+        return list(rows.scalars())
+
+    async def load_for_reminders(self, reminders: list[Reminder]) -> list:
+        """Loads, in one query per table, the rows composing these reminders reads, so that the
+        lookups by primary key that follow are answered from the session. The caller keeps the
+        returned rows: the session holds its rows only while something else does."""
+        action_ids = {r.action_id for r in reminders if r.action_id is not None}
+        due_back_ids = {r.due_back_id for r in reminders if r.due_back_id is not None}
+        actions = list((await self.session.execute(select(Action).where(Action.id.in_(action_ids)))).scalars()) \
+            if action_ids else []
+        due_backs = list((await self.session.execute(select(DueBack).where(DueBack.id.in_(due_back_ids)))).scalars()) \
+            if due_back_ids else []
+        meetings = await self.meetings_by_id({row.meeting_id for row in actions + due_backs if row.meeting_id})
+        committee_ids = {r.committee_id for r in reminders}
+        committees = list((await self.session.execute(select(Committee).where(Committee.id.in_(committee_ids)))).scalars())
+        return actions + due_backs + list(meetings.values()) + committees
 
     async def unsent_reminders(self, committee_id: int) -> list[Reminder]:
         result = await self.session.execute(
