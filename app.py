@@ -69,6 +69,12 @@ class Sweeps:
                 await reminders.settle(uow, message.reminder_id, self.clock(), error, retry_after)
                 await uow.commit()
 
+    async def housekeeping(self) -> None:
+        """Forgets handled activity ids after two days, so that table does not grow for ever."""
+        async with self.db.unit_of_work() as uow:
+            await uow.repo.forget_activities_before(self.clock() - timedelta(days=2))
+            await uow.commit()
+
     async def digest(self) -> None:
         async with self.db.unit_of_work() as uow:
             await reminders.record_digests(uow, self.settings.timezone, self.clock())
@@ -180,6 +186,8 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = utc_now,
                               id="reminders", max_instances=1, coalesce=True, next_run_time=datetime.now(timezone.utc))
             scheduler.add_job(sweeps.digest, CronTrigger.from_crontab(settings.digest_cron, timezone=settings.timezone),
                               id="digest", max_instances=1, coalesce=True)
+            scheduler.add_job(sweeps.housekeeping, "interval", hours=6, id="housekeeping", max_instances=1,
+                              coalesce=True, next_run_time=datetime.now(timezone.utc))
             scheduler.start()
 
     async def cleanup(app: web.Application) -> None:

@@ -8,7 +8,7 @@ from dialogs.context import Person, Reply, Turn
 from dialogs.errors import UsageError
 from dialogs.guards import current_meeting, require_chair
 from dialogs.minutes import MinutesView, build_minutes
-from dialogs.parsing import MAX_TITLE, clean_name, name_key
+from dialogs.parsing import MAX_TITLE, clean_name
 from storage.models import Meeting
 
 async def open_meeting(

@@ -6,7 +6,6 @@ from datetime import date, datetime
 
 from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
@@ -64,6 +63,13 @@ class Repositories:
             insert.on_conflict_do_nothing().returning(ProcessedActivity.activity_id)
         )
         return result.first() is not None
+
+    async def forget_activities_before(self, cutoff: datetime) -> int:
+        """Redelivery happens within minutes; older activity ids need not be kept."""
+        result = await self.session.execute(
+            delete(ProcessedActivity).where(ProcessedActivity.processed_at < cutoff)
+        )
+        return result.rowcount or 0
 
     # Committees and conversations ------------------------------------------------------------
 

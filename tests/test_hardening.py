@@ -16,7 +16,7 @@ from app import DB, OUTBOX
 from bot.commands import COMMANDS
 from bot.outbox import RateLimiter
 from config import ConfigError, Settings
-from tests.conftest import CHAIR, MEMBER, OFFICER, Chat, card_text
+from tests.conftest import MEMBER, Chat, card_text
 from tests.test_multi_instance import Process, ProcessBot
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

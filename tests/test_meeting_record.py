@@ -43,9 +43,10 @@ async def test_a_small_meeting_from_start_to_end(chat, clock):
     assert "Members neither present nor apologised: none" in attendance
     assert "Quorum 2: 2 members present, quorate." in attendance
 
-    reply = await chat.say("/agenda set\n1. 10:00 Welcome - Marion Oswald\n2 10:05 Update on actions - Jack Tracey\n"
+    replaced = await chat.card("/agenda set\n1. 10:00 Welcome - Marion Oswald\n2 10:05 Update on actions - Jack Tracey\n"
                            "10:10 Checking tool for PSD (in principle submission) (30 min) - Data Lab\n"
                            "10:45 Break\n10:55 Frequent service users — Sam Todd\n11:30 Meeting close")
+    assert "Frequent service users" in card_text(replaced)  # /agenda set answers with the new agenda
     agenda = await chat.card("/agenda")
     text = card_text(agenda)
     for expected in ("Welcome", "Update on actions", "Checking tool for PSD \\(in principle submission\\)",

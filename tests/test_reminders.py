@@ -1,11 +1,11 @@
 """Reminders with an injected clock: each fires once at its time, survives restarts and failures."""
 
-from datetime import datetime, time, timedelta, timezone
+from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
 from app import DB, SWEEPS
 from dialogs.reminder_policy import ReminderPolicy, WorkingHours, parse_hours
-from tests.conftest import CHAIR, MEMBER, OFFICER
+from tests.conftest import MEMBER, OFFICER
 
 LONDON = ZoneInfo("Europe/London")
 

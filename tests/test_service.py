@@ -6,7 +6,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from app import DB
 from bot.handler import TRY_AGAIN
 
-from tests.conftest import CHAIR, MEMBER, Chat
+from tests.conftest import MEMBER, Chat
 
 
 async def test_help_with_slash_without_slash_and_with_mention(chat):
@@ -112,3 +112,24 @@ async def test_database_outage_gives_503_and_try_again(chat):
     async with chat.session.get(f"{chat.bot.url}/healthz") as response:
         assert response.status == 503
     assert await chat.say("/members") == TRY_AGAIN
+
+
+async def test_handled_activity_ids_are_forgotten_after_two_days(chat, clock):
+    from app import SWEEPS
+    from sqlalchemy import text
+    await chat.say("/help")
+    body = chat.message("/members add Ada Lovelace, Guest")
+    await chat.post(body)
+    database = chat.bot.app[DB]
+
+    async def remembered() -> int:
+        async with database.unit_of_work() as uow:
+            return (await uow.session.execute(text("SELECT COUNT(*) FROM processed_activities"))).scalar_one()
+
+    assert await remembered() == 1  # /help records nothing, so it claims nothing
+    clock.advance(days=1)
+    await chat.bot.app[SWEEPS].housekeeping()
+    assert await remembered() == 1
+    clock.advance(days=1, minutes=1)
+    await chat.bot.app[SWEEPS].housekeeping()
+    assert await remembered() == 0

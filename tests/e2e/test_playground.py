@@ -13,7 +13,6 @@ import time
 from pathlib import Path
 
 import aiohttp
-import pytest
 import pytest_asyncio
 
 from app import utc_now
