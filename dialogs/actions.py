@@ -67,16 +67,22 @@ async def _event(uow, action: Action, turn: Turn, kind: str, text: str | None = 
 
 
 async def record(uow, turn: Turn, args: str) -> Reply:
+    item_no, args = split_item_prefix(args)
     request = parse_action(args, turn.mentions)
     due = parse_due(request.due, turn.local_now) if request.due is not None else None
     meeting = await uow.repo.open_meeting(turn.committee_id)
+    item_id = meeting.current_item_id if meeting else None
+    if item_no is not None:
+        if meeting is None:
+            raise ClerkError("No meeting is open, so there is no item to name. /start opens one.")
+        item_id = find_item(await uow.repo.agenda(meeting.id), item_no).id
     number, next_meeting_date = await uow.repo.next_action_number(turn.committee_id)
     action = Action(
         committee_id=turn.committee_id,
         number=number,
         text=request.text,
         meeting_id=meeting.id if meeting else None,
-        item_id=meeting.current_item_id if meeting else None,
+        item_id=item_id,
         due_date=due if isinstance(due, date) else None,
         due_next_meeting=due == NEXT_MEETING,
         status=OPEN,

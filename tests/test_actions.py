@@ -176,3 +176,11 @@ async def test_dates_follow_the_committee_clock_across_british_summer_time(chat,
     clock.now = datetime(2026, 3, 29, 0, 30, tzinfo=timezone.utc)
     assert "due Mon 30 March 2026" in await chat.say("/action Sign off due: tomorrow")
     assert "due Fri 3 April 2026" in await chat.say("/action Friday task due: Friday")
+
+
+async def test_action_against_another_item(chat):
+    await open_meeting_with_item(chat)
+    assert (await chat.say("/action item 1 Thank the secretariat owner: Jack Tracey")).startswith("Action 1 recorded")
+    assert "May meeting, Wed 13 May 2026, item 1" in card_text(await chat.card("/actions"))
+    assert await chat.say("/action item 7 Nothing") == "There is no item 7: the agenda has items 1 to 2."
+    assert "No open actions." not in card_text(await chat.card("/actions"))
