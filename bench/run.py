@@ -163,6 +163,22 @@ def activity(connector_url: str, conversation: str, sender: int, text_: str) -> 
     }
 
 
+async def one_turn(session: aiohttp.ClientSession, bot_url: str, connector: Connector, body: dict) -> float | None:
+    """Seconds from the POST until the reply reached the connector; None when the turn failed."""
+    replied = asyncio.get_running_loop().create_future()
+    connector.waiting[body["id"]] = replied
+    started = time.perf_counter()
+    async with session.post(f"{bot_url}/api/messages", json=body) as response:
+        await response.read()
+        if response.status >= 300:
+            connector.waiting.pop(body["id"], None)
+            return None
+    try:
+        return await asyncio.wait_for(replied, timeout=30) - started
+    except TimeoutError:
+        return None
+
+
 async def drive(bot_url: str, connector: Connector, connector_url: str, meetings: int,
                 think_seconds: float | None = None) -> dict:
     """Every meeting replays its script, one command after the other, all meetings at once.
@@ -181,22 +197,11 @@ async def drive(bot_url: str, connector: Connector, connector_url: str, meetings
         for text_ in meeting_script(n):
             if think_seconds:
                 await asyncio.sleep(think_seconds * pacing.uniform(0.5, 1.5))
-            body = activity(connector_url, conversation, 0, text_)
-            replied = asyncio.get_running_loop().create_future()
-            connector.waiting[body["id"]] = replied
-            started = time.perf_counter()
-            async with session.post(f"{bot_url}/api/messages", json=body) as response:
-                await response.read()
-                if response.status >= 300:
-                    failures += 1
-                    connector.waiting.pop(body["id"], None)
-                    continue
-            try:
-                arrived = await asyncio.wait_for(replied, timeout=30)
-            except TimeoutError:
+            latency = await one_turn(session, bot_url, connector, activity(connector_url, conversation, 0, text_))
+            if latency is None:
                 failures += 1
-                continue
-            latencies.append(arrived - started)
+            else:
+                latencies.append(latency)
 
     connection = aiohttp.TCPConnector(limit=meetings * 2)
     async with aiohttp.ClientSession(connector=connection) as session:
@@ -222,13 +227,10 @@ async def sequential(bot_url: str, connector: Connector, connector_url: str, tex
     conversation = f"19:bench-sequential-{uuid.uuid4().hex[:8]}@thread.v2"
     async with aiohttp.ClientSession() as session:
         for _ in range(turns):
-            body = activity(connector_url, conversation, 0, text_)
-            replied = asyncio.get_running_loop().create_future()
-            connector.waiting[body["id"]] = replied
-            started = time.perf_counter()
-            async with session.post(f"{bot_url}/api/messages", json=body) as response:
-                await response.read()
-            latencies.append(await asyncio.wait_for(replied, timeout=30) - started)
+            latency = await one_turn(session, bot_url, connector, activity(connector_url, conversation, 0, text_))
+            if latency is None:
+                raise SystemExit("the bot did not answer a sequential turn")
+            latencies.append(latency)
     return round(1000 * statistics.median(latencies), 2)
 
 
