@@ -92,7 +92,7 @@ class ClerkBot(TeamsActivityHandler):
     async def _card_action(self, turn_context: TurnContext, value: dict) -> None:
         """A button on one of Clerk's cards (Action.Submit arrives as a message with a value)."""
         meeting_id = value.get("meeting")
-        if not isinstance(meeting_id, int) or isinstance(meeting_id, bool):
+        if not isinstance(meeting_id, int) or isinstance(meeting_id, bool) or not 0 < meeting_id < 2**31:
             await self._say(turn_context, "That button is not one of mine any more. /minutes posts the minutes again.")
             return
         if value.get("clerk") == cards.APPROVE:

@@ -194,5 +194,7 @@ async def test_approving_an_open_meeting_or_a_stale_button_is_explained(chat):
     assert chat.connector.last_text() == "The meeting is still open: /end closes it before the minutes are approved."
     await chat.post(chat.activity(CHAIR, text="", value={"clerk": "approve-minutes", "meeting": "1"}))
     assert "That button is not one of mine any more" in chat.connector.last_text()
+    await chat.post(chat.activity(CHAIR, text="", value={"clerk": "approve-minutes", "meeting": 10**30}))
+    assert "That button is not one of mine any more" in chat.connector.last_text()
     await chat.post(chat.activity(CHAIR, text="", value={"clerk": "approve-minutes", "meeting": 99}))
     assert chat.connector.last_text() == "Those minutes are not this committee's."
