@@ -38,7 +38,7 @@ from dialogs import reminders  # noqa: E402
 from dialogs.export import render_docx  # noqa: E402
 from dialogs.minutes import build_minutes  # noqa: E402
 from dialogs.reminder_policy import ReminderPolicy  # noqa: E402
-from storage.db import Database  # noqa: E402
+from storage.db import Database, create_postgres_database  # noqa: E402
 
 LONDON = ZoneInfo("Europe/London")
 TARGETS = {
@@ -437,7 +437,7 @@ async def main() -> None:
             args.think_seconds, workdir)
         databases = {"sqlite": lambda name: f"sqlite+aiosqlite:///{workdir}/{name}.db"}
         if args.postgres_url:
-            databases["postgresql"] = lambda name: _postgres_database(args.postgres_url, name)
+            databases["postgresql"] = lambda name: create_postgres_database(args.postgres_url, f"clerk_bench_{name}")
             turns["clerk_postgresql"] = await measure_turns(
                 "clerk (PostgreSQL)", [sys.executable, "app.py"],
                 {**base_env, "DATABASE_URL": await databases["postgresql"]("turns")}, args.meetings,
@@ -474,16 +474,6 @@ async def main() -> None:
     for name, verdict in results["targets"].items():
         print(f"  {name:<40} {verdict}")
     print(f"\nFigures written to {out.relative_to(ROOT)}")
-
-
-async def _postgres_database(server: str, name: str) -> str:
-    from sqlalchemy.ext.asyncio import create_async_engine
-    database = f"clerk_bench_{name}_{uuid.uuid4().hex[:6]}"
-    admin = create_async_engine(server, isolation_level="AUTOCOMMIT")
-    async with admin.connect() as connection:
-        await connection.execute(text(f'CREATE DATABASE "{database}"'))
-    await admin.dispose()
-    return server.rsplit("/", 1)[0] + f"/{database}"
 
 
 def check_targets(results: dict) -> dict:

@@ -21,10 +21,12 @@ import pytest
 import pytest_asyncio
 from aiohttp import web
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from app import create_app
 from config import Settings
+from storage.db import create_postgres_database
 
 BOT_ID = "28:clerk-bot"
 TENANT = "tenant-1"
@@ -159,13 +161,11 @@ async def database_url(request, tmp_path):
         yield f"sqlite+aiosqlite:///{tmp_path}/clerk.db"
         return
     server = os.environ["CLERK_TEST_POSTGRES_URL"]
-    name = f"clerk_test_{uuid.uuid4().hex[:12]}"
+    url = await create_postgres_database(server, "clerk_test")
+    yield url
     admin = create_async_engine(server, isolation_level="AUTOCOMMIT")
     async with admin.connect() as connection:
-        await connection.execute(text(f'CREATE DATABASE "{name}"'))
-    yield server.rsplit("/", 1)[0] + f"/{name}"
-    async with admin.connect() as connection:
-        await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        await connection.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
     await admin.dispose()
 
 

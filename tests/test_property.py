@@ -3,18 +3,17 @@
 import asyncio
 import os
 import threading
-import uuid
 from datetime import datetime, timezone
 
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from app import DB
 from bot.commands import COMMANDS
 from config import Settings
+from storage.db import create_postgres_database
 from tests.conftest import (MEMBER, Chat, Connector, FakeClock, RunningBot, _database_params, _start_site,
                             capture_app)
 
@@ -67,21 +66,12 @@ class ThreadedMeeting:
         self.loop.call_soon_threadsafe(self.loop.stop)
 
 
-async def _create_postgres_database(server: str) -> str:
-    name = f"clerk_prop_{uuid.uuid4().hex[:12]}"
-    admin = create_async_engine(server, isolation_level="AUTOCOMMIT")
-    async with admin.connect() as connection:
-        await connection.execute(text(f'CREATE DATABASE "{name}"'))
-    await admin.dispose()
-    return server.rsplit("/", 1)[0] + f"/{name}"
-
-
 @pytest.fixture(scope="module", params=_database_params())
 def meeting(request, tmp_path_factory):
     if request.param == "sqlite":
         url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('prop')}/clerk.db"
     else:
-        url = asyncio.run(_create_postgres_database(os.environ["CLERK_TEST_POSTGRES_URL"]))
+        url = asyncio.run(create_postgres_database(os.environ["CLERK_TEST_POSTGRES_URL"], "clerk_prop"))
     running = ThreadedMeeting(url).start()
     yield running
     running.stop()
