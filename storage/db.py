@@ -20,6 +20,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
 from storage.repositories import Repositories
+from storage.sqlite import one_hop_connector
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -38,7 +39,7 @@ class Database:
         # server restarted) fails its turn with "try again" and is replaced.
         options = {"pool_size": 10, "max_overflow": 20, "pool_reset_on_return": None}
         if self.is_sqlite:
-            options = {"connect_args": {"timeout": 30}, "pool_reset_on_return": None}
+            options = {"async_creator": one_hop_connector(self.url), "pool_reset_on_return": None}
         self.engine = create_async_engine(self.url, **options)
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
