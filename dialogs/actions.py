@@ -52,7 +52,7 @@ def parse_action(args: str, mentions: tuple[Person, ...]) -> ActionRequest:
     return ActionRequest(text, tuple(owners), due)
 
 
-def _owner_rows(action_id: int, owners: tuple[Person, ...] | list[Person]) -> list[ActionOwner]:
+def _owner_rows(action_id: int | None, owners: tuple[Person, ...] | list[Person]) -> list[ActionOwner]:
     return [ActionOwner(action_id=action_id, name=o.name, name_key=name_key(o.name), teams_user_id=o.user_id)
             for o in owners]
 
@@ -91,10 +91,9 @@ async def record(uow, turn: Turn, args: str) -> Reply:
         reminders_enabled=True,
     )
     schedule_action(action, next_meeting_date, turn.policy, turn.tz)
-    await uow.repo.add(action)
-    owners = _owner_rows(action.id, request.owners)
-    await uow.repo.replace_owners(action.id, owners, new=True)
-    await _event(uow, action, turn, "created", request.text)
+    owners = _owner_rows(None, request.owners)
+    created = ActionEvent(kind="created", text=request.text, by=turn.caller.name, at=turn.now)
+    await uow.repo.add_action(action, owners, created)
     line = f"Action {number} recorded: {request.text} — {owners_text(owners)}, {due_text(action, next_meeting_date)}."
     missing = []
     if not owners:

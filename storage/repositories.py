@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import and_, delete, or_, select, update
+from sqlalchemy import and_, bindparam, delete, inspect, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -33,6 +33,35 @@ def _insert(session: AsyncSession):
     return sqlite.insert
 
 
+# The statements of the commonest turns are built once, here. Building a statement anew costs
+# about as much as running it; bound parameters carry what changes from turn to turn.
+_CLAIM_ACTIVITY = {
+    name: dialect.insert(ProcessedActivity).on_conflict_do_nothing().returning(ProcessedActivity.activity_id)
+    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
+}
+_OPEN_MEETING = (
+    select(Meeting)
+    .where(Meeting.committee_id == bindparam("committee"), Meeting.ended_at.is_(None))
+    .order_by(Meeting.id.desc())
+    .limit(1)
+)
+_NEXT_ACTION_NUMBER = (
+    update(Committee)
+    .where(Committee.id == bindparam("committee"))
+    .values(last_action_number=Committee.last_action_number + 1)
+    .returning(Committee.last_action_number, Committee.next_meeting_date)
+)
+_INSERT_ACTION = insert(Action).returning(Action.id)
+_INSERT_ACTION_OWNER = insert(ActionOwner)
+_INSERT_ACTION_EVENT = insert(ActionEvent)
+
+
+def _column_values(row) -> dict:
+    """The column values set on a new ORM object; columns left unset take their defaults."""
+    columns = row.__table__.columns
+    return {key: value for key, value in inspect(row).dict.items() if key in columns}
+
+
 class Repositories:
     def __init__(self, session: AsyncSession):
         self.session = session
@@ -56,11 +85,10 @@ class Repositories:
     async def claim_activity(self, conversation_id: str, activity_id: str, now: datetime) -> bool:
         """Records an activity as handled, in one statement; False when it was handled before.
         A copy delivered at the same moment waits for this transaction, then finds the row."""
-        insert = _insert(self.session)(ProcessedActivity).values(
-            conversation_id=conversation_id, activity_id=activity_id, processed_at=now
-        )
-        result = await self.session.execute(
-            insert.on_conflict_do_nothing().returning(ProcessedActivity.activity_id)
+        connection = await self.session.connection()
+        result = await connection.execute(
+            _CLAIM_ACTIVITY[connection.dialect.name],
+            {"conversation_id": conversation_id, "activity_id": activity_id, "processed_at": now},
         )
         return result.first() is not None
 
@@ -107,12 +135,7 @@ class Repositories:
     # Meetings -------------------------------------------------------------------------------
 
     async def open_meeting(self, committee_id: int) -> Meeting | None:
-        result = await self.session.execute(
-            select(Meeting)
-            .where(Meeting.committee_id == committee_id, Meeting.ended_at.is_(None))
-            .order_by(Meeting.id.desc())
-            .limit(1)
-        )
+        result = await self.session.execute(_OPEN_MEETING, {"committee": committee_id})
         return result.scalar_one_or_none()
 
     async def latest_meeting(self, committee_id: int) -> Meeting | None:
@@ -230,14 +253,20 @@ class Repositories:
     async def next_action_number(self, committee_id: int) -> tuple[int, date | None]:
         """(the committee's next action number, its next meeting's date). Numbers run per committee
         and never repeat: the counter row is locked while it moves."""
-        result = await self.session.execute(
-            update(Committee)
-            .where(Committee.id == committee_id)
-            .values(last_action_number=Committee.last_action_number + 1)
-            .returning(Committee.last_action_number, Committee.next_meeting_date)
-        )
-        number, next_meeting_date = result.one()
+        connection = await self.session.connection()
+        number, next_meeting_date = (await connection.execute(_NEXT_ACTION_NUMBER, {"committee": committee_id})).one()
         return number, next_meeting_date
+
+    async def add_action(self, action: Action, owners: list[ActionOwner], created: ActionEvent) -> None:
+        """Writes a new action, its owners and the event of its creation, and sets their ids.
+        Three plain INSERTs: the ORM's flush would cost more than the statements themselves."""
+        connection = await self.session.connection()
+        action.id = (await connection.execute(_INSERT_ACTION, _column_values(action))).scalar_one()
+        for row in [*owners, created]:
+            row.action_id = action.id
+        if owners:
+            await connection.execute(_INSERT_ACTION_OWNER, [_column_values(owner) for owner in owners])
+        await connection.execute(_INSERT_ACTION_EVENT, _column_values(created))
 
     async def action_by_number(self, committee_id: int, number: int) -> Action | None:
         result = await self.session.execute(
@@ -277,10 +306,8 @@ class Repositories:
             owners[owner.action_id].append(owner)
         return owners
 
-    async def replace_owners(self, action_id: int, owners: list[ActionOwner], new: bool = False) -> None:
-        """`new`: the action has no owners yet, so there is nothing to delete."""
-        if not new:
-            await self.session.execute(delete(ActionOwner).where(ActionOwner.action_id == action_id))
+    async def replace_owners(self, action_id: int, owners: list[ActionOwner]) -> None:
+        await self.session.execute(delete(ActionOwner).where(ActionOwner.action_id == action_id))
         self.session.add_all(owners)
 
     async def action_events(self, action_id: int) -> list[ActionEvent]:
