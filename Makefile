@@ -1,4 +1,4 @@
-.PHONY: run test bench package playground
+.PHONY: run test bench profile package playground
 
 # Start Clerk on SQLite (data/clerk.db), listening on 127.0.0.1:3978.
 run:
@@ -12,6 +12,10 @@ test:
 # The benchmark: turns against botbuilder's echo bot, the reminder sweep, minutes rendering.
 bench:
 	scripts/bench.sh
+
+# Where a sequential /action turn spends its time, on SQLite and PostgreSQL (py-spy; needs ptrace).
+profile:
+	scripts/bench.sh --profile
 
 # Build the Teams app package (build/clerk-teams-app.zip) for an admin to upload.
 package:

@@ -43,7 +43,8 @@ from storage.db import Database, create_postgres_database  # noqa: E402
 LONDON = ZoneInfo("Europe/London")
 TARGETS = {
     "p99_ms": 100.0,
-    "throughput_ratio": 0.6,
+    "throughput_ratio": 1.5,
+    "sequential_action_ms": 5.0,
     "sweep_1m_ms": 200.0,
     "minutes_ms": 200.0,
     "idle_rss_mb": 150.0,
@@ -484,6 +485,8 @@ def check_targets(results: dict) -> dict:
         verdicts[f"paced p99 < {TARGETS['p99_ms']:.0f} ms ({key})"] = _verdict(figures["p99_ms"], TARGETS["p99_ms"], below=True)
         verdicts[f"Clerk/echo throughput >= {TARGETS['throughput_ratio']} ({key})"] = _verdict(
             figures["throughput_ratio"], TARGETS["throughput_ratio"], below=False)
+        verdicts[f"sequential /action < {TARGETS['sequential_action_ms']:.0f} ms ({key})"] = _verdict(
+            figures["sequential_action_median_ms"], TARGETS["sequential_action_ms"], below=True)
         verdicts[f"idle RSS < {TARGETS['idle_rss_mb']:.0f} MB ({key})"] = _verdict(
             figures["idle_rss_mb"], TARGETS["idle_rss_mb"], below=True)
     for name, sweeps in results["sweep"].items():

@@ -1,11 +1,19 @@
 #!/usr/bin/env bash
 # The benchmark from a fresh clone: installs what it needs, starts a throwaway PostgreSQL server on
 # 127.0.0.1, and runs bench/run.py on SQLite and PostgreSQL. Extra arguments go to bench/run.py.
+# With --profile first, it runs bench/profile_turn.py instead (py-spy comes with the test tools).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh
+script=bench/run.py
+if [ "${1:-}" = "--profile" ]; then
+  shift
+  script=bench/profile_turn.py
+  scripts/setup.sh --dev
+else
+  scripts/setup.sh
+fi
 pgdir=$(mktemp -d /tmp/clerk-pg.XXXXXX)
 trap 'scripts/postgres.sh stop "$pgdir"; rm -rf "$pgdir"' EXIT
 CLERK_BENCH_POSTGRES_URL=$(scripts/postgres.sh start "$pgdir")
 export CLERK_BENCH_POSTGRES_URL
-.venv/bin/python bench/run.py "$@"
+.venv/bin/python "$script" "$@"
