@@ -4,10 +4,10 @@ for the network, the database or its thread) are shared out by what they were do
 Run it with `make profile` (see README: Benchmark); it needs the right to trace a process
 (root, or CAP_SYS_PTRACE).
 
-A sample counts for the first of these its stack contains: the database (SQLAlchemy, the
-drivers, storage/, and aiosqlite's thread), the reply (botbuilder's send, msrest, aiohttp's
-client), the inbound activity (JSON, msrest's deserialization, authentication), the rules
-(dialogs/), and otherwise aiohttp's server and the event loop.
+A sample counts for the first of these its stack contains: the reply (botbuilder's send, msrest,
+aiohttp's client), the database (SQLAlchemy, the drivers, storage/, aiosqlite's thread), the
+inbound activity (JSON, msrest's deserialization, authentication), the rules (dialogs/), and
+otherwise aiohttp's server, botbuilder's pipeline and the event loop.
 """
 
 from __future__ import annotations
@@ -23,9 +23,8 @@ from pathlib import Path
 
 import aiohttp
 
-from run import ROOT, BotProcess, Connector, create_postgres_database, sequential
+from run import ROOT, SEQUENTIAL_ACTION, BotProcess, Connector, create_postgres_database, sequential
 
-ACTION = "/action Circulate the revised paper owner: Sam Todd due: Friday"
 SHARES = [
     ("the reply: botbuilder's send, msrest serialization, aiohttp's client",
      ("send_activit", "(bot/outbox.py", "(bot/connector.py", "aiohttp/client")),
@@ -61,12 +60,12 @@ async def profile(label: str, database_url: str, turns: int, workdir: Path) -> N
     try:
         async with aiohttp.ClientSession() as session:
             await bot.ready(session)
-        await sequential(bot.url, connector, connector_url, ACTION, 50)  # warm up
+        await sequential(bot.url, connector, connector_url, SEQUENTIAL_ACTION, 50)  # warm up
         spy = subprocess.Popen([str(Path(sys.executable).parent / "py-spy"), "record", "--pid", str(bot.process.pid),
                                 "--rate", "500", "--format", "raw", "--output", str(raw), "--gil"],
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         await asyncio.sleep(1)  # py-spy attaches
-        median = await sequential(bot.url, connector, connector_url, ACTION, turns)
+        median = await sequential(bot.url, connector, connector_url, SEQUENTIAL_ACTION, turns)
         spy.send_signal(2)  # SIGINT: py-spy writes what it sampled
         _, errors = spy.communicate(timeout=30)
         if not raw.exists():

@@ -41,6 +41,7 @@ from dialogs.reminder_policy import ReminderPolicy  # noqa: E402
 from storage.db import Database, create_postgres_database  # noqa: E402
 
 LONDON = ZoneInfo("Europe/London")
+SEQUENTIAL_ACTION = "/action Circulate the revised paper owner: Sam Todd due: Friday"
 TARGETS = {
     "p99_ms": 100.0,
     "throughput_ratio": 1.5,
@@ -245,9 +246,8 @@ async def measure_turns(label: str, command: list[str], env: dict, meetings: int
             await bot.ready(session)
         await asyncio.sleep(1)
         idle_rss, _ = memory_mb(bot.process.pid)
-        text_ = "/action Circulate the revised paper owner: Sam Todd due: Friday"
-        await sequential(bot.url, connector, connector_url, text_, 20)  # warm up
-        sequential_ms = await sequential(bot.url, connector, connector_url, text_, 200)
+        await sequential(bot.url, connector, connector_url, SEQUENTIAL_ACTION, 20)  # warm up
+        sequential_ms = await sequential(bot.url, connector, connector_url, SEQUENTIAL_ACTION, 200)
         saturated = await drive(bot.url, connector, connector_url, meetings)
         paced = await drive(bot.url, connector, connector_url, meetings, think_seconds)
         figures = {

@@ -6,6 +6,8 @@ thread hop of about 60 to 80 microseconds here, which made them most of the cost
 SQLite. `OneHopConnection` is an aiosqlite connection whose cursors do all four in one hop and
 answer the rest from what that hop brought back. It is handed to SQLAlchemy through
 `create_async_engine(async_creator=...)`, so the dialect, pool and transactions stay SQLAlchemy's.
+It queues work on aiosqlite's thread with `Connection._execute`, as SQLAlchemy's own adapter uses
+aiosqlite's `_tx`: aiosqlite is pinned, and tests/test_storage.py checks the one hop.
 """
 
 from __future__ import annotations
