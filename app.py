@@ -29,7 +29,7 @@ from dialogs import reminders
 from dialogs.agenda import overtime_notices
 from dialogs.export import FORMATS, filename, render
 from dialogs.minutes import build_minutes
-from storage.db import Database
+from storage.db import Database, describe_database
 
 log = logging.getLogger("clerk")
 
@@ -234,6 +234,28 @@ def activity_tenant(body: dict) -> str | None:
     return conversation_tenant if isinstance(conversation_tenant, str) else None
 
 
+def startup_lines(settings: Settings) -> str:
+    """What a newcomer needs once `make run` is up: where to point a client, and what it runs on."""
+    endpoint = f"http://{settings.host}:{settings.port}/api/messages"
+    if settings.auth_enabled:
+        auth = f"on (app id {settings.APP_ID}): every request needs a Bot Framework token"
+        talk = ["Talk to it: from Teams, through the Azure Bot whose messaging endpoint is this address."]
+    else:
+        auth = "OFF (MicrosoftAppId is not set): serve local clients only"
+        talk = ["Talk to it:",
+                "  - Microsoft 365 Agents Playground: `make playground` in another terminal, "
+                "then open http://127.0.0.1:56150",
+                f"  - Bot Framework Emulator: open {endpoint} with the app id and password left empty"]
+    return "\n".join([
+        "Clerk is running.",
+        f"Messaging endpoint: {endpoint}",
+        f"Database: {describe_database(settings.database_url)}",
+        f"Authentication: {auth}",
+        *talk,
+        f"Health check: http://{settings.host}:{settings.port}/healthz   (Ctrl+C stops Clerk)",
+    ])
+
+
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("apscheduler").setLevel(logging.WARNING)  # one line per sweep is noise
@@ -241,7 +263,9 @@ def main() -> None:
         settings = Settings.from_env()
     except ConfigError as error:
         sys.exit(f"Configuration error: {error}")
-    web.run_app(create_app(settings), host=settings.host, port=settings.port)
+    # aiohttp calls `print` once the socket is bound; Clerk's lines replace its "Running on ...".
+    web.run_app(create_app(settings), host=settings.host, port=settings.port,
+                print=lambda _: print(startup_lines(settings), flush=True))
 
 
 if __name__ == "__main__":

@@ -151,10 +151,23 @@ def family(word: str) -> list[Command]:
     return [c for c in COMMANDS if c.name == word or c.name.startswith(word + " ")]
 
 
+HOW_TO_ADDRESS = ("Start a command with /. In a personal chat the / may be left out; in a group or meeting "
+                  "chat a command without / needs an @mention of Clerk.")
+# The commands a newcomer needs first, in the order a meeting uses them.
+FIRST_COMMANDS = ("start", "agenda add", "next", "note", "action", "end")
+
+
+def short_help() -> str:
+    lines = ["Clerk keeps the minutes. To begin:"]
+    lines += [f"- {_BY_NAME[name].syntax} — {_BY_NAME[name].summary}" for name in FIRST_COMMANDS]
+    lines.append("/help lists every command.")
+    return "\n".join(lines)
+
+
 def help_text(topic: str = "") -> str:
     topic = " ".join(topic.lower().lstrip("/").split())
     if not topic:
-        lines = ["Clerk keeps the minutes. Commands (with or without /):"]
+        lines = [f"Clerk keeps the minutes. {HOW_TO_ADDRESS} Commands:"]
         lines += [f"- {c.syntax} — {c.summary}" for c in COMMANDS]
         lines.append("Type /help <command> for its syntax and an example, e.g. /help agenda add.")
         return "\n".join(lines)

@@ -15,7 +15,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from bot import cards
 from bot.links import LinkSigner
 from bot.outbox import Outbox
-from bot.commands import Command, help_text, match, usage
+from bot.commands import Command, help_text, match, short_help, usage
 from bot.teams_api import MeetingRoles
 from bot.text import mentions_from_entities, read_message, storable
 from config import Settings
@@ -71,6 +71,9 @@ class ClerkBot(TeamsActivityHandler):
             await self._say(turn_context, "Hello, I'm Clerk: I keep the minutes. /help lists what I can do.")
             return
         command, args, word = match(message.text)
+        if command is None and not word:  # "/" and nothing else
+            await self._say(turn_context, short_help())
+            return
         if command is None:
             await self._say(turn_context, f"I don't know '{word[:40]}'. /help lists the commands.")
             return
@@ -146,6 +149,14 @@ class ClerkBot(TeamsActivityHandler):
         if response is not None and response.status >= 500:
             return InvokeResponse(status=400, body={"error": f"Clerk does not handle {turn_context.activity.name!r}"})
         return response
+
+    async def on_conversation_update_activity(self, turn_context: TurnContext):
+        """Nobody asked anything in a conversation update: whatever fails in it (botbuilder looks up
+        each new member with the Bot Connector, which may refuse) is logged, never posted in the chat."""
+        try:
+            await super().on_conversation_update_activity(turn_context)
+        except Exception:
+            log.exception("could not handle a conversation update in %s", turn_context.activity.conversation.id)
 
     async def on_members_added_activity(self, members_added: list[ChannelAccount], turn_context: TurnContext):
         bot_id = turn_context.activity.recipient.id if turn_context.activity.recipient else None

@@ -9,7 +9,7 @@ from datetime import date
 from dialogs.action_text import DONE, DROPPED, OPEN, due_text, is_overdue, owners_text
 from dialogs.agenda import find_item, item_number
 from dialogs.context import Person, Reply, Turn
-from dialogs.dates import NEXT_MEETING, format_date, parse_due
+from dialogs.dates import NEXT_MEETING, day_month, example_date, format_date, parse_due
 from dialogs.errors import ClerkError, UsageError
 from dialogs.parsing import MAX_NAME, clean_name, name_key, parse_time, split_item_prefix
 from dialogs.reminders import reschedule_committee, schedule_action, schedule_due_back
@@ -63,7 +63,7 @@ async def _event(uow, action: Action, turn: Turn, kind: str, text: str | None = 
     if kind not in ("created", "update", "assigned"):
         await uow.repo.cancel_pending_reminders(action_id=action.id)
         committee = await uow.repo.get_committee(turn.committee_id)
-        schedule_action(action, committee.next_meeting_date, turn.policy, turn.tz)
+        schedule_action(action, committee.next_meeting_date, turn.policy, turn.tz, turn.now)
 
 
 async def record(uow, turn: Turn, args: str) -> Reply:
@@ -90,7 +90,7 @@ async def record(uow, turn: Turn, args: str) -> Reply:
         created_by=turn.caller.name,
         reminders_enabled=True,
     )
-    schedule_action(action, next_meeting_date, turn.policy, turn.tz)
+    schedule_action(action, next_meeting_date, turn.policy, turn.tz, turn.now)
     owners = _owner_rows(None, request.owners)
     created = ActionEvent(kind="created", text=request.text, by=turn.caller.name, at=turn.now)
     await uow.repo.add_action(action, owners, created)
@@ -290,7 +290,7 @@ async def due_back(uow, turn: Turn, args: str) -> Reply:
     )
     await uow.repo.add(due_back)
     committee = await uow.repo.get_committee(turn.committee_id)
-    schedule_due_back(due_back, committee, turn.policy, turn.tz)
+    schedule_due_back(due_back, committee, turn.policy, turn.tz, turn.now)
     when = format_date(committee.next_meeting_date) if committee.next_meeting_date else "date not set yet: /nextmeeting <date>"
     return Reply(f"{presenter.name} is due back at the next meeting ({when}) with item {number}: {item.title}.")
 
@@ -320,11 +320,11 @@ async def set_next_meeting(uow, turn: Turn, args: str) -> Reply:
         words = words[:-1]
     day = parse_due(" ".join(words), turn.local_now)
     if not isinstance(day, date):
-        raise UsageError("Give the next meeting's date, e.g. 12 July.")
+        raise UsageError(f"Give the next meeting's date, e.g. {day_month(example_date(turn.local_now))}.")
     if day < turn.local_now.date():
         raise ClerkError(f"{format_date(day)} has passed: give a date from today on.")
     committee = await uow.repo.get_committee(turn.committee_id)
     committee.next_meeting_date, committee.next_meeting_minute = day, minute
-    await reschedule_committee(uow, committee, turn.policy, turn.tz)
+    await reschedule_committee(uow, committee, turn.policy, turn.tz, turn.now)
     at = f" at {minute // 60:02d}:{minute % 60:02d}" if minute is not None else ""
     return Reply(f"Next meeting: {format_date(day)}{at}. Actions due 'next meeting' are now due that day.")

@@ -11,7 +11,7 @@ from dialogs.carry_forward import CARRIED
 from dialogs.context import Reply, Turn
 from dialogs.errors import ClerkError, UsageError
 from dialogs.guards import current_meeting, require_chair
-from dialogs.parsing import AgendaLine, format_minute, parse_agenda_line, parse_time
+from dialogs.parsing import MINUTES_IN_DAY, AgendaLine, format_minute, parse_agenda_line, parse_time
 from storage.models import AgendaItem, Meeting
 
 CLOSE_TITLES = {"close", "meeting close", "end", "meeting end"}
@@ -66,10 +66,19 @@ async def _chair_meeting(uow, turn: Turn) -> Meeting:
     return meeting
 
 
-async def _add_line(uow, meeting: Meeting, line: AgendaLine) -> AgendaItem | None:
+async def _add_line(uow, meeting: Meeting, line: AgendaLine, items: list[AgendaItem]) -> AgendaItem | None:
+    """Adds one agenda line. A line naming an item carried forward from the last meeting times that
+    item instead of adding a second one."""
     if line.title.casefold() in CLOSE_TITLES and not line.presenter:
         meeting.planned_end_minute = line.start_minute
         return None
+    carried = next((i for i in items if i.floating and i.title.casefold() == line.title.casefold()), None)
+    if carried is not None:
+        carried.floating = False
+        carried.planned_start_minute = line.start_minute
+        carried.planned_length_minutes = line.length_minutes
+        carried.presenter = line.presenter or carried.presenter
+        return carried
     item = AgendaItem(
         meeting_id=meeting.id,
         is_break=line.is_break,
@@ -78,9 +87,27 @@ async def _add_line(uow, meeting: Meeting, line: AgendaLine) -> AgendaItem | Non
         planned_start_minute=line.start_minute,
         planned_length_minutes=line.length_minutes,
         overtime_notice_sent=False,
+        floating=False,
     )
     await uow.repo.add(item)
+    items.append(item)
     return item
+
+
+def place_carried(items: list[AgendaItem]) -> None:
+    """Items carried forward that the chair has not timed take their place where the chair's agenda
+    begins (after its Welcome, when it opens with one), one after another for their own lengths."""
+    timed = sorted((i for i in items if not i.floating), key=lambda i: (i.planned_start_minute, i.id))
+    waiting = [i for i in items if i.floating and i.actual_start is None]
+    if not timed or not waiting:
+        return
+    start = timed[0].planned_start_minute
+    if timed[0].title.casefold().startswith("welcome"):
+        following = timed[1].planned_start_minute if len(timed) > 1 else None
+        start += timed[0].planned_length_minutes or (following - start if following is not None else 0)
+    for item in sorted(waiting, key=lambda i: i.id):
+        item.planned_start_minute = min(start, MINUTES_IN_DAY - 1)
+        start += item.planned_length_minutes or 0
 
 
 async def add(uow, turn: Turn, args: str) -> Reply:
@@ -88,9 +115,11 @@ async def add(uow, turn: Turn, args: str) -> Reply:
     if not args.strip():
         raise UsageError("Give the start time and title of the item.")
     line = parse_agenda_line(args)
-    item = await _add_line(uow, meeting, line)
+    items = await uow.repo.agenda(meeting.id)
+    item = await _add_line(uow, meeting, line, items)
     if item is None:
         return Reply(f"Planned close set to {format_minute(line.start_minute)}.")
+    place_carried(items)
     items = await uow.repo.agenda(meeting.id)
     number = item_number(items, item.id)
     what = "Break" if number is None else f"Item {number}"
@@ -118,10 +147,13 @@ async def replace(uow, turn: Turn, args: str) -> Reply:
             f"The agenda already has minutes recorded against {', '.join(numbers)}; "
             "edit it with /agenda add, /agenda remove and /agenda move instead."
         )
+    kept = [item for item in existing if item.floating]  # carried forward: replaced only when named
     for item in existing:
-        await uow.repo.delete_agenda_item(item)
+        if not item.floating:
+            await uow.repo.delete_agenda_item(item)
     for line in parsed:
-        await _add_line(uow, meeting, line)
+        await _add_line(uow, meeting, line, kept)
+    place_carried(kept)
     items = await uow.repo.agenda(meeting.id)
     count = sum(1 for i in items if not i.is_break)
     return Reply(f"Agenda set: {count} items.", view=await agenda_view(uow, turn, meeting))
@@ -151,6 +183,7 @@ async def move(uow, turn: Turn, args: str) -> Reply:
     items = await uow.repo.agenda(meeting.id)
     old_number, item = _item_by_number_or_time(items, parts[0])
     item.planned_start_minute = new_start
+    item.floating = False
     items = await uow.repo.agenda(meeting.id)
     new_number = item_number(items, item.id)
     renumbered = f" (now item {new_number})" if new_number != old_number else ""

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from dialogs.action_text import OPEN, action_line
 from dialogs.context import Turn
+from dialogs.parsing import MINUTES_IN_DAY
 from storage.models import AgendaItem, ItemEntry, Meeting
 
 UPDATE_ON_ACTIONS = "Update on actions"
 CARRIED = "carried"  # an entry Clerk wrote itself; the chair may still remove the item
+# How long a carried item is planned for until the chair says otherwise.
+UPDATE_ON_ACTIONS_MINUTES = 5
+DUE_BACK_MINUTES = 15
 
 
 async def carry_forward(uow, turn: Turn, meeting: Meeting) -> list[str]:
@@ -28,24 +32,29 @@ async def carry_forward(uow, turn: Turn, meeting: Meeting) -> list[str]:
         owners = await uow.repo.owners([a.id for a in open_actions + closed])
         for action in open_actions + closed:
             lines.append(f"{action_line(action, owners[action.id], None)} ({action.status})")
-        await _add_item(uow, meeting, start, UPDATE_ON_ACTIONS, None, lines, turn)
+        await _add_item(uow, meeting, start, UPDATE_ON_ACTIONS_MINUTES, UPDATE_ON_ACTIONS, None, lines, turn)
+        start += UPDATE_ON_ACTIONS_MINUTES
         added.append(UPDATE_ON_ACTIONS)
     due_backs = await uow.repo.pending_due_backs(turn.committee_id)
     sources = await uow.repo.meetings_by_id({d.meeting_id for d in due_backs if d.meeting_id})
     for due in due_backs:
         source = sources[due.meeting_id].title if due.meeting_id in sources else "an earlier meeting"
         note = f"Due back from {source}" + (f": {due.reason}" if due.reason else ".")
-        await _add_item(uow, meeting, start, due.title, due.presenter, [note], turn)
+        await _add_item(uow, meeting, start, DUE_BACK_MINUTES, due.title, due.presenter, [note], turn)
+        start += DUE_BACK_MINUTES
         due.returned_meeting_id = meeting.id
         due.next_reminder_at = None
         added.append(f"{due.title} ({due.presenter})")
     return added
 
 
-async def _add_item(uow, meeting: Meeting, start: int, title: str, presenter: str | None,
+async def _add_item(uow, meeting: Meeting, start: int, length: int, title: str, presenter: str | None,
                     lines: list[str], turn: Turn) -> None:
+    """Until the chair builds the agenda, carried items run from when the meeting opened; they move
+    to where the chair's agenda begins once it has timed items (agenda.place_carried)."""
     item = AgendaItem(meeting_id=meeting.id, is_break=False, title=title, presenter=presenter,
-                      planned_start_minute=start, overtime_notice_sent=False)
+                      planned_start_minute=min(start, MINUTES_IN_DAY - length), planned_length_minutes=length,
+                      overtime_notice_sent=False, floating=True)
     await uow.repo.add(item)
     for line in lines:
         await uow.repo.add(ItemEntry(item_id=item.id, kind=CARRIED, text=line, author="Clerk", created_at=turn.now))

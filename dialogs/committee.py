@@ -8,6 +8,7 @@ from datetime import datetime
 from dialogs.context import Reply, Turn
 from dialogs.errors import ClerkError, UsageError
 from dialogs.parsing import MAX_NAME, clean_name, name_key, parse_outcome_scale, parse_people
+from dialogs.wording import count
 from storage.models import Committee, Conversation, Member
 
 DEFAULT_OUTCOMES = {
@@ -113,7 +114,7 @@ async def add_members(uow, turn: Turn, args: str) -> Reply:
         added.append(name)
     parts = []
     if added:
-        parts.append(f"Added {len(added)} member{'s' if len(added) != 1 else ''}: {', '.join(added)}.")
+        parts.append(f"Added {count(len(added), 'member')}: {', '.join(added)}.")
     if updated:
         parts.append(f"Already members (role updated where given): {', '.join(updated)}.")
     return Reply(" ".join(parts))

@@ -53,7 +53,8 @@ def parse_due(text: str, local_now: datetime) -> date | str:
     is the day after the local date, not after the UTC one."""
     text = " ".join(text.split())
     if not text:
-        raise UsageError("Give a due date, e.g. due: 12 July, due: Friday or due: next meeting.")
+        raise UsageError(f"Give a due date, e.g. due: {day_month(example_date(local_now))}, due: Friday "
+                         "or due: next meeting.")
     if _NEXT_MEETING.match(text):
         return NEXT_MEETING
     common = _common_form(text, local_now.date())
@@ -70,10 +71,20 @@ def parse_due(text: str, local_now: datetime) -> date | str:
         },
     )
     if parsed is None:
-        raise UsageError(
-            f"I can't read '{text[:40]}' as a date: try 2026-07-12, 12 July, Friday, in 2 weeks or next meeting."
-        )
+        example = example_date(local_now)
+        raise UsageError(f"I can't read '{text[:40]}' as a date: try {example.isoformat()}, {day_month(example)}, "
+                         "Friday, in 2 weeks or next meeting.")
     return parsed.date()
+
+
+def example_date(local_now: datetime) -> date:
+    """A date to show in a hint: three weeks ahead, so it reads as a plausible due date whenever it is shown."""
+    return local_now.date() + timedelta(weeks=3)
+
+
+def day_month(day: date) -> str:
+    """'12 July': how the hints write a date without its year."""
+    return f"{day.day} {day:%B}"
 
 
 def format_date(day: date) -> str:

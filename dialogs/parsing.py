@@ -13,6 +13,7 @@ _PRESENTER_SEPARATOR = re.compile(r"\s+[-\u2013\u2014]\s+")
 _ITEM_PREFIX = re.compile(r"^item\s+(\S+)\s*", re.IGNORECASE)
 _LEADING_NUMBER = re.compile(r"^\d{1,3}[.)]?\s+(?=\d{1,2}[:.]\d{2}\b)")
 
+MINUTES_IN_DAY = 24 * 60
 MAX_TITLE = 300
 MAX_NAME = 200
 
@@ -59,10 +60,11 @@ def parse_agenda_line(line: str) -> AgendaLine:
     if not rest:
         raise UsageError("Give the item a title after the time.")
     presenter = None
-    pieces = _PRESENTER_SEPARATOR.split(rest)
-    if len(pieces) > 1:
-        presenter = clean_name(pieces[-1]) or None
-        rest = " - ".join(pieces[:-1]).strip()
+    separators = list(_PRESENTER_SEPARATOR.finditer(rest))
+    if separators:  # the last dash names the presenter; earlier dashes stay in the title as typed
+        last_separator = separators[-1]
+        presenter = clean_name(rest[last_separator.end():]) or None
+        rest = rest[: last_separator.start()].strip()
     length = None
     lengths = list(_LENGTH.finditer(rest))
     if lengths:
@@ -70,6 +72,9 @@ def parse_agenda_line(line: str) -> AgendaLine:
         length = int(last.group(1))
         if length == 0:
             raise UsageError("An item's length must be at least 1 minute.")
+        if start + length > MINUTES_IN_DAY:
+            raise UsageError(f"{length} min from {format_minute(start)} runs past midnight: an item must end "
+                             "by 24:00 on the meeting's day.")
         rest = (rest[: last.start()] + rest[last.end():]).strip()
     title = " ".join(rest.split())
     if not title:

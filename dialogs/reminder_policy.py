@@ -14,6 +14,8 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Iterator
 from zoneinfo import ZoneInfo
 
+from dialogs.wording import count
+
 DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 _HOURS = re.compile(r"^(?P<first>[a-z]{3})(?:-(?P<last>[a-z]{3}))?\s+(?P<start>\d{1,2}:\d{2})-(?P<end>\d{1,2}:\d{2})$")
 
@@ -98,7 +100,7 @@ class Planned:
 def action_series(due: date, policy: ReminderPolicy, tz: ZoneInfo) -> Iterator[Planned]:
     """The whole series, in time order; the overdue part never ends."""
     for days in policy.action_days:
-        label = "due today" if days == 0 else f"due in {days} day{'s' if days != 1 else ''}"
+        label = "due today" if days == 0 else f"due in {count(days, 'day')}"
         yield Planned(policy.at(due - timedelta(days=days), tz), "before", label)
     step = max(1, policy.overdue_every_days)
     day = due + timedelta(days=1)
@@ -110,7 +112,7 @@ def action_series(due: date, policy: ReminderPolicy, tz: ZoneInfo) -> Iterator[P
 def dueback_series(meeting: date, policy: ReminderPolicy, tz: ZoneInfo) -> Iterator[Planned]:
     for days in policy.dueback_days:
         yield Planned(policy.at(meeting - timedelta(days=days), tz), "dueback",
-                      f"next meeting in {days} day{'s' if days != 1 else ''}")
+                      f"next meeting in {count(days, 'day')}")
 
 
 def latest_due(series: Iterator[Planned], now: datetime) -> tuple[Planned | None, Planned | None]:

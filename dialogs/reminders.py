@@ -19,10 +19,12 @@ from dialogs.dates import format_date
 from dialogs.errors import ClerkError, UsageError
 from dialogs.guards import require_chair
 from dialogs.reminder_policy import ReminderPolicy, action_series, dueback_series, latest_due
-from storage.models import Action, Committee, DueBack, Reminder
+from dialogs.wording import count, days_ago, in_days
+from storage.models import Action, Committee, DueBack, Meeting, Reminder
 
 PENDING, SENDING, SENT, CANCELLED = "pending", "sending", "sent", "cancelled"
 CLAIM_LEASE = timedelta(minutes=2)
+WHILE_MEETING_OPEN = timedelta(minutes=10)  # how often a reminder held back by an open meeting looks again
 MAX_BACKOFF = timedelta(hours=1)
 BATCH = 200
 
@@ -30,33 +32,37 @@ BATCH = 200
 # Keeping next_reminder_at right whenever an action or the next meeting changes -------------------
 
 
-def schedule_action(action: Action, next_meeting_date: date | None, policy: ReminderPolicy, tz: ZoneInfo) -> None:
-    """Points the sweep at the first reminder of the action's series. One whose time has already
-    passed (an action due tomorrow) goes out at the next sweep; the sweep sends only the latest
-    passed one, and its key stops a reminder already sent from going out again."""
+def schedule_action(action: Action, next_meeting_date: date | None, policy: ReminderPolicy, tz: ZoneInfo,
+                    now: datetime) -> None:
+    """Points the sweep at the action's next reminder after `now`. A point that has already passed
+    when the action is recorded or its date changes is skipped: the confirmation has just told the
+    owner the date, and a "due in 7 days" arriving a second later for something due tomorrow is noise."""
     due = effective_due(action, next_meeting_date)
     if action.status != OPEN or not action.reminders_enabled or due is None:
         action.next_reminder_at = None
         return
-    action.next_reminder_at = next(action_series(due, policy, tz)).at
+    _, following = latest_due(action_series(due, policy, tz), now)
+    action.next_reminder_at = following.at if following else None
 
 
-def schedule_due_back(due_back: DueBack, committee: Committee, policy: ReminderPolicy, tz: ZoneInfo) -> None:
+def schedule_due_back(due_back: DueBack, committee: Committee, policy: ReminderPolicy, tz: ZoneInfo,
+                      now: datetime) -> None:
     if due_back.returned_meeting_id is not None or committee.next_meeting_date is None:
         due_back.next_reminder_at = None
         return
-    first = next(dueback_series(committee.next_meeting_date, policy, tz), None)
-    due_back.next_reminder_at = first.at if first else None
+    _, following = latest_due(dueback_series(committee.next_meeting_date, policy, tz), now)
+    due_back.next_reminder_at = following.at if following else None
 
 
-async def reschedule_committee(uow, committee: Committee, policy: ReminderPolicy, tz: ZoneInfo) -> None:
+async def reschedule_committee(uow, committee: Committee, policy: ReminderPolicy, tz: ZoneInfo,
+                               now: datetime) -> None:
     """After the next meeting's date changes: 'next meeting' actions and due-backs move with it."""
     for action in await uow.repo.actions(committee.id, (OPEN,)):
         if action.due_next_meeting and action.due_date is None:
             await uow.repo.cancel_pending_reminders(action_id=action.id)
-            schedule_action(action, committee.next_meeting_date, policy, tz)
+            schedule_action(action, committee.next_meeting_date, policy, tz, now)
     for due_back in await uow.repo.pending_due_backs(committee.id):
-        schedule_due_back(due_back, committee, policy, tz)
+        schedule_due_back(due_back, committee, policy, tz, now)
 
 
 # The sweep: record what has fallen due -------------------------------------------------------------
@@ -67,10 +73,16 @@ async def record_due(uow, policy: ReminderPolicy, tz: ZoneInfo, now: datetime) -
     few statements however many fell due (up to BATCH a sweep)."""
     planned: list[dict] = []
     superseded_except: dict[int, str] = {}
-    for action, committee in await uow.repo.actions_with_reminder_due(now, BATCH):
+    due_actions = await uow.repo.actions_with_reminder_due(now, BATCH)
+    meetings = await uow.repo.meetings_by_id({action.meeting_id for action, _ in due_actions if action.meeting_id})
+    for action, committee in due_actions:
         due = effective_due(action, committee.next_meeting_date)
         if action.status != OPEN or not action.reminders_enabled or due is None:
             action.next_reminder_at = None
+            continue
+        if _meeting_under_way(meetings.get(action.meeting_id), now, tz):
+            # Never into the meeting chat while the meeting that recorded the action is going on.
+            action.next_reminder_at = now + WHILE_MEETING_OPEN
             continue
         latest, following = latest_due(action_series(due, policy, tz), now)
         if latest is not None:
@@ -89,6 +101,11 @@ async def record_due(uow, policy: ReminderPolicy, tz: ZoneInfo, now: datetime) -
         due_back.next_reminder_at = following.at if following else None
     await uow.repo.cancel_superseded_reminders(superseded_except)
     return await uow.repo.add_reminders_once(planned)
+
+
+def _meeting_under_way(meeting: Meeting | None, now: datetime, tz: ZoneInfo) -> bool:
+    """Open and on today's date: a record somebody forgot to /end does not hold reminders for ever."""
+    return meeting is not None and meeting.ended_at is None and meeting.meeting_date == now.astimezone(tz).date()
 
 
 def _row(key: str, committee_id: int, planned, now: datetime, action_id: int | None = None,
@@ -171,11 +188,10 @@ async def _compose(uow, reminder: Reminder, tz: ZoneInfo, now: datetime, owners_
         meeting = await uow.repo.get_meeting(action.meeting_id) if action.meeting_id else None
         since = f" (from {meeting.title}, {format_date(meeting.meeting_date)})" if meeting else ""
         if due < today:
-            when = f"was due {format_date(due)}, {(today - due).days} days ago"
+            when = f"was due {format_date(due)}, {days_ago((today - due).days)}"
             opening = "Overdue action"
         else:
-            days = (due - today).days
-            when = f"is due {format_date(due)}" + (" (today)" if days == 0 else f" (in {days} day{'s' if days != 1 else ''})")
+            when = f"is due {format_date(due)} ({in_days((due - today).days)})"
             opening = "Reminder: action"
         addressed = _addressed(people) or "No owner yet (/assign)"
         text = (f"{addressed}: {opening} {action.number}, '{action.text}'{since}, {when}. "
@@ -189,7 +205,7 @@ async def _compose(uow, reminder: Reminder, tz: ZoneInfo, now: datetime, owners_
     meeting = await uow.repo.get_meeting(due_back.meeting_id) if due_back.meeting_id else None
     days = (committee.next_meeting_date - today).days
     text = (f"{_addressed((person,))}: you are due back at the next meeting, {format_date(committee.next_meeting_date)}"
-            f" (in {days} day{'s' if days != 1 else ''}), with '{due_back.title}'"
+            f" ({in_days(days)}), with '{due_back.title}'"
             + (f": {due_back.reason}" if due_back.reason else "") + ". Time to write the paper.")
     conversation = (meeting.conversation_id if meeting else None) or conversations[committee.id]
     return conversation and Outgoing(reminder.id, conversation, text, (person,) if person.user_id else ())
@@ -236,7 +252,7 @@ async def _switch(uow, turn: Turn, number: int, on: bool) -> Reply:
     committee = await uow.repo.get_committee(turn.committee_id)
     action.reminders_enabled = on
     await uow.repo.cancel_pending_reminders(action_id=action.id)
-    schedule_action(action, committee.next_meeting_date, turn.policy, turn.tz)
+    schedule_action(action, committee.next_meeting_date, turn.policy, turn.tz, turn.now)
     return Reply(f"Reminders {'on' if on else 'off'} for action {number}.")
 
 
@@ -261,15 +277,20 @@ async def _list(uow, turn: Turn) -> Reply:
         state = "sending now" if reminder.status == SENDING else "waiting for working hours"
         if reminder.attempts:
             local = reminder.next_attempt_at.astimezone(turn.tz)
-            state = (f"{reminder.attempts} failed attempt{'s' if reminder.attempts != 1 else ''} "
+            state = (f"{count(reminder.attempts, 'failed attempt')} "
                      f"({reminder.last_error}), next try {format_date(local.date())} {local:%H:%M}")
         lines.append(f"- {what}: pending, {state}")
     silenced = []
-    for action in await uow.repo.actions(turn.committee_id, (OPEN,)):
+    actions = await uow.repo.actions(turn.committee_id, (OPEN,))
+    owners = await uow.repo.owners([a.id for a in actions])
+    last_sent = await uow.repo.last_reminded([a.id for a in actions])
+    for action in actions:
         if not action.reminders_enabled:
             silenced.append(str(action.number))
         elif action.next_reminder_at is not None:
-            lines.append(f"- Action {action.number}: next reminder {_at(action.next_reminder_at, turn.tz)}")
+            last = _at(last_sent[action.id], turn.tz) if action.id in last_sent else "not yet"
+            lines.append(f"- Action {action.number}: {action.text} — {owners_text(owners[action.id])}. "
+                         f"Last reminded: {last}. Next reminder: {_at(action.next_reminder_at, turn.tz)}.")
     for due_back in await uow.repo.pending_due_backs(turn.committee_id):
         if due_back.next_reminder_at is not None:
             lines.append(f"- {due_back.presenter} due back with '{due_back.title}': next reminder "

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from dialogs.parsing import MINUTES_IN_DAY
+
 
 @dataclass(frozen=True)
 class Slot:
@@ -26,17 +28,20 @@ def local_datetime(meeting_date: date, minute: int, tz: ZoneInfo) -> datetime:
 
 
 def allotted_minutes(slots: list[Slot], planned_end_minute: int | None) -> list[int | None]:
-    """Each slot's length: its own, else until the next slot starts, else until the planned close."""
+    """Each slot's length: its own, else until the next slot starts, else until the planned close;
+    None when that leaves it no time (it shares its start with the next), so it is never 'over time'."""
     allotted: list[int | None] = []
     for index, slot in enumerate(slots):
         if slot.length_minutes is not None:
             allotted.append(slot.length_minutes)
-        elif index + 1 < len(slots):
-            allotted.append(max(0, slots[index + 1].start_minute - slot.start_minute))
+            continue
+        if index + 1 < len(slots):
+            gap = slots[index + 1].start_minute - slot.start_minute
         elif planned_end_minute is not None:
-            allotted.append(max(0, planned_end_minute - slot.start_minute))
+            gap = planned_end_minute - slot.start_minute
         else:
-            allotted.append(None)
+            gap = 0
+        allotted.append(gap if gap > 0 else None)  # no time to run until: no planned length
     return allotted
 
 
@@ -102,7 +107,7 @@ def running_line(delay_minutes: int, close_minute: int | None) -> str:
         status = "running on time"
     if close_minute is None:
         return status.capitalize()
-    projected = (close_minute + delay_minutes) % (24 * 60)
+    projected = (close_minute + delay_minutes) % MINUTES_IN_DAY
     return (
         f"{status.capitalize()}, projected close {_hhmm(projected)} "
         f"(planned {_hhmm(close_minute)})"

@@ -29,6 +29,15 @@ class DatabaseUnavailable(Exception):
     """The database did not answer; the caller should tell the user to try again."""
 
 
+def describe_database(url: str) -> str:
+    """Where the data lives, for the start-up lines (never the password)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return f"SQLite file {parsed.database}" if parsed.database not in (None, "", ":memory:") else "SQLite in memory"
+    port = f":{parsed.port}" if parsed.port else ""
+    return f"PostgreSQL database {parsed.database} on {parsed.host}{port}"
+
+
 class Database:
     def __init__(self, url: str):
         self.url = make_url(url)

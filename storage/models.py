@@ -18,6 +18,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -144,6 +145,9 @@ class AgendaItem(Base):
     actual_start: Mapped[datetime | None] = mapped_column(UTCDateTime)
     actual_end: Mapped[datetime | None] = mapped_column(UTCDateTime)
     overtime_notice_sent: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Carried forward from the last meeting and not yet timed by the chair: it moves to where the
+    # agenda the chair builds begins.
+    floating: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     outcome_letter: Mapped[str | None] = mapped_column(String(4))
     outcome_comment: Mapped[str | None] = mapped_column(Text)
 

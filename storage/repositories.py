@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import and_, bindparam, delete, inspect, insert, or_, select, update
+from sqlalchemy import and_, bindparam, delete, func, inspect, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -471,6 +471,17 @@ class Repositories:
             .order_by(Reminder.due_at)
         )
         return list(result.scalars())
+
+    async def last_reminded(self, action_ids: list[int]) -> dict[int, datetime]:
+        """When each of these actions' owners were last sent a reminder (actions never reminded are absent)."""
+        if not action_ids:
+            return {}
+        result = await self.session.execute(
+            select(Reminder.action_id, func.max(Reminder.sent_at))
+            .where(Reminder.action_id.in_(action_ids), Reminder.status == "sent")
+            .group_by(Reminder.action_id)
+        )
+        return {action_id: sent_at for action_id, sent_at in result.all() if sent_at is not None}
 
     async def committee_conversation(self, committee_id: int) -> str | None:
         result = await self.session.execute(

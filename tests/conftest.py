@@ -340,6 +340,22 @@ def stop_process(process) -> None:
         process.kill()
 
 
+async def make_action_reminders_fall_due(database_url: str) -> None:
+    """Moves every action's next reminder to a moment ago, as if the clock had reached it: for tests of
+    real bot processes, which run on the wall clock and cannot be given an injected one."""
+    from sqlalchemy import update
+
+    from storage.models import Action
+
+    engine = create_async_engine(database_url)
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(update(Action).where(Action.next_reminder_at.is_not(None))
+                                     .values(next_reminder_at=datetime.now(timezone.utc) - timedelta(seconds=1)))
+    finally:
+        await engine.dispose()
+
+
 async def wait_until_serving(session: aiohttp.ClientSession, url: str, process, log_path, seconds: float = 60) -> None:
     """Waits until a child process's server answers 200 at url; fails with its log if it exits."""
     from pathlib import Path

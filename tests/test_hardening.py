@@ -16,7 +16,7 @@ from app import DB, OUTBOX
 from bot.commands import COMMANDS
 from bot.outbox import RateLimiter
 from config import ConfigError, Settings
-from tests.conftest import MEMBER, Chat, card_text
+from tests.conftest import MEMBER, Chat, card_text, make_action_reminders_fall_due
 from tests.test_multi_instance import Process, ProcessBot
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -175,6 +175,7 @@ async def test_kill_9_mid_meeting_loses_nothing_acknowledged(database_url, conne
         assert "Marion Oswald, Chair" in attendance and "Tom Sorrell, Member" in attendance
         assert "Tool" in card_text(await chat.card("/agenda"))
         await chat.say("/end")
+        await make_action_reminders_fall_due(database_url)
         reminders = [a for a in connector.posted if not (a.get("replyToId") or "").startswith("act-")]
         deadline = time.monotonic() + 20
         while not reminders and time.monotonic() < deadline:

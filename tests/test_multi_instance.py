@@ -10,7 +10,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from tests.conftest import Chat, free_port, stop_process, wait_until_serving
+from tests.conftest import Chat, free_port, make_action_reminders_fall_due, stop_process, wait_until_serving
 
 ROOT = Path(__file__).resolve().parent.parent
 ACTIONS = 40
@@ -68,6 +68,7 @@ async def test_two_processes_send_each_reminder_exactly_once(postgres_database, 
         assert "paused" in await chat.say("/reminders pause")
         for n in range(ACTIONS):
             assert (await chat.say(f"/action Task {n} owner: Jack Tracey due: tomorrow")).startswith("Action")
+        await make_action_reminders_fall_due(postgres_database)
         assert "resumed" in await chat.say("/reminders resume")
         await chat.close()
 

@@ -54,7 +54,7 @@ async def test_action_reminders_fire_once_each_before_and_after_the_due_date(cha
     await sweep(chat)
     assert len(reminders_posted(chat.connector)) == 3
     assert "Overdue action 1, 'circulate the paper'" in reminders_posted(chat.connector)[-1]["text"]
-    assert "was due Tue 26 May 2026, 1 days ago" in reminders_posted(chat.connector)[-1]["text"]
+    assert "was due Tue 26 May 2026, 1 day ago" in reminders_posted(chat.connector)[-1]["text"]
 
     clock.set_local(2026, 6, 3, 9, 0, LONDON)  # every 7 days while open
     await sweep(chat)
@@ -65,9 +65,12 @@ async def test_action_reminders_fire_once_each_before_and_after_the_due_date(cha
     assert len(reminders_posted(chat.connector)) == 4
 
 
-async def test_a_reminder_already_due_when_recorded_goes_out_once_at_the_next_sweep(chat, clock):
-    clock.set_local(2026, 5, 13, 10, 0, LONDON)
+async def test_an_action_due_tomorrow_gets_only_its_one_day_reminder(chat, clock):
+    clock.set_local(2026, 5, 13, 8, 0, LONDON)
     await chat.say("/action Book the room owner: Jack Tracey due: tomorrow")
+    await sweep(chat)
+    assert reminders_posted(chat.connector) == []  # the 7-day point had passed when it was recorded
+    clock.set_local(2026, 5, 13, 9, 0, LONDON)
     await sweep(chat)
     await sweep(chat)
     sent = reminders_posted(chat.connector)
@@ -101,8 +104,9 @@ async def test_working_hours_always_lifts_the_window(start_bot, connector, clock
     from tests.conftest import Chat
     bot = await start_bot(reminder_policy=ReminderPolicy(hours=None))
     chat = Chat(bot, connector)
+    clock.set_local(2026, 5, 16, 8, 0, LONDON)
+    await chat.say("/action Late task owner: Jack Tracey due: tomorrow")  # D-1 is Saturday 09:00
     clock.set_local(2026, 5, 16, 23, 0, LONDON)  # Saturday night
-    await chat.say("/action Late task owner: Jack Tracey due: tomorrow")
     await bot.app[SWEEPS].reminders()
     assert len(reminders_posted(connector)) == 1
     await chat.close()
@@ -110,8 +114,9 @@ async def test_working_hours_always_lifts_the_window(start_bot, connector, clock
 
 async def test_restart_between_recording_and_sending(chat, clock):
     from dialogs import reminders
-    clock.set_local(2026, 5, 13, 10, 0, LONDON)
+    clock.set_local(2026, 5, 13, 8, 0, LONDON)
     await chat.say("/action Task owner: Jack Tracey due: tomorrow")
+    clock.set_local(2026, 5, 13, 10, 0, LONDON)  # its 1-day reminder (09:00) has come
     database = chat.bot.app[DB]
     async with database.unit_of_work() as uow:  # the sweep recorded it, then the bot stopped
         assert await reminders.record_due(uow, chat.bot.settings.reminder_policy, LONDON, clock()) == 1
@@ -124,8 +129,9 @@ async def test_restart_between_recording_and_sending(chat, clock):
 
 async def test_a_claim_left_by_a_crash_is_taken_up_once_the_lease_expires(chat, clock):
     from dialogs import reminders
-    clock.set_local(2026, 5, 13, 10, 0, LONDON)
+    clock.set_local(2026, 5, 13, 8, 0, LONDON)
     await chat.say("/action Task owner: Jack Tracey due: tomorrow")
+    clock.set_local(2026, 5, 13, 10, 0, LONDON)  # its 1-day reminder (09:00) has come
     database = chat.bot.app[DB]
     policy = chat.bot.settings.reminder_policy
     async with database.unit_of_work() as uow:
@@ -145,8 +151,9 @@ async def test_a_claim_left_by_a_crash_is_taken_up_once_the_lease_expires(chat, 
 
 
 async def test_a_connector_that_fails_twice_then_succeeds(chat, clock):
-    clock.set_local(2026, 5, 13, 10, 0, LONDON)
+    clock.set_local(2026, 5, 13, 8, 0, LONDON)
     await chat.say("/action Task owner: Jack Tracey due: tomorrow")
+    clock.set_local(2026, 5, 13, 10, 0, LONDON)  # its 1-day reminder (09:00) has come
     chat.connector.failures += [(503, {}), (429, {"Retry-After": "120"})]
     await sweep(chat)
     assert chat.connector.refused == 1 and reminders_posted(chat.connector) == []
@@ -209,7 +216,8 @@ async def test_reminders_command_off_on_and_pause(chat, clock):
     clock.set_local(2026, 5, 13, 10, 0, LONDON)
     await chat.say("/start")
     await chat.say("/action Task owner: Jack Tracey due: 2026-06-01")
-    assert "Action 1: next reminder Mon 25 May 2026 09:00" in await chat.say("/reminders")
+    assert "- Action 1: Task — Jack Tracey. Last reminded: not yet. Next reminder: Mon 25 May 2026 09:00." \
+        in await chat.say("/reminders")
     assert await chat.say("/reminders off 1") == "Reminders off for action 1."
     assert "Reminders off for action 1." in await chat.say("/reminders")
     clock.set_local(2026, 5, 25, 9, 0, LONDON)
@@ -221,6 +229,7 @@ async def test_reminders_command_off_on_and_pause(chat, clock):
     await sweep(chat)
     assert reminders_posted(chat.connector) == []
     assert "Reminders resumed" in await chat.say("/reminders resume")
+    clock.set_local(2026, 6, 1, 9, 0, LONDON)  # the 1-day reminder fell on Sunday: it goes on Monday
     await sweep(chat)
     assert len(reminders_posted(chat.connector)) == 1
     assert "Say /reminders" in await chat.say("/reminders sometimes")
@@ -240,9 +249,10 @@ async def test_instances_claiming_at_once_get_each_reminder_once(chat, clock):
     """Two instances sweep at the same moment: each reminder goes to exactly one of them."""
     import asyncio
     from dialogs import reminders
-    clock.set_local(2026, 5, 13, 10, 0, LONDON)
+    clock.set_local(2026, 5, 13, 8, 0, LONDON)
     for n in range(10):
         await chat.say(f"/action Task {n} owner: Jack Tracey due: tomorrow")
+    clock.set_local(2026, 5, 13, 10, 0, LONDON)  # their 1-day reminders (09:00) have come
     database, policy = chat.bot.app[DB], chat.bot.settings.reminder_policy
     async with database.unit_of_work() as uow:
         assert await reminders.record_due(uow, policy, LONDON, clock()) == 10
