@@ -21,14 +21,15 @@ from botbuilder.schema import Activity
 from bot.connector import ReusingAuthentication
 from bot.handler import ClerkBot
 from bot.links import LinkSigner
-from bot.outbox import DeliveryFailed, Outbox, RateLimiter
+from bot.outbox import Outbox, RateLimiter
 from bot.proactive import Messenger
 from bot.teams_api import MeetingRoles
 from config import ConfigError, Settings
 from dialogs import reminders
-from dialogs.agenda import overtime_notices
+from dialogs.agenda import send_overtime_notices
 from dialogs.export import FORMATS, filename, render
-from dialogs.minutes import build_minutes
+from dialogs.minutes import minutes_by_id
+from dialogs.turns import forget_handled_activities
 from storage.db import Database, describe_database
 
 log = logging.getLogger("clerk")
@@ -43,50 +44,26 @@ def utc_now() -> datetime:
 
 
 class Sweeps:
-    """Work the bot does on a timer. Tests call these directly with an injected clock."""
+    """Work the bot does on a timer, wired to its services. Tests call these with an injected clock."""
 
     def __init__(self, db: Database, messenger: Messenger, settings: Settings, clock: Callable[[], datetime]):
         self.db, self.messenger, self.settings, self.clock = db, messenger, settings, clock
         self.instance = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
     async def reminders(self) -> None:
-        """Records what has fallen due, then sends what this instance claimed, one at a time."""
-        policy, tz = self.settings.reminder_policy, self.settings.timezone
-        async with self.db.unit_of_work() as uow:
-            await reminders.record_due(uow, policy, tz, self.clock())
-            await uow.commit()
-        async with self.db.unit_of_work() as uow:
-            outgoing = await reminders.claim(uow, self.instance, policy, tz, self.clock())
-            await uow.commit()
-        for message in outgoing:
-            error, retry_after = None, None
-            try:
-                await self.messenger.deliver(message.conversation_id, message.text, message.mentions)
-            except DeliveryFailed as failure:
-                error, retry_after = failure.reason, failure.retry_after
-                log.warning("reminder %s not delivered (%s); it stays pending", message.reminder_id, error)
-            async with self.db.unit_of_work() as uow:
-                await reminders.settle(uow, message.reminder_id, self.clock(), error, retry_after)
-                await uow.commit()
-
-    async def housekeeping(self) -> None:
-        """Forgets handled activity ids after two days, so that table does not grow for ever."""
-        async with self.db.unit_of_work() as uow:
-            await uow.repo.forget_activities_before(self.clock() - timedelta(days=2))
-            await uow.commit()
+        await reminders.send_due(self.db.unit_of_work, self.messenger.deliver, self.instance,
+                                 self.settings.reminder_policy, self.settings.timezone, self.clock)
 
     async def digest(self) -> None:
-        async with self.db.unit_of_work() as uow:
-            await reminders.record_digests(uow, self.settings.timezone, self.clock())
-            await uow.commit()
-        await self.reminders()
+        await reminders.send_digests(self.db.unit_of_work, self.messenger.deliver, self.instance,
+                                     self.settings.reminder_policy, self.settings.timezone, self.clock)
+
+    async def housekeeping(self) -> None:
+        await forget_handled_activities(self.db.unit_of_work, self.clock())
 
     async def timekeeping(self) -> None:
-        async with self.db.unit_of_work() as uow:
-            notices = await overtime_notices(uow, self.clock(), self.settings.timezone)
-            await uow.commit()
-        for notice in notices:
-            await self.messenger.post_text(notice.conversation_id, notice.text)
+        await send_overtime_notices(self.db.unit_of_work, self.messenger.post_text, self.clock(),
+                                    self.settings.timezone)
 
 
 def create_app(settings: Settings, clock: Callable[[], datetime] = utc_now,
@@ -150,11 +127,9 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = utc_now,
         path = f"/minutes/{meeting_id}.{fmt}"
         if not links.valid(path, request.query.get("expires", ""), request.query.get("signature", ""), clock()):
             return web.Response(status=403, text="This link has expired or is not valid. Ask Clerk for a new one.")
-        async with db.unit_of_work() as uow:
-            meeting = await uow.repo.get_meeting(meeting_id)
-            if meeting is None:
-                return web.Response(status=404, text="No such minutes.")
-            minutes = await build_minutes(uow, meeting, settings.timezone)
+        minutes = await minutes_by_id(db.unit_of_work, meeting_id, settings.timezone)
+        if minutes is None:
+            return web.Response(status=404, text="No such minutes.")
         disposition = "inline" if fmt == "html" else "attachment"
         return web.Response(
             body=render(minutes, fmt),

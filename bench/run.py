@@ -352,24 +352,24 @@ async def measure_minutes(url: str) -> dict:
     now = datetime(2026, 5, 13, 9, 0, tzinfo=timezone.utc)
     async with db.unit_of_work() as uow:
         committee = Committee(name="Data Ethics Committee", created_at=now, timekeeping=True, last_action_number=0)
-        await uow.repo.add(committee)
+        await uow.add(committee)
         meeting = Meeting(committee_id=committee.id, conversation_id="c", title="Bench meeting",
                           meeting_date=date(2026, 5, 13), started_at=now, ended_at=now + timedelta(hours=3),
                           planned_end_minute=13 * 60)
-        await uow.repo.add(meeting)
+        await uow.add(meeting)
         for n in range(15):
-            await uow.repo.add(Attendance(meeting_id=meeting.id, name=f"Member {n}", name_key=f"member {n}",
+            await uow.add(Attendance(meeting_id=meeting.id, name=f"Member {n}", name_key=f"member {n}",
                                           role="Ethics Committee", status="present"))
         for item_no in range(20):
             item = AgendaItem(meeting_id=meeting.id, is_break=item_no == 10, title=f"Project {item_no}",
                               presenter="Data Lab", planned_start_minute=600 + item_no * 9, outcome_letter="B",
                               overtime_notice_sent=False)
-            await uow.repo.add(item)
+            await uow.add(item)
             for n in range(10):
                 kind = ["note", "question", "answer", "note", "decision"][n % 5]
                 entry = ItemEntry(item_id=item.id, kind=kind, text=f"{kind} {n} on project {item_no}: " + "x" * 200,
                                   author="Member", created_at=now)
-                await uow.repo.add(entry)
+                await uow.add(entry)
                 if kind == "question":
                     question_id = entry.id
                 if kind == "answer":
@@ -379,15 +379,15 @@ async def measure_minutes(url: str) -> dict:
                 action = Action(committee_id=committee.id, number=number, text=f"Action {number} " + "y" * 80,
                                 meeting_id=meeting.id, item_id=item.id, due_date=date(2026, 6, 1),
                                 due_next_meeting=False, status="open", created_at=now)
-                await uow.repo.add(action)
-                await uow.repo.add(ActionOwner(action_id=action.id, name="Sam Todd", name_key="sam todd"))
+                await uow.add(action)
+                await uow.add(ActionOwner(action_id=action.id, name="Sam Todd", name_key="sam todd"))
         await uow.commit()
         meeting_id = meeting.id
     timings = []
     for _ in range(5):
         started = time.perf_counter()
         async with db.unit_of_work() as uow:
-            minutes = await build_minutes(uow, await uow.repo.get_meeting(meeting_id), LONDON)
+            minutes = await build_minutes(uow, await uow.meetings.get_meeting(meeting_id), LONDON)
         built = time.perf_counter()
         cards = minutes_cards(minutes)
         carded = time.perf_counter()

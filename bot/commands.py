@@ -12,8 +12,10 @@ from typing import Awaitable, Callable
 
 from dialogs import actions, agenda, attendance, committee, meeting, minutes, minutes_record, reminders
 from dialogs.context import Reply, Turn
+from dialogs.roles import Role
+from storage.unit_of_work import UnitOfWork
 
-Handler = Callable[[object, Turn, str], Awaitable[Reply]]
+Handler = Callable[[UnitOfWork, Turn, str], Awaitable[Reply]]
 
 
 @dataclass(frozen=True)
@@ -24,7 +26,18 @@ class Command:
     example: str
     handler: Handler | None  # None: answered by the bot layer itself (help)
     takes_args: bool = True
-    chair_only: bool = False
+    role: Role = Role.ANYONE  # who may use it; refused with "Only the chair ... can <doing>."
+    doing: str = ""
+
+    @property
+    def description(self) -> str:
+        """The summary, with who may use the command when not everyone may."""
+        who = "" if self.role is Role.ANYONE else f" ({self.role.value})"
+        return f"{self.summary.rstrip('.')}{who}."
+
+    @property
+    def help_line(self) -> str:
+        return f"{self.syntax} — {self.description}"
 
 
 COMMANDS: list[Command] = [
@@ -44,10 +57,10 @@ COMMANDS: list[Command] = [
             "/members", committee.list_members, takes_args=False),
     Command("start", "/start [title]", "Open a meeting record (title defaults to committee and date).",
             "/start Ethics Committee, May meeting", meeting.start),
-    Command("end", "/end", "Close the meeting record (chair only).", "/end", meeting.end,
-            takes_args=False, chair_only=True),
-    Command("chair", "/chair @Name | /chair Name", "Name the chair of this meeting (chair only, once a chair is set).",
-            "/chair Marion Oswald", meeting.set_chair, chair_only=True),
+    Command("end", "/end", "Close the meeting record.", "/end", meeting.end,
+            takes_args=False, role=Role.CHAIR, doing="end the meeting"),
+    Command("chair", "/chair @Name | /chair Name", "Name the chair of this meeting.",
+            "/chair Marion Oswald", meeting.set_chair, role=Role.CHAIR_ONCE_NAMED, doing="name another chair"),
     Command("present", "/present <Name>, <Role>; <Name>, <Role>", "Record people as present.",
             "/present Jack Tracey, Policy Lead; Sam Todd, Data Lab", attendance.present),
     Command("apologies", "/apologies <Name>; <Name>", "Record apologies.",
@@ -57,18 +70,18 @@ COMMANDS: list[Command] = [
     Command("attendance", "/attendance", "Show present, apologies, members missing and the quorum.",
             "/attendance", attendance.show, takes_args=False),
     Command("agenda add", "/agenda add HH:MM <Title> [(N min)] [- Presenter]",
-            "Add an agenda item, or a break with the title Break (chair only).",
-            "/agenda add 10:10 Offending checking tool (30 min) - Data Lab", agenda.add, chair_only=True),
+            "Add an agenda item, or a break with the title Break.",
+            "/agenda add 10:10 Offending checking tool (30 min) - Data Lab", agenda.add, role=Role.CHAIR, doing="change the agenda"),
     Command("agenda set", "/agenda set <one item a line, as /agenda add>",
-            "Replace the whole agenda in one message (chair only).",
+            "Replace the whole agenda in one message.",
             "/agenda set\n10:00 Welcome - Chair\n10:05 Update on actions\n11:20 Break\n13:00 Close",
-            agenda.replace, chair_only=True),
-    Command("agenda remove", "/agenda remove <N | HH:MM>", "Remove an item (or a break, by its time) (chair only).",
-            "/agenda remove 4", agenda.remove, chair_only=True),
-    Command("agenda move", "/agenda move <N> HH:MM", "Move an item to a new start time (chair only).",
-            "/agenda move 4 11:35", agenda.move, chair_only=True),
-    Command("agenda end", "/agenda end HH:MM", "Set the planned close of the meeting (chair only).",
-            "/agenda end 13:00", agenda.set_end, chair_only=True),
+            agenda.replace, role=Role.CHAIR, doing="change the agenda"),
+    Command("agenda remove", "/agenda remove <N | HH:MM>", "Remove an item (or a break, by its time).",
+            "/agenda remove 4", agenda.remove, role=Role.CHAIR, doing="change the agenda"),
+    Command("agenda move", "/agenda move <N> HH:MM", "Move an item to a new start time.",
+            "/agenda move 4 11:35", agenda.move, role=Role.CHAIR, doing="change the agenda"),
+    Command("agenda end", "/agenda end HH:MM", "Set the planned close of the meeting.",
+            "/agenda end 13:00", agenda.set_end, role=Role.CHAIR, doing="change the agenda"),
     Command("agenda", "/agenda", "Show the agenda with timings and how late the meeting runs.",
             "/agenda", agenda.show, takes_args=False),
     Command("next", "/next", "End the current item and start the next item or break.",
@@ -86,8 +99,9 @@ COMMANDS: list[Command] = [
             "/answer A pilot stage is planned.", minutes_record.answer),
     Command("decision", "/decision [item N] <text>", "Record something the committee agreed or requested.",
             "/decision The Lab to return with false-positive rates.", minutes_record.decision),
-    Command("outcome", "/outcome [item N] <letter> [comment]", "Set the item's outcome on the scale (chair only).",
-            "/outcome B proceed once the guidance is drafted", minutes_record.outcome, chair_only=True),
+    Command("outcome", "/outcome [item N] <letter> [comment]", "Set the item's outcome on the scale.",
+            "/outcome B proceed once the guidance is drafted", minutes_record.outcome, role=Role.CHAIR,
+            doing="set outcomes"),
     Command("action", "/action [item N] <text> [@Owner | owner: Name] [due: <date> | due: next meeting]",
             "Record an action against the current item (or item N), with its owners and due date.",
             "/action Circulate the revised paper owner: Jack Tracey due: Friday", actions.record),
@@ -107,8 +121,14 @@ COMMANDS: list[Command] = [
             "/dueback Data Lab item 3 with the false-positive rates", actions.due_back),
     Command("nextmeeting", "/nextmeeting <date> [HH:MM]", "Record the date of the committee's next meeting.",
             "/nextmeeting 12 July 10:00", actions.set_next_meeting),
-    Command("reminders", "/reminders [off N | on N | pause | resume]",
-            "List scheduled reminders; silence or restore one action's; pause or resume all (chair).",
+    Command("reminders pause", "/reminders pause", "Pause every reminder of this committee.",
+            "/reminders pause", reminders.pause, takes_args=False, role=Role.CHAIR,
+            doing="pause or resume reminders"),
+    Command("reminders resume", "/reminders resume", "Resume the committee's reminders.",
+            "/reminders resume", reminders.resume, takes_args=False, role=Role.CHAIR,
+            doing="pause or resume reminders"),
+    Command("reminders", "/reminders [off N | on N]",
+            "List scheduled reminders, or silence or restore one action's.",
             "/reminders off 12", reminders.command),
     Command("minutes", "/minutes [date]", "Post the draft minutes of the current or last meeting, or of the meeting on a date.",
             "/minutes 13 May", minutes.show),
@@ -159,7 +179,7 @@ FIRST_COMMANDS = ("start", "agenda add", "next", "note", "action", "end")
 
 def short_help() -> str:
     lines = ["Clerk keeps the minutes. To begin:"]
-    lines += [f"- {_BY_NAME[name].syntax} — {_BY_NAME[name].summary}" for name in FIRST_COMMANDS]
+    lines += [f"- {_BY_NAME[name].help_line}" for name in FIRST_COMMANDS]
     lines.append("/help lists every command.")
     return "\n".join(lines)
 
@@ -168,7 +188,7 @@ def help_text(topic: str = "") -> str:
     topic = " ".join(topic.lower().lstrip("/").split())
     if not topic:
         lines = [f"Clerk keeps the minutes. {HOW_TO_ADDRESS} Commands:"]
-        lines += [f"- {c.syntax} — {c.summary}" for c in COMMANDS]
+        lines += [f"- {c.help_line}" for c in COMMANDS]
         lines.append("Type /help <command> for its syntax and an example, e.g. /help agenda add.")
         return "\n".join(lines)
     related = family(topic)
@@ -180,4 +200,5 @@ def help_text(topic: str = "") -> str:
 
 
 def usage(command: Command) -> str:
-    return f"{command.syntax}\n{command.summary}\nExample: {command.example}"
+    who = "" if command.role is Role.ANYONE else f"\nWho may: {command.role.value}."
+    return f"{command.syntax}\n{command.summary}{who}\nExample: {command.example}"

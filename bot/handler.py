@@ -10,7 +10,6 @@ from typing import Awaitable, Callable
 from botbuilder.core import InvokeResponse, MessageFactory, TurnContext
 from botbuilder.core.teams import TeamsActivityHandler
 from botbuilder.schema import Activity, ChannelAccount
-from sqlalchemy.exc import InterfaceError, OperationalError
 
 from bot import cards
 from bot.links import LinkSigner
@@ -22,19 +21,19 @@ from config import Settings
 from dialogs import attendance, meeting, minutes
 from dialogs.actions import ActionsView
 from dialogs.agenda import AgendaView
-from dialogs.committee import register_conversation
 from dialogs.context import Person, Reply, Turn
 from dialogs.minutes import ApprovedMinutes, ExportOffer, MinutesView
 from dialogs.errors import ClerkError, UsageError
+from dialogs.roles import Role
+from dialogs.turns import ConversationFacts, UseCase, run_turn
 from storage.db import Database
+from storage.unit_of_work import DatabaseUnavailable, UnitOfWork
 
 log = logging.getLogger("clerk.bot")
 
 TRY_AGAIN = "The record is unavailable just now, so nothing was recorded. Please try again in a moment."
 WENT_WRONG = "Something went wrong on my side, so nothing was recorded. Please try again."
 MAX_MESSAGE_CHARS = 20_000
-
-UseCase = Callable[[object, Turn], Awaitable[Reply | None]]
 
 
 class ClerkBot(TeamsActivityHandler):
@@ -84,13 +83,12 @@ class ClerkBot(TeamsActivityHandler):
             await self._say(turn_context, f"/{command.name} takes nothing after it.\n{usage(command)}")
             return
         people = tuple(Person(m.name, m.user_id) for m in mentions if m.user_id != bot_id)
-        organizer = command.chair_only and await self._is_meeting_organizer(activity)
         handler = command.handler
 
-        async def use_case(uow, turn: Turn) -> Reply:
+        async def use_case(uow: UnitOfWork, turn: Turn) -> Reply:
             return await handler(uow, turn, args)
 
-        await self._run(turn_context, use_case, command=command, mentions=people, organizer=organizer)
+        await self._run(turn_context, use_case, command=command, mentions=people)
 
     async def _card_action(self, turn_context: TurnContext, value: dict) -> None:
         """A button on one of Clerk's cards (Action.Submit arrives as a message with a value)."""
@@ -99,14 +97,13 @@ class ClerkBot(TeamsActivityHandler):
             await self._say(turn_context, "That button is not one of mine any more. /minutes posts the minutes again.")
             return
         if value.get("clerk") == cards.APPROVE:
-            organizer = await self._is_meeting_organizer(turn_context.activity)
-
-            async def use_case(uow, turn):
+            async def use_case(uow: UnitOfWork, turn):
                 return await minutes.approve(uow, turn, meeting_id)
 
-            await self._run(turn_context, use_case, organizer=organizer)
+            await self._run(turn_context, use_case, role=Role.CHAIR, doing="approve the minutes",
+                            meeting_id=meeting_id)
         elif value.get("clerk") == cards.EXPORT:
-            async def use_case(uow, turn):
+            async def use_case(uow: UnitOfWork, turn):
                 return await minutes.export(uow, turn, meeting_id)
 
             await self._run(turn_context, use_case)
@@ -123,10 +120,10 @@ class ClerkBot(TeamsActivityHandler):
             title = storable(value["Title"]).strip() if isinstance(value.get("Title"), str) else None
             meeting_id = _teams_meeting_id(activity) or (value.get("Id") if isinstance(value.get("Id"), str) else None)
 
-            async def use_case(uow, turn):
+            async def use_case(uow: UnitOfWork, turn):
                 return await meeting.start_from_teams(uow, turn, title and title[:300], meeting_id)
         elif name == "application/vnd.microsoft.meetingEnd":
-            async def use_case(uow, turn):
+            async def use_case(uow: UnitOfWork, turn):
                 return await meeting.end_from_teams(uow, turn)
         elif name in ("application/vnd.microsoft.meetingParticipantJoin",
                       "application/vnd.microsoft.meetingParticipantLeave"):
@@ -136,7 +133,7 @@ class ClerkBot(TeamsActivityHandler):
                 return
             record = attendance.joined_from_teams if name.endswith("Join") else attendance.left_from_teams
 
-            async def use_case(uow, turn):
+            async def use_case(uow: UnitOfWork, turn):
                 await record(uow, turn, people)
                 return None
         else:
@@ -167,45 +164,35 @@ class ClerkBot(TeamsActivityHandler):
     # Running a use case in one transaction ---------------------------------------------------
 
     async def _run(self, turn_context: TurnContext, use_case: UseCase, command: Command | None = None,
-                   mentions: tuple[Person, ...] = (), organizer: bool = False) -> None:
+                   mentions: tuple[Person, ...] = (), role: Role | None = None, doing: str = "",
+                   meeting_id: int | None = None) -> None:
+        """Runs a use case in one transaction (dialogs.turns) and says its reply or why it failed."""
         activity = turn_context.activity
         conversation_id = activity.conversation.id
         now = self.clock()
+        reference_key = _reference_key(activity)
+        known = self._conversations.get(conversation_id)
+
+        def make_turn(committee_id: int) -> Turn:
+            return Turn(conversation_id=conversation_id, committee_id=committee_id, caller=_caller(activity), now=now,
+                        tz=self.settings.timezone, mentions=mentions, teams_meeting_id=_teams_meeting_id(activity),
+                        is_meeting_organizer=lambda: self._is_meeting_organizer(activity),
+                        policy=self.settings.reminder_policy)
+
+        conversation = ConversationFacts(conversation_id, _reference_json(activity), _conversation_type(activity),
+                                         _tenant_id(activity))
         try:
-            async with self.db.unit_of_work() as uow:
-                if activity.id and not await uow.repo.claim_activity(conversation_id, activity.id, now):
-                    log.info("activity %s delivered again; already handled", activity.id)
-                    return
-                reference_key = _reference_key(activity)
-                known = self._conversations.get(conversation_id)
-                if known is not None and known[0] == reference_key:
-                    committee_id = known[1]
-                else:
-                    committee_id = await register_conversation(
-                        uow, conversation_id, _reference_json(activity), _conversation_type(activity),
-                        _tenant_id(activity), now,
-                    )
-                turn = Turn(
-                    conversation_id=conversation_id,
-                    committee_id=committee_id,
-                    caller=_caller(activity),
-                    now=now,
-                    tz=self.settings.timezone,
-                    mentions=mentions,
-                    teams_meeting_id=_teams_meeting_id(activity),
-                    caller_is_meeting_organizer=organizer,
-                    policy=self.settings.reminder_policy,
-                )
-                reply = await use_case(uow, turn)
-                await uow.commit()
-            self._conversations[conversation_id] = (reference_key, committee_id)
+            handled = await run_turn(
+                self.db.unit_of_work, conversation, activity.id, now, make_turn, use_case,
+                role=role or (command.role if command else Role.ANYONE), doing=doing or (command.doing if command else ""),
+                meeting_id=meeting_id, committee_id=known[1] if known and known[0] == reference_key else None)
         except UsageError as error:
             await self._say(turn_context, f"{error.message}\n{usage(command)}" if command else error.message)
             return
         except ClerkError as error:
             await self._say(turn_context, error.message)
             return
-        except (OperationalError, InterfaceError, OSError, TimeoutError):
+        except DatabaseUnavailable:
             log.exception("database unavailable while handling %s", activity.id)
             await self._say(turn_context, TRY_AGAIN)
             return
@@ -213,8 +200,12 @@ class ClerkBot(TeamsActivityHandler):
             log.exception("failed to handle activity %s", activity.id)
             await self._say(turn_context, WENT_WRONG)
             return
-        if reply is not None:
-            await self._send_reply(turn_context, reply)
+        if handled is None:
+            log.info("activity %s delivered again; already handled", activity.id)
+            return
+        self._conversations[conversation_id] = (reference_key, handled.committee_id)
+        if handled.reply is not None:
+            await self._send_reply(turn_context, handled.reply)
 
     async def _send_reply(self, turn_context: TurnContext, reply: Reply) -> None:
         if isinstance(reply.view, MinutesView):
@@ -241,10 +232,8 @@ class ClerkBot(TeamsActivityHandler):
                 posted.append(response.id)
         if posted:
             try:
-                async with self.db.unit_of_work() as uow:
-                    await minutes.remember_posts(uow, view.minutes.meeting_id, turn_context.activity.conversation.id,
-                                                 posted, self.clock())
-                    await uow.commit()
+                await minutes.remember_posts(self.db.unit_of_work, view.minutes.meeting_id,
+                                             turn_context.activity.conversation.id, posted, self.clock())
             except Exception:
                 log.exception("could not remember the posted minutes cards")
 

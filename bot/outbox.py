@@ -19,22 +19,14 @@ from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity, ConversationReference
 
+from dialogs.errors import DeliveryFailed
+
 log = logging.getLogger("clerk.outbox")
 
 PER_SECOND = 7
 ATTEMPT_TIMEOUT = 5.0
 REPLY_BUDGET = 10.0  # seconds a turn may spend delivering its replies
 BACKGROUND_ATTEMPTS = 6
-
-
-class DeliveryFailed(Exception):
-    """The Bot Connector did not accept a message (an HTTP error, a timeout, no reference)."""
-
-    def __init__(self, reason: str, retry_after: timedelta | None = None, retryable: bool = True):
-        super().__init__(reason)
-        self.reason = reason
-        self.retry_after = retry_after
-        self.retryable = retryable
 
 
 def failure_from(error: Exception) -> DeliveryFailed:

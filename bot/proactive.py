@@ -8,9 +8,10 @@ import logging
 from botbuilder.core import MessageFactory
 from botbuilder.schema import ChannelAccount, ConversationReference, Mention
 
-from bot.outbox import DeliveryFailed, Outbox
+from bot.outbox import Outbox
 from dialogs.committee import conversation_reference
 from dialogs.context import Person
+from dialogs.errors import DeliveryFailed
 from storage.db import Database
 
 log = logging.getLogger("clerk.proactive")
@@ -24,8 +25,7 @@ class Messenger:
     async def deliver(self, conversation_id: str, text: str, mentions: tuple[Person, ...] = ()) -> None:
         """Posts text, turning `<at>Name</at>` for each person with a Teams id into a real mention so
         Teams notifies them. Raises DeliveryFailed; returns only once the connector accepted it."""
-        async with self.db.unit_of_work() as uow:
-            stored = await conversation_reference(uow, conversation_id)
+        stored = await conversation_reference(self.db.unit_of_work, conversation_id)
         if stored is None:
             raise DeliveryFailed("no stored conversation reference", retryable=False)
         message = MessageFactory.text(text)

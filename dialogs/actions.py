@@ -11,9 +11,10 @@ from dialogs.agenda import find_item, item_number
 from dialogs.context import Person, Reply, Turn
 from dialogs.dates import NEXT_MEETING, day_month, example_date, format_date, parse_due
 from dialogs.errors import ClerkError, UsageError
-from dialogs.parsing import MAX_NAME, clean_name, name_key, parse_time, split_item_prefix
+from dialogs.parsing import MAX_NAME, clean_name, name_key, parse_time, split_item_prefix, whole_number
 from dialogs.reminders import reschedule_committee, schedule_action, schedule_due_back
 from storage.models import Action, ActionEvent, ActionOwner, Committee, DueBack
+from storage.unit_of_work import UnitOfWork
 
 MAX_TEXT = 2000
 _KEYWORD = re.compile(r"(?i)(?:^|\s)(owners?|due)\s*:")
@@ -57,26 +58,26 @@ def _owner_rows(action_id: int | None, owners: tuple[Person, ...] | list[Person]
             for o in owners]
 
 
-async def _event(uow, action: Action, turn: Turn, kind: str, text: str | None = None) -> None:
+async def _event(uow: UnitOfWork, action: Action, turn: Turn, kind: str, text: str | None = None) -> None:
     """Keeps the change with who made it and when, and moves the action's reminders with it."""
-    uow.repo.stage(ActionEvent(action_id=action.id, kind=kind, text=text, by=turn.caller.name, at=turn.now))
+    uow.stage(ActionEvent(action_id=action.id, kind=kind, text=text, by=turn.caller.name, at=turn.now))
     if kind not in ("created", "update", "assigned"):
-        await uow.repo.cancel_pending_reminders(action_id=action.id)
-        committee = await uow.repo.get_committee(turn.committee_id)
+        await uow.reminders.cancel_pending_reminders(action_id=action.id)
+        committee = await uow.committees.get_committee(turn.committee_id)
         schedule_action(action, committee.next_meeting_date, turn.policy, turn.tz, turn.now)
 
 
-async def record(uow, turn: Turn, args: str) -> Reply:
+async def record(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     item_no, args = split_item_prefix(args)
     request = parse_action(args, turn.mentions)
     due = parse_due(request.due, turn.local_now) if request.due is not None else None
-    meeting = await uow.repo.open_meeting(turn.committee_id)
+    meeting = await uow.meetings.open_meeting(turn.committee_id)
     item_id = meeting.current_item_id if meeting else None
     if item_no is not None:
         if meeting is None:
             raise ClerkError("No meeting is open, so there is no item to name. /start opens one.")
-        item_id = find_item(await uow.repo.agenda(meeting.id), item_no).id
-    number, next_meeting_date = await uow.repo.next_action_number(turn.committee_id)
+        item_id = find_item(await uow.meetings.agenda(meeting.id), item_no).id
+    number, next_meeting_date = await uow.actions.next_action_number(turn.committee_id)
     action = Action(
         committee_id=turn.committee_id,
         number=number,
@@ -93,7 +94,7 @@ async def record(uow, turn: Turn, args: str) -> Reply:
     schedule_action(action, next_meeting_date, turn.policy, turn.tz, turn.now)
     owners = _owner_rows(None, request.owners)
     created = ActionEvent(kind="created", text=request.text, by=turn.caller.name, at=turn.now)
-    await uow.repo.add_action(action, owners, created)
+    await uow.actions.add_action(action, owners, created)
     line = f"Action {number} recorded: {request.text} — {owners_text(owners)}, {due_text(action, next_meeting_date)}."
     missing = []
     if not owners:
@@ -105,18 +106,18 @@ async def record(uow, turn: Turn, args: str) -> Reply:
     return Reply(line)
 
 
-async def _action(uow, turn: Turn, args: str) -> tuple[Action, str]:
-    number, _, rest = args.strip().partition(" ")
-    number = number.lstrip("#")
-    if not number.isdigit():
+async def _action(uow: UnitOfWork, turn: Turn, args: str) -> tuple[Action, str]:
+    word, _, rest = args.strip().partition(" ")
+    number = whole_number(word.lstrip("#"))
+    if number is None:
         raise UsageError("Give the action's number, e.g. 12.")
-    action = await uow.repo.action_by_number(turn.committee_id, int(number))
+    action = await uow.actions.action_by_number(turn.committee_id, number)
     if action is None:
         raise ClerkError(f"There is no action {number}. /actions all lists them.")
     return action, rest.strip()
 
 
-async def done(uow, turn: Turn, args: str) -> Reply:
+async def done(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     action, note = await _action(uow, turn, args)
     if action.status == DONE:
         raise ClerkError(f"Action {action.number} is already done.")
@@ -125,7 +126,7 @@ async def done(uow, turn: Turn, args: str) -> Reply:
     return Reply(f"Action {action.number} done: {action.text}.")
 
 
-async def reopen(uow, turn: Turn, args: str) -> Reply:
+async def reopen(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     action, _ = await _action(uow, turn, args)
     if action.status == OPEN:
         raise ClerkError(f"Action {action.number} is already open.")
@@ -134,7 +135,7 @@ async def reopen(uow, turn: Turn, args: str) -> Reply:
     return Reply(f"Action {action.number} reopened: {action.text}.")
 
 
-async def drop(uow, turn: Turn, args: str) -> Reply:
+async def drop(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     action, reason = await _action(uow, turn, args)
     if not reason:
         raise UsageError("Give the reason for dropping it.")
@@ -145,7 +146,7 @@ async def drop(uow, turn: Turn, args: str) -> Reply:
     return Reply(f"Action {action.number} dropped: {action.text} ({reason[:MAX_TEXT]}).")
 
 
-async def assign(uow, turn: Turn, args: str) -> Reply:
+async def assign(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     action, rest = await _action(uow, turn, args)
     owners = list(turn.mentions)
     if not owners:
@@ -156,22 +157,22 @@ async def assign(uow, turn: Turn, args: str) -> Reply:
     if any(len(o.name) > MAX_NAME for o in owners):
         raise UsageError(f"An owner's name is at most {MAX_NAME} characters.")
     rows = _owner_rows(action.id, owners)
-    await uow.repo.replace_owners(action.id, rows)
+    await uow.actions.replace_owners(action.id, rows)
     await _event(uow, action, turn, "assigned", owners_text(rows))
     return Reply(f"Action {action.number} is now owned by {owners_text(rows)}.")
 
 
-async def set_due(uow, turn: Turn, args: str) -> Reply:
+async def set_due(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     action, text = await _action(uow, turn, args)
     due = parse_due(re.sub(r"(?i)^due\s*:\s*", "", text), turn.local_now)
     action.due_date = due if isinstance(due, date) else None
     action.due_next_meeting = due == NEXT_MEETING
-    committee = await uow.repo.get_committee(turn.committee_id)
+    committee = await uow.committees.get_committee(turn.committee_id)
     await _event(uow, action, turn, "due", due_text(action, committee.next_meeting_date))
     return Reply(f"Action {action.number} is now {due_text(action, committee.next_meeting_date)}.")
 
 
-async def update(uow, turn: Turn, args: str) -> Reply:
+async def update(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     action, text = await _action(uow, turn, args)
     if not text:
         raise UsageError("Give the progress note.")
@@ -202,10 +203,10 @@ class ActionsView:
     empty_text: str
 
 
-async def action_rows(uow, committee: Committee, actions: list[Action], today: date) -> list[ActionRow]:
-    owners = await uow.repo.owners([a.id for a in actions])
-    meetings = await uow.repo.meetings_by_id({a.meeting_id for a in actions if a.meeting_id})
-    agendas = {meeting_id: await uow.repo.agenda(meeting_id) for meeting_id in meetings}
+async def action_rows(uow: UnitOfWork, committee: Committee, actions: list[Action], today: date) -> list[ActionRow]:
+    owners = await uow.actions.owners([a.id for a in actions])
+    meetings = await uow.meetings.meetings_by_id({a.meeting_id for a in actions if a.meeting_id})
+    agendas = {meeting_id: await uow.meetings.agenda(meeting_id) for meeting_id in meetings}
     rows = []
     for action in actions:
         source = "recorded outside a meeting"
@@ -227,13 +228,13 @@ async def action_rows(uow, committee: Committee, actions: list[Action], today: d
     return rows
 
 
-async def list_actions(uow, turn: Turn, args: str) -> Reply:
+async def list_actions(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     choice = " ".join(args.split())
-    committee = await uow.repo.get_committee(turn.committee_id)
+    committee = await uow.committees.get_committee(turn.committee_id)
     today = turn.local_now.date()
     statuses = None if choice.lower() == "all" else (OPEN,)
-    actions = await uow.repo.actions(turn.committee_id, statuses)
-    owners = await uow.repo.owners([a.id for a in actions])
+    actions = await uow.actions.actions(turn.committee_id, statuses)
+    owners = await uow.actions.owners([a.id for a in actions])
     if choice.lower() in ("", "all"):
         title = "All actions" if choice else "Open actions"
     elif choice.lower() == "mine":
@@ -261,11 +262,11 @@ def _owned_by(owners: list[ActionOwner], person: Person) -> bool:
 # Due back at the next meeting and the next meeting's date -------------------------------------
 
 
-async def due_back(uow, turn: Turn, args: str) -> Reply:
-    meeting = await uow.repo.open_meeting(turn.committee_id)
+async def due_back(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
+    meeting = await uow.meetings.open_meeting(turn.committee_id)
     if meeting is None:
         raise ClerkError("No meeting is open. /start opens one.")
-    items = await uow.repo.agenda(meeting.id)
+    items = await uow.meetings.agenda(meeting.id)
     name_part, number, reason = _split_due_back(args)
     if number is not None:
         item = find_item(items, number)
@@ -288,8 +289,8 @@ async def due_back(uow, turn: Turn, args: str) -> Reply:
         presenter=presenter.name, presenter_user_id=presenter.user_id, reason=reason or None,
         created_at=turn.now, created_by=turn.caller.name,
     )
-    await uow.repo.add(due_back)
-    committee = await uow.repo.get_committee(turn.committee_id)
+    await uow.add(due_back)
+    committee = await uow.committees.get_committee(turn.committee_id)
     schedule_due_back(due_back, committee, turn.policy, turn.tz, turn.now)
     when = format_date(committee.next_meeting_date) if committee.next_meeting_date else "date not set yet: /nextmeeting <date>"
     return Reply(f"{presenter.name} is due back at the next meeting ({when}) with item {number}: {item.title}.")
@@ -310,7 +311,7 @@ def _split_due_back(args: str) -> tuple[str, int | None, str]:
     return clean_name(name), number, reason.strip().lstrip("-\u2013\u2014:").strip()
 
 
-async def set_next_meeting(uow, turn: Turn, args: str) -> Reply:
+async def set_next_meeting(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     words = args.split()
     if not words:
         raise UsageError("Give the date of the next meeting.")
@@ -323,7 +324,7 @@ async def set_next_meeting(uow, turn: Turn, args: str) -> Reply:
         raise UsageError(f"Give the next meeting's date, e.g. {day_month(example_date(turn.local_now))}.")
     if day < turn.local_now.date():
         raise ClerkError(f"{format_date(day)} has passed: give a date from today on.")
-    committee = await uow.repo.get_committee(turn.committee_id)
+    committee = await uow.committees.get_committee(turn.committee_id)
     committee.next_meeting_date, committee.next_meeting_minute = day, minute
     await reschedule_committee(uow, committee, turn.policy, turn.tz, turn.now)
     at = f" at {minute // 60:02d}:{minute % 60:02d}" if minute is not None else ""

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Awaitable, Callable
 from zoneinfo import ZoneInfo
 
 from dialogs import timing
 from dialogs.carry_forward import CARRIED
 from dialogs.context import Reply, Turn
 from dialogs.errors import ClerkError, UsageError
-from dialogs.guards import current_meeting, require_chair
-from dialogs.parsing import MINUTES_IN_DAY, AgendaLine, format_minute, parse_agenda_line, parse_time
+from dialogs.guards import current_meeting
+from dialogs.parsing import MINUTES_IN_DAY, AgendaLine, format_minute, parse_agenda_line, parse_time, whole_number
 from storage.models import AgendaItem, Meeting
+from storage.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 CLOSE_TITLES = {"close", "meeting close", "end", "meeting end"}
 
@@ -60,13 +62,7 @@ def label(number: int | None, item: AgendaItem) -> str:
 # Building the agenda -----------------------------------------------------------------------
 
 
-async def _chair_meeting(uow, turn: Turn) -> Meeting:
-    meeting = await current_meeting(uow, turn)
-    require_chair(meeting, turn, "change the agenda")
-    return meeting
-
-
-async def _add_line(uow, meeting: Meeting, line: AgendaLine, items: list[AgendaItem]) -> AgendaItem | None:
+async def _add_line(uow: UnitOfWork, meeting: Meeting, line: AgendaLine, items: list[AgendaItem]) -> AgendaItem | None:
     """Adds one agenda line. A line naming an item carried forward from the last meeting times that
     item instead of adding a second one."""
     if line.title.casefold() in CLOSE_TITLES and not line.presenter:
@@ -89,7 +85,7 @@ async def _add_line(uow, meeting: Meeting, line: AgendaLine, items: list[AgendaI
         overtime_notice_sent=False,
         floating=False,
     )
-    await uow.repo.add(item)
+    await uow.add(item)
     items.append(item)
     return item
 
@@ -110,17 +106,17 @@ def place_carried(items: list[AgendaItem]) -> None:
         start += item.planned_length_minutes or 0
 
 
-async def add(uow, turn: Turn, args: str) -> Reply:
-    meeting = await _chair_meeting(uow, turn)
+async def add(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
+    meeting = await current_meeting(uow, turn)
     if not args.strip():
         raise UsageError("Give the start time and title of the item.")
     line = parse_agenda_line(args)
-    items = await uow.repo.agenda(meeting.id)
+    items = await uow.meetings.agenda(meeting.id)
     item = await _add_line(uow, meeting, line, items)
     if item is None:
         return Reply(f"Planned close set to {format_minute(line.start_minute)}.")
     place_carried(items)
-    items = await uow.repo.agenda(meeting.id)
+    items = await uow.meetings.agenda(meeting.id)
     number = item_number(items, item.id)
     what = "Break" if number is None else f"Item {number}"
     presenter = f" - {item.presenter}" if item.presenter else ""
@@ -128,8 +124,8 @@ async def add(uow, turn: Turn, args: str) -> Reply:
     return Reply(f"{what} added at {format_minute(item.planned_start_minute)}: {item.title}{length}{presenter}.")
 
 
-async def replace(uow, turn: Turn, args: str) -> Reply:
-    meeting = await _chair_meeting(uow, turn)
+async def replace(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
+    meeting = await current_meeting(uow, turn)
     lines = [line for line in args.splitlines() if line.strip()]
     if not lines:
         raise UsageError("Paste the agenda after /agenda set, one item a line.")
@@ -139,7 +135,7 @@ async def replace(uow, turn: Turn, args: str) -> Reply:
             parsed.append(parse_agenda_line(text))
         except UsageError as error:
             raise UsageError(f"Line {index} ('{text.strip()[:60]}'): {error.message}") from None
-    existing = await uow.repo.agenda(meeting.id)
+    existing = await uow.meetings.agenda(meeting.id)
     taken = {i.id for i in existing if await _has_minutes(uow, i)}
     if taken:
         numbers = [label(n, i) for n, i in numbered(existing) if i.id in taken]
@@ -150,48 +146,48 @@ async def replace(uow, turn: Turn, args: str) -> Reply:
     kept = [item for item in existing if item.floating]  # carried forward: replaced only when named
     for item in existing:
         if not item.floating:
-            await uow.repo.delete_agenda_item(item)
+            await uow.meetings.delete_agenda_item(item)
     for line in parsed:
         await _add_line(uow, meeting, line, kept)
     place_carried(kept)
-    items = await uow.repo.agenda(meeting.id)
+    items = await uow.meetings.agenda(meeting.id)
     count = sum(1 for i in items if not i.is_break)
     return Reply(f"Agenda set: {count} items.", view=await agenda_view(uow, turn, meeting))
 
 
-async def remove(uow, turn: Turn, args: str) -> Reply:
-    meeting = await _chair_meeting(uow, turn)
+async def remove(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
+    meeting = await current_meeting(uow, turn)
     text = args.strip()
     if not text:
         raise UsageError("Say which item to remove: its number, or the time of a break.")
-    items = await uow.repo.agenda(meeting.id)
+    items = await uow.meetings.agenda(meeting.id)
     number, item = _item_by_number_or_time(items, text)
     if await _has_minutes(uow, item):
         raise ClerkError(
             f"{label(number, item).capitalize()} already has minutes recorded; it stays on the agenda."
         )
-    await uow.repo.delete_agenda_item(item)
+    await uow.meetings.delete_agenda_item(item)
     return Reply(f"Removed {label(number, item)} from the agenda.")
 
 
-async def move(uow, turn: Turn, args: str) -> Reply:
-    meeting = await _chair_meeting(uow, turn)
+async def move(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
+    meeting = await current_meeting(uow, turn)
     parts = args.split()
     if len(parts) != 2:
         raise UsageError("Give the item number and its new start time.")
     new_start = parse_time(parts[1])
-    items = await uow.repo.agenda(meeting.id)
+    items = await uow.meetings.agenda(meeting.id)
     old_number, item = _item_by_number_or_time(items, parts[0])
     item.planned_start_minute = new_start
     item.floating = False
-    items = await uow.repo.agenda(meeting.id)
+    items = await uow.meetings.agenda(meeting.id)
     new_number = item_number(items, item.id)
     renumbered = f" (now item {new_number})" if new_number != old_number else ""
     return Reply(f"Moved {label(old_number, item)} to {format_minute(new_start)}{renumbered}.")
 
 
-async def set_end(uow, turn: Turn, args: str) -> Reply:
-    meeting = await _chair_meeting(uow, turn)
+async def set_end(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
+    meeting = await current_meeting(uow, turn)
     if not args.strip():
         raise UsageError("Give the planned close time.")
     minute = parse_time(args)
@@ -199,19 +195,19 @@ async def set_end(uow, turn: Turn, args: str) -> Reply:
     return Reply(f"Planned close set to {format_minute(minute)}.")
 
 
-async def _has_minutes(uow, item: AgendaItem) -> bool:
+async def _has_minutes(uow: UnitOfWork, item: AgendaItem) -> bool:
     """Whether removing the item would lose something people recorded (Clerk's own notes do not count)."""
     if item.actual_start is not None or item.outcome_letter:
         return True
-    if any(entry.kind != CARRIED for entry in await uow.repo.entries([item.id])):
+    if any(entry.kind != CARRIED for entry in await uow.entries.entries([item.id])):
         return True
-    return await uow.repo.item_has_actions(item.id)
+    return await uow.actions.item_has_actions(item.id)
 
 
 def _item_by_number_or_time(items: list[AgendaItem], text: str) -> tuple[int | None, AgendaItem]:
-    if text.isdigit():
-        item = find_item(items, int(text))
-        return int(text), item
+    number = whole_number(text)
+    if number is not None:
+        return number, find_item(items, number)
     try:
         minute = parse_time(text)
     except UsageError:
@@ -283,17 +279,17 @@ def build_agenda_view(
     return AgendaView(meeting.title, rows, status)
 
 
-async def agenda_view(uow, turn: Turn, meeting: Meeting) -> AgendaView:
-    return build_agenda_view(meeting, await uow.repo.agenda(meeting.id), turn.tz, turn.now)
+async def agenda_view(uow: UnitOfWork, turn: Turn, meeting: Meeting) -> AgendaView:
+    return build_agenda_view(meeting, await uow.meetings.agenda(meeting.id), turn.tz, turn.now)
 
 
-async def show(uow, turn: Turn, args: str) -> Reply:
+async def show(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     meeting = await current_meeting(uow, turn)
     view = await agenda_view(uow, turn, meeting)
     return Reply(view.status_line, view=view)
 
 
-async def _go_to(uow, turn: Turn, meeting: Meeting, items: list[AgendaItem], target: AgendaItem) -> None:
+async def _go_to(uow: UnitOfWork, turn: Turn, meeting: Meeting, items: list[AgendaItem], target: AgendaItem) -> None:
     for item in items:
         if item.id == meeting.current_item_id and item.id != target.id and item.actual_end is None:
             item.actual_end = turn.now
@@ -303,9 +299,9 @@ async def _go_to(uow, turn: Turn, meeting: Meeting, items: list[AgendaItem], tar
     meeting.current_item_id = target.id
 
 
-async def next_item(uow, turn: Turn, args: str) -> Reply:
+async def next_item(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     meeting = await current_meeting(uow, turn)
-    items = await uow.repo.agenda(meeting.id)
+    items = await uow.meetings.agenda(meeting.id)
     if not items:
         raise ClerkError("The agenda is empty: /agenda add HH:MM Title - Presenter adds an item.")
     ids = [i.id for i in items]
@@ -324,13 +320,13 @@ async def next_item(uow, turn: Turn, args: str) -> Reply:
     return Reply(_started_line(items, target, turn))
 
 
-async def go_to_item(uow, turn: Turn, args: str) -> Reply:
-    text = args.strip()
-    if not text.isdigit():
+async def go_to_item(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
+    number = whole_number(args)
+    if number is None:
         raise UsageError("Give the item number.")
     meeting = await current_meeting(uow, turn)
-    items = await uow.repo.agenda(meeting.id)
-    target = find_item(items, int(text))
+    items = await uow.meetings.agenda(meeting.id)
+    target = find_item(items, number)
     await _go_to(uow, turn, meeting, items, target)
     return Reply(_started_line(items, target, turn))
 
@@ -348,9 +344,9 @@ def _started_line(items: list[AgendaItem], target: AgendaItem, turn: Turn) -> st
     return f"Item {number}: {target.title}{presenter}. Started {at} (planned {planned}{allotted_text})."
 
 
-async def show_time(uow, turn: Turn, args: str) -> Reply:
+async def show_time(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     meeting = await current_meeting(uow, turn)
-    items = await uow.repo.agenda(meeting.id)
+    items = await uow.meetings.agenda(meeting.id)
     lines = []
     allotted = timing.allotted_minutes(slots(items), meeting.planned_end_minute)
     for (number, item), length in zip(numbered(items), allotted):
@@ -379,11 +375,22 @@ class Notice:
     text: str
 
 
-async def overtime_notices(uow, now: datetime, tz: ZoneInfo) -> list[Notice]:
+async def send_overtime_notices(new_unit_of_work: UnitOfWorkFactory, post: Callable[[str, str], Awaitable[bool]],
+                                now: datetime, tz: ZoneInfo) -> None:
+    """Marks the items that reached their time, then tells their meetings (best effort: a notice
+    that cannot be posted is not retried, the chair sees the lateness in /time)."""
+    async with new_unit_of_work() as uow:
+        notices = await overtime_notices(uow, now, tz)
+        await uow.commit()
+    for notice in notices:
+        await post(notice.conversation_id, notice.text)
+
+
+async def overtime_notices(uow: UnitOfWork, now: datetime, tz: ZoneInfo) -> list[Notice]:
     """Items that reached their allotted time get one notice each; marked so it never repeats."""
     notices = []
-    for meeting, current in await uow.repo.open_meetings_with_current_item():
-        items = await uow.repo.agenda(meeting.id)
+    for meeting, current in await uow.meetings.open_meetings_with_current_item():
+        items = await uow.meetings.agenda(meeting.id)
         allotted = dict(
             zip([i.id for i in items], timing.allotted_minutes(slots(items), meeting.planned_end_minute))
         )
@@ -394,7 +401,7 @@ async def overtime_notices(uow, now: datetime, tz: ZoneInfo) -> list[Notice]:
         if timing.whole_minutes(elapsed) < length:
             continue
         current.overtime_notice_sent = True
-        committee = await uow.repo.get_committee(meeting.committee_id)
+        committee = await uow.committees.get_committee(meeting.committee_id)
         if not committee.timekeeping:
             continue
         number = item_number(items, current.id)

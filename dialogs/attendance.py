@@ -10,12 +10,13 @@ from dialogs.errors import ClerkError, UsageError
 from dialogs.guards import current_meeting
 from dialogs.parsing import MAX_NAME, clean_name, name_key, parse_people
 from storage.models import Attendance, Meeting
+from storage.unit_of_work import UnitOfWork
 
 PRESENT, APOLOGIES, ABSENT = "present", "apologies", "absent"
 
 
 async def _record(
-    uow,
+    uow: UnitOfWork,
     meeting: Meeting,
     committee_id: int,
     name: str,
@@ -28,10 +29,10 @@ async def _record(
     key = name_key(name)
     row = None
     if teams_user_id:
-        row = await uow.repo.attendance_by_user(meeting.id, teams_user_id)
+        row = await uow.meetings.attendance_by_user(meeting.id, teams_user_id)
     if row is None:
-        row = await uow.repo.attendance_by_key(meeting.id, key)
-    member = await uow.repo.member_by_key(committee_id, key)
+        row = await uow.meetings.attendance_by_key(meeting.id, key)
+    member = await uow.committees.member_by_key(committee_id, key)
     if row is None:
         row = Attendance(
             meeting_id=meeting.id,
@@ -40,7 +41,7 @@ async def _record(
             member_id=member.id if member else None,
             status=status,
         )
-        await uow.repo.add(row)
+        await uow.add(row)
     row.role = role or row.role or (member.role if member else None)
     row.status = status
     row.recorded_by = recorded_by
@@ -52,7 +53,7 @@ async def _record(
     return row
 
 
-async def present(uow, turn: Turn, args: str) -> Reply:
+async def present(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     people = parse_people(args)
     meeting = await current_meeting(uow, turn)
     rows = [
@@ -62,7 +63,7 @@ async def present(uow, turn: Turn, args: str) -> Reply:
     return Reply(f"Present: {_names_with_guests(rows)}.")
 
 
-async def apologies(uow, turn: Turn, args: str) -> Reply:
+async def apologies(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     names = [clean_name(n) for n in args.split(";") if clean_name(n)]
     if not names:
         raise UsageError("Give at least one name.")
@@ -76,12 +77,12 @@ async def apologies(uow, turn: Turn, args: str) -> Reply:
     return Reply(f"Apologies: {_names_with_guests(rows)}.")
 
 
-async def absent(uow, turn: Turn, args: str) -> Reply:
+async def absent(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     name = clean_name(args)
     if not name:
         raise UsageError("Name the person to mark absent.")
     meeting = await current_meeting(uow, turn)
-    row = await uow.repo.attendance_by_key(meeting.id, name_key(name))
+    row = await uow.meetings.attendance_by_key(meeting.id, name_key(name))
     if row is None:
         raise ClerkError(f"{name} is not in this meeting's attendance. /attendance shows it.")
     row.status = ABSENT
@@ -89,8 +90,8 @@ async def absent(uow, turn: Turn, args: str) -> Reply:
     return Reply(f"{row.name} is now recorded as absent (neither present nor apologised).")
 
 
-async def joined_from_teams(uow, turn: Turn, people: list[Person]) -> None:
-    meeting = await uow.repo.open_meeting(turn.committee_id)
+async def joined_from_teams(uow: UnitOfWork, turn: Turn, people: list[Person]) -> None:
+    meeting = await uow.meetings.open_meeting(turn.committee_id)
     if meeting is None:
         return
     for person in people:
@@ -100,15 +101,15 @@ async def joined_from_teams(uow, turn: Turn, people: list[Person]) -> None:
         )
 
 
-async def left_from_teams(uow, turn: Turn, people: list[Person]) -> None:
-    meeting = await uow.repo.open_meeting(turn.committee_id)
+async def left_from_teams(uow: UnitOfWork, turn: Turn, people: list[Person]) -> None:
+    meeting = await uow.meetings.open_meeting(turn.committee_id)
     if meeting is None:
         return
     for person in people:
         row = None
         if person.user_id:
-            row = await uow.repo.attendance_by_user(meeting.id, person.user_id)
-        row = row or await uow.repo.attendance_by_key(meeting.id, name_key(person.name))
+            row = await uow.meetings.attendance_by_user(meeting.id, person.user_id)
+        row = row or await uow.meetings.attendance_by_key(meeting.id, name_key(person.name))
         if row is not None:
             row.left_at = turn.now
 
@@ -122,10 +123,10 @@ class AttendanceView:
     members_present: int
 
 
-async def attendance_view(uow, committee_id: int, meeting: Meeting) -> AttendanceView:
-    rows = await uow.repo.attendance(meeting.id)
-    members = await uow.repo.members(committee_id)
-    committee = await uow.repo.get_committee(committee_id)
+async def attendance_view(uow: UnitOfWork, committee_id: int, meeting: Meeting) -> AttendanceView:
+    rows = await uow.meetings.attendance(meeting.id)
+    members = await uow.committees.members(committee_id)
+    committee = await uow.committees.get_committee(committee_id)
     present_rows = [r for r in rows if r.status == PRESENT]
     accounted = {r.name_key for r in rows if r.status in (PRESENT, APOLOGIES)}
     return AttendanceView(
@@ -137,7 +138,7 @@ async def attendance_view(uow, committee_id: int, meeting: Meeting) -> Attendanc
     )
 
 
-async def show(uow, turn: Turn, args: str) -> Reply:
+async def show(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     meeting = await current_meeting(uow, turn)
     view = await attendance_view(uow, turn.committee_id, meeting)
     lines = [f"Attendance for '{meeting.title}'"]

@@ -6,6 +6,7 @@ from dialogs.action_text import OPEN, action_line
 from dialogs.context import Turn
 from dialogs.parsing import MINUTES_IN_DAY
 from storage.models import AgendaItem, ItemEntry, Meeting
+from storage.unit_of_work import UnitOfWork
 
 UPDATE_ON_ACTIONS = "Update on actions"
 CARRIED = "carried"  # an entry Clerk wrote itself; the chair may still remove the item
@@ -14,29 +15,29 @@ UPDATE_ON_ACTIONS_MINUTES = 5
 DUE_BACK_MINUTES = 15
 
 
-async def carry_forward(uow, turn: Turn, meeting: Meeting) -> list[str]:
+async def carry_forward(uow: UnitOfWork, turn: Turn, meeting: Meeting) -> list[str]:
     """Starts the new meeting's agenda; returns the titles of the items it added."""
-    committee = await uow.repo.get_committee(turn.committee_id)
-    open_actions = await uow.repo.actions(turn.committee_id, (OPEN,))
+    committee = await uow.committees.get_committee(turn.committee_id)
+    open_actions = await uow.actions.actions(turn.committee_id, (OPEN,))
     for action in open_actions:  # "due: next meeting" now has its date
         if action.due_next_meeting and action.due_date is None:
             action.due_date = meeting.meeting_date
     if committee.next_meeting_date is not None and committee.next_meeting_date <= meeting.meeting_date:
         committee.next_meeting_date, committee.next_meeting_minute = None, None
-    previous = await uow.repo.previous_meeting(turn.committee_id, meeting.id)
-    closed = await uow.repo.actions_closed_since(turn.committee_id, previous.started_at) if previous else []
+    previous = await uow.meetings.previous_meeting(turn.committee_id, meeting.id)
+    closed = await uow.actions.actions_closed_since(turn.committee_id, previous.started_at) if previous else []
     start = turn.local_now.hour * 60 + turn.local_now.minute
     added = []
     if open_actions or closed:
         lines = []
-        owners = await uow.repo.owners([a.id for a in open_actions + closed])
+        owners = await uow.actions.owners([a.id for a in open_actions + closed])
         for action in open_actions + closed:
             lines.append(f"{action_line(action, owners[action.id], None)} ({action.status})")
         await _add_item(uow, meeting, start, UPDATE_ON_ACTIONS_MINUTES, UPDATE_ON_ACTIONS, None, lines, turn)
         start += UPDATE_ON_ACTIONS_MINUTES
         added.append(UPDATE_ON_ACTIONS)
-    due_backs = await uow.repo.pending_due_backs(turn.committee_id)
-    sources = await uow.repo.meetings_by_id({d.meeting_id for d in due_backs if d.meeting_id})
+    due_backs = await uow.actions.pending_due_backs(turn.committee_id)
+    sources = await uow.meetings.meetings_by_id({d.meeting_id for d in due_backs if d.meeting_id})
     for due in due_backs:
         source = sources[due.meeting_id].title if due.meeting_id in sources else "an earlier meeting"
         note = f"Due back from {source}" + (f": {due.reason}" if due.reason else ".")
@@ -48,13 +49,13 @@ async def carry_forward(uow, turn: Turn, meeting: Meeting) -> list[str]:
     return added
 
 
-async def _add_item(uow, meeting: Meeting, start: int, length: int, title: str, presenter: str | None,
+async def _add_item(uow: UnitOfWork, meeting: Meeting, start: int, length: int, title: str, presenter: str | None,
                     lines: list[str], turn: Turn) -> None:
     """Until the chair builds the agenda, carried items run from when the meeting opened; they move
     to where the chair's agenda begins once it has timed items (agenda.place_carried)."""
     item = AgendaItem(meeting_id=meeting.id, is_break=False, title=title, presenter=presenter,
                       planned_start_minute=min(start, MINUTES_IN_DAY - length), planned_length_minutes=length,
                       overtime_notice_sent=False, floating=True)
-    await uow.repo.add(item)
+    await uow.add(item)
     for line in lines:
-        await uow.repo.add(ItemEntry(item_id=item.id, kind=CARRIED, text=line, author="Clerk", created_at=turn.now))
+        await uow.add(ItemEntry(item_id=item.id, kind=CARRIED, text=line, author="Clerk", created_at=turn.now))

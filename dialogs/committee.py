@@ -7,9 +7,10 @@ from datetime import datetime
 
 from dialogs.context import Reply, Turn
 from dialogs.errors import ClerkError, UsageError
-from dialogs.parsing import MAX_NAME, clean_name, name_key, parse_outcome_scale, parse_people
+from dialogs.parsing import MAX_NAME, clean_name, name_key, parse_outcome_scale, parse_people, whole_number
 from dialogs.wording import count
 from storage.models import Committee, Conversation, Member
+from storage.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 DEFAULT_OUTCOMES = {
     "A": "proceed",
@@ -21,7 +22,7 @@ DEFAULT_OUTCOMES = {
 
 
 async def register_conversation(
-    uow,
+    uow: UnitOfWork,
     conversation_id: str,
     reference_json: str,
     conversation_type: str | None,
@@ -32,10 +33,10 @@ async def register_conversation(
 
     A conversation seen for the first time starts a committee of its own.
     """
-    conversation = await uow.repo.get_conversation(conversation_id)
+    conversation = await uow.committees.get_conversation(conversation_id)
     if conversation is None:
         committee = Committee(created_at=now, timekeeping=True, last_action_number=0)
-        await uow.repo.add(committee)
+        await uow.add(committee)
         conversation = Conversation(
             id=conversation_id,
             committee_id=committee.id,
@@ -44,7 +45,7 @@ async def register_conversation(
             reference=reference_json,
             updated_at=now,
         )
-        await uow.repo.add(conversation)
+        await uow.add(conversation)
     elif conversation.reference != reference_json:
         conversation.reference = reference_json
         conversation.updated_at = now
@@ -59,56 +60,56 @@ def committee_label(committee: Committee) -> str:
     return committee.name or "This committee"
 
 
-async def set_name(uow, turn: Turn, args: str) -> Reply:
+async def set_name(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     name = clean_name(args)
     if not name:
         raise UsageError("Give the committee a name.")
     if len(name) > MAX_NAME:
         raise UsageError(f"A committee name is at most {MAX_NAME} characters.")
-    committee = await uow.repo.get_committee(turn.committee_id)
+    committee = await uow.committees.get_committee(turn.committee_id)
     committee.name = name
     return Reply(f"This conversation now belongs to the committee '{name}'.")
 
 
-async def set_quorum(uow, turn: Turn, args: str) -> Reply:
-    text = args.strip()
-    if not text.isdigit() or not 0 < int(text) < 1000:
+async def set_quorum(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
+    quorum = whole_number(args)
+    if quorum is None or not 0 < quorum < 1000:
         raise UsageError("The quorum is a whole number of members, e.g. 5.")
-    committee = await uow.repo.get_committee(turn.committee_id)
-    committee.quorum = int(text)
+    committee = await uow.committees.get_committee(turn.committee_id)
+    committee.quorum = quorum
     return Reply(f"Quorum set to {committee.quorum} members.")
 
 
-async def show_committee(uow, turn: Turn, args: str) -> Reply:
-    committee = await uow.repo.get_committee(turn.committee_id)
-    members = await uow.repo.members(turn.committee_id)
+async def show_committee(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
+    committee = await uow.committees.get_committee(turn.committee_id)
+    members = await uow.committees.members(turn.committee_id)
     quorum = f"quorum {committee.quorum}" if committee.quorum else "no quorum set"
     name = committee.name or "(not named yet: /committee name <name>)"
     return Reply(f"Committee: {name}. {len(members)} members, {quorum}.")
 
 
-async def set_timekeeping(uow, turn: Turn, args: str) -> Reply:
+async def set_timekeeping(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     choice = args.strip().lower()
     if choice not in ("on", "off"):
         raise UsageError("Say /timekeeping on or /timekeeping off.")
-    committee = await uow.repo.get_committee(turn.committee_id)
+    committee = await uow.committees.get_committee(turn.committee_id)
     committee.timekeeping = choice == "on"
     if committee.timekeeping:
         return Reply("Timekeeping on: I will say when an item reaches its allotted time.")
     return Reply("Timekeeping off: no more notices when an item runs over.")
 
 
-async def add_members(uow, turn: Turn, args: str) -> Reply:
+async def add_members(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     people = parse_people(args)
     added, updated = [], []
     for name, role in people:
-        existing = await uow.repo.member_by_key(turn.committee_id, name_key(name))
+        existing = await uow.committees.member_by_key(turn.committee_id, name_key(name))
         if existing:
             if role:
                 existing.role = role
             updated.append(existing.name)
             continue
-        await uow.repo.add(
+        await uow.add(
             Member(committee_id=turn.committee_id, name=name, name_key=name_key(name), role=role)
         )
         added.append(name)
@@ -120,34 +121,34 @@ async def add_members(uow, turn: Turn, args: str) -> Reply:
     return Reply(" ".join(parts))
 
 
-async def remove_member(uow, turn: Turn, args: str) -> Reply:
+async def remove_member(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     name = clean_name(args)
     if not name:
         raise UsageError("Name the member to remove.")
-    member = await uow.repo.member_by_key(turn.committee_id, name_key(name))
+    member = await uow.committees.member_by_key(turn.committee_id, name_key(name))
     if member is None:
         raise ClerkError(f"'{name}' is not a member. /members lists them.")
-    await uow.repo.delete(member)
+    await uow.delete(member)
     return Reply(f"Removed {member.name} from the members.")
 
 
-async def list_members(uow, turn: Turn, args: str) -> Reply:
-    members = await uow.repo.members(turn.committee_id)
+async def list_members(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
+    members = await uow.committees.members(turn.committee_id)
     if not members:
         return Reply("No members yet. Add them with /members add Name, Role; Name, Role.")
     lines = [f"- {m.name}" + (f", {m.role}" if m.role else "") for m in members]
     return Reply(f"Members ({len(members)}):\n" + "\n".join(lines))
 
 
-async def set_outcomes(uow, turn: Turn, args: str) -> Reply:
+async def set_outcomes(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     scale = parse_outcome_scale(args)
-    committee = await uow.repo.get_committee(turn.committee_id)
+    committee = await uow.committees.get_committee(turn.committee_id)
     committee.outcome_scale = json.dumps(scale)
     return Reply("Outcome scale set:\n" + _scale_lines(scale))
 
 
-async def show_outcomes(uow, turn: Turn, args: str) -> Reply:
-    committee = await uow.repo.get_committee(turn.committee_id)
+async def show_outcomes(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
+    committee = await uow.committees.get_committee(turn.committee_id)
     return Reply("Outcome scale:\n" + _scale_lines(outcome_scale(committee)))
 
 
@@ -155,7 +156,8 @@ def _scale_lines(scale: dict[str, str]) -> str:
     return "\n".join(f"- {letter}: {words}" for letter, words in sorted(scale.items()))
 
 
-async def conversation_reference(uow, conversation_id: str) -> str | None:
+async def conversation_reference(new_unit_of_work: UnitOfWorkFactory, conversation_id: str) -> str | None:
     """The stored ConversationReference (JSON) for messages Clerk starts itself."""
-    conversation = await uow.repo.get_conversation(conversation_id)
-    return conversation.reference if conversation else None
+    async with new_unit_of_work() as uow:
+        conversation = await uow.committees.get_conversation(conversation_id)
+        return conversation.reference if conversation else None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Awaitable, Callable
 from zoneinfo import ZoneInfo
 
 from dialogs.reminder_policy import ReminderPolicy
@@ -15,6 +16,10 @@ class Person:
     user_id: str | None = None
 
 
+async def _no() -> bool:
+    return False
+
+
 @dataclass(frozen=True)
 class Turn:
     conversation_id: str
@@ -24,7 +29,8 @@ class Turn:
     tz: ZoneInfo
     mentions: tuple[Person, ...] = ()
     teams_meeting_id: str | None = None
-    caller_is_meeting_organizer: bool = False
+    # Asks Teams whether the caller organizes this Teams meeting; a web request, so made only when needed.
+    is_meeting_organizer: Callable[[], Awaitable[bool]] = field(default=lambda: _no())
     policy: ReminderPolicy = ReminderPolicy()
 
     @property

@@ -1,4 +1,7 @@
-"""Domain errors: each carries the one short message the user sees in chat."""
+"""Domain errors: each carries the one short message the user sees in chat; and the failure of a
+delivery, which the rules decide whether to retry."""
+
+from datetime import timedelta
 
 
 class ClerkError(Exception):
@@ -15,3 +18,13 @@ class UsageError(ClerkError):
 
 class NotAllowed(ClerkError):
     """The sender may not use this command; the message names who may."""
+
+
+class DeliveryFailed(Exception):
+    """The Bot Connector did not accept a message (an HTTP error, a timeout, no reference)."""
+
+    def __init__(self, reason: str, retry_after: timedelta | None = None, retryable: bool = True):
+        super().__init__(reason)
+        self.reason = reason
+        self.retry_after = retry_after
+        self.retryable = retryable

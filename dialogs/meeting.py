@@ -6,23 +6,24 @@ from dialogs.carry_forward import carry_forward
 from dialogs.committee import committee_label
 from dialogs.context import Person, Reply, Turn
 from dialogs.errors import UsageError
-from dialogs.guards import current_meeting, require_chair
+from dialogs.guards import current_meeting
 from dialogs.minutes import MinutesView, build_minutes
 from dialogs.parsing import MAX_TITLE, clean_name
 from storage.models import Meeting
+from storage.unit_of_work import UnitOfWork
 
 async def open_meeting(
-    uow, turn: Turn, title: str | None, teams_meeting_id: str | None, chair: Person | None
+    uow: UnitOfWork, turn: Turn, title: str | None, teams_meeting_id: str | None, chair: Person | None
 ) -> tuple[Meeting, bool, list[str]]:
     """The open meeting if there is one, else a new one whose agenda starts with what the last
     meeting left. Returns (meeting, created, titles of the items carried forward)."""
-    await uow.repo.get_committee(turn.committee_id, for_update=True)
-    existing = await uow.repo.open_meeting(turn.committee_id)
+    await uow.committees.get_committee(turn.committee_id, for_update=True)
+    existing = await uow.meetings.open_meeting(turn.committee_id)
     if existing is not None:
         if teams_meeting_id and not existing.teams_meeting_id:
             existing.teams_meeting_id = teams_meeting_id
         return existing, False, []
-    committee = await uow.repo.get_committee(turn.committee_id)
+    committee = await uow.committees.get_committee(turn.committee_id)
     local_now = turn.local_now
     default_title = f"{committee.name or 'Committee'} meeting, {local_now:%d %B %Y}"
     meeting = Meeting(
@@ -35,7 +36,7 @@ async def open_meeting(
         chair_name=chair.name if chair else None,
         chair_user_id=chair.user_id if chair else None,
     )
-    await uow.repo.add(meeting)
+    await uow.add(meeting)
     return meeting, True, await carry_forward(uow, turn, meeting)
 
 
@@ -43,7 +44,7 @@ def _carried_line(carried: list[str]) -> str:
     return f" The agenda starts with: {'; '.join(carried)}." if carried else ""
 
 
-async def start(uow, turn: Turn, args: str) -> Reply:
+async def start(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     title = clean_name(args) or None
     if title and len(title) > MAX_TITLE:
         raise UsageError(f"A meeting title is at most {MAX_TITLE} characters.")
@@ -56,34 +57,32 @@ async def start(uow, turn: Turn, args: str) -> Reply:
     )
 
 
-async def start_from_teams(uow, turn: Turn, title: str | None, teams_meeting_id: str | None) -> Reply | None:
+async def start_from_teams(uow: UnitOfWork, turn: Turn, title: str | None, teams_meeting_id: str | None) -> Reply | None:
     """The Teams meeting-start event. Says nothing when the meeting record is already open."""
     meeting, created, carried = await open_meeting(uow, turn, title, teams_meeting_id, chair=None)
     if not created:
         return None
-    committee = await uow.repo.get_committee(turn.committee_id)
+    committee = await uow.committees.get_committee(turn.committee_id)
     return Reply(
         f"{committee_label(committee)}: meeting record opened for '{meeting.title}' at "
         f"{turn.local_now:%H:%M}. The organizer, or whoever /chair names, chairs it.{_carried_line(carried)}"
     )
 
 
-async def end(uow, turn: Turn, args: str) -> Reply:
-    meeting = await current_meeting(uow, turn)
-    require_chair(meeting, turn, "end the meeting")
-    return await close(uow, turn, meeting)
+async def end(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
+    return await close(uow, turn, await current_meeting(uow, turn))
 
 
-async def end_from_teams(uow, turn: Turn) -> Reply | None:
-    meeting = await uow.repo.open_meeting(turn.committee_id)
+async def end_from_teams(uow: UnitOfWork, turn: Turn) -> Reply | None:
+    meeting = await uow.meetings.open_meeting(turn.committee_id)
     if meeting is None:
         return None
     return await close(uow, turn, meeting)
 
 
-async def close(uow, turn: Turn, meeting: Meeting) -> Reply:
+async def close(uow: UnitOfWork, turn: Turn, meeting: Meeting) -> Reply:
     if meeting.current_item_id is not None:
-        for item in await uow.repo.agenda(meeting.id):
+        for item in await uow.meetings.agenda(meeting.id):
             if item.id == meeting.current_item_id and item.actual_end is None:
                 item.actual_end = turn.now
         meeting.current_item_id = None
@@ -92,12 +91,8 @@ async def close(uow, turn: Turn, meeting: Meeting) -> Reply:
     return Reply(f"Meeting closed at {turn.local_now:%H:%M}: '{meeting.title}'.", view=MinutesView(minutes))
 
 
-async def set_chair(uow, turn: Turn, args: str) -> Reply:
+async def set_chair(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     meeting = await current_meeting(uow, turn)
-    # A record opened by a Teams event has no chair until someone names one; when Teams does
-    # not tell us the organizer, the first person to name a chair may.
-    if meeting.chair_name or meeting.chair_user_id:
-        require_chair(meeting, turn, "name another chair")
     if turn.mentions:
         chosen = turn.mentions[0]
     else:

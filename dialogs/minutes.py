@@ -18,11 +18,11 @@ from dialogs.carry_forward import CARRIED, UPDATE_ON_ACTIONS
 from dialogs.committee import outcome_scale
 from dialogs.context import Reply, Turn
 from dialogs.dates import format_date, parse_due
-from dialogs.errors import ClerkError, NotAllowed
-from dialogs.guards import is_chair
+from dialogs.errors import ClerkError
 from dialogs.minutes_record import ANSWER, DECISION, NOTE, QUESTION, outcome_words
 from dialogs.parsing import format_minute
 from storage.models import Meeting, MinutesPost
+from storage.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 HELD = "Meeting held virtually via Microsoft Teams"
 
@@ -85,12 +85,12 @@ class Minutes:
     next_meeting: str | None = field(default=None)
 
 
-async def build_minutes(uow, meeting: Meeting, tz: ZoneInfo) -> Minutes:
-    committee = await uow.repo.get_committee(meeting.committee_id)
+async def build_minutes(uow: UnitOfWork, meeting: Meeting, tz: ZoneInfo) -> Minutes:
+    committee = await uow.committees.get_committee(meeting.committee_id)
     scale = outcome_scale(committee)
-    attendance = await uow.repo.attendance(meeting.id)
-    items = await uow.repo.agenda(meeting.id)
-    entries = await uow.repo.entries([i.id for i in items])
+    attendance = await uow.meetings.attendance(meeting.id)
+    items = await uow.meetings.agenda(meeting.id)
+    entries = await uow.entries.entries([i.id for i in items])
     by_item: dict[int, list] = {i.id: [] for i in items}
     for entry in entries:
         by_item[entry.item_id].append(entry)
@@ -122,15 +122,15 @@ async def build_minutes(uow, meeting: Meeting, tz: ZoneInfo) -> Minutes:
             outcome_comment=item.outcome_comment,
         ))
 
-    actions_here = await uow.repo.actions_of_meeting(meeting.id)
+    actions_here = await uow.actions.actions_of_meeting(meeting.id)
     earlier = await _earlier_actions(uow, meeting)
-    owners = await uow.repo.owners([a.id for a in actions_here + earlier])
+    owners = await uow.actions.owners([a.id for a in actions_here + earlier])
 
     def action_model(action) -> MinutesAction:
         return MinutesAction(action.number, action.text, owners_text(owners[action.id]),
                              due_text(action, committee.next_meeting_date), action.status)
 
-    due_backs = await uow.repo.due_backs_of_meeting(meeting.id)
+    due_backs = await uow.actions.due_backs_of_meeting(meeting.id)
     local_start = meeting.started_at.astimezone(tz)
     approved = None
     if meeting.approved_by and meeting.approved_at:
@@ -158,12 +158,12 @@ async def build_minutes(uow, meeting: Meeting, tz: ZoneInfo) -> Minutes:
     )
 
 
-async def _earlier_actions(uow, meeting: Meeting) -> list:
+async def _earlier_actions(uow: UnitOfWork, meeting: Meeting) -> list:
     """Actions from before this meeting that were open when it began or closed since the last one."""
-    previous = await uow.repo.previous_meeting(meeting.committee_id, meeting.id)
+    previous = await uow.meetings.previous_meeting(meeting.committee_id, meeting.id)
     since = previous.started_at if previous else None
     earlier = []
-    for action in await uow.repo.actions(meeting.committee_id):
+    for action in await uow.actions.actions(meeting.committee_id):
         if action.meeting_id == meeting.id or action.created_at >= meeting.started_at:
             continue
         if action.status == OPEN or (action.status in (DONE, DROPPED) and since and action.closed_at
@@ -177,6 +177,13 @@ def _when(moment: datetime, tz: ZoneInfo) -> str:
     return f"{format_date(local.date())} at {local:%H:%M}"
 
 
+async def minutes_by_id(new_unit_of_work: UnitOfWorkFactory, meeting_id: int, tz: ZoneInfo) -> Minutes | None:
+    """The minutes of a meeting, for a document link (its signature was checked by the caller)."""
+    async with new_unit_of_work() as uow:
+        meeting = await uow.meetings.get_meeting(meeting_id)
+        return await build_minutes(uow, meeting, tz) if meeting is not None else None
+
+
 # Use cases -------------------------------------------------------------------------------------
 
 
@@ -187,32 +194,32 @@ class MinutesView:
     minutes: Minutes
 
 
-async def meeting_for_minutes(uow, turn: Turn, args: str) -> Meeting:
+async def meeting_for_minutes(uow: UnitOfWork, turn: Turn, args: str) -> Meeting:
     text = " ".join(args.split())
     if not text:
-        meeting = await uow.repo.latest_meeting(turn.committee_id)
+        meeting = await uow.meetings.latest_meeting(turn.committee_id)
         if meeting is None:
             raise ClerkError("There are no meetings yet. /start opens one.")
         return meeting
     day = parse_due(text, turn.local_now)
     if not isinstance(day, date):
         raise ClerkError("Give the meeting's date, e.g. /minutes 13 May.")
-    meeting = await uow.repo.meeting_on(turn.committee_id, day)
+    meeting = await uow.meetings.meeting_on(turn.committee_id, day)
     if meeting is None:
         # a date without a year reads as the next one; minutes are of the past
-        meeting = await uow.repo.meeting_on(turn.committee_id, day.replace(year=day.year - 1))
+        meeting = await uow.meetings.meeting_on(turn.committee_id, day.replace(year=day.year - 1))
     if meeting is None:
         raise ClerkError(f"There is no meeting on {format_date(day)}. /minutes shows the latest.")
     return meeting
 
 
-async def show(uow, turn: Turn, args: str) -> Reply:
+async def show(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     meeting = await meeting_for_minutes(uow, turn, args)
     return Reply("", view=MinutesView(await build_minutes(uow, meeting, turn.tz)))
 
 
-async def minutes_of(uow, turn: Turn, meeting_id: int) -> Meeting:
-    meeting = await uow.repo.get_meeting(meeting_id)
+async def minutes_of(uow: UnitOfWork, turn: Turn, meeting_id: int) -> Meeting:
+    meeting = await uow.meetings.get_meeting(meeting_id)
     if meeting is None or meeting.committee_id != turn.committee_id:
         raise ClerkError("Those minutes are not this committee's.")
     return meeting
@@ -232,26 +239,27 @@ class ExportOffer:
     title: str
 
 
-async def export(uow, turn: Turn, meeting_id: int) -> Reply:
+async def export(uow: UnitOfWork, turn: Turn, meeting_id: int) -> Reply:
     meeting = await minutes_of(uow, turn, meeting_id)
     return Reply(f"Minutes of '{meeting.title}'", view=ExportOffer(meeting.id, meeting.title))
 
 
-async def approve(uow, turn: Turn, meeting_id: int) -> Reply:
+async def approve(uow: UnitOfWork, turn: Turn, meeting_id: int) -> Reply:
     meeting = await minutes_of(uow, turn, meeting_id)
-    if not is_chair(meeting, turn):
-        who = f" ({meeting.chair_name})" if meeting.chair_name else ""
-        raise NotAllowed(f"Only the chair{who} can approve the minutes.")
     if meeting.ended_at is None:
         raise ClerkError("The meeting is still open: /end closes it before the minutes are approved.")
     if meeting.approved_at is None:
         meeting.approved_by, meeting.approved_at = turn.caller.name, turn.now
     minutes = await build_minutes(uow, meeting, turn.tz)
-    posts = await uow.repo.minutes_posts(meeting.id)
+    posts = await uow.meetings.minutes_posts(meeting.id)
     return Reply(f"Minutes of '{meeting.title}': {minutes.approved}.", view=ApprovedMinutes(minutes, posts))
 
 
-async def remember_posts(uow, meeting_id: int, conversation_id: str, activity_ids: list[str], now: datetime) -> None:
-    for part, activity_id in enumerate(activity_ids, start=1):
-        await uow.repo.add(MinutesPost(meeting_id=meeting_id, conversation_id=conversation_id,
-                                       activity_id=activity_id, part=part, parts=len(activity_ids), posted_at=now))
+async def remember_posts(new_unit_of_work: UnitOfWorkFactory, meeting_id: int, conversation_id: str,
+                         activity_ids: list[str], now: datetime) -> None:
+    """The cards just posted, so that approval can update them in place."""
+    async with new_unit_of_work() as uow:
+        for part, activity_id in enumerate(activity_ids, start=1):
+            uow.stage(MinutesPost(meeting_id=meeting_id, conversation_id=conversation_id, activity_id=activity_id,
+                                  part=part, parts=len(activity_ids), posted_at=now))
+        await uow.commit()

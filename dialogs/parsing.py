@@ -18,6 +18,16 @@ MAX_TITLE = 300
 MAX_NAME = 200
 
 
+_WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")
+
+
+def whole_number(text: str) -> int | None:
+    """ASCII digits only, at most nine of them: '²' and '٣' are digits to str.isdigit(), and a number
+    of twenty digits overflows a database integer. None for anything else."""
+    text = text.strip()
+    return int(text) if _WHOLE_NUMBER.fullmatch(text) else None
+
+
 def name_key(name: str) -> str:
     """How names are compared: case-insensitive, spacing ignored."""
     return " ".join(name.split()).casefold()
@@ -110,10 +120,10 @@ def split_item_prefix(text: str) -> tuple[int | None, str]:
     match = _ITEM_PREFIX.match(text.strip())
     if not match:
         return None, text.strip()
-    number = match.group(1)
-    if not number.isdigit():
-        raise UsageError(f"'item {number}': an item is named by its number, e.g. item 3.")
-    return int(number), text.strip()[match.end():].strip()
+    number = whole_number(match.group(1))
+    if number is None:
+        raise UsageError(f"'item {match.group(1)[:20]}': an item is named by its number, e.g. item 3.")
+    return number, text.strip()[match.end():].strip()
 
 
 def parse_outcome_scale(text: str) -> dict[str, str]:

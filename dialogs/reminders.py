@@ -9,18 +9,23 @@ back to pending with a backoff; a claim left behind by a crash expires and is ta
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Awaitable, Callable
 from zoneinfo import ZoneInfo
 
 from dialogs.action_text import OPEN, effective_due, owners_text
 from dialogs.context import Person, Reply, Turn
 from dialogs.dates import format_date
-from dialogs.errors import ClerkError, UsageError
-from dialogs.guards import require_chair
+from dialogs.errors import ClerkError, DeliveryFailed, UsageError
+from dialogs.parsing import whole_number
 from dialogs.reminder_policy import ReminderPolicy, action_series, dueback_series, latest_due
 from dialogs.wording import count, days_ago, in_days
 from storage.models import Action, Committee, DueBack, Meeting, Reminder
+from storage.unit_of_work import UnitOfWork, UnitOfWorkFactory
+
+log = logging.getLogger("clerk.reminders")
 
 PENDING, SENDING, SENT, CANCELLED = "pending", "sending", "sent", "cancelled"
 CLAIM_LEASE = timedelta(minutes=2)
@@ -54,27 +59,27 @@ def schedule_due_back(due_back: DueBack, committee: Committee, policy: ReminderP
     due_back.next_reminder_at = following.at if following else None
 
 
-async def reschedule_committee(uow, committee: Committee, policy: ReminderPolicy, tz: ZoneInfo,
+async def reschedule_committee(uow: UnitOfWork, committee: Committee, policy: ReminderPolicy, tz: ZoneInfo,
                                now: datetime) -> None:
     """After the next meeting's date changes: 'next meeting' actions and due-backs move with it."""
-    for action in await uow.repo.actions(committee.id, (OPEN,)):
+    for action in await uow.actions.actions(committee.id, (OPEN,)):
         if action.due_next_meeting and action.due_date is None:
-            await uow.repo.cancel_pending_reminders(action_id=action.id)
+            await uow.reminders.cancel_pending_reminders(action_id=action.id)
             schedule_action(action, committee.next_meeting_date, policy, tz, now)
-    for due_back in await uow.repo.pending_due_backs(committee.id):
+    for due_back in await uow.actions.pending_due_backs(committee.id):
         schedule_due_back(due_back, committee, policy, tz, now)
 
 
 # The sweep: record what has fallen due -------------------------------------------------------------
 
 
-async def record_due(uow, policy: ReminderPolicy, tz: ZoneInfo, now: datetime) -> int:
+async def record_due(uow: UnitOfWork, policy: ReminderPolicy, tz: ZoneInfo, now: datetime) -> int:
     """Records a reminder row for every action and due-back whose next reminder has passed, in a
     few statements however many fell due (up to BATCH a sweep)."""
     planned: list[dict] = []
     superseded_except: dict[int, str] = {}
-    due_actions = await uow.repo.actions_with_reminder_due(now, BATCH)
-    meetings = await uow.repo.meetings_by_id({action.meeting_id for action, _ in due_actions if action.meeting_id})
+    due_actions = await uow.reminders.actions_with_reminder_due(now, BATCH)
+    meetings = await uow.meetings.meetings_by_id({action.meeting_id for action, _ in due_actions if action.meeting_id})
     for action, committee in due_actions:
         due = effective_due(action, committee.next_meeting_date)
         if action.status != OPEN or not action.reminders_enabled or due is None:
@@ -90,7 +95,7 @@ async def record_due(uow, policy: ReminderPolicy, tz: ZoneInfo, now: datetime) -
             superseded_except[action.id] = key
             planned.append(_row(key, committee.id, latest, now, action_id=action.id))
         action.next_reminder_at = following.at if following else None
-    for due_back, committee in await uow.repo.due_backs_with_reminder_due(now, BATCH):
+    for due_back, committee in await uow.reminders.due_backs_with_reminder_due(now, BATCH):
         if due_back.returned_meeting_id is not None or committee.next_meeting_date is None:
             due_back.next_reminder_at = None
             continue
@@ -99,8 +104,8 @@ async def record_due(uow, policy: ReminderPolicy, tz: ZoneInfo, now: datetime) -
             planned.append(_row(f"dueback:{due_back.id}:{latest.at.isoformat()}", committee.id, latest, now,
                                 due_back_id=due_back.id))
         due_back.next_reminder_at = following.at if following else None
-    await uow.repo.cancel_superseded_reminders(superseded_except)
-    return await uow.repo.add_reminders_once(planned)
+    await uow.reminders.cancel_superseded_reminders(superseded_except)
+    return await uow.reminders.add_reminders_once(planned)
 
 
 def _meeting_under_way(meeting: Meeting | None, now: datetime, tz: ZoneInfo) -> bool:
@@ -115,17 +120,50 @@ def _row(key: str, committee_id: int, planned, now: datetime, action_id: int | N
                 created_at=now)
 
 
-async def record_digests(uow, tz: ZoneInfo, now: datetime) -> int:
+async def record_digests(uow: UnitOfWork, tz: ZoneInfo, now: datetime) -> int:
     """The morning digest for every committee that meets today."""
     today = now.astimezone(tz).date()
-    return await uow.repo.add_reminders_once([
+    return await uow.reminders.add_reminders_once([
         dict(key=f"digest:{committee.id}:{today.isoformat()}", committee_id=committee.id, kind="digest",
              label="meeting today", due_at=now, status=PENDING, attempts=0, next_attempt_at=now, created_at=now)
-        for committee in await uow.repo.committees_meeting_on(today)
+        for committee in await uow.committees.committees_meeting_on(today)
     ])
 
 
-# The sweep: claim, compose, and settle -------------------------------------------------------------
+# The sweep: record, claim, deliver, settle ---------------------------------------------------------
+
+Deliver = Callable[[str, str, tuple[Person, ...]], Awaitable[None]]  # conversation, text, @mentions
+
+
+async def send_due(new_unit_of_work: UnitOfWorkFactory, deliver: Deliver, instance: str, policy: ReminderPolicy,
+                   tz: ZoneInfo, clock: Callable[[], datetime]) -> None:
+    """Records what has fallen due, then sends what this instance claimed, one at a time; each is
+    settled (sent, or pending again with a backoff) in a transaction of its own."""
+    async with new_unit_of_work() as uow:
+        await record_due(uow, policy, tz, clock())
+        await uow.commit()
+    async with new_unit_of_work() as uow:
+        outgoing = await claim(uow, instance, policy, tz, clock())
+        await uow.commit()
+    for message in outgoing:
+        error, retry_after = None, None
+        try:
+            await deliver(message.conversation_id, message.text, message.mentions)
+        except DeliveryFailed as failure:
+            error, retry_after = failure.reason, failure.retry_after
+            log.warning("reminder %s not delivered (%s); it stays pending", message.reminder_id, error)
+        async with new_unit_of_work() as uow:
+            await settle(uow, message.reminder_id, clock(), error, retry_after)
+            await uow.commit()
+
+
+async def send_digests(new_unit_of_work: UnitOfWorkFactory, deliver: Deliver, instance: str, policy: ReminderPolicy,
+                       tz: ZoneInfo, clock: Callable[[], datetime]) -> None:
+    """The morning digest for every committee meeting today, sent like any reminder."""
+    async with new_unit_of_work() as uow:
+        await record_digests(uow, tz, clock())
+        await uow.commit()
+    await send_due(new_unit_of_work, deliver, instance, policy, tz, clock)
 
 
 @dataclass(frozen=True)
@@ -136,16 +174,16 @@ class Outgoing:
     mentions: tuple[Person, ...]
 
 
-async def claim(uow, instance: str, policy: ReminderPolicy, tz: ZoneInfo, now: datetime) -> list[Outgoing]:
+async def claim(uow: UnitOfWork, instance: str, policy: ReminderPolicy, tz: ZoneInfo, now: datetime) -> list[Outgoing]:
     """Claims the pending reminders this instance will send now and composes their messages."""
     if not policy.sendable(now, tz):
         return []
-    claimed = await uow.repo.claim_reminders(instance, now, now + CLAIM_LEASE, BATCH)
+    claimed = await uow.reminders.claim_reminders(instance, now, now + CLAIM_LEASE, BATCH)
     if not claimed:
         return []
-    loaded = await uow.repo.load_for_reminders(claimed)  # what composing reads, in a few queries
-    owners = await uow.repo.owners([r.action_id for r in claimed if r.action_id is not None])
-    conversations = {committee_id: await uow.repo.committee_conversation(committee_id)
+    loaded = await uow.reminders.load_for_reminders(claimed)  # what composing reads, in a few queries
+    owners = await uow.actions.owners([r.action_id for r in claimed if r.action_id is not None])
+    conversations = {committee_id: await uow.committees.committee_conversation(committee_id)
                      for committee_id in {r.committee_id for r in claimed}}
     outgoing = []
     for reminder in claimed:
@@ -158,9 +196,9 @@ async def claim(uow, instance: str, policy: ReminderPolicy, tz: ZoneInfo, now: d
     return outgoing
 
 
-async def settle(uow, reminder_id: int, now: datetime, error: str | None = None,
+async def settle(uow: UnitOfWork, reminder_id: int, now: datetime, error: str | None = None,
                  retry_after: timedelta | None = None) -> None:
-    reminder = await uow.repo.get_reminder(reminder_id)
+    reminder = await uow.reminders.get_reminder(reminder_id)
     reminder.attempts += 1
     reminder.claimed_by, reminder.claimed_until = None, None
     if error is None:
@@ -172,20 +210,20 @@ async def settle(uow, reminder_id: int, now: datetime, error: str | None = None,
     reminder.next_attempt_at = now + max(backoff, retry_after or timedelta(0))
 
 
-async def _compose(uow, reminder: Reminder, tz: ZoneInfo, now: datetime, owners_of: dict,
+async def _compose(uow: UnitOfWork, reminder: Reminder, tz: ZoneInfo, now: datetime, owners_of: dict,
                    conversations: dict[int, str | None]) -> Outgoing | None:
-    committee = await uow.repo.get_committee(reminder.committee_id)
+    committee = await uow.committees.get_committee(reminder.committee_id)
     today = now.astimezone(tz).date()
     if reminder.kind == "digest":
         conversation = conversations[committee.id]
         return conversation and Outgoing(reminder.id, conversation, await _digest_text(uow, committee), ())
     if reminder.action_id is not None:
-        action = await uow.repo.get_action(reminder.action_id)
+        action = await uow.actions.get_action(reminder.action_id)
         due = effective_due(action, committee.next_meeting_date)
         if action.status != OPEN or not action.reminders_enabled or due is None:
             return None
         people = tuple(Person(o.name, o.teams_user_id) for o in owners_of.get(action.id, []))
-        meeting = await uow.repo.get_meeting(action.meeting_id) if action.meeting_id else None
+        meeting = await uow.meetings.get_meeting(action.meeting_id) if action.meeting_id else None
         since = f" (from {meeting.title}, {format_date(meeting.meeting_date)})" if meeting else ""
         if due < today:
             when = f"was due {format_date(due)}, {days_ago((today - due).days)}"
@@ -198,11 +236,11 @@ async def _compose(uow, reminder: Reminder, tz: ZoneInfo, now: datetime, owners_
                 f"When it is done: /done {action.number}.")
         conversation = (meeting.conversation_id if meeting else None) or conversations[committee.id]
         return conversation and Outgoing(reminder.id, conversation, text, tuple(p for p in people if p.user_id))
-    due_back = await uow.repo.get_due_back(reminder.due_back_id)
+    due_back = await uow.actions.get_due_back(reminder.due_back_id)
     if due_back.returned_meeting_id is not None or committee.next_meeting_date is None:
         return None
     person = Person(due_back.presenter, due_back.presenter_user_id)
-    meeting = await uow.repo.get_meeting(due_back.meeting_id) if due_back.meeting_id else None
+    meeting = await uow.meetings.get_meeting(due_back.meeting_id) if due_back.meeting_id else None
     days = (committee.next_meeting_date - today).days
     text = (f"{_addressed((person,))}: you are due back at the next meeting, {format_date(committee.next_meeting_date)}"
             f" ({in_days(days)}), with '{due_back.title}'"
@@ -216,10 +254,10 @@ def _addressed(people: tuple[Person, ...]) -> str:
     return ", ".join(f"<at>{p.name}</at>" if p.user_id else p.name for p in people)
 
 
-async def _digest_text(uow, committee: Committee) -> str:
-    actions = await uow.repo.actions(committee.id, (OPEN,))
-    owners = await uow.repo.owners([a.id for a in actions])
-    due_backs = await uow.repo.pending_due_backs(committee.id)
+async def _digest_text(uow: UnitOfWork, committee: Committee) -> str:
+    actions = await uow.actions.actions(committee.id, (OPEN,))
+    owners = await uow.actions.owners([a.id for a in actions])
+    due_backs = await uow.actions.pending_due_backs(committee.id)
     at = ""
     if committee.next_meeting_minute is not None:
         at = f" at {committee.next_meeting_minute // 60:02d}:{committee.next_meeting_minute % 60:02d}"
@@ -234,45 +272,45 @@ async def _digest_text(uow, committee: Committee) -> str:
 # Chat commands ----------------------------------------------------------------------------------
 
 
-async def command(uow, turn: Turn, args: str) -> Reply:
+async def command(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     words = args.lower().split()
     if not words:
         return await _list(uow, turn)
-    if words[0] in ("off", "on") and len(words) == 2 and words[1].lstrip("#").isdigit():
-        return await _switch(uow, turn, int(words[1].lstrip("#")), words[0] == "on")
-    if words == ["pause"] or words == ["resume"]:
-        return await _pause(uow, turn, words[0] == "pause")
+    number = whole_number(words[1].lstrip("#")) if len(words) == 2 else None
+    if words[0] in ("off", "on") and number is not None:
+        return await _switch(uow, turn, number, words[0] == "on")
     raise UsageError("Say /reminders, /reminders off N, /reminders on N, /reminders pause or /reminders resume.")
 
 
-async def _switch(uow, turn: Turn, number: int, on: bool) -> Reply:
-    action = await uow.repo.action_by_number(turn.committee_id, number)
+async def _switch(uow: UnitOfWork, turn: Turn, number: int, on: bool) -> Reply:
+    action = await uow.actions.action_by_number(turn.committee_id, number)
     if action is None:
         raise ClerkError(f"There is no action {number}. /actions all lists them.")
-    committee = await uow.repo.get_committee(turn.committee_id)
+    committee = await uow.committees.get_committee(turn.committee_id)
     action.reminders_enabled = on
-    await uow.repo.cancel_pending_reminders(action_id=action.id)
+    await uow.reminders.cancel_pending_reminders(action_id=action.id)
     schedule_action(action, committee.next_meeting_date, turn.policy, turn.tz, turn.now)
     return Reply(f"Reminders {'on' if on else 'off'} for action {number}.")
 
 
-async def _pause(uow, turn: Turn, pause: bool) -> Reply:
-    meeting = await uow.repo.latest_meeting(turn.committee_id)
-    if meeting is not None:
-        require_chair(meeting, turn, "pause or resume reminders")
-    committee = await uow.repo.get_committee(turn.committee_id)
-    committee.reminders_paused = pause
-    if pause:
-        return Reply("Reminders paused for this committee. /reminders resume starts them again.")
+async def pause(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
+    committee = await uow.committees.get_committee(turn.committee_id)
+    committee.reminders_paused = True
+    return Reply("Reminders paused for this committee. /reminders resume starts them again.")
+
+
+async def resume(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
+    committee = await uow.committees.get_committee(turn.committee_id)
+    committee.reminders_paused = False
     return Reply("Reminders resumed. Anything that fell due meanwhile goes out once, at the next sweep.")
 
 
-async def _list(uow, turn: Turn) -> Reply:
-    committee = await uow.repo.get_committee(turn.committee_id)
+async def _list(uow: UnitOfWork, turn: Turn) -> Reply:
+    committee = await uow.committees.get_committee(turn.committee_id)
     lines = []
     if committee.reminders_paused:
         lines.append("Reminders are paused (/reminders resume).")
-    for reminder in await uow.repo.unsent_reminders(turn.committee_id):
+    for reminder in await uow.reminders.unsent_reminders(turn.committee_id):
         what = await _subject(uow, reminder)
         state = "sending now" if reminder.status == SENDING else "waiting for working hours"
         if reminder.attempts:
@@ -281,9 +319,9 @@ async def _list(uow, turn: Turn) -> Reply:
                      f"({reminder.last_error}), next try {format_date(local.date())} {local:%H:%M}")
         lines.append(f"- {what}: pending, {state}")
     silenced = []
-    actions = await uow.repo.actions(turn.committee_id, (OPEN,))
-    owners = await uow.repo.owners([a.id for a in actions])
-    last_sent = await uow.repo.last_reminded([a.id for a in actions])
+    actions = await uow.actions.actions(turn.committee_id, (OPEN,))
+    owners = await uow.actions.owners([a.id for a in actions])
+    last_sent = await uow.reminders.last_reminded([a.id for a in actions])
     for action in actions:
         if not action.reminders_enabled:
             silenced.append(str(action.number))
@@ -291,7 +329,7 @@ async def _list(uow, turn: Turn) -> Reply:
             last = _at(last_sent[action.id], turn.tz) if action.id in last_sent else "not yet"
             lines.append(f"- Action {action.number}: {action.text} — {owners_text(owners[action.id])}. "
                          f"Last reminded: {last}. Next reminder: {_at(action.next_reminder_at, turn.tz)}.")
-    for due_back in await uow.repo.pending_due_backs(turn.committee_id):
+    for due_back in await uow.actions.pending_due_backs(turn.committee_id):
         if due_back.next_reminder_at is not None:
             lines.append(f"- {due_back.presenter} due back with '{due_back.title}': next reminder "
                          f"{_at(due_back.next_reminder_at, turn.tz)}")
@@ -303,12 +341,12 @@ async def _list(uow, turn: Turn) -> Reply:
     return Reply("Reminders:\n" + "\n".join(lines))
 
 
-async def _subject(uow, reminder: Reminder) -> str:
+async def _subject(uow: UnitOfWork, reminder: Reminder) -> str:
     if reminder.action_id is not None:
-        action = await uow.repo.get_action(reminder.action_id)
+        action = await uow.actions.get_action(reminder.action_id)
         return f"Action {action.number} ({reminder.label})"
     if reminder.due_back_id is not None:
-        due_back = await uow.repo.get_due_back(reminder.due_back_id)
+        due_back = await uow.actions.get_due_back(reminder.due_back_id)
         return f"{due_back.presenter} due back ({reminder.label})"
     return "Meeting-day digest"
 

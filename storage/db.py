@@ -12,21 +12,30 @@ import asyncio
 import contextlib
 import uuid
 from pathlib import Path
+from typing import AsyncIterator
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
-from storage.repositories import Repositories
+from storage.models import Base
+from storage.repositories import (
+    ActionRepository,
+    ActivityRepository,
+    CommitteeRepository,
+    EntryRepository,
+    MeetingRepository,
+    ReminderRepository,
+)
 from storage.sqlite import one_hop_connector
+from storage.unit_of_work import DatabaseUnavailable, UnitOfWork
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
-
-
-class DatabaseUnavailable(Exception):
-    """The database did not answer; the caller should tell the user to try again."""
+# What a database that is down, restarting or stalled raises through SQLAlchemy and its drivers.
+UNAVAILABLE = (OperationalError, InterfaceError, OSError, TimeoutError)
 
 
 def describe_database(url: str) -> str:
@@ -70,12 +79,16 @@ class Database:
             return False
 
     @contextlib.asynccontextmanager
-    async def unit_of_work(self):
+    async def unit_of_work(self) -> AsyncIterator[UnitOfWork]:
+        """One transaction (a `UnitOfWorkFactory`). A database that does not answer, in the body or
+        at commit, raises DatabaseUnavailable; nothing of the transaction is kept."""
         lock = self._write_lock or contextlib.nullcontext()
         async with lock:
             session = self._sessions()
             try:
-                yield UnitOfWork(session)
+                yield SessionUnitOfWork(session)
+            except UNAVAILABLE as error:
+                raise DatabaseUnavailable(f"{type(error).__name__}: {str(error)[:200]}") from error
             finally:
                 # Rolls back whatever was not committed and hands the connection back. The pool
                 # does not roll back again on return (reset_on_return=None): that would be one
@@ -86,16 +99,31 @@ class Database:
         await self.engine.dispose()
 
 
-class UnitOfWork:
+class SessionUnitOfWork:
+    """The UnitOfWork of storage.unit_of_work on one SQLAlchemy session."""
+
     def __init__(self, session: AsyncSession):
         self.session = session
-        self.repo = Repositories(session)
+        self.committees = CommitteeRepository(session)
+        self.meetings = MeetingRepository(session)
+        self.entries = EntryRepository(session)
+        self.actions = ActionRepository(session)
+        self.reminders = ReminderRepository(session)
+        self.activities = ActivityRepository(session)
+
+    async def add(self, row: Base) -> None:
+        self.session.add(row)
+        await self.session.flush()
+
+    def stage(self, row: Base) -> None:
+        self.session.add(row)
+
+    async def delete(self, row: Base) -> None:
+        await self.session.delete(row)
+        await self.session.flush()
 
     async def commit(self) -> None:
         await self.session.commit()
-
-    async def rollback(self) -> None:
-        await self.session.rollback()
 
 
 def _sqlite_pragmas(dbapi_connection, _record):

@@ -62,25 +62,13 @@ def _column_values(row) -> dict:
     return {key: value for key, value in inspect(row).dict.items() if key in columns}
 
 
-class Repositories:
+class _Repository:
     def __init__(self, session: AsyncSession):
         self.session = session
 
-    async def add(self, row) -> None:
-        """Adds and writes the row now, so its generated id can be used."""
-        self.session.add(row)
-        await self.session.flush()
 
-    def stage(self, row) -> None:
-        """Adds a row that nothing reads back in this transaction: it is written with the rest at
-        commit, in one statement per table."""
-        self.session.add(row)
-
-    async def delete(self, row) -> None:
-        await self.session.delete(row)
-        await self.session.flush()
-
-    # Activities -----------------------------------------------------------------------------
+class ActivityRepository(_Repository):
+    """Activities Clerk has handled, so a redelivered one has no second effect."""
 
     async def claim_activity(self, conversation_id: str, activity_id: str, now: datetime) -> bool:
         """Records an activity as handled, in one statement; False when it was handled before.
@@ -99,7 +87,9 @@ class Repositories:
         )
         return result.rowcount or 0
 
-    # Committees and conversations ------------------------------------------------------------
+
+class CommitteeRepository(_Repository):
+    """Committees, the conversations that belong to them, and their standing members."""
 
     async def get_conversation(self, conversation_id: str) -> Conversation | None:
         return await self.session.get(Conversation, conversation_id)
@@ -111,14 +101,6 @@ class Repositories:
             )
             return result.scalar_one()
         return await self.session.get(Committee, committee_id)
-
-    async def conversations_of(self, committee_id: int) -> list[Conversation]:
-        result = await self.session.execute(
-            select(Conversation).where(Conversation.committee_id == committee_id)
-        )
-        return list(result.scalars())
-
-    # Members --------------------------------------------------------------------------------
 
     async def members(self, committee_id: int) -> list[Member]:
         result = await self.session.execute(
@@ -132,7 +114,24 @@ class Repositories:
         )
         return result.scalar_one_or_none()
 
-    # Meetings -------------------------------------------------------------------------------
+    async def committee_conversation(self, committee_id: int) -> str | None:
+        result = await self.session.execute(
+            select(Conversation.id)
+            .where(Conversation.committee_id == committee_id)
+            .order_by(Conversation.updated_at.desc())
+            .limit(1)
+        )
+        return result.scalar_one_or_none()
+
+    async def committees_meeting_on(self, day) -> list[Committee]:
+        result = await self.session.execute(
+            select(Committee).where(Committee.next_meeting_date == day, Committee.reminders_paused.is_(False))
+        )
+        return list(result.scalars())
+
+
+class MeetingRepository(_Repository):
+    """Meetings with their agenda, attendance and the minutes cards posted for them."""
 
     async def open_meeting(self, committee_id: int) -> Meeting | None:
         result = await self.session.execute(_OPEN_MEETING, {"committee": committee_id})
@@ -159,25 +158,26 @@ class Repositories:
         )
         return result.scalar_one_or_none()
 
-    async def minutes_posts(self, meeting_id: int) -> list[MinutesPost]:
-        result = await self.session.execute(
-            select(MinutesPost).where(MinutesPost.meeting_id == meeting_id).order_by(MinutesPost.id)
-        )
-        return list(result.scalars())
-
-    async def meeting_by_teams_id(self, committee_id: int, teams_meeting_id: str) -> Meeting | None:
+    async def previous_meeting(self, committee_id: int, before_id: int) -> Meeting | None:
         result = await self.session.execute(
             select(Meeting)
-            .where(
-                Meeting.committee_id == committee_id,
-                Meeting.teams_meeting_id == teams_meeting_id,
-            )
+            .where(Meeting.committee_id == committee_id, Meeting.id < before_id)
             .order_by(Meeting.id.desc())
             .limit(1)
         )
         return result.scalar_one_or_none()
 
-    # Attendance -----------------------------------------------------------------------------
+    async def meetings_by_id(self, meeting_ids: set[int]) -> dict[int, Meeting]:
+        if not meeting_ids:
+            return {}
+        result = await self.session.execute(select(Meeting).where(Meeting.id.in_(meeting_ids)))
+        return {meeting.id: meeting for meeting in result.scalars()}
+
+    async def minutes_posts(self, meeting_id: int) -> list[MinutesPost]:
+        result = await self.session.execute(
+            select(MinutesPost).where(MinutesPost.meeting_id == meeting_id).order_by(MinutesPost.id)
+        )
+        return list(result.scalars())
 
     async def attendance(self, meeting_id: int) -> list[Attendance]:
         result = await self.session.execute(
@@ -201,8 +201,6 @@ class Repositories:
         )
         return result.scalar_one_or_none()
 
-    # Agenda and what is said ----------------------------------------------------------------
-
     async def agenda(self, meeting_id: int) -> list[AgendaItem]:
         result = await self.session.execute(
             select(AgendaItem)
@@ -221,7 +219,20 @@ class Repositories:
             update(ItemEntry).where(ItemEntry.item_id == item.id).values(question_id=None)
         )
         await self.session.execute(delete(ItemEntry).where(ItemEntry.item_id == item.id))
-        await self.delete(item)
+        await self.session.delete(item)
+        await self.session.flush()
+
+    async def open_meetings_with_current_item(self) -> list[tuple[Meeting, AgendaItem]]:
+        result = await self.session.execute(
+            select(Meeting, AgendaItem)
+            .join(AgendaItem, AgendaItem.id == Meeting.current_item_id)
+            .where(Meeting.ended_at.is_(None), AgendaItem.overtime_notice_sent.is_(False))
+        )
+        return [(meeting, item) for meeting, item in result.all()]
+
+
+class EntryRepository(_Repository):
+    """What is minuted about each agenda item."""
 
     async def entries(self, item_ids: list[int]) -> list[ItemEntry]:
         if not item_ids:
@@ -240,15 +251,9 @@ class Repositories:
         )
         return result.scalar_one_or_none()
 
-    async def open_meetings_with_current_item(self) -> list[tuple[Meeting, AgendaItem]]:
-        result = await self.session.execute(
-            select(Meeting, AgendaItem)
-            .join(AgendaItem, AgendaItem.id == Meeting.current_item_id)
-            .where(Meeting.ended_at.is_(None), AgendaItem.overtime_notice_sent.is_(False))
-        )
-        return [(meeting, item) for meeting, item in result.all()]
 
-    # Actions and due-backs ------------------------------------------------------------------
+class ActionRepository(_Repository):
+    """Actions with their owners and history, and presenters due back."""
 
     async def next_action_number(self, committee_id: int) -> tuple[int, date | None]:
         """(the committee's next action number, its next meeting's date). Numbers run per committee
@@ -273,6 +278,9 @@ class Repositories:
             select(Action).where(Action.committee_id == committee_id, Action.number == number)
         )
         return result.scalar_one_or_none()
+
+    async def get_action(self, action_id: int) -> Action:
+        return await self.session.get(Action, action_id)
 
     async def actions(self, committee_id: int, statuses: tuple[str, ...] | None = None) -> list[Action]:
         query = select(Action).where(Action.committee_id == committee_id)
@@ -320,17 +328,8 @@ class Repositories:
         result = await self.session.execute(select(Action.id).where(Action.item_id == item_id).limit(1))
         return result.first() is not None
 
-    async def meetings_by_id(self, meeting_ids: set[int]) -> dict[int, Meeting]:
-        if not meeting_ids:
-            return {}
-        result = await self.session.execute(select(Meeting).where(Meeting.id.in_(meeting_ids)))
-        return {meeting.id: meeting for meeting in result.scalars()}
-
-    async def items_by_id(self, item_ids: set[int]) -> dict[int, AgendaItem]:
-        if not item_ids:
-            return {}
-        result = await self.session.execute(select(AgendaItem).where(AgendaItem.id.in_(item_ids)))
-        return {item.id: item for item in result.scalars()}
+    async def get_due_back(self, due_back_id: int) -> DueBack:
+        return await self.session.get(DueBack, due_back_id)
 
     async def pending_due_backs(self, committee_id: int) -> list[DueBack]:
         result = await self.session.execute(
@@ -346,25 +345,9 @@ class Repositories:
         )
         return list(result.scalars())
 
-    async def previous_meeting(self, committee_id: int, before_id: int) -> Meeting | None:
-        result = await self.session.execute(
-            select(Meeting)
-            .where(Meeting.committee_id == committee_id, Meeting.id < before_id)
-            .order_by(Meeting.id.desc())
-            .limit(1)
-        )
-        return result.scalar_one_or_none()
 
-    # Reminders --------------------------------------------------------------------------------
-
-    async def get_action(self, action_id: int) -> Action:
-        return await self.session.get(Action, action_id)
-
-    async def get_due_back(self, due_back_id: int) -> DueBack:
-        return await self.session.get(DueBack, due_back_id)
-
-    async def get_reminder(self, reminder_id: int) -> Reminder:
-        return await self.session.get(Reminder, reminder_id, populate_existing=True)
+class ReminderRepository(_Repository):
+    """Reminders: what has fallen due, who is sending it, what was sent."""
 
     async def actions_with_reminder_due(self, now: datetime, limit: int) -> list[tuple[Action, Committee]]:
         return await self._reminder_due(Action, now, limit)
@@ -385,12 +368,6 @@ class Repositories:
             .with_for_update(skip_locked=True, of=model)
         )
         return [(row, committee) for row, committee in result.all()]
-
-    async def committees_meeting_on(self, day) -> list[Committee]:
-        result = await self.session.execute(
-            select(Committee).where(Committee.next_meeting_date == day, Committee.reminders_paused.is_(False))
-        )
-        return list(result.scalars())
 
     async def add_reminders_once(self, rows: list[dict]) -> int:
         """Inserts the reminders whose key is new, in one statement; returns how many were new."""
@@ -459,10 +436,13 @@ class Repositories:
             if action_ids else []
         due_backs = list((await self.session.execute(select(DueBack).where(DueBack.id.in_(due_back_ids)))).scalars()) \
             if due_back_ids else []
-        meetings = await self.meetings_by_id({row.meeting_id for row in actions + due_backs if row.meeting_id})
+        meetings = await MeetingRepository(self.session).meetings_by_id({row.meeting_id for row in actions + due_backs if row.meeting_id})
         committee_ids = {r.committee_id for r in reminders}
         committees = list((await self.session.execute(select(Committee).where(Committee.id.in_(committee_ids)))).scalars())
         return actions + due_backs + list(meetings.values()) + committees
+
+    async def get_reminder(self, reminder_id: int) -> Reminder:
+        return await self.session.get(Reminder, reminder_id, populate_existing=True)
 
     async def unsent_reminders(self, committee_id: int) -> list[Reminder]:
         result = await self.session.execute(
@@ -482,12 +462,3 @@ class Repositories:
             .group_by(Reminder.action_id)
         )
         return {action_id: sent_at for action_id, sent_at in result.all() if sent_at is not None}
-
-    async def committee_conversation(self, committee_id: int) -> str | None:
-        result = await self.session.execute(
-            select(Conversation.id)
-            .where(Conversation.committee_id == committee_id)
-            .order_by(Conversation.updated_at.desc())
-            .limit(1)
-        )
-        return result.scalar_one_or_none()

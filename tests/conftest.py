@@ -64,6 +64,7 @@ class Connector:
     reply_failures: list = field(default_factory=list)
     refused: int = 0
     received_at: list[float] = field(default_factory=list)  # monotonic time of each accepted post
+    role_lookups: int = 0  # how often the bot asked for someone's meeting role
 
     def texts(self) -> list[str]:
         return [a.get("text") or "" for a in self.posted if a.get("type") == "message"]
@@ -127,6 +128,7 @@ def capture_app(capture: Connector) -> web.Application:
         return web.json_response({"id": request.match_info["activity_id"]})
 
     async def participant(request: web.Request):
+        capture.role_lookups += 1
         role = capture.meeting_roles.get(request.match_info["aad"])
         if role is None:
             return web.json_response({"error": "not found"}, status=404)

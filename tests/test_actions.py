@@ -97,8 +97,8 @@ async def test_every_status_change_is_kept_with_who_and_when(chat, clock):
 
     database = chat.bot.app[DB]
     async with database.unit_of_work() as uow:
-        action = await uow.repo.action_by_number(1, 1)
-        events = [(e.kind, e.by) for e in await uow.repo.action_events(action.id)]
+        action = await uow.actions.action_by_number(1, 1)
+        events = [(e.kind, e.by) for e in await uow.actions.action_events(action.id)]
     assert events == [("created", "Marion Oswald"), ("update", "Sam Todd"), ("done", "Sam Todd"),
                       ("reopened", "Marion Oswald"), ("assigned", "Marion Oswald"), ("due", "Marion Oswald"),
                       ("dropped", "Marion Oswald")]
@@ -147,9 +147,9 @@ async def test_carry_forward_into_the_next_meeting(chat, clock):
 
     database = chat.bot.app[DB]
     async with database.unit_of_work() as uow:
-        meeting = await uow.repo.open_meeting(1)
-        items = await uow.repo.agenda(meeting.id)
-        entries = [e.text for e in await uow.repo.entries([items[0].id])]
+        meeting = await uow.meetings.open_meeting(1)
+        items = await uow.meetings.agenda(meeting.id)
+        entries = [e.text for e in await uow.entries.entries([items[0].id])]
     assert entries == [
         "Action 1: Open task — Sam Todd, due Wed 10 June 2026 (open)",
         "Action 2: Task done soon — Jack Tracey, no due date (done)",

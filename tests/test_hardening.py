@@ -16,6 +16,7 @@ from app import DB, OUTBOX
 from bot.commands import COMMANDS
 from bot.outbox import RateLimiter
 from config import ConfigError, Settings
+from dialogs.roles import Role
 from tests.conftest import MEMBER, Chat, card_text, make_action_reminders_fall_due
 from tests.test_multi_instance import Process, ProcessBot
 
@@ -76,7 +77,7 @@ async def test_every_chair_only_command_is_refused_for_others(chat):
     await chat.say("/start")
     await chat.say("/agenda set\n10:00 Welcome\n10:10 Checking tool - Data Lab\n11:00 Tool\n11:35 Other\n13:00 Close")
     agenda_before = card_text(await chat.card("/agenda"))
-    chair_only = [c for c in COMMANDS if c.chair_only]
+    chair_only = [c for c in COMMANDS if c.role is not Role.ANYONE]
     assert {c.name for c in chair_only} >= {"agenda add", "agenda set", "outcome", "end", "chair"}
     for command in chair_only:
         reply = await chat.say(command.example, sender=MEMBER)
@@ -204,7 +205,7 @@ async def test_twenty_members_recording_actions_in_the_same_second(chat):
     numbers = sorted(int(t.split()[1]) for t in replies)
     assert numbers == list(range(1, 21))
     async with chat.bot.app[DB].unit_of_work() as uow:
-        actions = [(a.number, a.text) for a in await uow.repo.actions(1)]
+        actions = [(a.number, a.text) for a in await uow.actions.actions(1)]
     assert sorted(number for number, _ in actions) == list(range(1, 21))
     assert sorted(task for _, task in actions) == sorted(f"Task from member {n}" for n in range(20))
 

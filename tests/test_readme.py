@@ -11,7 +11,7 @@ README = (ROOT / "README.md").read_text()
 
 def test_every_command_is_in_the_reference():
     for command in COMMANDS:
-        assert f"`{command.syntax}` — {command.summary}" in README, command.name
+        assert f"- `{command.syntax}` — {command.description}\n" in README, command.name
 
 
 def test_every_environment_variable_read_by_the_code_is_documented():

@@ -1,0 +1,51 @@
+"""Who may use a command: the one rule, applied before any use case runs.
+
+The command table (bot/commands.py) gives each command a Role; use cases never check it again.
+The chair is whoever the meeting names (by Teams user id, or by name when it was typed without an
+@mention), or the Teams meeting organizer; asking Teams for the organizer is a web request, so it
+is made only when the other tests fail.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from dialogs.context import Turn
+from dialogs.errors import NotAllowed
+from dialogs.parsing import name_key
+from storage.models import Meeting
+from storage.unit_of_work import UnitOfWork
+
+
+class Role(StrEnum):
+    ANYONE = "anyone"
+    CHAIR = "chair only"
+    CHAIR_ONCE_NAMED = "chair only, once a chair is named"  # anyone may name the first chair
+
+
+def is_named_chair(meeting: Meeting, turn: Turn) -> bool:
+    if meeting.chair_user_id and turn.caller.user_id:
+        return meeting.chair_user_id == turn.caller.user_id
+    return bool(meeting.chair_name) and name_key(meeting.chair_name) == name_key(turn.caller.name)
+
+
+async def authorize(uow: UnitOfWork, turn: Turn, role: Role, doing: str, meeting_id: int | None = None) -> None:
+    """Raises NotAllowed unless the caller may act in `role`. The chair is that of the meeting named
+    (a card's), else of the open meeting, else of the last one; before any meeting anyone may."""
+    if role is Role.ANYONE:
+        return
+    if meeting_id is not None:
+        meeting = await uow.meetings.get_meeting(meeting_id)
+    else:
+        meeting = (await uow.meetings.open_meeting(turn.committee_id)
+                   or await uow.meetings.latest_meeting(turn.committee_id))
+    if meeting is None:
+        return  # nothing is chaired yet: the use case says what is missing
+    no_chair = not (meeting.chair_name or meeting.chair_user_id)
+    if role is Role.CHAIR_ONCE_NAMED and no_chair and meeting.ended_at is None:
+        return
+    if is_named_chair(meeting, turn) or await turn.is_meeting_organizer():
+        return
+    if no_chair:
+        raise NotAllowed(f"Only the chair can {doing}, and no chair is set yet: /chair Name names one.")
+    raise NotAllowed(f"Only the chair ({meeting.chair_name}) can {doing}.")

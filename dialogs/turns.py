@@ -1,0 +1,62 @@
+"""One turn of conversation as one transaction: claim the activity, know the conversation's
+committee, check who may, run the use case, commit.
+
+bot/ reads the Teams activity into plain values and calls `run_turn`; what the use case raises
+(ClerkError and its kinds, DatabaseUnavailable) comes back to bot/ to be said in the chat.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Awaitable, Callable
+
+from dialogs.committee import register_conversation
+from dialogs.context import Reply, Turn
+from dialogs.roles import Role, authorize
+from storage.unit_of_work import UnitOfWork, UnitOfWorkFactory
+
+UseCase = Callable[[UnitOfWork, Turn], Awaitable[Reply | None]]
+
+
+@dataclass(frozen=True)
+class ConversationFacts:
+    """What Teams says about the conversation, kept so Clerk can write into it later."""
+
+    id: str
+    reference_json: str  # the ConversationReference proactive messages need
+    conversation_type: str | None
+    tenant_id: str | None
+
+
+HANDLED_ACTIVITIES_KEPT = timedelta(days=2)  # the Bot Connector redelivers within minutes
+
+
+async def forget_handled_activities(new_unit_of_work: UnitOfWorkFactory, now: datetime) -> None:
+    async with new_unit_of_work() as uow:
+        await uow.activities.forget_activities_before(now - HANDLED_ACTIVITIES_KEPT)
+        await uow.commit()
+
+
+@dataclass(frozen=True)
+class Handled:
+    reply: Reply | None
+    committee_id: int
+
+
+async def run_turn(new_unit_of_work: UnitOfWorkFactory, conversation: ConversationFacts, activity_id: str | None,
+                   now: datetime, make_turn: Callable[[int], Turn], use_case: UseCase, role: Role = Role.ANYONE,
+                   doing: str = "", meeting_id: int | None = None, committee_id: int | None = None) -> Handled | None:
+    """None when the activity was handled before (a redelivery has no second effect). `committee_id`
+    may be given when the caller already knows it and the conversation's reference is unchanged."""
+    async with new_unit_of_work() as uow:
+        if activity_id and not await uow.activities.claim_activity(conversation.id, activity_id, now):
+            return None
+        if committee_id is None:
+            committee_id = await register_conversation(uow, conversation.id, conversation.reference_json,
+                                                       conversation.conversation_type, conversation.tenant_id, now)
+        turn = make_turn(committee_id)
+        await authorize(uow, turn, role, doing, meeting_id)
+        reply = await use_case(uow, turn)
+        await uow.commit()
+    return Handled(reply, committee_id)

@@ -1,0 +1,47 @@
+"""The unit of work: one database transaction and the repositories that read and write in it.
+
+Use cases in dialogs/ take a `UnitOfWork` (or, when they run several transactions of their own, a
+`UnitOfWorkFactory`): `async with new_unit_of_work() as uow: ...; await uow.commit()`. Nothing is
+written unless `commit()` is reached. A database that does not answer raises `DatabaseUnavailable`.
+"""
+
+from __future__ import annotations
+
+from contextlib import AbstractAsyncContextManager
+from typing import Callable, Protocol
+
+from storage.models import Base
+from storage.repositories import (
+    ActionRepository,
+    ActivityRepository,
+    CommitteeRepository,
+    EntryRepository,
+    MeetingRepository,
+    ReminderRepository,
+)
+
+
+class DatabaseUnavailable(Exception):
+    """The database did not answer (down, restarting, stalled); nothing was recorded. Try again."""
+
+
+class UnitOfWork(Protocol):
+    committees: CommitteeRepository
+    meetings: MeetingRepository
+    entries: EntryRepository
+    actions: ActionRepository
+    reminders: ReminderRepository
+    activities: ActivityRepository
+
+    async def add(self, row: Base) -> None:
+        """Adds and writes the row now, so its generated id can be used."""
+
+    def stage(self, row: Base) -> None:
+        """Adds a row that nothing reads back in this transaction: written with the rest at commit."""
+
+    async def delete(self, row: Base) -> None: ...
+
+    async def commit(self) -> None: ...
+
+
+UnitOfWorkFactory = Callable[[], AbstractAsyncContextManager[UnitOfWork]]
