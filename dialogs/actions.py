@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from datetime import date
 
 from dialogs.action_text import DONE, DROPPED, OPEN, due_text, is_overdue, owners_text
-from dialogs.agenda import find_item, item_number
+from dialogs.agenda import agenda_of
 from dialogs.context import Person, Reply, Turn
 from dialogs.dates import NEXT_MEETING, day_month, example_date, format_date, parse_due
 from dialogs.errors import ClerkError, UsageError
-from dialogs.parsing import MAX_NAME, clean_name, name_key, parse_time, split_item_prefix, whole_number
+from dialogs.guards import current_meeting
+from dialogs.parsing import MAX_NAME, clean_name, format_minute, name_key, parse_time, split_item_prefix, whole_number
 from dialogs.reminders import reschedule_committee, schedule_action, schedule_due_back
 from storage.models import Action, ActionEvent, ActionOwner, Committee, DueBack
 from storage.unit_of_work import UnitOfWork
@@ -76,7 +77,7 @@ async def record(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     if item_no is not None:
         if meeting is None:
             raise ClerkError("No meeting is open, so there is no item to name. /start opens one.")
-        item_id = find_item(await uow.meetings.agenda(meeting.id), item_no).id
+        item_id = (await agenda_of(uow, meeting)).find(item_no).item.id
     number, next_meeting_date = await uow.actions.next_action_number(turn.committee_id)
     action = Action(
         committee_id=turn.committee_id,
@@ -206,14 +207,14 @@ class ActionsView:
 async def action_rows(uow: UnitOfWork, committee: Committee, actions: list[Action], today: date) -> list[ActionRow]:
     owners = await uow.actions.owners([a.id for a in actions])
     meetings = await uow.meetings.meetings_by_id({a.meeting_id for a in actions if a.meeting_id})
-    agendas = {meeting_id: await uow.meetings.agenda(meeting_id) for meeting_id in meetings}
+    agendas = {meeting.id: await agenda_of(uow, meeting) for meeting in meetings.values()}
     rows = []
     for action in actions:
         source = "recorded outside a meeting"
         meeting = meetings.get(action.meeting_id)
         if meeting is not None:
             source = f"{meeting.title}, {format_date(meeting.meeting_date)}"
-            number = item_number(agendas[meeting.id], action.item_id) if action.item_id else None
+            number = agendas[meeting.id].number_of(action.item_id) if action.item_id else None
             if number is not None:
                 source += f", item {number}"
         rows.append(ActionRow(
@@ -263,18 +264,13 @@ def _owned_by(owners: list[ActionOwner], person: Person) -> bool:
 
 
 async def due_back(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
-    meeting = await uow.meetings.open_meeting(turn.committee_id)
-    if meeting is None:
-        raise ClerkError("No meeting is open. /start opens one.")
-    items = await uow.meetings.agenda(meeting.id)
+    meeting = await current_meeting(uow, turn)
+    agenda = await agenda_of(uow, meeting)
     name_part, number, reason = _split_due_back(args)
-    if number is not None:
-        item = find_item(items, number)
-    else:
-        item = next((i for i in items if i.id == meeting.current_item_id), None)
-        if item is None or item.is_break:
-            raise ClerkError("No item is under way: name it, e.g. /dueback Data Lab item 3.")
-        number = item_number(items, item.id)
+    entry = agenda.find(number) if number is not None else agenda.current
+    if entry is None or entry.is_break:
+        raise ClerkError("No item is under way: name it, e.g. /dueback Data Lab item 3.")
+    item, number = entry.item, entry.number
     presenter = turn.mentions[0] if turn.mentions else None
     if presenter is None and name_part:
         presenter = Person(name_part)
@@ -327,5 +323,5 @@ async def set_next_meeting(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     committee = await uow.committees.get_committee(turn.committee_id)
     committee.next_meeting_date, committee.next_meeting_minute = day, minute
     await reschedule_committee(uow, committee, turn.policy, turn.tz, turn.now)
-    at = f" at {minute // 60:02d}:{minute % 60:02d}" if minute is not None else ""
+    at = f" at {format_minute(minute)}" if minute is not None else ""
     return Reply(f"Next meeting: {format_date(day)}{at}. Actions due 'next meeting' are now due that day.")

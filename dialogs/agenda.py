@@ -12,51 +12,20 @@ from dialogs.carry_forward import CARRIED
 from dialogs.context import Reply, Turn
 from dialogs.errors import ClerkError, UsageError
 from dialogs.guards import current_meeting
-from dialogs.parsing import MINUTES_IN_DAY, AgendaLine, format_minute, parse_agenda_line, parse_time, whole_number
+from dialogs.parsing import (
+    MINUTES_IN_DAY,
+    AgendaLine,
+    clock_time,
+    format_minute,
+    parse_agenda_line,
+    parse_time,
+    whole_number,
+)
+from dialogs.schedule import EMPTY, Agenda, Entry
 from storage.models import AgendaItem, Meeting
 from storage.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 CLOSE_TITLES = {"close", "meeting close", "end", "meeting end"}
-
-
-def numbered(items: list[AgendaItem]) -> list[tuple[int | None, AgendaItem]]:
-    """Items are numbered 1, 2, 3... in agenda order; breaks take no number."""
-    result, number = [], 0
-    for item in items:
-        if item.is_break:
-            result.append((None, item))
-        else:
-            number += 1
-            result.append((number, item))
-    return result
-
-
-def item_number(items: list[AgendaItem], item_id: int) -> int | None:
-    for number, item in numbered(items):
-        if item.id == item_id:
-            return number
-    return None
-
-
-def find_item(items: list[AgendaItem], number: int) -> AgendaItem:
-    for item_no, item in numbered(items):
-        if item_no == number:
-            return item
-    count = sum(1 for item in items if not item.is_break)
-    if count == 0:
-        raise ClerkError(f"There is no item {number}: the agenda is empty.")
-    raise ClerkError(f"There is no item {number}: the agenda has items 1 to {count}.")
-
-
-def slots(items: list[AgendaItem]) -> list[timing.Slot]:
-    return [
-        timing.Slot(i.planned_start_minute, i.planned_length_minutes, i.actual_start, i.actual_end)
-        for i in items
-    ]
-
-
-def label(number: int | None, item: AgendaItem) -> str:
-    return "the break" if number is None else f"item {number} ({item.title})"
 
 
 # Building the agenda -----------------------------------------------------------------------
@@ -116,8 +85,7 @@ async def add(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     if item is None:
         return Reply(f"Planned close set to {format_minute(line.start_minute)}.")
     place_carried(items)
-    items = await uow.meetings.agenda(meeting.id)
-    number = item_number(items, item.id)
+    number = Agenda(meeting, await uow.meetings.agenda(meeting.id)).number_of(item.id)
     what = "Break" if number is None else f"Item {number}"
     presenter = f" - {item.presenter}" if item.presenter else ""
     length = f" ({item.planned_length_minutes} min)" if item.planned_length_minutes else ""
@@ -138,7 +106,7 @@ async def replace(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     existing = await uow.meetings.agenda(meeting.id)
     taken = {i.id for i in existing if await _has_minutes(uow, i)}
     if taken:
-        numbers = [label(n, i) for n, i in numbered(existing) if i.id in taken]
+        numbers = [entry.label for entry in Agenda(meeting, existing).entries if entry.item.id in taken]
         raise ClerkError(
             f"The agenda already has minutes recorded against {', '.join(numbers)}; "
             "edit it with /agenda add, /agenda remove and /agenda move instead."
@@ -160,14 +128,11 @@ async def remove(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     text = args.strip()
     if not text:
         raise UsageError("Say which item to remove: its number, or the time of a break.")
-    items = await uow.meetings.agenda(meeting.id)
-    number, item = _item_by_number_or_time(items, text)
-    if await _has_minutes(uow, item):
-        raise ClerkError(
-            f"{label(number, item).capitalize()} already has minutes recorded; it stays on the agenda."
-        )
-    await uow.meetings.delete_agenda_item(item)
-    return Reply(f"Removed {label(number, item)} from the agenda.")
+    entry = _entry_by_number_or_time(Agenda(meeting, await uow.meetings.agenda(meeting.id)), text)
+    if await _has_minutes(uow, entry.item):
+        raise ClerkError(f"{entry.label.capitalize()} already has minutes recorded; it stays on the agenda.")
+    await uow.meetings.delete_agenda_item(entry.item)
+    return Reply(f"Removed {entry.label} from the agenda.")
 
 
 async def move(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
@@ -176,14 +141,12 @@ async def move(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     if len(parts) != 2:
         raise UsageError("Give the item number and its new start time.")
     new_start = parse_time(parts[1])
-    items = await uow.meetings.agenda(meeting.id)
-    old_number, item = _item_by_number_or_time(items, parts[0])
-    item.planned_start_minute = new_start
-    item.floating = False
-    items = await uow.meetings.agenda(meeting.id)
-    new_number = item_number(items, item.id)
-    renumbered = f" (now item {new_number})" if new_number != old_number else ""
-    return Reply(f"Moved {label(old_number, item)} to {format_minute(new_start)}{renumbered}.")
+    entry = _entry_by_number_or_time(Agenda(meeting, await uow.meetings.agenda(meeting.id)), parts[0])
+    entry.item.planned_start_minute = new_start
+    entry.item.floating = False
+    new_number = Agenda(meeting, await uow.meetings.agenda(meeting.id)).number_of(entry.item.id)
+    renumbered = f" (now item {new_number})" if new_number != entry.number else ""
+    return Reply(f"Moved {entry.label} to {format_minute(new_start)}{renumbered}.")
 
 
 async def set_end(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
@@ -204,17 +167,17 @@ async def _has_minutes(uow: UnitOfWork, item: AgendaItem) -> bool:
     return await uow.actions.item_has_actions(item.id)
 
 
-def _item_by_number_or_time(items: list[AgendaItem], text: str) -> tuple[int | None, AgendaItem]:
+def _entry_by_number_or_time(agenda: Agenda, text: str) -> Entry:
     number = whole_number(text)
     if number is not None:
-        return number, find_item(items, number)
+        return agenda.find(number)
     try:
         minute = parse_time(text)
     except UsageError:
         raise UsageError(f"'{text}' is neither an item number nor a time.") from None
-    for number, item in numbered(items):
-        if item.planned_start_minute == minute:
-            return number, item
+    for entry in agenda.entries:
+        if entry.item.planned_start_minute == minute:
+            return entry
     raise ClerkError(f"Nothing on the agenda starts at {format_minute(minute)}.")
 
 
@@ -241,46 +204,32 @@ class AgendaView:
     status_line: str
 
 
-def build_agenda_view(
-    meeting: Meeting, items: list[AgendaItem], tz: ZoneInfo, now: datetime
-) -> AgendaView:
-    """Pure: the agenda card's content from the stored rows."""
-    planned = slots(items)
-    allotted = timing.allotted_minutes(planned, meeting.planned_end_minute)
-    current_index = next(
-        (index for index, item in enumerate(items) if item.id == meeting.current_item_id), None
-    )
-    rows = []
-    for (number, item), length in zip(numbered(items), allotted):
-        actual_length = None
-        if item.actual_start is not None:
-            end = item.actual_end or now
-            actual_length = timing.whole_minutes(end - item.actual_start)
-        rows.append(
-            AgendaRow(
-                number=number,
-                is_break=item.is_break,
-                title=item.title,
-                presenter=item.presenter,
-                planned_start=format_minute(item.planned_start_minute),
-                planned_length=length,
-                actual_start=f"{item.actual_start.astimezone(tz):%H:%M}" if item.actual_start else None,
-                actual_length=actual_length,
-                is_current=item.id == meeting.current_item_id,
-            )
+def build_agenda_view(agenda: Agenda, tz: ZoneInfo, now: datetime) -> AgendaView:
+    """Pure: the agenda card's content."""
+    current = agenda.current
+    rows = [
+        AgendaRow(
+            number=entry.number,
+            is_break=entry.is_break,
+            title=entry.item.title,
+            presenter=entry.item.presenter,
+            planned_start=format_minute(entry.item.planned_start_minute),
+            planned_length=entry.allotted,
+            actual_start=clock_time(entry.item.actual_start, tz) if entry.item.actual_start else None,
+            actual_length=entry.elapsed_minutes(now),
+            is_current=entry is current,
         )
-    if not items:
-        status = "The agenda is empty: /agenda add HH:MM Title - Presenter adds an item."
-    else:
-        late = timing.delay(planned, meeting.planned_end_minute, current_index,
-                            meeting.meeting_date, tz, now)
-        close = timing.planned_close_minute(planned, meeting.planned_end_minute)
-        status = timing.running_line(timing.whole_minutes(late), close)
-    return AgendaView(meeting.title, rows, status)
+        for entry in agenda.entries
+    ]
+    return AgendaView(agenda.meeting.title, rows, agenda.status_line(now, tz))
+
+
+async def agenda_of(uow: UnitOfWork, meeting: Meeting) -> Agenda:
+    return Agenda(meeting, await uow.meetings.agenda(meeting.id))
 
 
 async def agenda_view(uow: UnitOfWork, turn: Turn, meeting: Meeting) -> AgendaView:
-    return build_agenda_view(meeting, await uow.meetings.agenda(meeting.id), turn.tz, turn.now)
+    return build_agenda_view(await agenda_of(uow, meeting), turn.tz, turn.now)
 
 
 async def show(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
@@ -289,83 +238,56 @@ async def show(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     return Reply(view.status_line, view=view)
 
 
-async def _go_to(uow: UnitOfWork, turn: Turn, meeting: Meeting, items: list[AgendaItem], target: AgendaItem) -> None:
-    for item in items:
-        if item.id == meeting.current_item_id and item.id != target.id and item.actual_end is None:
-            item.actual_end = turn.now
-    if target.actual_start is None:
-        target.actual_start = turn.now
-    target.actual_end = None
-    meeting.current_item_id = target.id
-
-
 async def next_item(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
-    meeting = await current_meeting(uow, turn)
-    items = await uow.meetings.agenda(meeting.id)
-    if not items:
-        raise ClerkError("The agenda is empty: /agenda add HH:MM Title - Presenter adds an item.")
-    ids = [i.id for i in items]
-    if meeting.current_item_id in ids:
-        after = items[ids.index(meeting.current_item_id) + 1:]
-    else:
-        after = [i for i in items if i.actual_start is None]
-    if not after:
-        for item in items:
-            if item.id == meeting.current_item_id and item.actual_end is None:
-                item.actual_end = turn.now
-        meeting.current_item_id = None
+    agenda = await agenda_of(uow, await current_meeting(uow, turn))
+    if not agenda.entries:
+        raise ClerkError(EMPTY)
+    target = agenda.following
+    if target is None:
+        agenda.end_current(turn.now)
         return Reply("That was the last item on the agenda. /end closes the meeting.")
-    target = after[0]
-    await _go_to(uow, turn, meeting, items, target)
-    return Reply(_started_line(items, target, turn))
+    agenda.start(target, turn.now)
+    return Reply(_started_line(target, turn))
 
 
 async def go_to_item(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     number = whole_number(args)
     if number is None:
         raise UsageError("Give the item number.")
-    meeting = await current_meeting(uow, turn)
-    items = await uow.meetings.agenda(meeting.id)
-    target = find_item(items, number)
-    await _go_to(uow, turn, meeting, items, target)
-    return Reply(_started_line(items, target, turn))
+    agenda = await agenda_of(uow, await current_meeting(uow, turn))
+    target = agenda.find(number)
+    agenda.start(target, turn.now)
+    return Reply(_started_line(target, turn))
 
 
-def _started_line(items: list[AgendaItem], target: AgendaItem, turn: Turn) -> str:
-    number = item_number(items, target.id)
-    allotted = dict(zip([i.id for i in items], timing.allotted_minutes(slots(items), None)))
-    length = allotted.get(target.id) or target.planned_length_minutes
-    planned = format_minute(target.planned_start_minute)
-    at = f"{turn.local_now:%H:%M}"
-    if number is None:
+def _started_line(entry: Entry, turn: Turn) -> str:
+    planned = format_minute(entry.item.planned_start_minute)
+    at = clock_time(turn.now, turn.tz)
+    length = entry.allotted
+    if entry.is_break:
         return f"Break from {at} (planned {planned}" + (f", {length} min)." if length else ").")
-    presenter = f", presented by {target.presenter}" if target.presenter else ""
+    presenter = f", presented by {entry.item.presenter}" if entry.item.presenter else ""
     allotted_text = f", {length} min allotted" if length else ""
-    return f"Item {number}: {target.title}{presenter}. Started {at} (planned {planned}{allotted_text})."
+    return f"Item {entry.number}: {entry.item.title}{presenter}. Started {at} (planned {planned}{allotted_text})."
 
 
 async def show_time(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     meeting = await current_meeting(uow, turn)
-    items = await uow.meetings.agenda(meeting.id)
-    lines = []
-    allotted = timing.allotted_minutes(slots(items), meeting.planned_end_minute)
-    for (number, item), length in zip(numbered(items), allotted):
-        if item.id != meeting.current_item_id:
-            continue
-        elapsed = turn.now - item.actual_start
-        what = "Break" if number is None else f"Item {number} ({item.title})"
-        line = f"{what}: {timing.duration_text(elapsed)} elapsed"
-        if length is not None:
-            remaining = length - timing.whole_minutes(elapsed)
+    agenda = await agenda_of(uow, meeting)
+    current = agenda.current
+    if current is None:
+        lines = ["No item is under way: /next starts the next one."]
+    else:
+        what = "Break" if current.is_break else f"Item {current.number} ({current.item.title})"
+        line = f"{what}: {timing.duration_text(turn.now - current.item.actual_start)} elapsed"
+        if current.allotted is not None:
+            remaining = current.allotted - current.elapsed_minutes(turn.now)
             left = f"{remaining} min left" if remaining >= 0 else f"{-remaining} min over"
-            line += f" of {length} min allotted, {left}."
-        lines.append(line)
-    if not lines:
-        lines.append("No item is under way: /next starts the next one.")
-    meeting_elapsed = timing.duration_text(turn.now - meeting.started_at)
-    view = build_agenda_view(meeting, items, turn.tz, turn.now)
-    started = f"{meeting.started_at.astimezone(turn.tz):%H:%M}"
-    lines.append(f"Meeting: started {started}, {meeting_elapsed} elapsed. {view.status_line}.")
+            line += f" of {current.allotted} min allotted, {left}."
+        lines = [line]
+    elapsed = timing.duration_text(turn.now - meeting.started_at)
+    lines.append(f"Meeting: started {clock_time(meeting.started_at, turn.tz)}, {elapsed} elapsed. "
+                 f"{agenda.status_line(turn.now, turn.tz)}.")
     return Reply("\n".join(lines))
 
 
@@ -389,27 +311,15 @@ async def send_overtime_notices(new_unit_of_work: UnitOfWorkFactory, post: Calla
 async def overtime_notices(uow: UnitOfWork, now: datetime, tz: ZoneInfo) -> list[Notice]:
     """Items that reached their allotted time get one notice each; marked so it never repeats."""
     notices = []
-    for meeting, current in await uow.meetings.open_meetings_with_current_item():
-        items = await uow.meetings.agenda(meeting.id)
-        allotted = dict(
-            zip([i.id for i in items], timing.allotted_minutes(slots(items), meeting.planned_end_minute))
-        )
-        length = allotted.get(current.id)
-        if length is None or current.actual_start is None:
+    for meeting, _ in await uow.meetings.open_meetings_with_current_item():
+        over = (await agenda_of(uow, meeting)).over_time(now)
+        if over is None:
             continue
-        elapsed = now - current.actual_start
-        if timing.whole_minutes(elapsed) < length:
-            continue
-        current.overtime_notice_sent = True
+        over.item.overtime_notice_sent = True
         committee = await uow.committees.get_committee(meeting.committee_id)
         if not committee.timekeeping:
             continue
-        number = item_number(items, current.id)
-        what = "The break" if number is None else f"Item {number} ({current.title})"
-        notices.append(
-            Notice(
-                meeting.conversation_id,
-                f"⏱ {what} has reached its {length} min. /next moves on; /time shows the schedule.",
-            )
-        )
+        what = "The break" if over.is_break else f"Item {over.number} ({over.item.title})"
+        notices.append(Notice(meeting.conversation_id,
+                              f"⏱ {what} has reached its {over.allotted} min. /next moves on; /time shows the schedule."))
     return notices

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from dialogs.agenda import agenda_of
 from dialogs.carry_forward import carry_forward
 from dialogs.committee import committee_label
 from dialogs.context import Person, Reply, Turn
 from dialogs.errors import UsageError
 from dialogs.guards import current_meeting
 from dialogs.minutes import MinutesView, build_minutes
-from dialogs.parsing import MAX_TITLE, clean_name
+from dialogs.parsing import MAX_TITLE, clean_name, clock_time
 from storage.models import Meeting
 from storage.unit_of_work import UnitOfWork
 
@@ -52,7 +53,7 @@ async def start(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     if not created:
         return Reply(f"A meeting is already open: '{meeting.title}'. /end closes it.")
     return Reply(
-        f"Meeting opened: '{meeting.title}' at {turn.local_now:%H:%M}, chaired by "
+        f"Meeting opened: '{meeting.title}' at {clock_time(turn.now, turn.tz)}, chaired by "
         f"{meeting.chair_name}.{_carried_line(carried)} /agenda add HH:MM Title - Presenter builds the agenda."
     )
 
@@ -65,7 +66,7 @@ async def start_from_teams(uow: UnitOfWork, turn: Turn, title: str | None, teams
     committee = await uow.committees.get_committee(turn.committee_id)
     return Reply(
         f"{committee_label(committee)}: meeting record opened for '{meeting.title}' at "
-        f"{turn.local_now:%H:%M}. The organizer, or whoever /chair names, chairs it.{_carried_line(carried)}"
+        f"{clock_time(turn.now, turn.tz)}. The organizer, or whoever /chair names, chairs it.{_carried_line(carried)}"
     )
 
 
@@ -81,14 +82,10 @@ async def end_from_teams(uow: UnitOfWork, turn: Turn) -> Reply | None:
 
 
 async def close(uow: UnitOfWork, turn: Turn, meeting: Meeting) -> Reply:
-    if meeting.current_item_id is not None:
-        for item in await uow.meetings.agenda(meeting.id):
-            if item.id == meeting.current_item_id and item.actual_end is None:
-                item.actual_end = turn.now
-        meeting.current_item_id = None
+    (await agenda_of(uow, meeting)).end_current(turn.now)
     meeting.ended_at = turn.now
     minutes = await build_minutes(uow, meeting, turn.tz)
-    return Reply(f"Meeting closed at {turn.local_now:%H:%M}: '{meeting.title}'.", view=MinutesView(minutes))
+    return Reply(f"Meeting closed at {clock_time(turn.now, turn.tz)}: '{meeting.title}'.", view=MinutesView(minutes))
 
 
 async def set_chair(uow: UnitOfWork, turn: Turn, args: str) -> Reply:

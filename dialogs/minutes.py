@@ -12,7 +12,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from dialogs.action_text import DONE, DROPPED, OPEN, due_text, owners_text
-from dialogs.agenda import numbered
+from dialogs.schedule import Agenda
 from dialogs.attendance import APOLOGIES, PRESENT
 from dialogs.carry_forward import CARRIED, UPDATE_ON_ACTIONS
 from dialogs.committee import outcome_scale
@@ -20,7 +20,7 @@ from dialogs.context import Reply, Turn
 from dialogs.dates import format_date, parse_due
 from dialogs.errors import ClerkError
 from dialogs.minutes_record import ANSWER, DECISION, NOTE, QUESTION, outcome_words
-from dialogs.parsing import format_minute
+from dialogs.parsing import clock_time, format_minute
 from storage.models import Meeting, MinutesPost
 from storage.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
@@ -96,7 +96,8 @@ async def build_minutes(uow: UnitOfWork, meeting: Meeting, tz: ZoneInfo) -> Minu
         by_item[entry.item_id].append(entry)
 
     minutes_items = []
-    for number, item in numbered(items):
+    for agenda_entry in Agenda(meeting, items).entries:
+        number, item = agenda_entry.number, agenda_entry.item
         own = by_item[item.id]
         questions: list[QuestionAndAnswers] = []
         answers_of = {}
@@ -145,8 +146,8 @@ async def build_minutes(uow: UnitOfWork, meeting: Meeting, tz: ZoneInfo) -> Minu
         committee=committee.name or "Committee",
         title=meeting.title,
         date_text=f"{local_start:%A} {local_start.day} {local_start:%B %Y}",
-        start=f"{local_start:%H:%M}",
-        end=f"{meeting.ended_at.astimezone(tz):%H:%M}" if meeting.ended_at else None,
+        start=clock_time(meeting.started_at, tz),
+        end=clock_time(meeting.ended_at, tz) if meeting.ended_at else None,
         present=[(a.name, a.role) for a in attendance if a.status == PRESENT],
         apologies=[(a.name, a.role) for a in attendance if a.status == APOLOGIES],
         items=minutes_items,
@@ -174,7 +175,7 @@ async def _earlier_actions(uow: UnitOfWork, meeting: Meeting) -> list:
 
 def _when(moment: datetime, tz: ZoneInfo) -> str:
     local = moment.astimezone(tz)
-    return f"{format_date(local.date())} at {local:%H:%M}"
+    return f"{format_date(local.date())} at {clock_time(moment, tz)}"
 
 
 async def minutes_by_id(new_unit_of_work: UnitOfWorkFactory, meeting_id: int, tz: ZoneInfo) -> Minutes | None:

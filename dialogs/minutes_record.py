@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dialogs.agenda import find_item, item_number
+from dialogs.agenda import agenda_of
 from dialogs.committee import outcome_scale
 from dialogs.context import Reply, Turn
 from dialogs.errors import ClerkError, UsageError
@@ -23,14 +23,11 @@ def outcome_words(letter: str, scale: dict[str, str]) -> str:
 
 async def _target(uow: UnitOfWork, turn: Turn, args: str) -> tuple[int | None, AgendaItem, str]:
     number, text = split_item_prefix(args)
-    meeting = await current_meeting(uow, turn)
-    items = await uow.meetings.agenda(meeting.id)
-    if number is not None:
-        return number, find_item(items, number), text
-    for item in items:
-        if item.id == meeting.current_item_id:
-            return item_number(items, item.id), item, text
-    raise ClerkError("No item is under way: /next starts one, or name the item, e.g. item 3.")
+    agenda = await agenda_of(uow, await current_meeting(uow, turn))
+    entry = agenda.find(number) if number is not None else agenda.current
+    if entry is None:
+        raise ClerkError("No item is under way: /next starts one, or name the item, e.g. item 3.")
+    return entry.number, entry.item, text
 
 
 def _where(number: int | None) -> str:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from dialogs.errors import UsageError
 
@@ -49,7 +51,13 @@ def parse_time(text: str) -> int:
 
 
 def format_minute(minute: int) -> str:
+    """A time of day kept as minutes after midnight, as HH:MM."""
     return f"{minute // 60:02d}:{minute % 60:02d}"
+
+
+def clock_time(moment: datetime, tz: ZoneInfo) -> str:
+    """A moment as HH:MM on the committee's clock."""
+    return f"{moment.astimezone(tz):%H:%M}"
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from dialogs.action_text import OPEN, effective_due, owners_text
 from dialogs.context import Person, Reply, Turn
 from dialogs.dates import format_date
 from dialogs.errors import ClerkError, DeliveryFailed, UsageError
-from dialogs.parsing import whole_number
+from dialogs.parsing import clock_time, format_minute, whole_number
 from dialogs.reminder_policy import ReminderPolicy, action_series, dueback_series, latest_due
 from dialogs.wording import count, days_ago, in_days
 from storage.models import Action, Committee, DueBack, Meeting, Reminder
@@ -260,7 +260,7 @@ async def _digest_text(uow: UnitOfWork, committee: Committee) -> str:
     due_backs = await uow.actions.pending_due_backs(committee.id)
     at = ""
     if committee.next_meeting_minute is not None:
-        at = f" at {committee.next_meeting_minute // 60:02d}:{committee.next_meeting_minute % 60:02d}"
+        at = f" at {format_minute(committee.next_meeting_minute)}"
     lines = [f"Good morning. {committee.name or 'The committee'} meets today{at}."]
     lines.append(f"Open actions ({len(actions)}):" if actions else "No open actions.")
     lines += [f"- {a.number}. {a.text} — {owners_text(owners[a.id])}" for a in actions]
@@ -314,9 +314,8 @@ async def _list(uow: UnitOfWork, turn: Turn) -> Reply:
         what = await _subject(uow, reminder)
         state = "sending now" if reminder.status == SENDING else "waiting for working hours"
         if reminder.attempts:
-            local = reminder.next_attempt_at.astimezone(turn.tz)
             state = (f"{count(reminder.attempts, 'failed attempt')} "
-                     f"({reminder.last_error}), next try {format_date(local.date())} {local:%H:%M}")
+                     f"({reminder.last_error}), next try {_at(reminder.next_attempt_at, turn.tz)}")
         lines.append(f"- {what}: pending, {state}")
     silenced = []
     actions = await uow.actions.actions(turn.committee_id, (OPEN,))
@@ -353,5 +352,5 @@ async def _subject(uow: UnitOfWork, reminder: Reminder) -> str:
 
 def _at(moment: datetime, tz: ZoneInfo) -> str:
     local = moment.astimezone(tz)
-    return f"{format_date(local.date())} {local:%H:%M}"
+    return f"{format_date(local.date())} {clock_time(moment, tz)}"
 

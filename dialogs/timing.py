@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from dialogs.parsing import MINUTES_IN_DAY
+from dialogs.parsing import MINUTES_IN_DAY, format_minute
 
 
 @dataclass(frozen=True)
@@ -109,8 +109,8 @@ def running_line(delay_minutes: int, close_minute: int | None) -> str:
         return status.capitalize()
     projected = (close_minute + delay_minutes) % MINUTES_IN_DAY
     return (
-        f"{status.capitalize()}, projected close {_hhmm(projected)} "
-        f"(planned {_hhmm(close_minute)})"
+        f"{status.capitalize()}, projected close {format_minute(projected)} "
+        f"(planned {format_minute(close_minute)})"
     )
 
 
@@ -120,6 +120,3 @@ def duration_text(span: timedelta) -> str:
         return f"{minutes} min"
     return f"{minutes // 60} h {minutes % 60:02d} min"
 
-
-def _hhmm(minute: int) -> str:
-    return f"{minute // 60:02d}:{minute % 60:02d}"
