@@ -109,7 +109,7 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = utc_now,
             log.info("refused an activity that failed authentication: %s", error)
             return web.json_response({"error": "unauthorized"}, status=401)
         tenant = activity_tenant(body)
-        if settings.allowed_tenants and tenant not in settings.allowed_tenants:
+        if settings.allowed_tenants and (tenant or "").lower() not in settings.allowed_tenants:
             log.warning("refused an activity from tenant %r, which ALLOWED_TENANTS does not list", tenant)
             return web.json_response({"error": "tenant not allowed"}, status=403)
         response = await adapter.process_activity(authenticated, activity, bot.on_turn)

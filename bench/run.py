@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import itertools
 import json
 import os
@@ -37,7 +38,7 @@ from bot.cards import minutes_cards  # noqa: E402
 from dialogs import reminders  # noqa: E402
 from dialogs.export import render_docx  # noqa: E402
 from dialogs.minutes import build_minutes  # noqa: E402
-from dialogs.reminder_policy import ReminderPolicy  # noqa: E402
+from config import Settings  # noqa: E402
 from storage.db import Database, create_postgres_database  # noqa: E402
 
 LONDON = ZoneInfo("Europe/London")
@@ -315,7 +316,7 @@ async def measure_sweep(url: str, stored: int) -> dict:
     started = time.perf_counter()
     await fill_actions(db, stored, 0.01, now)
     filled = time.perf_counter() - started
-    policy = ReminderPolicy(hours=None)
+    policy = dataclasses.replace(Settings().reminder_policy, hours=None)
     started = time.perf_counter()
     async with db.unit_of_work() as uow:
         recorded = await reminders.record_due(uow, policy, LONDON, now)

@@ -12,6 +12,7 @@ from dialogs.actions import ActionsView
 from dialogs.agenda import AgendaView
 from dialogs.export import action_text, heading_time
 from dialogs.minutes import Minutes
+from storage.vocabulary import ActionStatus
 
 CARD_VERSION = "1.4"  # rendered by Teams desktop, web and mobile
 # Teams refuses a message over about 28 KB; each card's JSON stays well below it.
@@ -93,7 +94,7 @@ def actions_card(view: ActionsView) -> Attachment:
     if not view.rows:
         body.append(_text(view.empty_text, isSubtle=True))
     for row in view.rows:
-        status = "" if row.status == "open" else f" ({row.status})"
+        status = "" if row.status == ActionStatus.OPEN else f" ({row.status})"
         due = f"**OVERDUE** · {row.due}" if row.overdue else row.due
         body.append(
             {

@@ -23,7 +23,6 @@ from dialogs.errors import DeliveryFailed
 
 log = logging.getLogger("clerk.outbox")
 
-PER_SECOND = 7
 ATTEMPT_TIMEOUT = 5.0
 REPLY_BUDGET = 10.0  # seconds a turn may spend delivering its replies
 BACKGROUND_ATTEMPTS = 6
@@ -50,7 +49,7 @@ def failure_from(error: Exception) -> DeliveryFailed:
 class RateLimiter:
     """At most `per_second` sends in any one-second window, per conversation, in arrival order."""
 
-    def __init__(self, per_second: int = PER_SECOND, clock: Callable[[], float] = time.monotonic,
+    def __init__(self, per_second: int, clock: Callable[[], float] = time.monotonic,
                  sleep: Callable[[float], Awaitable] = asyncio.sleep):
         self.per_second, self.clock, self.sleep = per_second, clock, sleep
         self._sent: dict[str, collections.deque] = collections.defaultdict(collections.deque)
@@ -80,11 +79,11 @@ class RateLimiter:
 
 
 class Outbox:
-    def __init__(self, adapter: CloudAdapter, app_id: str, limiter: RateLimiter | None = None,
+    def __init__(self, adapter: CloudAdapter, app_id: str, limiter: RateLimiter,
                  sleep: Callable[[float], Awaitable] = asyncio.sleep):
         self.adapter = adapter
         self.app_id = app_id
-        self.limiter = limiter or RateLimiter()
+        self.limiter = limiter
         self.sleep = sleep
         self._background: set[asyncio.Task] = set()
 

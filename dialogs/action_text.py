@@ -6,8 +6,8 @@ from datetime import date
 
 from dialogs.dates import format_date
 from storage.models import Action, ActionOwner
+from storage.vocabulary import ActionStatus
 
-OPEN, DONE, DROPPED = "open", "done", "dropped"
 
 
 def effective_due(action: Action, next_meeting_date: date | None) -> date | None:
@@ -18,7 +18,7 @@ def effective_due(action: Action, next_meeting_date: date | None) -> date | None
 
 def is_overdue(action: Action, next_meeting_date: date | None, today: date) -> bool:
     due = effective_due(action, next_meeting_date)
-    return action.status == "open" and due is not None and due < today
+    return action.status == ActionStatus.OPEN and due is not None and due < today
 
 
 def owners_text(owners: list[ActionOwner]) -> str:

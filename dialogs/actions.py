@@ -6,18 +6,28 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from dialogs.action_text import DONE, DROPPED, OPEN, due_text, is_overdue, owners_text
+from dialogs.action_text import due_text, is_overdue, owners_text
 from dialogs.agenda import agenda_of
 from dialogs.context import Person, Reply, Turn
 from dialogs.dates import NEXT_MEETING, day_month, example_date, format_date, parse_due
 from dialogs.errors import ClerkError, UsageError
 from dialogs.guards import current_meeting
-from dialogs.parsing import MAX_NAME, clean_name, format_minute, name_key, parse_time, split_item_prefix, whole_number
+from dialogs.parsing import (
+    MAX_NAME,
+    MAX_TEXT,
+    clean_name,
+    format_minute,
+    name_key,
+    parse_time,
+    split_item_prefix,
+    whole_number,
+    within_limit,
+)
 from dialogs.reminders import reschedule_committee, schedule_action, schedule_due_back
 from storage.models import Action, ActionEvent, ActionOwner, Committee, DueBack
 from storage.unit_of_work import UnitOfWork
+from storage.vocabulary import ActionChange, ActionStatus
 
-MAX_TEXT = 2000
 _KEYWORD = re.compile(r"(?i)(?:^|\s)(owners?|due)\s*:")
 _OWNER_SEPARATOR = re.compile(r"\s*(?:,|;|\band\b|&)\s*", re.IGNORECASE)
 
@@ -47,8 +57,7 @@ def parse_action(args: str, mentions: tuple[Person, ...]) -> ActionRequest:
             text = re.sub(pattern, "", text).strip()
     if not text:
         raise UsageError("Say what the action is.")
-    if len(text) > MAX_TEXT:
-        raise UsageError(f"An action is at most {MAX_TEXT} characters.")
+    within_limit(text, "an action")
     if any(len(o.name) > MAX_NAME for o in owners):
         raise UsageError(f"An owner's name is at most {MAX_NAME} characters.")
     return ActionRequest(text, tuple(owners), due)
@@ -59,10 +68,10 @@ def _owner_rows(action_id: int | None, owners: tuple[Person, ...] | list[Person]
             for o in owners]
 
 
-async def _event(uow: UnitOfWork, action: Action, turn: Turn, kind: str, text: str | None = None) -> None:
+async def _event(uow: UnitOfWork, action: Action, turn: Turn, kind: ActionChange, text: str | None = None) -> None:
     """Keeps the change with who made it and when, and moves the action's reminders with it."""
     uow.stage(ActionEvent(action_id=action.id, kind=kind, text=text, by=turn.caller.name, at=turn.now))
-    if kind not in ("created", "update", "assigned"):
+    if kind not in (ActionChange.CREATED, ActionChange.UPDATE, ActionChange.ASSIGNED):
         await uow.reminders.cancel_pending_reminders(action_id=action.id)
         committee = await uow.committees.get_committee(turn.committee_id)
         schedule_action(action, committee.next_meeting_date, turn.policy, turn.tz, turn.now)
@@ -87,14 +96,14 @@ async def record(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
         item_id=item_id,
         due_date=due if isinstance(due, date) else None,
         due_next_meeting=due == NEXT_MEETING,
-        status=OPEN,
+        status=ActionStatus.OPEN,
         created_at=turn.now,
         created_by=turn.caller.name,
         reminders_enabled=True,
     )
     schedule_action(action, next_meeting_date, turn.policy, turn.tz, turn.now)
     owners = _owner_rows(None, request.owners)
-    created = ActionEvent(kind="created", text=request.text, by=turn.caller.name, at=turn.now)
+    created = ActionEvent(kind=ActionChange.CREATED, text=request.text, by=turn.caller.name, at=turn.now)
     await uow.actions.add_action(action, owners, created)
     line = f"Action {number} recorded: {request.text} — {owners_text(owners)}, {due_text(action, next_meeting_date)}."
     missing = []
@@ -120,19 +129,19 @@ async def _action(uow: UnitOfWork, turn: Turn, args: str) -> tuple[Action, str]:
 
 async def done(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     action, note = await _action(uow, turn, args)
-    if action.status == DONE:
+    if action.status == ActionStatus.DONE:
         raise ClerkError(f"Action {action.number} is already done.")
-    action.status, action.closed_at = DONE, turn.now
-    await _event(uow, action, turn, "done", note[:MAX_TEXT] or None)
+    action.status, action.closed_at = ActionStatus.DONE, turn.now
+    await _event(uow, action, turn, ActionChange.DONE, within_limit(note, "a done note") or None)
     return Reply(f"Action {action.number} done: {action.text}.")
 
 
 async def reopen(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     action, _ = await _action(uow, turn, args)
-    if action.status == OPEN:
+    if action.status == ActionStatus.OPEN:
         raise ClerkError(f"Action {action.number} is already open.")
-    action.status, action.closed_at = OPEN, None
-    await _event(uow, action, turn, "reopened")
+    action.status, action.closed_at = ActionStatus.OPEN, None
+    await _event(uow, action, turn, ActionChange.REOPENED)
     return Reply(f"Action {action.number} reopened: {action.text}.")
 
 
@@ -140,11 +149,11 @@ async def drop(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     action, reason = await _action(uow, turn, args)
     if not reason:
         raise UsageError("Give the reason for dropping it.")
-    if action.status == DROPPED:
+    if action.status == ActionStatus.DROPPED:
         raise ClerkError(f"Action {action.number} is already dropped.")
-    action.status, action.closed_at = DROPPED, turn.now
-    await _event(uow, action, turn, "dropped", reason[:MAX_TEXT])
-    return Reply(f"Action {action.number} dropped: {action.text} ({reason[:MAX_TEXT]}).")
+    action.status, action.closed_at = ActionStatus.DROPPED, turn.now
+    await _event(uow, action, turn, ActionChange.DROPPED, within_limit(reason, "a reason"))
+    return Reply(f"Action {action.number} dropped: {action.text} ({reason}).")
 
 
 async def assign(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
@@ -159,7 +168,7 @@ async def assign(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
         raise UsageError(f"An owner's name is at most {MAX_NAME} characters.")
     rows = _owner_rows(action.id, owners)
     await uow.actions.replace_owners(action.id, rows)
-    await _event(uow, action, turn, "assigned", owners_text(rows))
+    await _event(uow, action, turn, ActionChange.ASSIGNED, owners_text(rows))
     return Reply(f"Action {action.number} is now owned by {owners_text(rows)}.")
 
 
@@ -169,7 +178,7 @@ async def set_due(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     action.due_date = due if isinstance(due, date) else None
     action.due_next_meeting = due == NEXT_MEETING
     committee = await uow.committees.get_committee(turn.committee_id)
-    await _event(uow, action, turn, "due", due_text(action, committee.next_meeting_date))
+    await _event(uow, action, turn, ActionChange.DUE, due_text(action, committee.next_meeting_date))
     return Reply(f"Action {action.number} is now {due_text(action, committee.next_meeting_date)}.")
 
 
@@ -177,9 +186,8 @@ async def update(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     action, text = await _action(uow, turn, args)
     if not text:
         raise UsageError("Give the progress note.")
-    if len(text) > MAX_TEXT:
-        raise UsageError(f"A progress note is at most {MAX_TEXT} characters.")
-    await _event(uow, action, turn, "update", text)
+    within_limit(text, "a progress note")
+    await _event(uow, action, turn, ActionChange.UPDATE, text)
     return Reply(f"Progress noted on action {action.number}.")
 
 
@@ -233,7 +241,7 @@ async def list_actions(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     choice = " ".join(args.split())
     committee = await uow.committees.get_committee(turn.committee_id)
     today = turn.local_now.date()
-    statuses = None if choice.lower() == "all" else (OPEN,)
+    statuses = None if choice.lower() == "all" else (ActionStatus.OPEN,)
     actions = await uow.actions.actions(turn.committee_id, statuses)
     owners = await uow.actions.owners([a.id for a in actions])
     if choice.lower() in ("", "all"):

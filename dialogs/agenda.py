@@ -8,7 +8,6 @@ from typing import Awaitable, Callable
 from zoneinfo import ZoneInfo
 
 from dialogs import timing
-from dialogs.carry_forward import CARRIED
 from dialogs.context import Reply, Turn
 from dialogs.errors import ClerkError, UsageError
 from dialogs.guards import current_meeting
@@ -24,6 +23,7 @@ from dialogs.parsing import (
 from dialogs.schedule import EMPTY, Agenda, Entry
 from storage.models import AgendaItem, Meeting
 from storage.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from storage.vocabulary import EntryKind
 
 CLOSE_TITLES = {"close", "meeting close", "end", "meeting end"}
 
@@ -162,7 +162,7 @@ async def _has_minutes(uow: UnitOfWork, item: AgendaItem) -> bool:
     """Whether removing the item would lose something people recorded (Clerk's own notes do not count)."""
     if item.actual_start is not None or item.outcome_letter:
         return True
-    if any(entry.kind != CARRIED for entry in await uow.entries.entries([item.id])):
+    if any(entry.kind != EntryKind.CARRIED for entry in await uow.entries.entries([item.id])):
         return True
     return await uow.actions.item_has_actions(item.id)
 

@@ -11,8 +11,8 @@ from dialogs.guards import current_meeting
 from dialogs.parsing import MAX_NAME, clean_name, name_key, parse_people
 from storage.models import Attendance, Meeting
 from storage.unit_of_work import UnitOfWork
+from storage.vocabulary import AttendanceStatus
 
-PRESENT, APOLOGIES, ABSENT = "present", "apologies", "absent"
 
 
 async def _record(
@@ -47,7 +47,7 @@ async def _record(
     row.recorded_by = recorded_by
     if teams_user_id:
         row.teams_user_id = teams_user_id
-    if status == PRESENT:
+    if status == AttendanceStatus.PRESENT:
         row.joined_at = row.joined_at or joined_at
         row.left_at = None
     return row
@@ -57,7 +57,7 @@ async def present(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     people = parse_people(args)
     meeting = await current_meeting(uow, turn)
     rows = [
-        await _record(uow, meeting, turn.committee_id, name, role, PRESENT, turn.caller.name, joined_at=turn.now)
+        await _record(uow, meeting, turn.committee_id, name, role, AttendanceStatus.PRESENT, turn.caller.name, joined_at=turn.now)
         for name, role in people
     ]
     return Reply(f"Present: {_names_with_guests(rows)}.")
@@ -71,7 +71,7 @@ async def apologies(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
         raise UsageError(f"A name is at most {MAX_NAME} characters.")
     meeting = await current_meeting(uow, turn)
     rows = [
-        await _record(uow, meeting, turn.committee_id, name, None, APOLOGIES, turn.caller.name)
+        await _record(uow, meeting, turn.committee_id, name, None, AttendanceStatus.APOLOGIES, turn.caller.name)
         for name in names
     ]
     return Reply(f"Apologies: {_names_with_guests(rows)}.")
@@ -85,7 +85,7 @@ async def absent(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     row = await uow.meetings.attendance_by_key(meeting.id, name_key(name))
     if row is None:
         raise ClerkError(f"{name} is not in this meeting's attendance. /attendance shows it.")
-    row.status = ABSENT
+    row.status = AttendanceStatus.ABSENT
     row.recorded_by = turn.caller.name
     return Reply(f"{row.name} is now recorded as absent (neither present nor apologised).")
 
@@ -96,7 +96,7 @@ async def joined_from_teams(uow: UnitOfWork, turn: Turn, people: list[Person]) -
         return
     for person in people:
         await _record(
-            uow, meeting, turn.committee_id, person.name, None, PRESENT, "Teams",
+            uow, meeting, turn.committee_id, person.name, None, AttendanceStatus.PRESENT, "Teams",
             teams_user_id=person.user_id, joined_at=turn.now,
         )
 
@@ -127,11 +127,11 @@ async def attendance_view(uow: UnitOfWork, committee_id: int, meeting: Meeting) 
     rows = await uow.meetings.attendance(meeting.id)
     members = await uow.committees.members(committee_id)
     committee = await uow.committees.get_committee(committee_id)
-    present_rows = [r for r in rows if r.status == PRESENT]
-    accounted = {r.name_key for r in rows if r.status in (PRESENT, APOLOGIES)}
+    present_rows = [r for r in rows if r.status == AttendanceStatus.PRESENT]
+    accounted = {r.name_key for r in rows if r.status in (AttendanceStatus.PRESENT, AttendanceStatus.APOLOGIES)}
     return AttendanceView(
         present=[(r.name, r.role, r.member_id is None) for r in present_rows],
-        apologies=[r.name for r in rows if r.status == APOLOGIES],
+        apologies=[r.name for r in rows if r.status == AttendanceStatus.APOLOGIES],
         missing=[m.name for m in members if m.name_key not in accounted],
         quorum=committee.quorum,
         members_present=sum(1 for r in present_rows if r.member_id is not None),

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from dialogs.action_text import OPEN, action_line
+from dialogs.action_text import action_line
 from dialogs.context import Turn
 from dialogs.parsing import MINUTES_IN_DAY
 from storage.models import AgendaItem, ItemEntry, Meeting
 from storage.unit_of_work import UnitOfWork
+from storage.vocabulary import ActionStatus, EntryKind
 
 UPDATE_ON_ACTIONS = "Update on actions"
-CARRIED = "carried"  # an entry Clerk wrote itself; the chair may still remove the item
 # How long a carried item is planned for until the chair says otherwise.
 UPDATE_ON_ACTIONS_MINUTES = 5
 DUE_BACK_MINUTES = 15
@@ -18,7 +18,7 @@ DUE_BACK_MINUTES = 15
 async def carry_forward(uow: UnitOfWork, turn: Turn, meeting: Meeting) -> list[str]:
     """Starts the new meeting's agenda; returns the titles of the items it added."""
     committee = await uow.committees.get_committee(turn.committee_id)
-    open_actions = await uow.actions.actions(turn.committee_id, (OPEN,))
+    open_actions = await uow.actions.actions(turn.committee_id, (ActionStatus.OPEN,))
     for action in open_actions:  # "due: next meeting" now has its date
         if action.due_next_meeting and action.due_date is None:
             action.due_date = meeting.meeting_date
@@ -58,4 +58,4 @@ async def _add_item(uow: UnitOfWork, meeting: Meeting, start: int, length: int, 
                       overtime_notice_sent=False, floating=True)
     await uow.add(item)
     for line in lines:
-        await uow.add(ItemEntry(item_id=item.id, kind=CARRIED, text=line, author="Clerk", created_at=turn.now))
+        await uow.add(ItemEntry(item_id=item.id, kind=EntryKind.CARRIED, text=line, author="Clerk", created_at=turn.now))

@@ -27,11 +27,11 @@ class Turn:
     caller: Person
     now: datetime  # aware, UTC
     tz: ZoneInfo
+    policy: ReminderPolicy
     mentions: tuple[Person, ...] = ()
     teams_meeting_id: str | None = None
     # Asks Teams whether the caller organizes this Teams meeting; a web request, so made only when needed.
     is_meeting_organizer: Callable[[], Awaitable[bool]] = field(default=lambda: _no())
-    policy: ReminderPolicy = ReminderPolicy()
 
     @property
     def local_now(self) -> datetime:

@@ -14,6 +14,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt
 
 from dialogs.minutes import Minutes, MinutesAction, MinutesItem
+from storage.vocabulary import ActionStatus
 
 FORMATS = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -44,7 +45,7 @@ def heading_time(minutes: Minutes) -> str:
 
 
 def action_text(action: MinutesAction) -> str:
-    status = "" if action.status == "open" else f" ({action.status})"
+    status = "" if action.status == ActionStatus.OPEN else f" ({action.status})"
     return f"Action {action.number}: {action.text} — {action.owners}, {action.due}{status}"
 
 

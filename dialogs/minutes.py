@@ -11,18 +11,18 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from dialogs.action_text import DONE, DROPPED, OPEN, due_text, owners_text
+from dialogs.action_text import due_text, owners_text
 from dialogs.schedule import Agenda
-from dialogs.attendance import APOLOGIES, PRESENT
-from dialogs.carry_forward import CARRIED, UPDATE_ON_ACTIONS
+from dialogs.carry_forward import UPDATE_ON_ACTIONS
 from dialogs.committee import outcome_scale
 from dialogs.context import Reply, Turn
 from dialogs.dates import format_date, parse_due
 from dialogs.errors import ClerkError
-from dialogs.minutes_record import ANSWER, DECISION, NOTE, QUESTION, outcome_words
+from dialogs.minutes_record import outcome_words
 from dialogs.parsing import clock_time, format_minute
 from storage.models import Meeting, MinutesPost
 from storage.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from storage.vocabulary import ActionStatus, AttendanceStatus, EntryKind
 
 HELD = "Meeting held virtually via Microsoft Teams"
 
@@ -102,15 +102,15 @@ async def build_minutes(uow: UnitOfWork, meeting: Meeting, tz: ZoneInfo) -> Minu
         questions: list[QuestionAndAnswers] = []
         answers_of = {}
         for entry in own:
-            if entry.kind == QUESTION:
+            if entry.kind == EntryKind.QUESTION:
                 answers_of[entry.id] = []
                 questions.append(QuestionAndAnswers(entry.text, answers_of[entry.id]))
         for entry in own:
-            if entry.kind == ANSWER and entry.question_id in answers_of:
+            if entry.kind == EntryKind.ANSWER and entry.question_id in answers_of:
                 answers_of[entry.question_id].append(entry.text)
-        notes = [e.text for e in own if e.kind == NOTE]
+        notes = [e.text for e in own if e.kind == EntryKind.NOTE]
         if item.title != UPDATE_ON_ACTIONS:  # that item's list is rendered, current, below
-            notes = [e.text for e in own if e.kind == CARRIED] + notes
+            notes = [e.text for e in own if e.kind == EntryKind.CARRIED] + notes
         minutes_items.append(MinutesItem(
             number=number,
             time=format_minute(item.planned_start_minute),
@@ -118,7 +118,7 @@ async def build_minutes(uow: UnitOfWork, meeting: Meeting, tz: ZoneInfo) -> Minu
             presenter=item.presenter,
             notes=notes,
             questions=questions,
-            decisions=[e.text for e in own if e.kind == DECISION],
+            decisions=[e.text for e in own if e.kind == EntryKind.DECISION],
             outcome=outcome_words(item.outcome_letter, scale) if item.outcome_letter else None,
             outcome_comment=item.outcome_comment,
         ))
@@ -148,8 +148,8 @@ async def build_minutes(uow: UnitOfWork, meeting: Meeting, tz: ZoneInfo) -> Minu
         date_text=f"{local_start:%A} {local_start.day} {local_start:%B %Y}",
         start=clock_time(meeting.started_at, tz),
         end=clock_time(meeting.ended_at, tz) if meeting.ended_at else None,
-        present=[(a.name, a.role) for a in attendance if a.status == PRESENT],
-        apologies=[(a.name, a.role) for a in attendance if a.status == APOLOGIES],
+        present=[(a.name, a.role) for a in attendance if a.status == AttendanceStatus.PRESENT],
+        apologies=[(a.name, a.role) for a in attendance if a.status == AttendanceStatus.APOLOGIES],
         items=minutes_items,
         actions=[action_model(a) for a in actions_here],
         earlier_actions=[action_model(a) for a in earlier],
@@ -167,7 +167,7 @@ async def _earlier_actions(uow: UnitOfWork, meeting: Meeting) -> list:
     for action in await uow.actions.actions(meeting.committee_id):
         if action.meeting_id == meeting.id or action.created_at >= meeting.started_at:
             continue
-        if action.status == OPEN or (action.status in (DONE, DROPPED) and since and action.closed_at
+        if action.status == ActionStatus.OPEN or (action.status in (ActionStatus.DONE, ActionStatus.DROPPED) and since and action.closed_at
                                      and action.closed_at >= since):
             earlier.append(action)
     return earlier

@@ -7,12 +7,11 @@ from dialogs.committee import outcome_scale
 from dialogs.context import Reply, Turn
 from dialogs.errors import ClerkError, UsageError
 from dialogs.guards import current_meeting
-from dialogs.parsing import split_item_prefix
+from dialogs.parsing import split_item_prefix, within_limit
 from storage.models import AgendaItem, ItemEntry
 from storage.unit_of_work import UnitOfWork
+from storage.vocabulary import EntryKind
 
-MAX_TEXT = 4000
-NOTE, QUESTION, ANSWER, DECISION, OUTCOME = "note", "question", "answer", "decision", "outcome"
 
 
 def outcome_words(letter: str, scale: dict[str, str]) -> str:
@@ -38,16 +37,14 @@ def _check_text(text: str, what: str) -> str:
     text = text.strip()
     if not text:
         raise UsageError(f"Give the {what} after the command.")
-    if len(text) > MAX_TEXT:
-        raise UsageError(f"A {what} is at most {MAX_TEXT} characters; split it in two.")
-    return text
+    return within_limit(text, f"a {what}")
 
 
 async def _record(uow: UnitOfWork, turn: Turn, args: str, kind: str) -> Reply:
     number, item, text = await _target(uow, turn, args)
     text = _check_text(text, kind)
     question_id = None
-    if kind == ANSWER:
+    if kind == EntryKind.ANSWER:
         question = await uow.entries.latest_question(item.id)
         if question is None:
             raise ClerkError(f"There is no question on {_where(number)} to answer: /question records one.")
@@ -60,19 +57,19 @@ async def _record(uow: UnitOfWork, turn: Turn, args: str, kind: str) -> Reply:
 
 
 async def note(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
-    return await _record(uow, turn, args, NOTE)
+    return await _record(uow, turn, args, EntryKind.NOTE)
 
 
 async def question(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
-    return await _record(uow, turn, args, QUESTION)
+    return await _record(uow, turn, args, EntryKind.QUESTION)
 
 
 async def answer(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
-    return await _record(uow, turn, args, ANSWER)
+    return await _record(uow, turn, args, EntryKind.ANSWER)
 
 
 async def decision(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
-    return await _record(uow, turn, args, DECISION)
+    return await _record(uow, turn, args, EntryKind.DECISION)
 
 
 async def outcome(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
@@ -85,14 +82,13 @@ async def outcome(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     scale = outcome_scale(committee)
     if letter not in scale:
         raise ClerkError(f"'{letter}' is not on the outcome scale ({', '.join(sorted(scale))}). /outcomes shows it.")
-    if len(comment) > MAX_TEXT:
-        raise UsageError(f"An outcome comment is at most {MAX_TEXT} characters.")
+    within_limit(comment, "an outcome comment")
     if number is None:
         raise ClerkError("A break has no outcome: name the item, e.g. /outcome item 3 B.")
     previous = item.outcome_letter
     item.outcome_letter, item.outcome_comment = letter, comment or None
     uow.stage(
-        ItemEntry(item_id=item.id, kind=OUTCOME, text=f"{letter} {comment}".strip(),
+        ItemEntry(item_id=item.id, kind=EntryKind.OUTCOME, text=f"{letter} {comment}".strip(),
                   author=turn.caller.name, created_at=turn.now)
     )
     changed = f" (was {previous})" if previous and previous != letter else ""

@@ -18,6 +18,14 @@ _LEADING_NUMBER = re.compile(r"^\d{1,3}[.)]?\s+(?=\d{1,2}[:.]\d{2}\b)")
 MINUTES_IN_DAY = 24 * 60
 MAX_TITLE = 300
 MAX_NAME = 200
+MAX_TEXT = 4000  # a note, question, answer, decision, action or progress note
+
+
+def within_limit(text: str, what: str) -> str:
+    """The text, or a UsageError saying how long `what` may be: nothing is cut short unseen."""
+    if len(text) > MAX_TEXT:
+        raise UsageError(f"{what[0].upper()}{what[1:]} is at most {MAX_TEXT} characters; split it in two.")
+    return text
 
 
 _WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")

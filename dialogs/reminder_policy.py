@@ -15,6 +15,7 @@ from typing import Iterator
 from zoneinfo import ZoneInfo
 
 from dialogs.wording import count
+from storage.vocabulary import ReminderKind
 
 DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 _HOURS = re.compile(r"^(?P<first>[a-z]{3})(?:-(?P<last>[a-z]{3}))?\s+(?P<start>\d{1,2}:\d{2})-(?P<end>\d{1,2}:\d{2})$")
@@ -74,10 +75,12 @@ def parse_days(name: str, text: str) -> tuple[int, ...]:
 
 @dataclass(frozen=True)
 class ReminderPolicy:
-    action_days: tuple[int, ...] = (7, 1)
-    overdue_every_days: int = 7
-    dueback_days: tuple[int, ...] = (14, 3)
-    hours: WorkingHours | None = WorkingHours(frozenset(range(5)), time(9), time(17))
+    """When reminders fall due; config.py builds it from the environment (defaults there)."""
+
+    action_days: tuple[int, ...]
+    overdue_every_days: int
+    dueback_days: tuple[int, ...]
+    hours: WorkingHours | None  # None: at any hour
 
     @property
     def time_of_day(self) -> time:
@@ -93,7 +96,7 @@ class ReminderPolicy:
 @dataclass(frozen=True)
 class Planned:
     at: datetime  # UTC
-    kind: str  # before | overdue | dueback
+    kind: ReminderKind
     label: str
 
 
@@ -101,17 +104,17 @@ def action_series(due: date, policy: ReminderPolicy, tz: ZoneInfo) -> Iterator[P
     """The whole series, in time order; the overdue part never ends."""
     for days in policy.action_days:
         label = "due today" if days == 0 else f"due in {count(days, 'day')}"
-        yield Planned(policy.at(due - timedelta(days=days), tz), "before", label)
+        yield Planned(policy.at(due - timedelta(days=days), tz), ReminderKind.BEFORE, label)
     step = max(1, policy.overdue_every_days)
     day = due + timedelta(days=1)
     while True:
-        yield Planned(policy.at(day, tz), "overdue", "overdue")
+        yield Planned(policy.at(day, tz), ReminderKind.OVERDUE, "overdue")
         day += timedelta(days=step)
 
 
 def dueback_series(meeting: date, policy: ReminderPolicy, tz: ZoneInfo) -> Iterator[Planned]:
     for days in policy.dueback_days:
-        yield Planned(policy.at(meeting - timedelta(days=days), tz), "dueback",
+        yield Planned(policy.at(meeting - timedelta(days=days), tz), ReminderKind.DUEBACK,
                       f"next meeting in {count(days, 'day')}")
 
 

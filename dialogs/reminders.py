@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from typing import Awaitable, Callable
 from zoneinfo import ZoneInfo
 
-from dialogs.action_text import OPEN, effective_due, owners_text
+from dialogs.action_text import effective_due, owners_text
 from dialogs.context import Person, Reply, Turn
 from dialogs.dates import format_date
 from dialogs.errors import ClerkError, DeliveryFailed, UsageError
@@ -24,10 +24,10 @@ from dialogs.reminder_policy import ReminderPolicy, action_series, dueback_serie
 from dialogs.wording import count, days_ago, in_days
 from storage.models import Action, Committee, DueBack, Meeting, Reminder
 from storage.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from storage.vocabulary import ActionStatus, ReminderKind, ReminderStatus
 
 log = logging.getLogger("clerk.reminders")
 
-PENDING, SENDING, SENT, CANCELLED = "pending", "sending", "sent", "cancelled"
 CLAIM_LEASE = timedelta(minutes=2)
 WHILE_MEETING_OPEN = timedelta(minutes=10)  # how often a reminder held back by an open meeting looks again
 MAX_BACKOFF = timedelta(hours=1)
@@ -43,7 +43,7 @@ def schedule_action(action: Action, next_meeting_date: date | None, policy: Remi
     when the action is recorded or its date changes is skipped: the confirmation has just told the
     owner the date, and a "due in 7 days" arriving a second later for something due tomorrow is noise."""
     due = effective_due(action, next_meeting_date)
-    if action.status != OPEN or not action.reminders_enabled or due is None:
+    if action.status != ActionStatus.OPEN or not action.reminders_enabled or due is None:
         action.next_reminder_at = None
         return
     _, following = latest_due(action_series(due, policy, tz), now)
@@ -62,7 +62,7 @@ def schedule_due_back(due_back: DueBack, committee: Committee, policy: ReminderP
 async def reschedule_committee(uow: UnitOfWork, committee: Committee, policy: ReminderPolicy, tz: ZoneInfo,
                                now: datetime) -> None:
     """After the next meeting's date changes: 'next meeting' actions and due-backs move with it."""
-    for action in await uow.actions.actions(committee.id, (OPEN,)):
+    for action in await uow.actions.actions(committee.id, (ActionStatus.OPEN,)):
         if action.due_next_meeting and action.due_date is None:
             await uow.reminders.cancel_pending_reminders(action_id=action.id)
             schedule_action(action, committee.next_meeting_date, policy, tz, now)
@@ -82,7 +82,7 @@ async def record_due(uow: UnitOfWork, policy: ReminderPolicy, tz: ZoneInfo, now:
     meetings = await uow.meetings.meetings_by_id({action.meeting_id for action, _ in due_actions if action.meeting_id})
     for action, committee in due_actions:
         due = effective_due(action, committee.next_meeting_date)
-        if action.status != OPEN or not action.reminders_enabled or due is None:
+        if action.status != ActionStatus.OPEN or not action.reminders_enabled or due is None:
             action.next_reminder_at = None
             continue
         if _meeting_under_way(meetings.get(action.meeting_id), now, tz):
@@ -116,7 +116,7 @@ def _meeting_under_way(meeting: Meeting | None, now: datetime, tz: ZoneInfo) -> 
 def _row(key: str, committee_id: int, planned, now: datetime, action_id: int | None = None,
          due_back_id: int | None = None) -> dict:
     return dict(key=key, committee_id=committee_id, kind=planned.kind, action_id=action_id, due_back_id=due_back_id,
-                label=planned.label, due_at=planned.at, status=PENDING, attempts=0, next_attempt_at=now,
+                label=planned.label, due_at=planned.at, status=ReminderStatus.PENDING, attempts=0, next_attempt_at=now,
                 created_at=now)
 
 
@@ -124,8 +124,8 @@ async def record_digests(uow: UnitOfWork, tz: ZoneInfo, now: datetime) -> int:
     """The morning digest for every committee that meets today."""
     today = now.astimezone(tz).date()
     return await uow.reminders.add_reminders_once([
-        dict(key=f"digest:{committee.id}:{today.isoformat()}", committee_id=committee.id, kind="digest",
-             label="meeting today", due_at=now, status=PENDING, attempts=0, next_attempt_at=now, created_at=now)
+        dict(key=f"digest:{committee.id}:{today.isoformat()}", committee_id=committee.id, kind=ReminderKind.DIGEST,
+             label="meeting today", due_at=now, status=ReminderStatus.PENDING, attempts=0, next_attempt_at=now, created_at=now)
         for committee in await uow.committees.committees_meeting_on(today)
     ])
 
@@ -189,7 +189,7 @@ async def claim(uow: UnitOfWork, instance: str, policy: ReminderPolicy, tz: Zone
     for reminder in claimed:
         message = await _compose(uow, reminder, tz, now, owners, conversations)
         if message is None:
-            reminder.status = CANCELLED
+            reminder.status = ReminderStatus.CANCELLED
             continue
         outgoing.append(message)
     del loaded
@@ -202,10 +202,10 @@ async def settle(uow: UnitOfWork, reminder_id: int, now: datetime, error: str | 
     reminder.attempts += 1
     reminder.claimed_by, reminder.claimed_until = None, None
     if error is None:
-        reminder.status, reminder.sent_at, reminder.last_error = SENT, now, None
+        reminder.status, reminder.sent_at, reminder.last_error = ReminderStatus.SENT, now, None
         return
     backoff = min(MAX_BACKOFF, timedelta(seconds=30 * 2 ** (reminder.attempts - 1)))
-    reminder.status = PENDING
+    reminder.status = ReminderStatus.PENDING
     reminder.last_error = error[:300]
     reminder.next_attempt_at = now + max(backoff, retry_after or timedelta(0))
 
@@ -214,13 +214,13 @@ async def _compose(uow: UnitOfWork, reminder: Reminder, tz: ZoneInfo, now: datet
                    conversations: dict[int, str | None]) -> Outgoing | None:
     committee = await uow.committees.get_committee(reminder.committee_id)
     today = now.astimezone(tz).date()
-    if reminder.kind == "digest":
+    if reminder.kind == ReminderKind.DIGEST:
         conversation = conversations[committee.id]
         return conversation and Outgoing(reminder.id, conversation, await _digest_text(uow, committee), ())
     if reminder.action_id is not None:
         action = await uow.actions.get_action(reminder.action_id)
         due = effective_due(action, committee.next_meeting_date)
-        if action.status != OPEN or not action.reminders_enabled or due is None:
+        if action.status != ActionStatus.OPEN or not action.reminders_enabled or due is None:
             return None
         people = tuple(Person(o.name, o.teams_user_id) for o in owners_of.get(action.id, []))
         meeting = await uow.meetings.get_meeting(action.meeting_id) if action.meeting_id else None
@@ -255,7 +255,7 @@ def _addressed(people: tuple[Person, ...]) -> str:
 
 
 async def _digest_text(uow: UnitOfWork, committee: Committee) -> str:
-    actions = await uow.actions.actions(committee.id, (OPEN,))
+    actions = await uow.actions.actions(committee.id, (ActionStatus.OPEN,))
     owners = await uow.actions.owners([a.id for a in actions])
     due_backs = await uow.actions.pending_due_backs(committee.id)
     at = ""
@@ -312,13 +312,13 @@ async def _list(uow: UnitOfWork, turn: Turn) -> Reply:
         lines.append("Reminders are paused (/reminders resume).")
     for reminder in await uow.reminders.unsent_reminders(turn.committee_id):
         what = await _subject(uow, reminder)
-        state = "sending now" if reminder.status == SENDING else "waiting for working hours"
+        state = "sending now" if reminder.status == ReminderStatus.SENDING else "waiting for working hours"
         if reminder.attempts:
             state = (f"{count(reminder.attempts, 'failed attempt')} "
                      f"({reminder.last_error}), next try {_at(reminder.next_attempt_at, turn.tz)}")
         lines.append(f"- {what}: pending, {state}")
     silenced = []
-    actions = await uow.actions.actions(turn.committee_id, (OPEN,))
+    actions = await uow.actions.actions(turn.committee_id, (ActionStatus.OPEN,))
     owners = await uow.actions.owners([a.id for a in actions])
     last_sent = await uow.reminders.last_reminded([a.id for a in actions])
     for action in actions:

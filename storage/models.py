@@ -125,7 +125,7 @@ class Attendance(Base):
     name_key: Mapped[str] = mapped_column(String(200))
     role: Mapped[str | None] = mapped_column(String(200))
     member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
-    status: Mapped[str] = mapped_column(String(20))  # present | apologies | absent
+    status: Mapped[str] = mapped_column(String(20))  # AttendanceStatus
     teams_user_id: Mapped[str | None] = mapped_column(String(400))
     joined_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     left_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -159,7 +159,7 @@ class ItemEntry(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("agenda_items.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[str] = mapped_column(String(20))  # EntryKind
     text: Mapped[str] = mapped_column(Text)
     question_id: Mapped[int | None] = mapped_column(ForeignKey("item_entries.id"))
     author: Mapped[str | None] = mapped_column(String(200))
@@ -178,7 +178,7 @@ class Action(Base):
     item_id: Mapped[int | None] = mapped_column(ForeignKey("agenda_items.id", ondelete="SET NULL"))
     due_date: Mapped[date | None] = mapped_column(Date)
     due_next_meeting: Mapped[bool] = mapped_column(Boolean, default=False)
-    status: Mapped[str] = mapped_column(String(20), index=True)  # open | done | dropped
+    status: Mapped[str] = mapped_column(String(20), index=True)  # ActionStatus
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     created_by: Mapped[str | None] = mapped_column(String(200))
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -204,7 +204,7 @@ class ActionEvent(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     action_id: Mapped[int] = mapped_column(ForeignKey("actions.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[str] = mapped_column(String(20))  # ActionChange
     text: Mapped[str | None] = mapped_column(Text)
     by: Mapped[str | None] = mapped_column(String(200))
     at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -252,12 +252,12 @@ class Reminder(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     key: Mapped[str] = mapped_column(String(200), unique=True)
     committee_id: Mapped[int] = mapped_column(ForeignKey("committees.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(20))  # before | overdue | dueback | digest
+    kind: Mapped[str] = mapped_column(String(20))  # ReminderKind
     action_id: Mapped[int | None] = mapped_column(ForeignKey("actions.id"), index=True)
     due_back_id: Mapped[int | None] = mapped_column(ForeignKey("due_backs.id"))
     label: Mapped[str | None] = mapped_column(String(100))
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    status: Mapped[str] = mapped_column(String(20), index=True)  # pending | sending | sent | cancelled
+    status: Mapped[str] = mapped_column(String(20), index=True)  # ReminderStatus
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     claimed_by: Mapped[str | None] = mapped_column(String(100))

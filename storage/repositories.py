@@ -24,6 +24,7 @@ from storage.models import (
     Reminder,
     ProcessedActivity,
 )
+from storage.vocabulary import ActionStatus, EntryKind, ReminderStatus
 
 
 def _insert(session: AsyncSession):
@@ -245,7 +246,7 @@ class EntryRepository(_Repository):
     async def latest_question(self, item_id: int) -> ItemEntry | None:
         result = await self.session.execute(
             select(ItemEntry)
-            .where(ItemEntry.item_id == item_id, ItemEntry.kind == "question")
+            .where(ItemEntry.item_id == item_id, ItemEntry.kind == EntryKind.QUESTION)
             .order_by(ItemEntry.id.desc())
             .limit(1)
         )
@@ -292,7 +293,7 @@ class ActionRepository(_Repository):
     async def actions_closed_since(self, committee_id: int, since: datetime) -> list[Action]:
         result = await self.session.execute(
             select(Action)
-            .where(Action.committee_id == committee_id, Action.status != "open", Action.closed_at >= since)
+            .where(Action.committee_id == committee_id, Action.status != ActionStatus.OPEN, Action.closed_at >= since)
             .order_by(Action.number)
         )
         return list(result.scalars())
@@ -380,8 +381,8 @@ class ReminderRepository(_Repository):
     async def cancel_pending_reminders(self, action_id: int) -> None:
         await self.session.execute(
             update(Reminder)
-            .where(Reminder.action_id == action_id, Reminder.status == "pending")
-            .values(status="cancelled")
+            .where(Reminder.action_id == action_id, Reminder.status == ReminderStatus.PENDING)
+            .values(status=ReminderStatus.CANCELLED)
         )
 
     async def cancel_superseded_reminders(self, keep: dict[int, str]) -> None:
@@ -390,17 +391,17 @@ class ReminderRepository(_Repository):
             return
         await self.session.execute(
             update(Reminder)
-            .where(Reminder.action_id.in_(list(keep)), Reminder.status == "pending",
+            .where(Reminder.action_id.in_(list(keep)), Reminder.status == ReminderStatus.PENDING,
                    Reminder.key.not_in(list(keep.values())))
-            .values(status="cancelled")
+            .values(status=ReminderStatus.CANCELLED)
         )
 
     async def claim_reminders(self, instance: str, now: datetime, until: datetime, limit: int) -> list[Reminder]:
         """Claims up to `limit` sendable reminders in one statement. Atomic: of several instances
         claiming at once, each reminder goes to exactly one (PostgreSQL skips rows another holds)."""
         sendable = or_(
-            and_(Reminder.status == "pending", Reminder.next_attempt_at <= now),
-            and_(Reminder.status == "sending", Reminder.claimed_until < now),
+            and_(Reminder.status == ReminderStatus.PENDING, Reminder.next_attempt_at <= now),
+            and_(Reminder.status == ReminderStatus.SENDING, Reminder.claimed_until < now),
         )
         candidates = (
             select(Reminder.id)
@@ -413,7 +414,7 @@ class ReminderRepository(_Repository):
         result = await self.session.execute(
             update(Reminder)
             .where(Reminder.id.in_(candidates.scalar_subquery()), sendable)
-            .values(status="sending", claimed_by=instance, claimed_until=until)
+            .values(status=ReminderStatus.SENDING, claimed_by=instance, claimed_until=until)
             .returning(Reminder.id)
             .execution_options(synchronize_session=False)
         )
@@ -447,7 +448,7 @@ class ReminderRepository(_Repository):
     async def unsent_reminders(self, committee_id: int) -> list[Reminder]:
         result = await self.session.execute(
             select(Reminder)
-            .where(Reminder.committee_id == committee_id, Reminder.status.in_(("pending", "sending")))
+            .where(Reminder.committee_id == committee_id, Reminder.status.in_((ReminderStatus.PENDING, ReminderStatus.SENDING)))
             .order_by(Reminder.due_at)
         )
         return list(result.scalars())
@@ -458,7 +459,7 @@ class ReminderRepository(_Repository):
             return {}
         result = await self.session.execute(
             select(Reminder.action_id, func.max(Reminder.sent_at))
-            .where(Reminder.action_id.in_(action_ids), Reminder.status == "sent")
+            .where(Reminder.action_id.in_(action_ids), Reminder.status == ReminderStatus.SENT)
             .group_by(Reminder.action_id)
         )
         return {action_id: sent_at for action_id, sent_at in result.all() if sent_at is not None}

@@ -59,6 +59,19 @@ async def test_only_allowed_tenants_may_use_the_bot(start_bot, connector, caplog
     await chat.close()
 
 
+async def test_allowed_tenants_are_compared_without_regard_to_case(start_bot, connector):
+    """Teams sends tenant ids (GUIDs) in lower case; an admin may paste them in upper case."""
+    guid = "72f988bf-86f1-41af-91ab-2d7cd011db47"
+    settings = Settings.from_env({"ALLOWED_TENANTS": guid.upper()})
+    bot = await start_bot(allowed_tenants=settings.allowed_tenants)
+    chat = Chat(bot, connector)
+    member = chat.message("/members add Tom Sorrell, Member")
+    member["channelData"]["tenant"]["id"] = member["conversation"]["tenantId"] = guid
+    assert await chat.post(member) in (200, 201)
+    assert "Added 1 member" in connector.last_text()
+    await chat.close()
+
+
 def test_an_open_address_without_authentication_refuses_to_start():
     with pytest.raises(ConfigError, match="CLERK_ALLOW_INSECURE"):
         Settings.from_env({"HOST": "0.0.0.0"})

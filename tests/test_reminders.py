@@ -1,10 +1,12 @@
 """Reminders with an injected clock: each fires once at its time, survives restarts and failures."""
 
+import dataclasses
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
 from app import DB, SWEEPS
-from dialogs.reminder_policy import ReminderPolicy, WorkingHours, parse_hours
+from config import Settings
+from dialogs.reminder_policy import WorkingHours, parse_hours
 from tests.conftest import MEMBER, OFFICER
 
 LONDON = ZoneInfo("Europe/London")
@@ -102,7 +104,7 @@ async def test_reminders_wait_for_working_hours(chat, clock):
 
 async def test_working_hours_always_lifts_the_window(start_bot, connector, clock):
     from tests.conftest import Chat
-    bot = await start_bot(reminder_policy=ReminderPolicy(hours=None))
+    bot = await start_bot(reminder_policy=dataclasses.replace(Settings().reminder_policy, hours=None))
     chat = Chat(bot, connector)
     clock.set_local(2026, 5, 16, 8, 0, LONDON)
     await chat.say("/action Late task owner: Jack Tracey due: tomorrow")  # D-1 is Saturday 09:00

@@ -1,0 +1,55 @@
+"""The words the record is kept in: every status and kind, shared by storage and the rules.
+
+They are stored as their text (StrEnum), so a row read back compares equal to its member.
+"""
+
+from enum import StrEnum
+
+
+class ActionStatus(StrEnum):
+    OPEN = "open"
+    DONE = "done"
+    DROPPED = "dropped"
+
+
+class ActionChange(StrEnum):
+    """What an action's history records."""
+
+    CREATED = "created"
+    DONE = "done"
+    REOPENED = "reopened"
+    DROPPED = "dropped"
+    ASSIGNED = "assigned"
+    DUE = "due"
+    UPDATE = "update"
+
+
+class AttendanceStatus(StrEnum):
+    PRESENT = "present"
+    APOLOGIES = "apologies"
+    ABSENT = "absent"
+
+
+class EntryKind(StrEnum):
+    """What is minuted about an agenda item."""
+
+    NOTE = "note"
+    QUESTION = "question"
+    ANSWER = "answer"
+    DECISION = "decision"
+    OUTCOME = "outcome"
+    CARRIED = "carried"  # written by Clerk when an item is carried forward; the chair may still remove the item
+
+
+class ReminderStatus(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    CANCELLED = "cancelled"
+
+
+class ReminderKind(StrEnum):
+    BEFORE = "before"
+    OVERDUE = "overdue"
+    DUEBACK = "dueback"
+    DIGEST = "digest"
