@@ -27,7 +27,7 @@ from bot.teams_api import MeetingRoles
 from config import ConfigError, Settings
 from dialogs import reminders
 from dialogs.agenda import send_overtime_notices
-from dialogs.export import FORMATS, filename, render
+from dialogs.export import FORMATS, filename
 from dialogs.minutes import minutes_by_id
 from dialogs.turns import forget_handled_activities
 from storage.db import Database, describe_database
@@ -130,10 +130,11 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = utc_now,
         minutes = await minutes_by_id(db.unit_of_work, meeting_id, settings.timezone)
         if minutes is None:
             return web.Response(status=404, text="No such minutes.")
-        disposition = "inline" if fmt == "html" else "attachment"
+        document = FORMATS[fmt]
+        disposition = "inline" if document.inline else "attachment"
         return web.Response(
-            body=render(minutes, fmt),
-            headers={"Content-Type": FORMATS[fmt],
+            body=document.render(minutes),
+            headers={"Content-Type": document.media_type,
                      "Content-Disposition": f'{disposition}; filename="{filename(minutes, fmt)}"'},
         )
 
@@ -143,7 +144,7 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = utc_now,
     app[OUTBOX] = outbox
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
-    app.router.add_get(r"/minutes/{meeting_id:\d+}.{fmt:docx|html|md}", minutes_document)
+    app.router.add_get(r"/minutes/{meeting_id:\d+}.{fmt:%s}" % "|".join(FORMATS), minutes_document)
     scheduler = AsyncIOScheduler(timezone=settings.timezone)
 
     async def startup(app: web.Application) -> None:

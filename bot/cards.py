@@ -10,7 +10,6 @@ from botbuilder.schema import Attachment
 
 from dialogs.actions import ActionsView
 from dialogs.agenda import AgendaView
-from dialogs.export import action_text, heading_time
 from dialogs.minutes import Minutes
 from storage.vocabulary import ActionStatus
 
@@ -150,7 +149,7 @@ def _header(title: str, minutes: Minutes) -> list[dict]:
 def _minutes_blocks(minutes: Minutes) -> list[dict]:
     """Each block is small and whole: a card split happens only between blocks."""
     blocks = [
-        _text(heading_time(minutes), weight="Bolder"),
+        _text(minutes.heading_time, weight="Bolder"),
         _text(minutes.held, isSubtle=True, spacing="None"),
         _text("Present", weight="Bolder", separator=True),
     ]
@@ -172,17 +171,15 @@ def _minutes_blocks(minutes: Minutes) -> list[dict]:
         if item.outcome:
             comment = f" – {plain(item.outcome_comment)}" if item.outcome_comment else ""
             blocks.append(_text(f"**{item.outcome}**{comment}"))
-    for title, actions in (("Actions agreed", minutes.actions), ("Update on earlier actions", minutes.earlier_actions)):
-        if actions:
-            blocks.append(_text(title, weight="Bolder", separator=True, spacing="Medium"))
-            blocks += [_text(plain(action_text(action))) for action in actions]
+    for title, actions in minutes.action_sections:
+        blocks.append(_text(title, weight="Bolder", separator=True, spacing="Medium"))
+        blocks += [_text(plain(action.line)) for action in actions]
     if minutes.due_back:
         blocks.append(_text("Due back at the next meeting", weight="Bolder", separator=True, spacing="Medium"))
-        blocks += [_text(plain(f"{d.presenter}: {d.title}" + (f" – {d.reason}" if d.reason else "")))
-                   for d in minutes.due_back]
+        blocks += [_text(plain(due.line)) for due in minutes.due_back]
     if minutes.next_meeting:
         blocks.append(_text(f"Next meeting: {minutes.next_meeting}"))
-    blocks.append(_text(f"**{minutes.end or '—'}  Meeting close**", separator=True, spacing="Medium"))
+    blocks.append(_text(f"**{minutes.close_time}  Meeting close**", separator=True, spacing="Medium"))
     return blocks
 
 

@@ -24,6 +24,7 @@ from dialogs.agenda import AgendaView
 from dialogs.context import Person, Reply, Turn
 from dialogs.minutes import ApprovedMinutes, ExportOffer, MinutesView
 from dialogs.errors import ClerkError, UsageError
+from dialogs.export import FORMATS
 from dialogs.roles import Role
 from dialogs.turns import ConversationFacts, UseCase, run_turn
 from storage.db import Database
@@ -254,8 +255,8 @@ class ClerkBot(TeamsActivityHandler):
 
     def _export_links(self, offer: ExportOffer) -> str:
         now = self.clock()
-        links = [f"[{label}]({self.links.link(f'/minutes/{offer.meeting_id}.{fmt}', now)})"
-                 for label, fmt in (("Word", "docx"), ("HTML", "html"), ("Markdown", "md"))]
+        links = [f"[{document.label}]({self.links.link(f'/minutes/{offer.meeting_id}.{document.extension}', now)})"
+                 for document in FORMATS.values()]
         hours = int(self.links.lifetime.total_seconds() // 3600)
         return f"Minutes of '{cards.plain(offer.title)}': {' · '.join(links)} (links valid for {hours} hours)."
 

@@ -49,6 +49,11 @@ class MinutesItem:
     def is_break(self) -> bool:
         return self.number is None
 
+    @property
+    def heading(self) -> str:
+        """'3. Title', or 'Break'."""
+        return self.title if self.is_break else f"{self.number}. {self.title}"
+
 
 @dataclass(frozen=True)
 class MinutesAction:
@@ -58,12 +63,22 @@ class MinutesAction:
     due: str
     status: str
 
+    @property
+    def line(self) -> str:
+        """'Action 12: <text> — <owners>, due <date>', with its status when no longer open."""
+        status = "" if self.status == ActionStatus.OPEN else f" ({self.status})"
+        return f"Action {self.number}: {self.text} — {self.owners}, {self.due}{status}"
+
 
 @dataclass(frozen=True)
 class DueBackLine:
     presenter: str
     title: str
     reason: str | None
+
+    @property
+    def line(self) -> str:
+        return f"{self.presenter}: {self.title}" + (f" – {self.reason}" if self.reason else "")
 
 
 @dataclass(frozen=True)
@@ -83,6 +98,30 @@ class Minutes:
     approved: str | None = None
     held: str = HELD
     next_meeting: str | None = field(default=None)
+
+    @property
+    def heading_time(self) -> str:
+        """'Wednesday 13 May 2026, 10:00 – 13:00'."""
+        return f"{self.date_text}, {self.start} – {self.end or 'not closed'}"
+
+    @property
+    def close_time(self) -> str:
+        return self.end or "—"
+
+    @property
+    def close(self) -> str:
+        return f"{self.close_time} Meeting close"
+
+    @property
+    def people(self) -> list[tuple[str, list[tuple[str, str | None]]]]:
+        """The attendance sections in the order the minutes give them."""
+        return [("Present", self.present), ("Apologies", self.apologies)]
+
+    @property
+    def action_sections(self) -> list[tuple[str, list[MinutesAction]]]:
+        """The action lists the minutes end with, those that have something in them."""
+        sections = [("Actions agreed", self.actions), ("Update on earlier actions", self.earlier_actions)]
+        return [(title, actions) for title, actions in sections if actions]
 
 
 async def build_minutes(uow: UnitOfWork, meeting: Meeting, tz: ZoneInfo) -> Minutes:

@@ -133,8 +133,8 @@ def test_word_export_of_any_text_opens(tmp_path):
                       [item], [], [], [])
     document = docx.Document(io.BytesIO(render_docx(minutes)))
     assert any("Tool <b>&" in cell.text for table in document.tables for row in table.rows for cell in row.cells)
-    assert "Tool &lt;b&gt;&amp;" in render_html(minutes)
-    assert "note \\*x\\*" in render_markdown(minutes)
+    assert "Tool &lt;b&gt;&amp;" in render_html(minutes).decode()
+    assert "note \\*x\\*" in render_markdown(minutes).decode()
 
 
 @given(st.dates(min_value=date(2025, 1, 1), max_value=date(2030, 12, 31)),
@@ -151,3 +151,13 @@ def test_common_due_dates_read_as_dateparser_reads_them(day, text):
         "RETURN_AS_TIMEZONE_AWARE": False})
     assume(expected is not None)  # "thurs": read by the fast path, not by dateparser
     assert parse_due(text, local_now) == expected.date()
+
+
+def test_drawing_cards_does_not_load_the_word_renderer():
+    import subprocess
+    import sys
+    from pathlib import Path
+    probe = "import sys, bot.cards; print('docx' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", probe], cwd=Path(__file__).parent.parent, capture_output=True,
+                            text=True, check=True)
+    assert result.stdout.strip() == "False"

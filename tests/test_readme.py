@@ -31,3 +31,10 @@ def test_settings_built_in_code_have_the_production_defaults():
     in_code, from_environment = Settings(), Settings.from_env({})
     differing = {name for name in vars(in_code) if getattr(in_code, name) != getattr(from_environment, name)}
     assert differing == {"link_secret"}  # random at each start, either way
+
+
+def test_the_document_formats_named_are_the_registry():
+    from dialogs.export import FORMATS
+    assert f"`/minutes/<meeting>.<{'|'.join(FORMATS)}>`" in README
+    for document in FORMATS.values():
+        assert document.label in README, document.label
