@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from dialogs.context import Person, Reply, Turn
 from dialogs.errors import ClerkError, UsageError
 from dialogs.guards import current_meeting
-from dialogs.parsing import MAX_NAME, clean_name, name_key, parse_people
+from dialogs.parsing import MAX_NAME, clean_name, clock_time, name_key, parse_people
 from storage.models import Attendance, Meeting
 from storage.unit_of_work import UnitOfWork
 from storage.vocabulary import AttendanceStatus
@@ -116,21 +117,22 @@ async def left_from_teams(uow: UnitOfWork, turn: Turn, people: list[Person]) -> 
 
 @dataclass(frozen=True)
 class AttendanceView:
-    present: list[tuple[str, str | None, bool]]  # name, role, guest
+    present: list[tuple[str, str | None, bool, str | None]]  # name, role, guest, left at (HH:MM)
     apologies: list[str]
     missing: list[str]
     quorum: int | None
     members_present: int
 
 
-async def attendance_view(uow: UnitOfWork, committee_id: int, meeting: Meeting) -> AttendanceView:
+async def attendance_view(uow: UnitOfWork, committee_id: int, meeting: Meeting, tz: ZoneInfo) -> AttendanceView:
     rows = await uow.meetings.attendance(meeting.id)
     members = await uow.committees.members(committee_id)
     committee = await uow.committees.get_committee(committee_id)
     present_rows = [r for r in rows if r.status == AttendanceStatus.PRESENT]
     accounted = {r.name_key for r in rows if r.status in (AttendanceStatus.PRESENT, AttendanceStatus.APOLOGIES)}
     return AttendanceView(
-        present=[(r.name, r.role, r.member_id is None) for r in present_rows],
+        present=[(r.name, r.role, r.member_id is None, clock_time(r.left_at, tz) if r.left_at else None)
+                 for r in present_rows],
         apologies=[r.name for r in rows if r.status == AttendanceStatus.APOLOGIES],
         missing=[m.name for m in members if m.name_key not in accounted],
         quorum=committee.quorum,
@@ -140,12 +142,13 @@ async def attendance_view(uow: UnitOfWork, committee_id: int, meeting: Meeting) 
 
 async def show(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     meeting = await current_meeting(uow, turn)
-    view = await attendance_view(uow, turn.committee_id, meeting)
+    view = await attendance_view(uow, turn.committee_id, meeting, turn.tz)
     lines = [f"Attendance for '{meeting.title}'"]
     lines.append(f"Present ({len(view.present)}):")
     lines += [
         f"- {name}" + (f", {role}" if role else "") + (" (guest)" if guest else "")
-        for name, role, guest in view.present
+        + (f" (left {left})" if left else "")
+        for name, role, guest, left in view.present
     ] or ["- nobody yet"]
     lines.append(f"Apologies ({len(view.apologies)}): " + (", ".join(view.apologies) or "none"))
     lines.append("Members neither present nor apologised: " + (", ".join(view.missing) or "none"))

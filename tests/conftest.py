@@ -11,10 +11,13 @@ import dataclasses
 import itertools
 import os
 import socket
+import subprocess
+import sys
 import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import aiohttp
 import pytest
@@ -28,6 +31,7 @@ from app import create_app
 from config import Settings
 from storage.db import create_postgres_database
 
+ROOT = Path(__file__).resolve().parent.parent
 BOT_ID = "28:clerk-bot"
 TENANT = "tenant-1"
 CHAIR = ("29:marion", "Marion Oswald", "aad-marion")
@@ -79,6 +83,10 @@ class Connector:
 
     def clear(self) -> None:
         self.posted.clear()
+
+    def proactive(self) -> list[dict]:
+        """What Clerk posted on its own initiative (reminders, notices), not in reply to a test message."""
+        return [a for a in self.posted if not (a.get("replyToId") or "").startswith("act-")]
 
     def last_text(self) -> str:
         texts = [text for text in self.texts() if text]
@@ -322,8 +330,6 @@ def card_text(card: dict) -> str:
 def validate_cards(cards: list[dict]) -> list[list[str]]:
     """Problems Microsoft's adaptivecards library finds in each card (empty lists when all valid)."""
     import json
-    import subprocess
-    from pathlib import Path
 
     script = Path(__file__).parent / "validate_cards.cjs"
     result = subprocess.run(["node", str(script)], input=json.dumps(cards), capture_output=True, text=True,
@@ -333,8 +339,6 @@ def validate_cards(cards: list[dict]) -> list[list[str]]:
 
 def stop_process(process) -> None:
     """Stops a child process politely, then firmly."""
-    import subprocess
-
     process.terminate()
     try:
         process.wait(timeout=10)
@@ -360,8 +364,6 @@ async def make_action_reminders_fall_due(database_url: str) -> None:
 
 async def wait_until_serving(session: aiohttp.ClientSession, url: str, process, log_path, seconds: float = 60) -> None:
     """Waits until a child process's server answers 200 at url; fails with its log if it exits."""
-    from pathlib import Path
-
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         assert process.poll() is None, f"the process exited:\n{Path(log_path).read_text()[-3000:]}"
@@ -373,3 +375,36 @@ async def wait_until_serving(session: aiohttp.ClientSession, url: str, process, 
             pass
         await asyncio.sleep(0.2)
     raise AssertionError(f"nothing served {url} within {seconds} s")
+
+
+class Process:
+    """A real bot process: `python app.py`, as a deployment runs it."""
+
+    def __init__(self, database_url: str, log_path: Path, **environment: str):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        env = dict(os.environ, PORT=str(self.port), HOST="127.0.0.1", DATABASE_URL=database_url,
+                   REMINDER_HOURS="always", REMINDER_SWEEP_SECONDS="1", CLERK_LINK_SECRET="test")
+        env.update(environment)
+        self.log = open(log_path, "w")
+        self.process = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=self.log,
+                                        stderr=subprocess.STDOUT)
+
+    async def wait_ready(self, session: aiohttp.ClientSession) -> None:
+        await wait_until_serving(session, f"{self.url}/healthz", self.process, self.log.name, seconds=30)
+
+    def stop(self) -> None:
+        stop_process(self.process)
+        self.log.close()
+
+
+class ProcessBot:
+    """Enough of RunningBot for Chat: where to post, and the clock for timestamps."""
+
+    def __init__(self, url: str):
+        self.url = url
+
+    @staticmethod
+    def clock():
+        from datetime import datetime, timezone
+        return datetime.now(timezone.utc)

@@ -5,13 +5,11 @@ import os
 import re
 import subprocess
 import sys
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from app import SWEEPS
-from tests.conftest import CHAIR, MEMBER, OFFICER, card_text, free_port
+from tests.conftest import CHAIR, MEMBER, OFFICER, ROOT, card_text, free_port
 
-ROOT = Path(__file__).resolve().parent.parent
 LONDON = ZoneInfo("Europe/London")
 SPEAKERS = {"Marion": CHAIR, "Tom": MEMBER, "Sam": OFFICER}
 _SAYS = re.compile(r"^(\d\d):(\d\d)\s+(\w+):\s+(.*)$")
@@ -135,9 +133,6 @@ async def test_an_item_with_no_time_of_its_own_never_gets_the_overtime_notice(ch
     assert "Item 1 (Welcome): 30 min elapsed\n" in await chat.say("/time")
 
 
-def reminders_posted(connector):
-    return [a for a in connector.posted if not (a.get("replyToId") or "").startswith("act-")]
-
 
 async def test_no_reminder_point_that_had_passed_when_recorded_and_none_during_the_meeting(chat, clock):
     clock.set_local(2026, 5, 13, 8, 0, LONDON)  # Wednesday, before working hours
@@ -146,16 +141,16 @@ async def test_no_reminder_point_that_had_passed_when_recorded_and_none_during_t
     assert "Action 2" in await chat.say("/action <at>Sam Todd</at> draft the paper", mentions=[OFFICER])
     assert "is now due Fri 15 May 2026" in await chat.say("/due 2 next Friday")
     await chat.bot.app[SWEEPS].reminders()
-    assert reminders_posted(chat.connector) == []  # the 7-day points had passed: skipped, not sent at once
+    assert chat.connector.proactive() == []  # the 7-day points had passed: skipped, not sent at once
 
     clock.set_local(2026, 5, 13, 9, 0, LONDON)  # the 1-day point of action 1, with the meeting still open
     await chat.bot.app[SWEEPS].reminders()
-    assert reminders_posted(chat.connector) == []
+    assert chat.connector.proactive() == []
     clock.set_local(2026, 5, 13, 12, 0, LONDON)
     await chat.say("/end")
     clock.set_local(2026, 5, 13, 12, 10, LONDON)
     await chat.bot.app[SWEEPS].reminders()
-    sent = [a["text"] for a in reminders_posted(chat.connector) if "Reminder" in (a.get("text") or "")]
+    sent = [a["text"] for a in chat.connector.proactive() if "Reminder" in (a.get("text") or "")]
     assert sent == ["<at>Sam Todd</at>: Reminder: action 1, 'book the room' (from Committee meeting, 13 May 2026, "
                     "Wed 13 May 2026), is due Thu 14 May 2026 (in 1 day). When it is done: /done 1."]
 
@@ -192,7 +187,7 @@ async def test_overdue_reminders_count_days_in_words(chat, clock):
     await chat.say("/action Task owner: Jack Tracey due: 2026-05-26")
     clock.set_local(2026, 5, 27, 9, 0, LONDON)
     await chat.bot.app[SWEEPS].reminders()
-    assert "was due Tue 26 May 2026, 1 day ago" in reminders_posted(chat.connector)[-1]["text"]
+    assert "was due Tue 26 May 2026, 1 day ago" in chat.connector.proactive()[-1]["text"]
 
 
 async def test_a_failed_member_lookup_on_conversation_update_says_nothing(chat):

@@ -17,8 +17,7 @@ from bot.commands import COMMANDS
 from bot.outbox import RateLimiter
 from config import ConfigError, Settings
 from dialogs.roles import Role
-from tests.conftest import MEMBER, Chat, card_text, make_action_reminders_fall_due
-from tests.test_multi_instance import Process, ProcessBot
+from tests.conftest import MEMBER, Chat, Process, ProcessBot, card_text, make_action_reminders_fall_due
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -190,13 +189,13 @@ async def test_kill_9_mid_meeting_loses_nothing_acknowledged(database_url, conne
         assert "Tool" in card_text(await chat.card("/agenda"))
         await chat.say("/end")
         await make_action_reminders_fall_due(database_url)
-        reminders = [a for a in connector.posted if not (a.get("replyToId") or "").startswith("act-")]
+        reminders = connector.proactive()
         deadline = time.monotonic() + 20
         while not reminders and time.monotonic() < deadline:
             await asyncio.sleep(0.3)
-            reminders = [a for a in connector.posted if not (a.get("replyToId") or "").startswith("act-")]
+            reminders = connector.proactive()
         await asyncio.sleep(2.5)  # more sweeps: still once
-        reminders = [a for a in connector.posted if not (a.get("replyToId") or "").startswith("act-")]
+        reminders = connector.proactive()
         assert len(reminders) == 1 and "action 1, 'Send the paper'" in reminders[0]["text"]
         minutes = [a["attachments"][0]["content"] for a in connector.posted if a.get("attachments")]
         assert "Thanks to the secretariat." in card_text(minutes[-1])

@@ -105,13 +105,18 @@ async def test_default_title_names_committee_and_date(chat, clock):
     assert "'Ethics Committee meeting, 13 May 2026'" in await chat.say("/start")
 
 
-async def test_participant_leave_is_recorded_and_join_is_silent(chat):
+async def test_participant_leave_is_recorded_and_join_is_silent(chat, clock):
+    clock.set_local(2026, 5, 13, 10, 0, LONDON)
     await chat.say("/start")
     before = len(chat.connector.posted)
     await chat.post(chat.event(PARTICIPANT_JOIN, participants(MEMBER)))
+    clock.set_local(2026, 5, 13, 10, 40, LONDON)
     await chat.post(chat.event(PARTICIPANT_LEAVE, participants(MEMBER)))
     assert len(chat.connector.posted) == before
-    assert "- Tom Sorrell" in await chat.say("/attendance")
+    assert "- Tom Sorrell (guest) (left 10:40)" in await chat.say("/attendance")
+    await chat.post(chat.event(PARTICIPANT_JOIN, participants(MEMBER)))  # back again: one row, not left
+    attendance = await chat.say("/attendance")
+    assert attendance.count("Tom Sorrell") == 1 and "left" not in attendance
 
 
 async def test_absent_corrects_a_record(chat):

@@ -12,10 +12,6 @@ from tests.conftest import MEMBER, OFFICER
 LONDON = ZoneInfo("Europe/London")
 
 
-def reminders_posted(connector):
-    """What Clerk posted on its own initiative (not in reply to one of the test's messages)."""
-    return [a for a in connector.posted if not (a.get("replyToId") or "").startswith("act-")]
-
 
 async def sweep(chat):
     await chat.bot.app[SWEEPS].reminders()
@@ -27,15 +23,15 @@ async def test_action_reminders_fire_once_each_before_and_after_the_due_date(cha
     reply = await chat.say("/action <at>Sam Todd</at> circulate the paper due: 2026-05-26", mentions=[OFFICER])
     assert reply.startswith("Action 1 recorded")
     await sweep(chat)
-    assert reminders_posted(chat.connector) == []
+    assert chat.connector.proactive() == []
 
     clock.set_local(2026, 5, 19, 8, 59, LONDON)  # D-7 is Tue 19 May, at 09:00
     await sweep(chat)
-    assert reminders_posted(chat.connector) == []
+    assert chat.connector.proactive() == []
     clock.set_local(2026, 5, 19, 9, 0, LONDON)
     await sweep(chat)
     await sweep(chat)
-    sent = reminders_posted(chat.connector)
+    sent = chat.connector.proactive()
     assert len(sent) == 1
     assert sent[0]["text"] == ("<at>Sam Todd</at>: Reminder: action 1, 'circulate the paper' (from Committee meeting, "
                                "13 May 2026, Wed 13 May 2026), is due Tue 26 May 2026 (in 7 days). "
@@ -47,35 +43,35 @@ async def test_action_reminders_fire_once_each_before_and_after_the_due_date(cha
     clock.set_local(2026, 5, 25, 9, 30, LONDON)  # D-1
     await sweep(chat)
     await sweep(chat)
-    assert len(reminders_posted(chat.connector)) == 2
-    assert "(in 1 day)" in reminders_posted(chat.connector)[-1]["text"]
+    assert len(chat.connector.proactive()) == 2
+    assert "(in 1 day)" in chat.connector.proactive()[-1]["text"]
 
     clock.set_local(2026, 5, 27, 9, 0, LONDON)  # the day after: overdue
     await sweep(chat)
     clock.set_local(2026, 5, 28, 9, 0, LONDON)
     await sweep(chat)
-    assert len(reminders_posted(chat.connector)) == 3
-    assert "Overdue action 1, 'circulate the paper'" in reminders_posted(chat.connector)[-1]["text"]
-    assert "was due Tue 26 May 2026, 1 day ago" in reminders_posted(chat.connector)[-1]["text"]
+    assert len(chat.connector.proactive()) == 3
+    assert "Overdue action 1, 'circulate the paper'" in chat.connector.proactive()[-1]["text"]
+    assert "was due Tue 26 May 2026, 1 day ago" in chat.connector.proactive()[-1]["text"]
 
     clock.set_local(2026, 6, 3, 9, 0, LONDON)  # every 7 days while open
     await sweep(chat)
-    assert len(reminders_posted(chat.connector)) == 4
+    assert len(chat.connector.proactive()) == 4
     await chat.say("/done 1")
     clock.set_local(2026, 6, 10, 9, 0, LONDON)
     await sweep(chat)
-    assert len(reminders_posted(chat.connector)) == 4
+    assert len(chat.connector.proactive()) == 4
 
 
 async def test_an_action_due_tomorrow_gets_only_its_one_day_reminder(chat, clock):
     clock.set_local(2026, 5, 13, 8, 0, LONDON)
     await chat.say("/action Book the room owner: Jack Tracey due: tomorrow")
     await sweep(chat)
-    assert reminders_posted(chat.connector) == []  # the 7-day point had passed when it was recorded
+    assert chat.connector.proactive() == []  # the 7-day point had passed when it was recorded
     clock.set_local(2026, 5, 13, 9, 0, LONDON)
     await sweep(chat)
     await sweep(chat)
-    sent = reminders_posted(chat.connector)
+    sent = chat.connector.proactive()
     assert len(sent) == 1  # not the 7-day one as well
     assert sent[0]["text"].startswith("Jack Tracey: Reminder: action 1, 'Book the room'")
     assert "entities" not in sent[0] or sent[0]["entities"] in ([], None)
@@ -86,19 +82,19 @@ async def test_reminders_wait_for_working_hours(chat, clock):
     await chat.say("/action Weekend task owner: Jack Tracey due: 2026-05-24")  # D-1 is Saturday 23 May
     clock.set_local(2026, 5, 17, 9, 0, LONDON)  # Sunday: the 7-day reminder (Sun 17 May) must wait
     await sweep(chat)
-    assert reminders_posted(chat.connector) == []
+    assert chat.connector.proactive() == []
     clock.set_local(2026, 5, 18, 8, 30, LONDON)  # Monday before nine
     await sweep(chat)
-    assert reminders_posted(chat.connector) == []
+    assert chat.connector.proactive() == []
     clock.set_local(2026, 5, 18, 9, 0, LONDON)
     await sweep(chat)
-    assert len(reminders_posted(chat.connector)) == 1
+    assert len(chat.connector.proactive()) == 1
     clock.set_local(2026, 5, 23, 9, 0, LONDON)  # the 1-day reminder falls on Saturday: waits
     await sweep(chat)
-    assert len(reminders_posted(chat.connector)) == 1
+    assert len(chat.connector.proactive()) == 1
     clock.set_local(2026, 5, 25, 9, 0, LONDON)  # Monday: it goes out, as an overdue reminder now
     await sweep(chat)
-    sent = reminders_posted(chat.connector)
+    sent = chat.connector.proactive()
     assert len(sent) == 2 and "Overdue action 1" in sent[-1]["text"]
 
 
@@ -110,7 +106,7 @@ async def test_working_hours_always_lifts_the_window(start_bot, connector, clock
     await chat.say("/action Late task owner: Jack Tracey due: tomorrow")  # D-1 is Saturday 09:00
     clock.set_local(2026, 5, 16, 23, 0, LONDON)  # Saturday night
     await bot.app[SWEEPS].reminders()
-    assert len(reminders_posted(connector)) == 1
+    assert len(connector.proactive()) == 1
     await chat.close()
 
 
@@ -126,7 +122,7 @@ async def test_restart_between_recording_and_sending(chat, clock):
     await chat.bot.restart()
     await sweep(chat)
     await sweep(chat)
-    assert len(reminders_posted(chat.connector)) == 1
+    assert len(chat.connector.proactive()) == 1
 
 
 async def test_a_claim_left_by_a_crash_is_taken_up_once_the_lease_expires(chat, clock):
@@ -144,12 +140,12 @@ async def test_a_claim_left_by_a_crash_is_taken_up_once_the_lease_expires(chat, 
         await uow.commit()
     await chat.bot.restart()
     await sweep(chat)
-    assert reminders_posted(chat.connector) == []
+    assert chat.connector.proactive() == []
     assert "sending now" in await chat.say("/reminders")
     clock.advance(minutes=3)
     await sweep(chat)
     await sweep(chat)
-    assert len(reminders_posted(chat.connector)) == 1
+    assert len(chat.connector.proactive()) == 1
 
 
 async def test_a_connector_that_fails_twice_then_succeeds(chat, clock):
@@ -158,7 +154,7 @@ async def test_a_connector_that_fails_twice_then_succeeds(chat, clock):
     clock.set_local(2026, 5, 13, 10, 0, LONDON)  # its 1-day reminder (09:00) has come
     chat.connector.failures += [(503, {}), (429, {"Retry-After": "120"})]
     await sweep(chat)
-    assert chat.connector.refused == 1 and reminders_posted(chat.connector) == []
+    assert chat.connector.refused == 1 and chat.connector.proactive() == []
     listing = await chat.say("/reminders")
     assert "Action 1 (due in 1 day): pending, 1 failed attempt (HTTP 503), next try Wed 13 May 2026 10:00" in listing
     clock.advance(seconds=30)
@@ -166,12 +162,12 @@ async def test_a_connector_that_fails_twice_then_succeeds(chat, clock):
     assert chat.connector.refused == 2
     clock.advance(seconds=60)  # the backoff alone would allow it; Retry-After says 120 s
     await sweep(chat)
-    assert chat.connector.refused == 2 and reminders_posted(chat.connector) == []
+    assert chat.connector.refused == 2 and chat.connector.proactive() == []
     assert "2 failed attempts (HTTP 429)" in await chat.say("/reminders")
     clock.advance(seconds=61)
     await sweep(chat)
     await sweep(chat)
-    assert len(reminders_posted(chat.connector)) == 1
+    assert len(chat.connector.proactive()) == 1
     assert "pending" not in await chat.say("/reminders")
 
 
@@ -190,7 +186,7 @@ async def test_due_back_reminders_before_the_next_meeting(chat, clock):
     await sweep(chat)
     clock.set_local(2026, 6, 8, 9, 0, LONDON)
     await sweep(chat)
-    sent = [a["text"] for a in reminders_posted(chat.connector)]
+    sent = [a["text"] for a in chat.connector.proactive()]
     assert sent == [
         "<at>Sam Todd</at>: you are due back at the next meeting, Wed 10 June 2026 (in 14 days), with "
         "'Checking tool': with the false-positive rates. Time to write the paper.",
@@ -224,16 +220,16 @@ async def test_reminders_command_off_on_and_pause(chat, clock):
     assert "Reminders off for action 1." in await chat.say("/reminders")
     clock.set_local(2026, 5, 25, 9, 0, LONDON)
     await sweep(chat)
-    assert reminders_posted(chat.connector) == []
+    assert chat.connector.proactive() == []
     assert await chat.say("/reminders on 1") == "Reminders on for action 1."
     assert await chat.say("/reminders pause", sender=MEMBER) == "Only the chair (Marion Oswald) can pause or resume reminders."
     assert "Reminders paused" in await chat.say("/reminders pause")
     await sweep(chat)
-    assert reminders_posted(chat.connector) == []
+    assert chat.connector.proactive() == []
     assert "Reminders resumed" in await chat.say("/reminders resume")
     clock.set_local(2026, 6, 1, 9, 0, LONDON)  # the 1-day reminder fell on Sunday: it goes on Monday
     await sweep(chat)
-    assert len(reminders_posted(chat.connector)) == 1
+    assert len(chat.connector.proactive()) == 1
     assert "Say /reminders" in await chat.say("/reminders sometimes")
     assert await chat.say("/reminders off 9") == "There is no action 9. /actions all lists them."
 
