@@ -54,6 +54,8 @@ def agenda_card(view: AgendaView) -> Attachment:
         _text("Agenda", weight="Bolder", size="Medium"),
         _text(plain(view.meeting_title), isSubtle=True, spacing="None"),
     ]
+    if view.notice:
+        body.append(_text(plain(view.notice)))
     for row in view.rows:
         number = "" if row.number is None else str(row.number)
         title = plain(row.title)

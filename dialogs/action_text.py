@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from dialogs.dates import format_date
-from storage.models import Action, ActionOwner
+from storage.models import Action, ActionEvent, ActionOwner
 from storage.vocabulary import ActionStatus
 
 
@@ -32,6 +32,11 @@ def due_text(action: Action, next_meeting_date: date | None) -> str:
         when = format_date(next_meeting_date) if next_meeting_date else "date not set yet"
         return f"due next meeting ({when})"
     return "no due date"
+
+
+def progress_text(event: ActionEvent | None) -> str | None:
+    """'done: paper circulated', 'dropped: overtaken by the review', 'update: draft shared'."""
+    return f"{event.kind}: {event.text}" if event is not None and event.text else None
 
 
 def action_line(action: Action, owners: list[ActionOwner], next_meeting_date: date | None) -> str:

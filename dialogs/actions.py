@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from typing import Callable
 
 from dialogs.action_text import due_text, is_overdue, owners_text
 from dialogs.agenda import agenda_of
@@ -30,17 +31,32 @@ from storage.vocabulary import ActionChange, ActionStatus
 
 _KEYWORD = re.compile(r"(?i)(?:^|\s)(owners?|due)\s*:")
 _OWNER_SEPARATOR = re.compile(r"\s*(?:,|;|\band\b|&)\s*", re.IGNORECASE)
+_TRAILING_BY = re.compile(r"\s+(?:by|before)\s+(\S.*)$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
 class ActionRequest:
     text: str
     owners: tuple[Person, ...]
-    due: str | None  # as typed after "due:"
+    due: str | None  # as typed after "due:", or after a trailing "by"
+    due_from_text: bool = False  # read from "... by <date>" at the end of the text
 
 
-def parse_action(args: str, mentions: tuple[Person, ...]) -> ActionRequest:
-    """`<text> [@Owner | owner: Name, Name] [due: <date>]` with owners also taken from mentions."""
+def _without_names(text: str, names: list[str]) -> str:
+    """'Nicki and Sam to circulate the paper' with both mentioned: 'circulate the paper'. The owners'
+    names lead or end the text; what is between them is the task."""
+    alternatives = "|".join(re.escape(name) for name in sorted(names, key=len, reverse=True))
+    leading = re.compile(rf"^(?:(?:{alternatives})\b[\s,:;&]*(?:and\s+)?)+", re.IGNORECASE)
+    stripped = leading.sub("", text)
+    if stripped != text:
+        stripped = re.sub(r"^to\s+", "", stripped, flags=re.IGNORECASE)
+    trailing = re.compile(rf"(?:[\s,]*(?:and\s+|&\s*)?\b(?:{alternatives}))+$", re.IGNORECASE)
+    return trailing.sub("", stripped).strip()
+
+
+def parse_action(args: str, mentions: tuple[Person, ...], reads_as_date: Callable[[str], bool]) -> ActionRequest:
+    """`<text> [@Owner | owner: Name, Name] [due: <date>]` with owners also taken from mentions, and
+    the due date from a trailing "by <date>" when no due: is given."""
     pieces = _KEYWORD.split(" " + args.strip())
     text, owners, due = pieces[0].strip(), list(mentions), None
     for keyword, value in zip(pieces[1::2], pieces[2::2]):
@@ -50,17 +66,36 @@ def parse_action(args: str, mentions: tuple[Person, ...]) -> ActionRequest:
             if not names:
                 raise UsageError("Name the owner after owner:, e.g. owner: Jack Tracey.")
             owners += [Person(name) for name in names if name_key(name) not in {name_key(o.name) for o in owners}]
+        elif due is not None:
+            raise UsageError(f"Give one due date: due: {due} and due: {value} are both given.")
         else:
             due = value
-    for mention in mentions:  # "@Tom circulate the paper": the mention names the owner, not the task
-        for pattern in (rf"^{re.escape(mention.name)}\b[\s,:]*", rf"[\s,]*\b{re.escape(mention.name)}$"):
-            text = re.sub(pattern, "", text).strip()
+    if mentions:  # "@Tom circulate the paper": the mention names the owner, not the task
+        text = _without_names(text, [mention.name for mention in mentions])
+    due_from_text = False
+    trailing = _TRAILING_BY.search(text)
+    if due is None and trailing and reads_as_date(trailing[1]):
+        text, due, due_from_text = text[: trailing.start()].strip(), trailing[1], True
     if not text:
         raise UsageError("Say what the action is.")
     within_limit(text, "an action")
     if any(len(o.name) > MAX_NAME for o in owners):
         raise UsageError(f"An owner's name is at most {MAX_NAME} characters.")
-    return ActionRequest(text, tuple(owners), due)
+    return ActionRequest(text, tuple(owners), due, due_from_text)
+
+
+def _readable(text: str, turn: Turn) -> bool:
+    try:
+        return parse_due(text, turn.local_now) is not None
+    except UsageError:
+        return False
+
+
+def passed_note(day: date | str | None, turn: Turn) -> str:
+    """What a confirmation adds for a due date that has already passed: recorded, and said."""
+    if isinstance(day, date) and day < turn.local_now.date():
+        return f" Note: {format_date(day)} has already passed."
+    return ""
 
 
 def _owner_rows(action_id: int | None, owners: tuple[Person, ...] | list[Person]) -> list[ActionOwner]:
@@ -79,8 +114,13 @@ async def _event(uow: UnitOfWork, action: Action, turn: Turn, kind: ActionChange
 
 async def record(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     item_no, args = split_item_prefix(args)
-    request = parse_action(args, turn.mentions)
-    due = parse_due(request.due, turn.local_now) if request.due is not None else None
+    request = parse_action(args, turn.mentions, lambda text: _readable(text, turn))
+    due, unreadable = None, None
+    if request.due is not None:
+        try:
+            due = parse_due(request.due, turn.local_now)
+        except UsageError as error:  # the action is kept; only its date waits
+            unreadable = error.message
     meeting = await uow.meetings.open_meeting(turn.committee_id)
     item_id = meeting.current_item_id if meeting else None
     if item_no is not None:
@@ -106,6 +146,9 @@ async def record(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     created = ActionEvent(kind=ActionChange.CREATED, text=request.text, by=turn.caller.name, at=turn.now)
     await uow.actions.add_action(action, owners, created)
     line = f"Action {number} recorded: {request.text} — {owners_text(owners)}, {due_text(action, next_meeting_date)}."
+    line += passed_note(due, turn)
+    if unreadable:
+        line += f" The due date was not recorded: {unreadable}"
     missing = []
     if not owners:
         missing.append(f"/assign {number} @Owner")
@@ -179,7 +222,8 @@ async def set_due(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     action.due_next_meeting = due == NEXT_MEETING
     committee = await uow.committees.get_committee(turn.committee_id)
     await _event(uow, action, turn, ActionChange.DUE, due_text(action, committee.next_meeting_date))
-    return Reply(f"Action {action.number} is now {due_text(action, committee.next_meeting_date)}.")
+    return Reply(f"Action {action.number} is now {due_text(action, committee.next_meeting_date)}."
+                 + passed_note(due, turn))
 
 
 async def update(uow: UnitOfWork, turn: Turn, args: str) -> Reply:

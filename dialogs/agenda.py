@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Awaitable, Callable
@@ -11,6 +12,7 @@ from dialogs import timing
 from dialogs.context import Reply, Turn
 from dialogs.errors import ClerkError, UsageError
 from dialogs.guards import current_meeting
+from dialogs.reminders import schedule_due_back
 from dialogs.parsing import (
     MINUTES_IN_DAY,
     AgendaLine,
@@ -95,6 +97,8 @@ async def add(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
 async def replace(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     meeting = await current_meeting(uow, turn)
     lines = [line for line in args.splitlines() if line.strip()]
+    replace_carried = bool(lines) and lines[0].strip().casefold() == "replace"
+    lines = lines[1:] if replace_carried else lines
     if not lines:
         raise UsageError("Paste the agenda after /agenda set, one item a line.")
     parsed = []
@@ -111,16 +115,34 @@ async def replace(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
             f"The agenda already has minutes recorded against {', '.join(numbers)}; "
             "edit it with /agenda add, /agenda remove and /agenda move instead."
         )
-    kept = [item for item in existing if item.floating]  # carried forward: replaced only when named
+    carried = [item for item in existing if item.floating]  # kept unless named, or the chair says replace
     for item in existing:
-        if not item.floating:
-            await uow.meetings.delete_agenda_item(item)
+        if not item.floating or replace_carried:
+            await _remove_item(uow, turn, item)
+    kept = [] if replace_carried else carried
     for line in parsed:
         await _add_line(uow, meeting, line, kept)
     place_carried(kept)
     items = await uow.meetings.agenda(meeting.id)
     count = sum(1 for i in items if not i.is_break)
-    return Reply(f"Agenda set: {count} items.", view=await agenda_view(uow, turn, meeting))
+    still_carried = [_carried_name(item) for item in kept if item.floating]
+    kept_line = (f" Kept from the last meeting: {'; '.join(still_carried)} (/agenda set replace leaves them out)."
+                 if still_carried else "")
+    said = f"Agenda set: {count} items.{kept_line}"
+    return Reply(said, view=dataclasses.replace(await agenda_view(uow, turn, meeting), notice=said))
+
+
+def _carried_name(item: AgendaItem) -> str:
+    return f"{item.title} ({item.presenter})" if item.presenter else item.title
+
+
+async def _remove_item(uow: UnitOfWork, turn: Turn, item: AgendaItem) -> None:
+    """Takes an item off the agenda; a presenter who was due back with it is due back again."""
+    for due_back in await uow.actions.due_backs_returned_with(item.id):
+        due_back.returned_meeting_id, due_back.returned_item_id = None, None
+        schedule_due_back(due_back, await uow.committees.get_committee(turn.committee_id), turn.policy, turn.tz,
+                          turn.now)
+    await uow.meetings.delete_agenda_item(item)
 
 
 async def remove(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
@@ -131,8 +153,10 @@ async def remove(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     entry = _entry_by_number_or_time(Agenda(meeting, await uow.meetings.agenda(meeting.id)), text)
     if await _has_minutes(uow, entry.item):
         raise ClerkError(f"{entry.label.capitalize()} already has minutes recorded; it stays on the agenda.")
-    await uow.meetings.delete_agenda_item(entry.item)
-    return Reply(f"Removed {entry.label} from the agenda.")
+    due_again = [d.presenter for d in await uow.actions.due_backs_returned_with(entry.item.id)]
+    await _remove_item(uow, turn, entry.item)
+    again = f" {' and '.join(due_again)} will be due back at the next meeting instead." if due_again else ""
+    return Reply(f"Removed {entry.label} from the agenda.{again}")
 
 
 async def move(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
@@ -202,6 +226,7 @@ class AgendaView:
     meeting_title: str
     rows: list[AgendaRow]
     status_line: str
+    notice: str | None = None  # what the command that changed it has to say, shown above it
 
 
 def build_agenda_view(agenda: Agenda, tz: ZoneInfo, now: datetime) -> AgendaView:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dialogs.action_text import action_line
+from dialogs.action_text import action_line, progress_text
 from dialogs.context import Turn
 from dialogs.parsing import MINUTES_IN_DAY
 from storage.models import AgendaItem, ItemEntry, Meeting
@@ -31,8 +31,11 @@ async def carry_forward(uow: UnitOfWork, turn: Turn, meeting: Meeting) -> list[s
     if open_actions or closed:
         lines = []
         owners = await uow.actions.owners([a.id for a in open_actions + closed])
+        progress = await uow.actions.latest_progress([a.id for a in open_actions + closed],
+                                                     previous.started_at if previous else None)
         for action in open_actions + closed:
-            lines.append(f"{action_line(action, owners[action.id], None)} ({action.status})")
+            said = progress_text(progress.get(action.id))
+            lines.append(f"{action_line(action, owners[action.id], None)} ({said or action.status})")
         await _add_item(uow, meeting, start, UPDATE_ON_ACTIONS_MINUTES, UPDATE_ON_ACTIONS, None, lines, turn)
         start += UPDATE_ON_ACTIONS_MINUTES
         added.append(UPDATE_ON_ACTIONS)
@@ -41,16 +44,16 @@ async def carry_forward(uow: UnitOfWork, turn: Turn, meeting: Meeting) -> list[s
     for due in due_backs:
         source = sources[due.meeting_id].title if due.meeting_id in sources else "an earlier meeting"
         note = f"Due back from {source}" + (f": {due.reason}" if due.reason else ".")
-        await _add_item(uow, meeting, start, DUE_BACK_MINUTES, due.title, due.presenter, [note], turn)
+        item = await _add_item(uow, meeting, start, DUE_BACK_MINUTES, due.title, due.presenter, [note], turn)
         start += DUE_BACK_MINUTES
-        due.returned_meeting_id = meeting.id
+        due.returned_meeting_id, due.returned_item_id = meeting.id, item.id
         due.next_reminder_at = None
         added.append(f"{due.title} ({due.presenter})")
     return added
 
 
 async def _add_item(uow: UnitOfWork, meeting: Meeting, start: int, length: int, title: str, presenter: str | None,
-                    lines: list[str], turn: Turn) -> None:
+                    lines: list[str], turn: Turn) -> AgendaItem:
     """Until the chair builds the agenda, carried items run from when the meeting opened; they move
     to where the chair's agenda begins once it has timed items (agenda.place_carried)."""
     item = AgendaItem(meeting_id=meeting.id, is_break=False, title=title, presenter=presenter,
@@ -59,3 +62,4 @@ async def _add_item(uow: UnitOfWork, meeting: Meeting, start: int, length: int, 
     await uow.add(item)
     for line in lines:
         await uow.add(ItemEntry(item_id=item.id, kind=EntryKind.CARRIED, text=line, author="Clerk", created_at=turn.now))
+    return item

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from dialogs.action_text import due_text, owners_text
+from dialogs.action_text import due_text, owners_text, progress_text
 from dialogs.schedule import Agenda
 from dialogs.carry_forward import UPDATE_ON_ACTIONS
 from dialogs.committee import outcome_scale
@@ -62,12 +62,13 @@ class MinutesAction:
     owners: str
     due: str
     status: str
+    progress: str | None = None  # "done: <note>", "dropped: <reason>" or "update: <text>"
 
     @property
     def line(self) -> str:
-        """'Action 12: <text> — <owners>, due <date>', with its status when no longer open."""
-        status = "" if self.status == ActionStatus.OPEN else f" ({self.status})"
-        return f"Action {self.number}: {self.text} — {self.owners}, {self.due}{status}"
+        """'Action 12: <text> — <owners>, due <date>', with its status or latest word when there is one."""
+        said = self.progress or ("" if self.status == ActionStatus.OPEN else self.status)
+        return f"Action {self.number}: {self.text} — {self.owners}, {self.due}" + (f" ({said})" if said else "")
 
 
 @dataclass(frozen=True)
@@ -165,10 +166,13 @@ async def build_minutes(uow: UnitOfWork, meeting: Meeting, tz: ZoneInfo) -> Minu
     actions_here = await uow.actions.actions_of_meeting(meeting.id)
     earlier = await _earlier_actions(uow, meeting)
     owners = await uow.actions.owners([a.id for a in actions_here + earlier])
+    previous = await uow.meetings.previous_meeting(meeting.committee_id, meeting.id)
+    progress = await uow.actions.latest_progress([a.id for a in earlier], previous.started_at if previous else None)
 
     def action_model(action) -> MinutesAction:
         return MinutesAction(action.number, action.text, owners_text(owners[action.id]),
-                             due_text(action, committee.next_meeting_date), action.status)
+                             due_text(action, committee.next_meeting_date), action.status,
+                             progress_text(progress.get(action.id)))
 
     due_backs = await uow.actions.due_backs_of_meeting(meeting.id)
     local_start = meeting.started_at.astimezone(tz)

@@ -21,15 +21,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
+from storage import repositories
 from storage.models import Base
-from storage.repositories import (
-    ActionRepository,
-    ActivityRepository,
-    CommitteeRepository,
-    EntryRepository,
-    MeetingRepository,
-    ReminderRepository,
-)
 from storage.sqlite import one_hop_connector
 from storage.unit_of_work import DatabaseUnavailable, UnitOfWork
 
@@ -104,12 +97,12 @@ class SessionUnitOfWork:
 
     def __init__(self, session: AsyncSession):
         self.session = session
-        self.committees = CommitteeRepository(session)
-        self.meetings = MeetingRepository(session)
-        self.entries = EntryRepository(session)
-        self.actions = ActionRepository(session)
-        self.reminders = ReminderRepository(session)
-        self.activities = ActivityRepository(session)
+        self.committees = repositories.CommitteeRepository(session)
+        self.meetings = repositories.MeetingRepository(session)
+        self.entries = repositories.EntryRepository(session)
+        self.actions = repositories.ActionRepository(session)
+        self.reminders = repositories.ReminderRepository(session)
+        self.activities = repositories.ActivityRepository(session)
 
     async def add(self, row: Base) -> None:
         self.session.add(row)

@@ -226,6 +226,8 @@ class DueBack(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     created_by: Mapped[str | None] = mapped_column(String(200))
     returned_meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id"))
+    # The agenda item it came back as: if the chair removes that item, the presenter is due again.
+    returned_item_id: Mapped[int | None] = mapped_column(Integer)
     next_reminder_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
 
 

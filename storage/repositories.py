@@ -24,7 +24,7 @@ from storage.models import (
     Reminder,
     ProcessedActivity,
 )
-from storage.vocabulary import ActionStatus, EntryKind, ReminderStatus
+from storage.vocabulary import ActionChange, ActionStatus, EntryKind, ReminderStatus
 
 
 def _insert(session: AsyncSession):
@@ -325,6 +325,18 @@ class ActionRepository(_Repository):
         )
         return list(result.scalars())
 
+    async def latest_progress(self, action_ids: list[int], since: datetime | None) -> dict[int, ActionEvent]:
+        """Each action's latest done note, drop reason or progress update (since a moment, if given)."""
+        if not action_ids:
+            return {}
+        query = (select(ActionEvent)
+                 .where(ActionEvent.action_id.in_(action_ids), ActionEvent.text.is_not(None),
+                        ActionEvent.kind.in_((ActionChange.DONE, ActionChange.DROPPED, ActionChange.UPDATE)))
+                 .order_by(ActionEvent.id))
+        if since is not None:
+            query = query.where(ActionEvent.at >= since)
+        return {event.action_id: event for event in (await self.session.execute(query)).scalars()}
+
     async def item_has_actions(self, item_id: int) -> bool:
         result = await self.session.execute(select(Action.id).where(Action.item_id == item_id).limit(1))
         return result.first() is not None
@@ -338,6 +350,10 @@ class ActionRepository(_Repository):
             .where(DueBack.committee_id == committee_id, DueBack.returned_meeting_id.is_(None))
             .order_by(DueBack.id)
         )
+        return list(result.scalars())
+
+    async def due_backs_returned_with(self, item_id: int) -> list[DueBack]:
+        result = await self.session.execute(select(DueBack).where(DueBack.returned_item_id == item_id))
         return list(result.scalars())
 
     async def due_backs_of_meeting(self, meeting_id: int) -> list[DueBack]:

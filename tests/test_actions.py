@@ -104,12 +104,14 @@ async def test_every_status_change_is_kept_with_who_and_when(chat, clock):
                       ("dropped", "Marion Oswald")]
 
 
-async def test_bad_dates_and_numbers_record_nothing(chat):
+async def test_an_unreadable_due_date_keeps_the_action_and_says_how_to_date_it(chat):
+    """The action used to be refused and lost with its date; now only the date waits."""
     await open_meeting_with_item(chat)
     reply = await chat.say("/action Do it due: whenever")
-    assert reply.startswith("I can't read 'whenever' as a date")
-    assert "Example: /action" in reply
-    assert "No open actions." in card_text(await chat.card("/actions"))
+    assert reply.startswith("Action 1 recorded: Do it — no owner yet, no due date. The due date was not recorded: "
+                            "I can't read 'whenever' as a date"), reply
+    assert reply.endswith("Still missing: add /assign 1 @Owner and /due 1 <date>.")
+    assert "Do it" in card_text(await chat.card("/actions"))
     assert "Give the action's number" in await chat.say("/done x")
     assert "Say what the action is." in await chat.say("/action due: Friday")
 
@@ -134,7 +136,8 @@ async def test_carry_forward_into_the_next_meeting(chat, clock):
     await chat.say("/nextmeeting 10 June")
     await chat.say("/end")
     clock.advance(days=1)
-    await chat.say("/done 2")
+    await chat.say("/done 2 paper circulated")
+    await chat.say("/update 1 draft shared with the Lab")
     await chat.say("/drop 3 not needed")
 
     clock.set_local(2026, 6, 10, 9, 58, LONDON)
@@ -151,10 +154,12 @@ async def test_carry_forward_into_the_next_meeting(chat, clock):
         items = await uow.meetings.agenda(meeting.id)
         entries = [e.text for e in await uow.entries.entries([items[0].id])]
     assert entries == [
-        "Action 1: Open task — Sam Todd, due Wed 10 June 2026 (open)",
-        "Action 2: Task done soon — Jack Tracey, no due date (done)",
-        "Action 3: Old task dropped — no owner yet, no due date (dropped)",
+        "Action 1: Open task — Sam Todd, due Wed 10 June 2026 (update: draft shared with the Lab)",
+        "Action 2: Task done soon — Jack Tracey, no due date (done: paper circulated)",
+        "Action 3: Old task dropped — no owner yet, no due date (dropped: not needed)",
     ]
+    earlier = card_text(await chat.card("/minutes"))  # the draft's update on earlier actions says the same
+    assert "Action 2: Task done soon — Jack Tracey, no due date \\(done: paper circulated\\)" in earlier
     # the chair can remove what is not wanted
     assert await chat.say("/agenda remove 1") == "Removed item 1 (Update on actions) from the agenda."
 
