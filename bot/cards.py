@@ -145,6 +145,7 @@ def _header(title: str, minutes: Minutes) -> list[dict]:
     ]
     if minutes.approved:
         header.append(_text(plain(minutes.approved), color="Good", weight="Bolder"))
+    header += [_text(plain(amendment), color="Warning", spacing="None") for amendment in minutes.amendments]
     return header
 
 
@@ -162,14 +163,17 @@ def _minutes_blocks(minutes: Minutes) -> list[dict]:
         lead = f" — {plain(item.presenter)}" if item.presenter else ""
         heading = plain(item.title) if item.is_break else f"{item.number}. {plain(item.title)}"
         blocks.append(_text(f"**{item.time}  {heading}**{lead}", separator=True, spacing="Medium"))
-        blocks += [_text(plain(note)) for note in item.notes]
-        if item.questions:
-            blocks.append(_text("Committee questions/ comments:", isSubtle=True))
-        for qa in item.questions:
-            blocks.append(_text(f"• {plain(qa.question)}"))
-            blocks += [{"type": "Container", "items": [_text(f"↳ {plain(answer)}", isSubtle=True, spacing="None")],
-                        "spacing": "None", "bleed": False} for answer in qa.answers]
-        blocks += [_text(f"Decision: {plain(decision)}") for decision in item.decisions]
+        for minute in item.record:
+            if minute.opens_questions:
+                blocks.append(_text("Committee questions/ comments:", isSubtle=True))
+            if minute.is_question:
+                blocks.append(_text(f"• {plain(minute.text)}"))
+                blocks += [{"type": "Container", "items": [_text(f"↳ {plain(answer)}", isSubtle=True, spacing="None")],
+                            "spacing": "None", "bleed": False} for answer in minute.answers]
+            elif minute.is_decision:
+                blocks.append(_text(f"Decision: {plain(minute.text)}"))
+            else:
+                blocks.append(_text(plain(minute.text)))
         if item.outcome:
             comment = f" – {plain(item.outcome_comment)}" if item.outcome_comment else ""
             blocks.append(_text(f"**{item.outcome}**{comment}"))

@@ -22,7 +22,7 @@ from dialogs import attendance, meeting, minutes
 from dialogs.actions import ActionsView
 from dialogs.agenda import AgendaView
 from dialogs.context import Person, Reply, Turn
-from dialogs.minutes import ApprovedMinutes, ExportOffer, MinutesView
+from dialogs.minutes import ExportOffer, MinutesUpdate, MinutesView
 from dialogs.errors import ClerkError, UsageError
 from dialogs.export import FORMATS
 from dialogs.roles import Role
@@ -176,7 +176,8 @@ class ClerkBot(TeamsActivityHandler):
 
         def make_turn(committee_id: int) -> Turn:
             return Turn(conversation_id=conversation_id, committee_id=committee_id, caller=_caller(activity), now=now,
-                        tz=self.settings.timezone, mentions=mentions, teams_meeting_id=_teams_meeting_id(activity),
+                        tz=self.settings.timezone, mentions=mentions, activity_id=activity.id,
+                        teams_meeting_id=_teams_meeting_id(activity),
                         is_meeting_organizer=lambda: self._is_meeting_organizer(activity),
                         policy=self.settings.reminder_policy)
 
@@ -213,8 +214,8 @@ class ClerkBot(TeamsActivityHandler):
             if reply.text:
                 await self._say(turn_context, reply.text)
             await self._post_minutes(turn_context, reply.view)
-        elif isinstance(reply.view, ApprovedMinutes):
-            await self._show_approval(turn_context, reply.view)
+        elif isinstance(reply.view, MinutesUpdate):
+            await self._update_minutes_cards(turn_context, reply.view)
             await self._say(turn_context, reply.text)
         elif isinstance(reply.view, ExportOffer):
             await self._say(turn_context, self._export_links(reply.view))
@@ -238,7 +239,7 @@ class ClerkBot(TeamsActivityHandler):
             except Exception:
                 log.exception("could not remember the posted minutes cards")
 
-    async def _show_approval(self, turn_context: TurnContext, view: ApprovedMinutes) -> None:
+    async def _update_minutes_cards(self, turn_context: TurnContext, view: MinutesUpdate) -> None:
         """Updates every posted minutes card in place; parts the update cannot cover are posted."""
         approved = cards.minutes_cards(view.minutes)
         most_parts = max((post.parts for post in view.posts), default=0)

@@ -56,6 +56,12 @@ def outcome_scale(committee: Committee) -> dict[str, str]:
     return json.loads(committee.outcome_scale) if committee.outcome_scale else dict(DEFAULT_OUTCOMES)
 
 
+def outcome_words(letter: str, scale: dict[str, str]) -> str:
+    """As the minutes write it: 'Outcome B – proceed with minor amendments'."""
+    words = scale.get(letter)
+    return f"Outcome {letter} – {words}" if words else f"Outcome {letter}"
+
+
 def committee_label(committee: Committee) -> str:
     return committee.name or "This committee"
 

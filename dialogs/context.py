@@ -29,6 +29,7 @@ class Turn:
     tz: ZoneInfo
     policy: ReminderPolicy
     mentions: tuple[Person, ...] = ()
+    activity_id: str | None = None  # the Teams message being handled, so its edit or deletion finds what it recorded
     teams_meeting_id: str | None = None
     # Asks Teams whether the caller organizes this Teams meeting; a web request, so made only when needed.
     is_meeting_organizer: Callable[[], Awaitable[bool]] = field(default=lambda: _no())

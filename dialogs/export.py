@@ -69,8 +69,8 @@ def render_docx(minutes: Minutes) -> bytes:
         paragraph = document.add_paragraph()
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
         paragraph.add_run(text).bold = bold
-    if minutes.approved:
-        document.add_paragraph().add_run(minutes.approved).italic = True
+    for line in ([minutes.approved] if minutes.approved else []) + minutes.amendments:
+        document.add_paragraph().add_run(line).italic = True
     for label, people in minutes.people:
         document.add_paragraph().add_run(f"{label}:").bold = True
         table = document.add_table(rows=0, cols=2)
@@ -89,16 +89,15 @@ def render_docx(minutes: Minutes) -> bytes:
         cells[1].paragraphs[0].add_run(item.time).bold = True
         body = cells[2]
         body.paragraphs[0].add_run(item.title).bold = True
-        for note in item.notes:
-            body.add_paragraph(note)
-        if item.questions:
-            body.add_paragraph("Committee questions/ comments:")
-            for qa in item.questions:
-                body.add_paragraph(f"- {qa.question}")
-                for answer in qa.answers:
+        for minute in item.record:
+            if minute.opens_questions:
+                body.add_paragraph("Committee questions/ comments:")
+            if minute.is_question:
+                body.add_paragraph(f"- {minute.text}")
+                for answer in minute.answers:
                     body.add_paragraph(f"    o {answer}")
-        for decision in item.decisions:
-            body.add_paragraph(f"Decision: {decision}")
+            else:
+                body.add_paragraph(f"Decision: {minute.text}" if minute.is_decision else minute.text)
         if item.outcome:
             paragraph = body.add_paragraph()
             paragraph.add_run(item.outcome).bold = True

@@ -18,19 +18,32 @@ from dialogs.committee import outcome_scale
 from dialogs.context import Reply, Turn
 from dialogs.dates import format_date, parse_due
 from dialogs.errors import ClerkError
-from dialogs.minutes_record import outcome_words
+from dialogs.committee import outcome_words
 from dialogs.parsing import clock_time, format_minute
 from storage.models import Meeting, MinutesPost
 from storage.unit_of_work import UnitOfWork, UnitOfWorkFactory
-from storage.vocabulary import ActionStatus, AttendanceStatus, EntryKind
+from storage.vocabulary import ActionStatus, AttendanceStatus, EntryChangeKind, EntryKind
 
 HELD = "Meeting held virtually via Microsoft Teams"
 
 
 @dataclass(frozen=True)
-class QuestionAndAnswers:
-    question: str
-    answers: list[str]
+class Minute:
+    """One thing minuted about an item. An item's minutes keep the order things were said in: a
+    question with its answers, a decision after the discussion that led to it."""
+
+    kind: str  # EntryKind.NOTE, QUESTION or DECISION (Clerk's carried lines read as notes)
+    text: str
+    answers: list[str] = field(default_factory=list)
+    opens_questions: bool = False  # the item's first question: "Committee questions/ comments:" before it
+
+    @property
+    def is_question(self) -> bool:
+        return self.kind == EntryKind.QUESTION
+
+    @property
+    def is_decision(self) -> bool:
+        return self.kind == EntryKind.DECISION
 
 
 @dataclass(frozen=True)
@@ -39,9 +52,7 @@ class MinutesItem:
     time: str
     title: str
     presenter: str | None
-    notes: list[str]
-    questions: list[QuestionAndAnswers]
-    decisions: list[str]
+    record: list[Minute]
     outcome: str | None  # in words: "Outcome B – proceed with minor amendments"
     outcome_comment: str | None
 
@@ -99,6 +110,7 @@ class Minutes:
     approved: str | None = None
     held: str = HELD
     next_meeting: str | None = field(default=None)
+    amendments: list[str] = field(default_factory=list)  # "Amended <date> by <name>: <what>"
 
     @property
     def heading_time(self) -> str:
@@ -133,32 +145,18 @@ async def build_minutes(uow: UnitOfWork, meeting: Meeting, tz: ZoneInfo) -> Minu
     entries = await uow.entries.entries([i.id for i in items])
     by_item: dict[int, list] = {i.id: [] for i in items}
     for entry in entries:
-        by_item[entry.item_id].append(entry)
+        if entry.removed_at is None:
+            by_item[entry.item_id].append(entry)
 
     minutes_items = []
     for agenda_entry in Agenda(meeting, items).entries:
-        number, item = agenda_entry.number, agenda_entry.item
-        own = by_item[item.id]
-        questions: list[QuestionAndAnswers] = []
-        answers_of = {}
-        for entry in own:
-            if entry.kind == EntryKind.QUESTION:
-                answers_of[entry.id] = []
-                questions.append(QuestionAndAnswers(entry.text, answers_of[entry.id]))
-        for entry in own:
-            if entry.kind == EntryKind.ANSWER and entry.question_id in answers_of:
-                answers_of[entry.question_id].append(entry.text)
-        notes = [e.text for e in own if e.kind == EntryKind.NOTE]
-        if item.title != UPDATE_ON_ACTIONS:  # that item's list is rendered, current, below
-            notes = [e.text for e in own if e.kind == EntryKind.CARRIED] + notes
+        item = agenda_entry.item
         minutes_items.append(MinutesItem(
-            number=number,
+            number=agenda_entry.number,
             time=format_minute(item.planned_start_minute),
             title=item.title,
             presenter=item.presenter,
-            notes=notes,
-            questions=questions,
-            decisions=[e.text for e in own if e.kind == EntryKind.DECISION],
+            record=_as_spoken(by_item[item.id], carried=item.title != UPDATE_ON_ACTIONS),
             outcome=outcome_words(item.outcome_letter, scale) if item.outcome_letter else None,
             outcome_comment=item.outcome_comment,
         ))
@@ -199,7 +197,28 @@ async def build_minutes(uow: UnitOfWork, meeting: Meeting, tz: ZoneInfo) -> Minu
         due_back=[DueBackLine(d.presenter, d.title, d.reason) for d in due_backs],
         approved=approved,
         next_meeting=next_meeting,
+        amendments=[f"Amended {_when(change.at, tz)} by {change.by}: #{entry.number} {entry.kind} {change.kind}"
+                    + (f": {change.text}" if change.text and change.kind != EntryChangeKind.REMOVED else "")
+                    for change, entry in await uow.entries.amendments([i.id for i in items])],
     )
+
+
+def _as_spoken(entries: list, carried: bool) -> list[Minute]:
+    """An item's live entries in the order they were recorded, answers under their question.
+    Clerk's carried lines lead, except on the update on actions, whose list the minutes give below."""
+    record: list[Minute] = []
+    questions: dict[int, Minute] = {}
+    for entry in sorted(entries, key=lambda e: (e.kind != EntryKind.CARRIED, e.id)):
+        if entry.kind == EntryKind.CARRIED and carried:
+            record.append(Minute(EntryKind.NOTE, entry.text))
+        elif entry.kind in (EntryKind.NOTE, EntryKind.DECISION):
+            record.append(Minute(entry.kind, entry.text))
+        elif entry.kind == EntryKind.QUESTION:
+            questions[entry.id] = Minute(EntryKind.QUESTION, entry.text, [], opens_questions=not questions)
+            record.append(questions[entry.id])
+        elif entry.kind == EntryKind.ANSWER and entry.question_id in questions:
+            questions[entry.question_id].answers.append(entry.text)
+    return record
 
 
 async def _earlier_actions(uow: UnitOfWork, meeting: Meeting) -> list:
@@ -270,11 +289,19 @@ async def minutes_of(uow: UnitOfWork, turn: Turn, meeting_id: int) -> Meeting:
 
 
 @dataclass(frozen=True)
-class ApprovedMinutes:
-    """The approved minutes, and the cards already posted that now show the approval."""
+class MinutesUpdate:
+    """Minutes that changed (approved, corrected, amended), and the cards already posted that
+    are to show them."""
 
     minutes: Minutes
     posts: list[MinutesPost]
+
+
+async def minutes_update(uow: UnitOfWork, meeting: Meeting, tz: ZoneInfo) -> MinutesUpdate | None:
+    """For a change to a meeting that has ended: its minutes again, for the posted cards."""
+    if meeting.ended_at is None:
+        return None
+    return MinutesUpdate(await build_minutes(uow, meeting, tz), await uow.meetings.minutes_posts(meeting.id))
 
 
 @dataclass(frozen=True)
@@ -296,7 +323,7 @@ async def approve(uow: UnitOfWork, turn: Turn, meeting_id: int) -> Reply:
         meeting.approved_by, meeting.approved_at = turn.caller.name, turn.now
     minutes = await build_minutes(uow, meeting, turn.tz)
     posts = await uow.meetings.minutes_posts(meeting.id)
-    return Reply(f"Minutes of '{meeting.title}': {minutes.approved}.", view=ApprovedMinutes(minutes, posts))
+    return Reply(f"Minutes of '{meeting.title}': {minutes.approved}.", view=MinutesUpdate(minutes, posts))
 
 
 async def remember_posts(new_unit_of_work: UnitOfWorkFactory, meeting_id: int, conversation_id: str,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dialogs.agenda import agenda_of
-from dialogs.committee import outcome_scale
+from dialogs.committee import outcome_scale, outcome_words
 from dialogs.context import Reply, Turn
 from dialogs.errors import ClerkError, UsageError
 from dialogs.guards import current_meeting
@@ -12,12 +12,6 @@ from storage.models import AgendaItem, ItemEntry
 from storage.unit_of_work import UnitOfWork
 from storage.vocabulary import EntryKind
 
-
-
-def outcome_words(letter: str, scale: dict[str, str]) -> str:
-    """As the minutes write it: 'Outcome B – proceed with minor amendments'."""
-    words = scale.get(letter)
-    return f"Outcome {letter} – {words}" if words else f"Outcome {letter}"
 
 
 async def _target(uow: UnitOfWork, turn: Turn, args: str) -> tuple[int | None, AgendaItem, str]:

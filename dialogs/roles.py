@@ -11,6 +11,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from dialogs.context import Turn
+from dialogs.dates import format_date
 from dialogs.errors import NotAllowed
 from dialogs.parsing import name_key
 from storage.models import Meeting
@@ -29,6 +30,31 @@ def is_named_chair(meeting: Meeting, turn: Turn) -> bool:
     return bool(meeting.chair_name) and name_key(meeting.chair_name) == name_key(turn.caller.name)
 
 
+async def is_chair(meeting: Meeting, turn: Turn) -> bool:
+    return is_named_chair(meeting, turn) or await turn.is_meeting_organizer()
+
+
+def _is_author(turn: Turn, author: str | None, author_user_id: str | None) -> bool:
+    if author_user_id and turn.caller.user_id:
+        return author_user_id == turn.caller.user_id
+    return bool(author) and name_key(author) == name_key(turn.caller.name)
+
+
+async def require_may_change(turn: Turn, meeting: Meeting, what: str, author: str | None = None,
+                             author_user_id: str | None = None) -> None:
+    """Who may change what a meeting's record holds: its author or the chair; once the minutes
+    are approved, only the chair, as an amendment."""
+    if meeting.approved_at is not None:
+        if not await is_chair(meeting, turn):
+            chair = f" ({meeting.chair_name})" if meeting.chair_name else ""
+            raise NotAllowed(f"The minutes of {format_date(meeting.meeting_date)} are approved: only the chair{chair} "
+                             f"can amend them.")
+        return
+    if author is not None and not _is_author(turn, author, author_user_id) and not await is_chair(meeting, turn):
+        chair = f" or the chair ({meeting.chair_name})" if meeting.chair_name else " or the chair"
+        raise NotAllowed(f"Only {author}, who recorded {what},{chair} can change it.")
+
+
 async def authorize(uow: UnitOfWork, turn: Turn, role: Role, doing: str, meeting_id: int | None = None) -> None:
     """Raises NotAllowed unless the caller may act in `role`. The chair is that of the meeting named
     (a card's), else of the open meeting, else of the last one; before any meeting anyone may."""
@@ -44,7 +70,7 @@ async def authorize(uow: UnitOfWork, turn: Turn, role: Role, doing: str, meeting
     no_chair = not (meeting.chair_name or meeting.chair_user_id)
     if role is Role.CHAIR_ONCE_NAMED and no_chair and meeting.ended_at is None:
         return
-    if is_named_chair(meeting, turn) or await turn.is_meeting_organizer():
+    if await is_chair(meeting, turn):
         return
     if no_chair:
         raise NotAllowed(f"Only the chair can {doing}, and no chair is set yet: /chair Name names one.")

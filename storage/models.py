@@ -13,6 +13,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -56,6 +57,7 @@ class Committee(Base):
     outcome_scale: Mapped[str | None] = mapped_column(Text)  # JSON {letter: words}
     timekeeping: Mapped[bool] = mapped_column(Boolean, default=True)
     last_action_number: Mapped[int] = mapped_column(Integer, default=0)
+    last_entry_number: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     next_meeting_date: Mapped[date | None] = mapped_column(Date)
     next_meeting_minute: Mapped[int | None] = mapped_column(Integer)
@@ -156,14 +158,36 @@ class ItemEntry(Base):
     """Something said about an agenda item: a note, question, answer, decision or outcome change."""
 
     __tablename__ = "item_entries"
+    __table_args__ = (Index("ix_item_entries_committee_number", "committee_id", "number", unique=True),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("agenda_items.id"), index=True)
+    committee_id: Mapped[int | None] = mapped_column(Integer)
+    number: Mapped[int | None] = mapped_column(Integer)  # the #N people correct it by; None for Clerk's own lines
     kind: Mapped[str] = mapped_column(String(20))  # EntryKind
     text: Mapped[str] = mapped_column(Text)
     question_id: Mapped[int | None] = mapped_column(ForeignKey("item_entries.id"))
     author: Mapped[str | None] = mapped_column(String(200))
+    author_user_id: Mapped[str | None] = mapped_column(String(400))
+    source_activity_id: Mapped[str | None] = mapped_column(String(400), index=True)  # the Teams message
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # taken out of the minutes, kept here
+
+
+class EntryChange(Base):
+    """Every change to a minuted entry, with who made it and when; after approval, an amendment."""
+
+    __tablename__ = "entry_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("item_entries.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # EntryChangeKind
+    text: Mapped[str | None] = mapped_column(Text)
+    previous_text: Mapped[str | None] = mapped_column(Text)
+    by: Mapped[str | None] = mapped_column(String(200))
+    by_user_id: Mapped[str | None] = mapped_column(String(400))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    amendment: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Action(Base):
@@ -181,6 +205,8 @@ class Action(Base):
     status: Mapped[str] = mapped_column(String(20), index=True)  # ActionStatus
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     created_by: Mapped[str | None] = mapped_column(String(200))
+    created_by_user_id: Mapped[str | None] = mapped_column(String(400))
+    source_activity_id: Mapped[str | None] = mapped_column(String(400))  # the Teams message that recorded it
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reminders_enabled: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
     # When the next reminder falls due; the sweep looks only at rows where this has passed.

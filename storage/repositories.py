@@ -14,6 +14,7 @@ from storage.models import (
     ActionOwner,
     AgendaItem,
     DueBack,
+    EntryChange,
     Attendance,
     Committee,
     Conversation,
@@ -243,10 +244,54 @@ class EntryRepository(_Repository):
         )
         return list(result.scalars())
 
+    async def next_number(self, committee_id: int) -> int:
+        """The committee's next entry reference; the counter row is locked while it moves."""
+        result = await self.session.execute(
+            update(Committee).where(Committee.id == committee_id)
+            .values(last_entry_number=Committee.last_entry_number + 1).returning(Committee.last_entry_number))
+        return result.scalar_one()
+
+    async def by_number(self, committee_id: int, number: int) -> ItemEntry | None:
+        result = await self.session.execute(
+            select(ItemEntry).where(ItemEntry.committee_id == committee_id, ItemEntry.number == number))
+        return result.scalar_one_or_none()
+
+    async def by_source(self, committee_id: int, activity_id: str) -> ItemEntry | None:
+        """The entry a Teams message recorded."""
+        result = await self.session.execute(
+            select(ItemEntry).where(ItemEntry.committee_id == committee_id,
+                                    ItemEntry.source_activity_id == activity_id).limit(1))
+        return result.scalar_one_or_none()
+
+    async def changes(self, entry_id: int) -> list[EntryChange]:
+        result = await self.session.execute(
+            select(EntryChange).where(EntryChange.entry_id == entry_id).order_by(EntryChange.id))
+        return list(result.scalars())
+
+    async def latest_change_by(self, committee_id: int, user_id: str | None,
+                               name: str) -> tuple[EntryChange, ItemEntry] | None:
+        """Someone's most recent recording or change of an entry in this committee."""
+        who = EntryChange.by_user_id == user_id if user_id else EntryChange.by == name
+        result = await self.session.execute(
+            select(EntryChange, ItemEntry).join(ItemEntry, ItemEntry.id == EntryChange.entry_id)
+            .where(ItemEntry.committee_id == committee_id, who)
+            .order_by(EntryChange.id.desc()).limit(1))
+        row = result.first()
+        return (row[0], row[1]) if row else None
+
+    async def amendments(self, item_ids: list[int]) -> list[tuple[EntryChange, ItemEntry]]:
+        """Changes made after the minutes were approved, oldest first."""
+        if not item_ids:
+            return []
+        result = await self.session.execute(
+            select(EntryChange, ItemEntry).join(ItemEntry, ItemEntry.id == EntryChange.entry_id)
+            .where(ItemEntry.item_id.in_(item_ids), EntryChange.amendment.is_(True)).order_by(EntryChange.id))
+        return [(change, entry) for change, entry in result.all()]
+
     async def latest_question(self, item_id: int) -> ItemEntry | None:
         result = await self.session.execute(
             select(ItemEntry)
-            .where(ItemEntry.item_id == item_id, ItemEntry.kind == EntryKind.QUESTION)
+            .where(ItemEntry.item_id == item_id, ItemEntry.kind == EntryKind.QUESTION, ItemEntry.removed_at.is_(None))
             .order_by(ItemEntry.id.desc())
             .limit(1)
         )
@@ -336,6 +381,13 @@ class ActionRepository(_Repository):
         if since is not None:
             query = query.where(ActionEvent.at >= since)
         return {event.action_id: event for event in (await self.session.execute(query)).scalars()}
+
+    async def latest_created_by(self, committee_id: int, user_id: str | None, name: str) -> Action | None:
+        """Someone's most recently recorded action in this committee."""
+        who = Action.created_by_user_id == user_id if user_id else Action.created_by == name
+        result = await self.session.execute(
+            select(Action).where(Action.committee_id == committee_id, who).order_by(Action.id.desc()).limit(1))
+        return result.scalar_one_or_none()
 
     async def item_has_actions(self, item_id: int) -> bool:
         result = await self.session.execute(select(Action.id).where(Action.item_id == item_id).limit(1))

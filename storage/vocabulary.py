@@ -41,6 +41,15 @@ class EntryKind(StrEnum):
     CARRIED = "carried"  # written by Clerk when an item is carried forward; the chair may still remove the item
 
 
+class EntryChangeKind(StrEnum):
+    """What an entry's history records."""
+
+    RECORDED = "recorded"
+    EDITED = "edited"
+    REMOVED = "removed"
+    RESTORED = "restored"
+
+
 class ReminderStatus(StrEnum):
     PENDING = "pending"
     SENDING = "sending"

@@ -125,10 +125,11 @@ def test_word_export_of_any_text_opens(tmp_path):
     import io
     import docx
     from dialogs.export import render_docx, render_html, render_markdown
-    from dialogs.minutes import Minutes, MinutesItem, QuestionAndAnswers
+    from dialogs.minutes import Minute, Minutes, MinutesItem
 
-    item = MinutesItem(1, "10:00", "Tool <b>&", "Lab", ["note *x*"], [QuestionAndAnswers("q?", ["a."])],
-                       ["d"], "Outcome B – proceed with minor amendments", None)
+    record = [Minute("note", "note *x*"), Minute("question", "q?", ["a."], opens_questions=True),
+              Minute("decision", "d")]
+    item = MinutesItem(1, "10:00", "Tool <b>&", "Lab", record, "Outcome B – proceed with minor amendments", None)
     minutes = Minutes(1, "C", "T", "Wednesday 13 May 2026", "10:00", "11:00", [("A", "Chair")], [],
                       [item], [], [], [])
     document = docx.Document(io.BytesIO(render_docx(minutes)))
