@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import Awaitable, Callable
 
-from dialogs import actions, agenda, attendance, committee, meeting, minutes, minutes_record, reminders
+from dialogs import actions, agenda, attendance, committee, corrections, meeting, minutes, minutes_record, reminders
 from dialogs.context import Reply, Turn
 from dialogs.roles import Role
 from storage.unit_of_work import UnitOfWork
@@ -102,6 +102,15 @@ COMMANDS: list[Command] = [
     Command("outcome", "/outcome [item N] <letter> [comment]", "Set the item's outcome on the scale.",
             "/outcome B proceed once the guidance is drafted", minutes_record.outcome, role=Role.CHAIR,
             doing="set outcomes"),
+    Command("edit", "/edit #N <new text>",
+            "Correct an entry of the minutes (its author or the chair; after approval, the chair, as an amendment).",
+            "/edit #12 The Lab will return in July.", corrections.edit),
+    Command("delete", "/delete #N", "Take an entry out of the minutes; its history keeps it.", "/delete #12",
+            corrections.delete),
+    Command("undo", "/undo", "Take back your own most recent recording or correction.", "/undo", corrections.undo,
+            takes_args=False),
+    Command("history", "/history #N | /history action N", "Every change to an entry or an action, who and when.",
+            "/history #12", corrections.history),
     Command("action", "/action [item N] <text> [@Owner | owner: Name] [due: <date> | due: next meeting]",
             "Record an action against the current item (or item N), with its owners and due date.",
             "/action Circulate the revised paper owner: Jack Tracey due: Friday", actions.record),

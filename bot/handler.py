@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from datetime import datetime
@@ -18,7 +19,7 @@ from bot.commands import Command, help_text, match, short_help, usage
 from bot.teams_api import MeetingRoles
 from bot.text import mentions_from_entities, read_message, storable
 from config import Settings
-from dialogs import attendance, meeting, minutes
+from dialogs import attendance, corrections, meeting, minutes
 from dialogs.actions import ActionsView
 from dialogs.agenda import AgendaView
 from dialogs.context import Person, Reply, Turn
@@ -111,6 +112,40 @@ class ClerkBot(TeamsActivityHandler):
         else:
             await self._say(turn_context, "That button is not one of mine any more. /minutes posts the minutes again.")
 
+    # Teams edits and deletions of messages -------------------------------------------------------
+    # Teams sends a messageUpdate activity (channelData.eventType "editMessage") when someone edits a
+    # message in a conversation with the bot, and a messageDelete ("softDeleteMessage") when it is
+    # deleted; the activity's id is the edited or deleted message's. Source: Microsoft Teams platform
+    # docs, "Messages in bot conversations": receive edit, undelete and soft delete message activities
+    # (learn.microsoft.com/microsoftteams/platform/bots/how-to/conversations/conversation-messages);
+    # botbuilder's TeamsActivityHandler routes them to these two methods.
+
+    async def on_teams_message_edit(self, turn_context: TurnContext):
+        activity = turn_context.activity
+        if not activity.id:
+            return
+        mentions = mentions_from_entities(_entities(activity))
+        text = read_message(activity.text or "", mentions, activity.recipient.id if activity.recipient else None).text
+        command, args, _ = match(text)
+        name = command.name if command else None
+        message_id = activity.id
+
+        async def use_case(uow: UnitOfWork, turn: Turn):
+            return await corrections.teams_edit(uow, turn, message_id, name, args)
+
+        edition = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+        await self._run(turn_context, use_case, claim_id=f"{message_id}:edit:{edition}")
+
+    async def on_teams_message_soft_delete(self, turn_context: TurnContext):
+        message_id = turn_context.activity.id
+        if not message_id:
+            return
+
+        async def use_case(uow: UnitOfWork, turn: Turn):
+            return await corrections.teams_delete(uow, turn, message_id)
+
+        await self._run(turn_context, use_case, claim_id=f"{message_id}:delete")
+
     # Teams meeting events ------------------------------------------------------------------
 
     async def on_event_activity(self, turn_context: TurnContext):
@@ -166,8 +201,10 @@ class ClerkBot(TeamsActivityHandler):
 
     async def _run(self, turn_context: TurnContext, use_case: UseCase, command: Command | None = None,
                    mentions: tuple[Person, ...] = (), role: Role | None = None, doing: str = "",
-                   meeting_id: int | None = None) -> None:
-        """Runs a use case in one transaction (dialogs.turns) and says its reply or why it failed."""
+                   meeting_id: int | None = None, claim_id: str | None = None) -> None:
+        """Runs a use case in one transaction (dialogs.turns) and says its reply or why it failed.
+        `claim_id` marks the activity handled under another key than its id (an edit of a message
+        arrives with the message's own id, which its first delivery already claimed)."""
         activity = turn_context.activity
         conversation_id = activity.conversation.id
         now = self.clock()
@@ -185,7 +222,7 @@ class ClerkBot(TeamsActivityHandler):
                                          _tenant_id(activity))
         try:
             handled = await run_turn(
-                self.db.unit_of_work, conversation, activity.id, now, make_turn, use_case,
+                self.db.unit_of_work, conversation, claim_id or activity.id, now, make_turn, use_case,
                 role=role or (command.role if command else Role.ANYONE), doing=doing or (command.doing if command else ""),
                 meeting_id=meeting_id, committee_id=known[1] if known and known[0] == reference_key else None)
         except UsageError as error:

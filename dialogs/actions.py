@@ -139,6 +139,8 @@ async def record(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
         status=ActionStatus.OPEN,
         created_at=turn.now,
         created_by=turn.caller.name,
+        created_by_user_id=turn.caller.user_id,
+        source_activity_id=turn.activity_id,
         reminders_enabled=True,
     )
     schedule_action(action, next_meeting_date, turn.policy, turn.tz, turn.now)

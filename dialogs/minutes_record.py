@@ -1,4 +1,9 @@
-"""What is said about each agenda item: notes, questions and answers, decisions, outcomes."""
+"""What is said about each agenda item: notes, questions and answers, decisions, outcomes.
+
+Each entry gets a reference #N, unique within the committee, by which it is corrected. Once the
+meeting has ended its minutes stay open for corrections (name the item), and once they are
+approved, for the chair's amendments.
+"""
 
 from __future__ import annotations
 
@@ -6,21 +11,24 @@ from dialogs.agenda import agenda_of
 from dialogs.committee import outcome_scale, outcome_words
 from dialogs.context import Reply, Turn
 from dialogs.errors import ClerkError, UsageError
-from dialogs.guards import current_meeting
+from dialogs.guards import in_the_minutes_of, meeting_for_the_record
+from dialogs.minutes import minutes_update
 from dialogs.parsing import split_item_prefix, within_limit
-from storage.models import AgendaItem, ItemEntry
+from dialogs.roles import require_may_change
+from storage.models import AgendaItem, EntryChange, ItemEntry, Meeting
 from storage.unit_of_work import UnitOfWork
-from storage.vocabulary import EntryKind
+from storage.vocabulary import EntryChangeKind, EntryKind
 
 
-
-async def _target(uow: UnitOfWork, turn: Turn, args: str) -> tuple[int | None, AgendaItem, str]:
+async def _target(uow: UnitOfWork, turn: Turn, args: str) -> tuple[Meeting, int | None, AgendaItem, str]:
     number, text = split_item_prefix(args)
-    agenda = await agenda_of(uow, await current_meeting(uow, turn))
+    meeting = await meeting_for_the_record(uow, turn, names_item=number is not None)
+    await require_may_change(turn, meeting, "this")
+    agenda = await agenda_of(uow, meeting)
     entry = agenda.find(number) if number is not None else agenda.current
     if entry is None:
         raise ClerkError("No item is under way: /next starts one, or name the item, e.g. item 3.")
-    return entry.number, entry.item, text
+    return meeting, entry.number, entry.item, text
 
 
 def _where(number: int | None) -> str:
@@ -34,8 +42,20 @@ def _check_text(text: str, what: str) -> str:
     return within_limit(text, f"a {what}")
 
 
-async def _record(uow: UnitOfWork, turn: Turn, args: str, kind: str) -> Reply:
-    number, item, text = await _target(uow, turn, args)
+async def add_entry(uow: UnitOfWork, turn: Turn, meeting: Meeting, item: AgendaItem, kind: EntryKind, text: str,
+                    question_id: int | None = None) -> ItemEntry:
+    """Records an entry with its reference and the first line of its history."""
+    entry = ItemEntry(item_id=item.id, committee_id=turn.committee_id, number=await uow.entries.next_number(
+        turn.committee_id), kind=kind, text=text, question_id=question_id, author=turn.caller.name,
+        author_user_id=turn.caller.user_id, source_activity_id=turn.activity_id, created_at=turn.now)
+    await uow.add(entry)
+    uow.stage(EntryChange(entry_id=entry.id, kind=EntryChangeKind.RECORDED, text=text, by=turn.caller.name,
+                          by_user_id=turn.caller.user_id, at=turn.now, amendment=meeting.approved_at is not None))
+    return entry
+
+
+async def _record(uow: UnitOfWork, turn: Turn, args: str, kind: EntryKind) -> Reply:
+    meeting, number, item, text = await _target(uow, turn, args)
     text = _check_text(text, kind)
     question_id = None
     if kind == EntryKind.ANSWER:
@@ -43,11 +63,9 @@ async def _record(uow: UnitOfWork, turn: Turn, args: str, kind: str) -> Reply:
         if question is None:
             raise ClerkError(f"There is no question on {_where(number)} to answer: /question records one.")
         question_id = question.id
-    uow.stage(
-        ItemEntry(item_id=item.id, kind=kind, text=text, question_id=question_id,
-                  author=turn.caller.name, created_at=turn.now)
-    )
-    return Reply(f"{kind.capitalize()} recorded on {_where(number)}.")
+    entry = await add_entry(uow, turn, meeting, item, kind, text, question_id)
+    return Reply(f"{kind.capitalize()} recorded on {_where(number)}{in_the_minutes_of(meeting)}. #{entry.number}",
+                 view=await minutes_update(uow, meeting, turn.tz))
 
 
 async def note(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
@@ -66,24 +84,27 @@ async def decision(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     return await _record(uow, turn, args, EntryKind.DECISION)
 
 
-async def outcome(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
-    number, item, text = await _target(uow, turn, args)
-    letter, _, comment = text.partition(" ")
+def read_outcome(text: str, scale: dict[str, str]) -> tuple[str, str]:
+    """'B proceed once the guidance is drafted' -> ('B', 'proceed once ...'), checked against the scale."""
+    letter, _, comment = text.strip().partition(" ")
     letter, comment = letter.strip().upper(), comment.strip()
     if not letter:
         raise UsageError("Give the outcome letter.")
-    committee = await uow.committees.get_committee(turn.committee_id)
-    scale = outcome_scale(committee)
     if letter not in scale:
         raise ClerkError(f"'{letter}' is not on the outcome scale ({', '.join(sorted(scale))}). /outcomes shows it.")
     within_limit(comment, "an outcome comment")
+    return letter, comment
+
+
+async def outcome(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
+    meeting, number, item, text = await _target(uow, turn, args)
+    scale = outcome_scale(await uow.committees.get_committee(turn.committee_id))
+    letter, comment = read_outcome(text, scale)
     if number is None:
         raise ClerkError("A break has no outcome: name the item, e.g. /outcome item 3 B.")
     previous = item.outcome_letter
     item.outcome_letter, item.outcome_comment = letter, comment or None
-    uow.stage(
-        ItemEntry(item_id=item.id, kind=EntryKind.OUTCOME, text=f"{letter} {comment}".strip(),
-                  author=turn.caller.name, created_at=turn.now)
-    )
+    entry = await add_entry(uow, turn, meeting, item, EntryKind.OUTCOME, f"{letter} {comment}".strip())
     changed = f" (was {previous})" if previous and previous != letter else ""
-    return Reply(f"Item {number}: {outcome_words(letter, scale)}{changed}.")
+    return Reply(f"Item {number}: {outcome_words(letter, scale)}{changed}{in_the_minutes_of(meeting)}. #{entry.number}",
+                 view=await minutes_update(uow, meeting, turn.tz))

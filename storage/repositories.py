@@ -224,6 +224,12 @@ class MeetingRepository(_Repository):
         await self.session.delete(item)
         await self.session.flush()
 
+    async def items_of(self, item_ids: list[int]) -> dict[int, AgendaItem]:
+        if not item_ids:
+            return {}
+        result = await self.session.execute(select(AgendaItem).where(AgendaItem.id.in_(item_ids)))
+        return {item.id: item for item in result.scalars()}
+
     async def open_meetings_with_current_item(self) -> list[tuple[Meeting, AgendaItem]]:
         result = await self.session.execute(
             select(Meeting, AgendaItem)
@@ -381,6 +387,12 @@ class ActionRepository(_Repository):
         if since is not None:
             query = query.where(ActionEvent.at >= since)
         return {event.action_id: event for event in (await self.session.execute(query)).scalars()}
+
+    async def by_source(self, committee_id: int, activity_id: str) -> Action | None:
+        """The action a Teams message recorded."""
+        result = await self.session.execute(
+            select(Action).where(Action.committee_id == committee_id, Action.source_activity_id == activity_id).limit(1))
+        return result.scalar_one_or_none()
 
     async def latest_created_by(self, committee_id: int, user_id: str | None, name: str) -> Action | None:
         """Someone's most recently recorded action in this committee."""

@@ -68,8 +68,8 @@ async def test_a_small_meeting_from_start_to_end(chat, clock):
     await chat.say("/question Will there be a pilot?", sender=MEMBER)
     await chat.say("/answer Yes, after an exploratory phase.", sender=OFFICER)
     await chat.say("/decision The Lab to return with false-positive rates.")
-    assert "Item 3: Outcome E – more information needed." == await chat.say("/outcome E")
-    assert "Item 3: Outcome B – proceed with minor amendments (was E)." == await chat.say("/outcome b")
+    assert "Item 3: Outcome E – more information needed. #5" == await chat.say("/outcome E")
+    assert "Item 3: Outcome B – proceed with minor amendments (was E). #6" == await chat.say("/outcome b")
 
     clock.set_local(2026, 5, 13, 10, 20, LONDON)
     time_reply = await chat.say("/time")
@@ -82,7 +82,8 @@ async def test_a_small_meeting_from_start_to_end(chat, clock):
     assert "started 10:02, 7 min" in card_text(card)
 
     assert await chat.say("/end") == "Meeting closed at 10:20: 'May meeting'."
-    assert await chat.say("/note too late") == "No meeting is open. /start opens one."
+    assert await chat.say("/note too late") == ("No meeting is open. To add to the minutes of Wed 13 May 2026, "
+                                                "name the item, e.g. /note item 3 <text>.")
 
 
 async def test_starting_twice_keeps_one_meeting(chat):
@@ -211,9 +212,9 @@ async def test_item_prefix_records_against_another_item(chat):
     await chat.say("/start")
     await chat.say("/agenda set\n10:00 Welcome\n10:05 Actions")
     await chat.say("/next")
-    assert await chat.say("/note item 2 Two actions remain open.") == "Note recorded on item 2."
-    assert await chat.say("/question item 2 Which ones?") == "Question recorded on item 2."
-    assert await chat.say("/note Welcome given.") == "Note recorded on item 1."
+    assert await chat.say("/note item 2 Two actions remain open.") == "Note recorded on item 2. #1"
+    assert await chat.say("/question item 2 Which ones?") == "Question recorded on item 2. #2"
+    assert await chat.say("/note Welcome given.") == "Note recorded on item 1. #3"
 
 
 async def test_outcome_scale_can_be_redefined(chat):
@@ -221,7 +222,7 @@ async def test_outcome_scale_can_be_redefined(chat):
     assert "- R: reject" in await chat.say("/outcomes")
     await chat.say("/start")
     await chat.say("/agenda add 10:00 Tool")
-    assert await chat.say("/outcome item 1 R not ethical") == "Item 1: Outcome R – reject."
+    assert await chat.say("/outcome item 1 R not ethical") == "Item 1: Outcome R – reject. #1"
     assert "'B' is not on the outcome scale (A, R)" in await chat.say("/outcome item 1 B")
 
 
