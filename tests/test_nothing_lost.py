@@ -96,3 +96,32 @@ async def test_agenda_set_keeps_carried_items_and_a_removed_due_back_is_due_agai
     await chat.say("/end")
     clock.set_local(2026, 7, 8, 9, 50, LONDON)
     assert "Checking tool (Data Lab)" in await chat.say("/start")  # never consumed without appearing
+
+
+async def test_each_date_form_through_the_chat_on_the_committees_clock(chat, clock):
+    clock.set_local(2026, 11, 4, 10, 0, LONDON)  # a Wednesday
+    await chat.say("/nextmeeting 2 December 2026")
+    forms = {
+        "before the next meeting": "due next meeting (Wed 2 December 2026)",
+        "by the next meeting": "due next meeting (Wed 2 December 2026)",
+        "end of month": "due Mon 30 November 2026",
+        "end of next week": "due Fri 13 November 2026",
+        "close of play on Friday": "due Fri 6 November 2026",
+        "12th November": "due Thu 12 November 2026",
+        "Thursday 12 November": "due Thu 12 November 2026",
+        "01/02/27": "due Mon 1 February 2027",
+    }
+    for number, (typed, expected) in enumerate(forms.items(), start=1):
+        reply = await chat.say(f"/action Task {number} owner: Sam Todd due: {typed}")
+        assert reply == f"Action {number} recorded: Task {number} — Sam Todd, {expected}.", typed
+    by = await chat.say("/action Send the terms by Friday owner: Sam Todd")
+    assert by == "Action 9 recorded: Send the terms — Sam Todd, due Fri 6 November 2026."
+
+    clock.set_local(2027, 3, 27, 23, 30, LONDON)  # Saturday night before the clocks go forward
+    assert (await chat.say("/action Spring task owner: Sam Todd due: tomorrow")).endswith(
+        "due Sun 28 March 2027.")
+    clock.set_local(2027, 3, 28, 0, 30, LONDON)  # 23:30 UTC on the Saturday, after midnight in London
+    assert (await chat.say("/action Later task owner: Sam Todd due: tomorrow")).endswith("due Mon 29 March 2027.")
+    clock.set_local(2026, 10, 25, 0, 30, LONDON)  # the night the clocks go back
+    assert (await chat.say("/action Autumn task owner: Sam Todd due: tomorrow")).endswith(
+        "due Mon 26 October 2026.")

@@ -227,7 +227,7 @@ async def test_a_meeting_through_the_playground_from_start_to_approved_minutes(m
         await room.say("/next")
         await room.say_as(TOM, "question Will there be a pilot?")
         await room.say_as(SAM, "answer Yes, after an exploratory phase.")
-        assert (await room.say("/outcome E"))[0]["text"] == "Item 2: Outcome E – more information needed."
+        assert (await room.say("/outcome E"))[0]["text"] == "Item 2: Outcome E – more information needed. #4"
         assert (await room.say_as(TOM, "action Return with false-positive rates owner: Sam Todd due: next meeting")
                 )[0]["text"].startswith("Action 1 recorded")
         await room.say("/dueback")
