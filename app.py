@@ -25,9 +25,10 @@ from bot.outbox import Outbox, RateLimiter
 from bot.proactive import Messenger
 from bot.teams_api import MeetingRoles
 from config import ConfigError, Settings
-from dialogs import reminders
+from dialogs import action_log, reminders
 from dialogs.agenda import send_overtime_notices
 from dialogs.export import FORMATS, filename
+from dialogs.action_log import LOG_FORMATS, build_action_log
 from dialogs.minutes import minutes_by_id
 from dialogs.turns import forget_handled_activities
 from storage.db import Database, describe_database
@@ -122,21 +123,32 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = utc_now,
             return web.json_response({"status": "ok", "database": "ok"})
         return web.json_response({"status": "unavailable", "database": "unreachable"}, status=503)
 
+    def signed(request: web.Request) -> bool:
+        query = request.query
+        return links.valid(request.path, query.get("expires", ""), query.get("signature", ""), clock())
+
     async def minutes_document(request: web.Request) -> web.Response:
+        if not signed(request):
+            return refused_link("/minutes")
         meeting_id, fmt = int(request.match_info["meeting_id"]), request.match_info["fmt"]
-        path = f"/minutes/{meeting_id}.{fmt}"
-        if not links.valid(path, request.query.get("expires", ""), request.query.get("signature", ""), clock()):
-            return web.Response(status=403, text="This link has expired or is not valid. Ask Clerk for a new one.")
         minutes = await minutes_by_id(db.unit_of_work, meeting_id, settings.timezone)
         if minutes is None:
             return web.Response(status=404, text="No such minutes.")
         document = FORMATS[fmt]
-        disposition = "inline" if document.inline else "attachment"
-        return web.Response(
-            body=document.render(minutes),
-            headers={"Content-Type": document.media_type,
-                     "Content-Disposition": f'{disposition}; filename="{filename(minutes, fmt)}"'},
-        )
+        return download(document.render(minutes), document.media_type, document.inline, filename(minutes, fmt))
+
+    async def action_log_document(request: web.Request) -> web.Response:
+        if not signed(request):
+            return refused_link("/actionlog")
+        committee_id, fmt = int(request.match_info["committee_id"]), request.match_info["fmt"]
+        now = clock()
+        log = await build_action_log(db.unit_of_work, committee_id, settings.timezone, now)
+        if log is None:
+            return web.Response(status=404, text="No such committee.")
+        body = {"html": lambda: action_log.render_html(log, lambda m: links.link(f"/minutes/{m}.html", now)),
+                "csv": lambda: action_log.render_csv(log), "ics": lambda: action_log.render_ics(log)}[fmt]()
+        document = LOG_FORMATS[fmt]
+        return download(body, document.media_type, document.inline, f"action-log-{committee_id}.{fmt}")
 
     app = web.Application(client_max_size=1024 * 1024)
     app[DB] = db
@@ -144,7 +156,10 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = utc_now,
     app[OUTBOX] = outbox
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
-    app.router.add_get(r"/minutes/{meeting_id:\d+}.{fmt:%s}" % "|".join(FORMATS), minutes_document)
+    # Ids of at most nine digits: a longer one names nothing, and is a 404 rather than an error.
+    app.router.add_get(r"/minutes/{meeting_id:[0-9]{1,9}}.{fmt:%s}" % "|".join(FORMATS), minutes_document)
+    app.router.add_get(r"/committees/{committee_id:[0-9]{1,9}}/actions.{fmt:%s}" % "|".join(LOG_FORMATS),
+                       action_log_document)
     scheduler = AsyncIOScheduler(timezone=settings.timezone)
 
     async def startup(app: web.Application) -> None:
@@ -176,6 +191,21 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = utc_now,
     app.on_startup.append(startup)
     app.on_cleanup.append(cleanup)
     return app
+
+
+def refused_link(command: str) -> web.Response:
+    """An expired or altered link: a page that says so, and how to get a new one."""
+    page = ("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Link not valid</title></head>"
+            "<body><main><h1>This link has expired or is not valid</h1>"
+            f"<p>Links Clerk gives are signed and expire. Ask Clerk for a new one with {command} in the "
+            "committee's chat.</p></main></body></html>")
+    return web.Response(status=403, text=page, content_type="text/html")
+
+
+def download(body: bytes, media_type: str, inline: bool, name: str) -> web.Response:
+    disposition = "inline" if inline else "attachment"
+    return web.Response(body=body, headers={"Content-Type": media_type,
+                                            "Content-Disposition": f'{disposition}; filename="{name}"'})
 
 
 def activity_problem(body: object) -> str | None:

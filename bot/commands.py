@@ -10,7 +10,18 @@ import re
 from dataclasses import dataclass
 from typing import Awaitable, Callable
 
-from dialogs import actions, agenda, attendance, committee, corrections, meeting, minutes, minutes_record, reminders
+from dialogs import (
+    action_log,
+    actions,
+    agenda,
+    attendance,
+    committee,
+    corrections,
+    meeting,
+    minutes,
+    minutes_record,
+    reminders,
+)
 from dialogs.context import Reply, Turn
 from dialogs.roles import Role
 from storage.unit_of_work import UnitOfWork
@@ -139,6 +150,9 @@ COMMANDS: list[Command] = [
     Command("reminders", "/reminders [off N | on N]",
             "List scheduled reminders, or silence or restore one action's.",
             "/reminders off 12", reminders.command),
+    Command("actionlog", "/actionlog",
+            "Links to the committee's action log: a web page, a CSV file and a calendar of due dates.",
+            "/actionlog", action_log.offer, takes_args=False),
     Command("minutes", "/minutes [date]", "Post the draft minutes of the current or last meeting, or of the meeting on a date.",
             "/minutes 13 May", minutes.show),
     Command("outcomes set", "/outcomes set A=<words>; B=<words>; ...", "Redefine the committee's outcome scale.",

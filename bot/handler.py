@@ -20,6 +20,7 @@ from bot.teams_api import MeetingRoles
 from bot.text import mentions_from_entities, read_message, storable
 from config import Settings
 from dialogs import attendance, corrections, meeting, minutes
+from dialogs.action_log import LOG_FORMATS, ActionLogOffer
 from dialogs.actions import ActionsView
 from dialogs.agenda import AgendaView
 from dialogs.context import Person, Reply, Turn
@@ -256,6 +257,8 @@ class ClerkBot(TeamsActivityHandler):
             await self._say(turn_context, reply.text)
         elif isinstance(reply.view, ExportOffer):
             await self._say(turn_context, self._export_links(reply.view))
+        elif isinstance(reply.view, ActionLogOffer):
+            await self._say(turn_context, self._action_log_links(reply.view))
         elif isinstance(reply.view, AgendaView):
             await self._send(turn_context, MessageFactory.attachment(cards.agenda_card(reply.view)))
         elif isinstance(reply.view, ActionsView):
@@ -290,6 +293,14 @@ class ClerkBot(TeamsActivityHandler):
                     log.exception("could not update minutes card %s", post.activity_id)
         for attachment in approved[most_parts:]:
             await self._send(turn_context, MessageFactory.attachment(attachment))
+
+    def _action_log_links(self, offer: ActionLogOffer) -> str:
+        now = self.clock()
+        links = [f"[{document.label}]({self.links.link(f'/committees/{offer.committee_id}/actions.{extension}', now)})"
+                 for extension, document in LOG_FORMATS.items()]
+        hours = int(self.links.lifetime.total_seconds() // 3600)
+        return (f"Action log of {cards.plain(offer.committee)}: {' · '.join(links)} (links valid for {hours} hours; "
+                "the web page can be pinned as a Website tab).")
 
     def _export_links(self, offer: ExportOffer) -> str:
         now = self.clock()

@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from datetime import datetime, timedelta
 from urllib.parse import urlencode
+
+_EXPIRY = re.compile(r"[0-9]{1,12}")
+_SIGNATURE = re.compile(r"[0-9a-f]{64}")
 
 
 class LinkSigner:
@@ -28,6 +32,10 @@ class LinkSigner:
         return f"{self.public_url}{path}?{query}"
 
     def valid(self, path: str, expires: str, signature: str, now: datetime) -> bool:
-        if not expires.isdigit() or int(expires) < now.timestamp():
+        """False for anything but an unexpired link signed here: '²' passes str.isdigit(), and
+        compare_digest refuses non-ASCII text, so both are checked before use."""
+        if not _EXPIRY.fullmatch(expires) or int(expires) < now.timestamp():
+            return False
+        if not _SIGNATURE.fullmatch(signature):
             return False
         return hmac.compare_digest(self._signature(path, int(expires)), signature)

@@ -355,9 +355,8 @@ def _split_due_back(args: str) -> tuple[str, int | None, str]:
         name, reason = text[: match.start()].strip(), rest
     else:
         number = None
-        name, separator, reason = text.partition(" - ")
-        if not separator:
-            name, reason = text, ""
+        pieces = re.split(r"(?:^|\s+)[-\u2013\u2014]\s+", text, maxsplit=1)
+        name, reason = (pieces[0], pieces[1]) if len(pieces) == 2 else (text, "")
     return clean_name(name), number, reason.strip().lstrip("-\u2013\u2014:").strip()
 
 

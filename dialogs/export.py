@@ -35,15 +35,15 @@ def _html_lines(text: str) -> Markup:
     return Markup("<br>").join(escape(line) for line in text.split("\n"))
 
 
-_html = Environment(loader=FileSystemLoader(_TEMPLATES), autoescape=True, undefined=StrictUndefined,
+html_templates = Environment(loader=FileSystemLoader(_TEMPLATES), autoescape=True, undefined=StrictUndefined,
                     trim_blocks=True, lstrip_blocks=True)
-_html.filters["lines"] = _html_lines
+html_templates.filters["lines"] = _html_lines
 _markdown = Environment(loader=FileSystemLoader(_TEMPLATES), autoescape=False, undefined=StrictUndefined,
                         finalize=_markdown_text, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
 
 
 def render_html(minutes: Minutes) -> bytes:
-    return _html.get_template("minutes.html.j2").render(m=minutes).encode()
+    return html_templates.get_template("minutes.html.j2").render(m=minutes).encode()
 
 
 def render_markdown(minutes: Minutes) -> bytes:

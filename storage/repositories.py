@@ -139,6 +139,12 @@ class MeetingRepository(_Repository):
         result = await self.session.execute(_OPEN_MEETING, {"committee": committee_id})
         return result.scalar_one_or_none()
 
+    async def meetings_of(self, committee_id: int) -> list[Meeting]:
+        """A committee's meetings, the latest first."""
+        result = await self.session.execute(
+            select(Meeting).where(Meeting.committee_id == committee_id).order_by(Meeting.id.desc()))
+        return list(result.scalars())
+
     async def latest_meeting(self, committee_id: int) -> Meeting | None:
         result = await self.session.execute(
             select(Meeting)
