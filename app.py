@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import socket
 import sys
 import uuid
@@ -93,8 +94,10 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = utc_now,
             return web.json_response({"error": "expected application/json"}, status=415)
         try:
             body = await request.json()
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):  # not JSON, or nested past any activity
             return web.json_response({"error": "body is not JSON"}, status=400)
+        except LookupError:  # Content-Type names a charset Python does not know
+            return web.json_response({"error": "unknown charset"}, status=415)
         problem = activity_problem(body)
         if problem:
             return web.json_response({"error": problem}, status=400)
@@ -110,12 +113,19 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = utc_now,
             log.info("refused an activity that failed authentication: %s", error)
             return web.json_response({"error": "unauthorized"}, status=401)
         tenant = activity_tenant(body)
+        if tenant is _CONFLICTING_TENANTS:
+            log.warning("refused an activity whose channelData and conversation name different tenants")
+            return web.json_response({"error": "conflicting tenant ids"}, status=400)
         if settings.allowed_tenants and (tenant or "").lower() not in settings.allowed_tenants:
             log.warning("refused an activity from tenant %r, which ALLOWED_TENANTS does not list", tenant)
             return web.json_response({"error": "tenant not allowed"}, status=403)
         response = await adapter.process_activity(authenticated, activity, bot.on_turn)
         if response:
-            return web.json_response(response.body, status=response.status)
+            try:
+                return web.json_response(response.body, status=response.status)
+            except (TypeError, ValueError):  # an invoke answer that is not JSON: never a 500
+                log.warning("an invoke response could not be serialised; answered 400")
+                return web.json_response({"error": "invoke not handled"}, status=400)
         return web.Response(status=201)
 
     async def healthz(request: web.Request) -> web.Response:
@@ -225,19 +235,31 @@ def activity_problem(body: object) -> str | None:
     for key in ("text", "id", "name", "channelId"):
         if body.get(key) is not None and not isinstance(body[key], str):
             return f"{key} must be a string"
+    identities = [body.get("id"), body.get("serviceUrl"), body.get("channelId"), conversation.get("id"),
+                  conversation.get("tenantId"), *(part.get("id") for part in (body.get("from"), body.get("recipient"))
+                                                  if isinstance(part, dict))]
+    if any(isinstance(value, str) and _LONE_SURROGATE.search(value) for value in identities):
+        return "an id holds text that is not Unicode"
     entities = body.get("entities")
     if entities is not None and (not isinstance(entities, list) or not all(isinstance(e, dict) for e in entities)):
         return "entities must be a list of objects"
     return None
 
 
-def activity_tenant(body: dict) -> str | None:
-    """The Teams tenant an activity comes from: channelData.tenant.id, else conversation.tenantId."""
+_LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
+_CONFLICTING_TENANTS = object()
+
+
+def activity_tenant(body: dict) -> str | None | object:
+    """The Teams tenant an activity comes from: channelData.tenant.id and conversation.tenantId, which
+    must agree (case aside) when both are given; _CONFLICTING_TENANTS when they do not."""
     tenant = (body.get("channelData") or {}).get("tenant")
-    if isinstance(tenant, dict) and isinstance(tenant.get("id"), str):
-        return tenant["id"]
+    channel_tenant = tenant.get("id") if isinstance(tenant, dict) and isinstance(tenant.get("id"), str) else None
     conversation_tenant = body["conversation"].get("tenantId")
-    return conversation_tenant if isinstance(conversation_tenant, str) else None
+    conversation_tenant = conversation_tenant if isinstance(conversation_tenant, str) else None
+    if channel_tenant and conversation_tenant and channel_tenant.lower() != conversation_tenant.lower():
+        return _CONFLICTING_TENANTS
+    return channel_tenant or conversation_tenant
 
 
 def startup_lines(settings: Settings) -> str:

@@ -66,24 +66,24 @@ class ClerkBot(TeamsActivityHandler):
         if not (personal or message.mentions_bot or message.text.startswith("/")):
             return  # plain chat between people: never answer it
         if len(message.text) > MAX_MESSAGE_CHARS:
-            await self._say(turn_context, f"That message is too long for me ({len(message.text)} characters; "
+            await self._answer(turn_context, f"That message is too long for me ({len(message.text)} characters; "
                                           f"the limit is {MAX_MESSAGE_CHARS}). Nothing was recorded.")
             return
         if not message.text:
-            await self._say(turn_context, "Hello, I'm Clerk: I keep the minutes. /help lists what I can do.")
+            await self._answer(turn_context, "Hello, I'm Clerk: I keep the minutes. /help lists what I can do.")
             return
         command, args, word = match(message.text)
         if command is None and not word:  # "/" and nothing else
-            await self._say(turn_context, short_help())
+            await self._answer(turn_context, short_help())
             return
         if command is None:
-            await self._say(turn_context, f"I don't know '{word[:40]}'. /help lists the commands.")
+            await self._answer(turn_context, f"I don't know '{word[:40]}'. /help lists the commands.")
             return
         if command.handler is None:
-            await self._say(turn_context, help_text(args))
+            await self._answer(turn_context, help_text(args))
             return
         if args and not command.takes_args:
-            await self._say(turn_context, f"/{command.name} takes nothing after it.\n{usage(command)}")
+            await self._answer(turn_context, f"/{command.name} takes nothing after it.\n{usage(command)}")
             return
         people = tuple(Person(m.name, m.user_id) for m in mentions if m.user_id != bot_id)
         handler = command.handler
@@ -178,11 +178,11 @@ class ClerkBot(TeamsActivityHandler):
         await self._run(turn_context, use_case)
 
     async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
-        """Clerk's cards use Action.Submit, so it answers no invoke; say so without a server error."""
-        response = await super().on_invoke_activity(turn_context)
-        if response is not None and response.status >= 500:
-            return InvokeResponse(status=400, body={"error": f"Clerk does not handle {turn_context.activity.name!r}"})
-        return response
+        """Clerk's cards use Action.Submit, so it answers no invoke (task/fetch, tab/fetch,
+        composeExtension/*, fileConsent/invoke, adaptiveCard/action...): a 400 that says so, with
+        nothing posted in the chat, whatever the invoke's value holds."""
+        name = turn_context.activity.name if isinstance(turn_context.activity.name, str) else ""
+        return InvokeResponse(status=400, body={"error": f"Clerk does not handle the invoke {name[:80]!r}"})
 
     async def on_conversation_update_activity(self, turn_context: TurnContext):
         """Nobody asked anything in a conversation update: whatever fails in it (botbuilder looks up
@@ -308,6 +308,13 @@ class ClerkBot(TeamsActivityHandler):
                  for document in FORMATS.values()]
         hours = int(self.links.lifetime.total_seconds() // 3600)
         return f"Minutes of '{cards.plain(offer.title)}': {' · '.join(links)} (links valid for {hours} hours)."
+
+    async def _answer(self, turn_context: TurnContext, text: str) -> None:
+        """An answer that records nothing still claims the activity, so a redelivery gets no second one."""
+        async def use_case(uow: UnitOfWork, turn: Turn) -> Reply:
+            return Reply(text)
+
+        await self._run(turn_context, use_case)
 
     async def _say(self, turn_context: TurnContext, text: str) -> None:
         await self._send(turn_context, MessageFactory.text(text))

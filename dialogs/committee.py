@@ -35,17 +35,22 @@ async def register_conversation(
     """
     conversation = await uow.committees.get_conversation(conversation_id)
     if conversation is None:
-        committee = Committee(created_at=now, timekeeping=True, last_action_number=0)
+        committee = Committee(created_at=now, timekeeping=True, last_action_number=0, last_entry_number=0)
         await uow.add(committee)
-        conversation = Conversation(
+        registered = await uow.committees.add_conversation_once(Conversation(
             id=conversation_id,
             committee_id=committee.id,
             conversation_type=conversation_type,
             tenant_id=tenant_id,
             reference=reference_json,
             updated_at=now,
-        )
-        await uow.add(conversation)
+        ))
+        if registered:
+            return committee.id
+        # Another turn registered it at the same moment (its first messages arrived together): that
+        # committee is the conversation's, and the one made here goes.
+        await uow.delete(committee)
+        conversation = await uow.committees.get_conversation(conversation_id)
     elif conversation.reference != reference_json:
         conversation.reference = reference_json
         conversation.updated_at = now

@@ -96,6 +96,14 @@ class CommitteeRepository(_Repository):
     async def get_conversation(self, conversation_id: str) -> Conversation | None:
         return await self.session.get(Conversation, conversation_id)
 
+    async def add_conversation_once(self, conversation: Conversation) -> bool:
+        """Inserts the conversation unless it exists; False when another transaction registered it
+        (PostgreSQL waits for that transaction, then finds the row)."""
+        values = _column_values(conversation)
+        result = await self.session.execute(
+            _insert(self.session)(Conversation).values(values).on_conflict_do_nothing().returning(Conversation.id))
+        return result.first() is not None
+
     async def get_committee(self, committee_id: int, for_update: bool = False) -> Committee:
         if for_update:
             result = await self.session.execute(
