@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import logging
@@ -9,7 +10,7 @@ from datetime import datetime
 from typing import Awaitable, Callable
 
 from botbuilder.core import InvokeResponse, MessageFactory, TurnContext
-from botbuilder.core.teams import TeamsActivityHandler
+from botbuilder.core.teams import TeamsActivityHandler, TeamsInfo
 from botbuilder.schema import Activity, ChannelAccount
 
 from bot import cards
@@ -37,6 +38,7 @@ log = logging.getLogger("clerk.bot")
 TRY_AGAIN = "The record is unavailable just now, so nothing was recorded. Please try again in a moment."
 WENT_WRONG = "Something went wrong on my side, so nothing was recorded. Please try again."
 MAX_MESSAGE_CHARS = 20_000
+ROSTER_SECONDS = 3.0
 
 
 class ClerkBot(TeamsActivityHandler):
@@ -217,6 +219,7 @@ class ClerkBot(TeamsActivityHandler):
                         tz=self.settings.timezone, mentions=mentions, activity_id=activity.id,
                         teams_meeting_id=_teams_meeting_id(activity),
                         is_meeting_organizer=lambda: self._is_meeting_organizer(activity),
+                        roster=lambda: self._roster(turn_context),
                         policy=self.settings.reminder_policy)
 
         conversation = ConversationFacts(conversation_id, _reference_json(activity), _conversation_type(activity),
@@ -322,6 +325,16 @@ class ClerkBot(TeamsActivityHandler):
     async def _send(self, turn_context: TurnContext, message: Activity):
         """What was recorded stays recorded when the reply cannot be delivered: the outbox retries it."""
         return await self.outbox.reply(turn_context, message)
+
+    async def _roster(self, turn_context: TurnContext) -> tuple[Person, ...] | None:
+        """Who is in this conversation, by Teams account; None when Teams does not answer in time."""
+        try:
+            async with asyncio.timeout(ROSTER_SECONDS):
+                members = await TeamsInfo.get_members(turn_context)
+        except Exception as error:  # refused, unreachable or slow: the caller asks for an @mention
+            log.info("could not read the conversation's members: %s", error)
+            return None
+        return tuple(Person(" ".join(storable(m.name or "").split()), m.id) for m in members if m.id)
 
     async def _is_meeting_organizer(self, activity: Activity) -> bool:
         meeting_id = _teams_meeting_id(activity)

@@ -20,6 +20,10 @@ async def _no() -> bool:
     return False
 
 
+async def _nobody() -> None:
+    return None
+
+
 @dataclass(frozen=True)
 class Turn:
     conversation_id: str
@@ -33,6 +37,8 @@ class Turn:
     teams_meeting_id: str | None = None
     # Asks Teams whether the caller organizes this Teams meeting; a web request, so made only when needed.
     is_meeting_organizer: Callable[[], Awaitable[bool]] = field(default=lambda: _no())
+    # Asks Teams who is in this conversation (None when Teams cannot say); a web request too.
+    roster: Callable[[], Awaitable[tuple[Person, ...] | None]] = field(default=lambda: _nobody())
 
     @property
     def local_now(self) -> datetime:

@@ -6,10 +6,10 @@ from dialogs.agenda import agenda_of
 from dialogs.carry_forward import carry_forward
 from dialogs.committee import committee_label
 from dialogs.context import Person, Reply, Turn
-from dialogs.errors import UsageError
+from dialogs.errors import ClerkError, UsageError
 from dialogs.guards import current_meeting
 from dialogs.minutes import MinutesView, build_minutes
-from dialogs.parsing import MAX_TITLE, clean_name, clock_time
+from dialogs.parsing import MAX_TITLE, clean_name, clock_time, name_key
 from storage.models import Meeting
 from storage.unit_of_work import UnitOfWork
 
@@ -88,6 +88,20 @@ async def close(uow: UnitOfWork, turn: Turn, meeting: Meeting) -> Reply:
     return Reply(f"Meeting closed at {clock_time(turn.now, turn.tz)}: '{meeting.title}'.", view=MinutesView(minutes))
 
 
+async def _one_account_named(turn: Turn, name: str) -> Person:
+    """Authority follows the Teams account: a typed name binds only when exactly one person of the
+    conversation bears it; otherwise the chair is named with an @mention."""
+    roster = await turn.roster()
+    found = [person for person in roster or () if person.user_id and name_key(person.name) == name_key(name)]
+    if len(found) == 1:
+        return found[0]
+    why = ("Teams did not tell me who is in this chat" if roster is None
+           else f"{'nobody' if not found else f'{len(found)} people'} in this chat {'is' if not found else 'are'} "
+                f"called {name}")
+    raise ClerkError(f"I can't tell which Teams account is {name} ({why}). Name the chair with an @mention: "
+                     f"/chair @{name}.")
+
+
 async def set_chair(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     meeting = await current_meeting(uow, turn)
     if turn.mentions:
@@ -98,7 +112,7 @@ async def set_chair(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
             raise UsageError("Name the chair: /chair @Name or /chair Name.")
         if len(name) > 200:
             raise UsageError("A name is at most 200 characters.")
-        chosen = Person(name=name)
+        chosen = await _one_account_named(turn, name)
     meeting.chair_name = chosen.name
     meeting.chair_user_id = chosen.user_id
     return Reply(f"{chosen.name} is now the chair of this meeting.")

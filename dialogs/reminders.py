@@ -142,19 +142,24 @@ async def send_due(new_unit_of_work: UnitOfWorkFactory, deliver: Deliver, instan
     async with new_unit_of_work() as uow:
         await record_due(uow, policy, tz, clock())
         await uow.commit()
-    async with new_unit_of_work() as uow:
-        outgoing = await claim(uow, instance, policy, tz, clock())
-        await uow.commit()
-    for message in outgoing:
-        error, retry_after = None, None
-        try:
-            await deliver(message.conversation_id, message.text, message.mentions)
-        except DeliveryFailed as failure:
-            error, retry_after = failure.reason, failure.retry_after
-            log.warning("reminder %s not delivered (%s); it stays pending", message.reminder_id, error)
+    # Each reminder is claimed for its own send: however slow the connector, the lease covers one
+    # send, so another instance never finds the rest of a batch expired and sends it again.
+    for _ in range(BATCH):
         async with new_unit_of_work() as uow:
-            await settle(uow, message.reminder_id, clock(), error, retry_after)
+            claimed, outgoing = await _claim(uow, instance, policy, tz, clock(), limit=1)
             await uow.commit()
+        if not claimed:
+            return
+        for message in outgoing:
+            error, retry_after = None, None
+            try:
+                await deliver(message.conversation_id, message.text, message.mentions)
+            except DeliveryFailed as failure:
+                error, retry_after = failure.reason, failure.retry_after
+                log.warning("reminder %s not delivered (%s); it stays pending", message.reminder_id, error)
+            async with new_unit_of_work() as uow:
+                await settle(uow, message.reminder_id, clock(), error, retry_after, claimant=instance)
+                await uow.commit()
 
 
 async def send_digests(new_unit_of_work: UnitOfWorkFactory, deliver: Deliver, instance: str, policy: ReminderPolicy,
@@ -176,11 +181,17 @@ class Outgoing:
 
 async def claim(uow: UnitOfWork, instance: str, policy: ReminderPolicy, tz: ZoneInfo, now: datetime) -> list[Outgoing]:
     """Claims the pending reminders this instance will send now and composes their messages."""
+    return (await _claim(uow, instance, policy, tz, now, BATCH))[1]
+
+
+async def _claim(uow: UnitOfWork, instance: str, policy: ReminderPolicy, tz: ZoneInfo, now: datetime,
+                 limit: int) -> tuple[int, list[Outgoing]]:
+    """(how many were claimed, the messages of those still worth sending)."""
     if not policy.sendable(now, tz):
-        return []
-    claimed = await uow.reminders.claim_reminders(instance, now, now + CLAIM_LEASE, BATCH)
+        return 0, []
+    claimed = await uow.reminders.claim_reminders(instance, now, now + CLAIM_LEASE, limit)
     if not claimed:
-        return []
+        return 0, []
     loaded = await uow.reminders.load_for_reminders(claimed)  # what composing reads, in a few queries
     owners = await uow.actions.owners([r.action_id for r in claimed if r.action_id is not None])
     conversations = {committee_id: await uow.committees.committee_conversation(committee_id)
@@ -193,12 +204,17 @@ async def claim(uow: UnitOfWork, instance: str, policy: ReminderPolicy, tz: Zone
             continue
         outgoing.append(message)
     del loaded
-    return outgoing
+    return len(claimed), outgoing
 
 
 async def settle(uow: UnitOfWork, reminder_id: int, now: datetime, error: str | None = None,
-                 retry_after: timedelta | None = None) -> None:
+                 retry_after: timedelta | None = None, claimant: str | None = None) -> None:
+    """Records how a send went; only the instance still holding the claim may (a claim that expired
+    and went to another instance is that instance's to settle)."""
     reminder = await uow.reminders.get_reminder(reminder_id)
+    if claimant is not None and reminder.claimed_by != claimant:
+        log.warning("reminder %s was claimed by %s while %s sent it", reminder_id, reminder.claimed_by, claimant)
+        return
     reminder.attempts += 1
     reminder.claimed_by, reminder.claimed_until = None, None
     if error is None:

@@ -1,9 +1,9 @@
 """Who may use a command: the one rule, applied before any use case runs.
 
 The command table (bot/commands.py) gives each command a Role; use cases never check it again.
-The chair is whoever the meeting names (by Teams user id, or by name when it was typed without an
-@mention), or the Teams meeting organizer; asking Teams for the organizer is a web request, so it
-is made only when the other tests fail.
+The chair is whoever the meeting names, by Teams user id (never by display name, which anyone can
+take), or the Teams meeting organizer; asking Teams for the organizer is a web request, so it is
+made only when the other tests fail.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from enum import StrEnum
 from dialogs.context import Turn
 from dialogs.dates import format_date
 from dialogs.errors import NotAllowed
-from dialogs.parsing import name_key
 from storage.models import Meeting
 from storage.unit_of_work import UnitOfWork
 
@@ -25,19 +24,16 @@ class Role(StrEnum):
 
 
 def is_named_chair(meeting: Meeting, turn: Turn) -> bool:
-    if meeting.chair_user_id and turn.caller.user_id:
-        return meeting.chair_user_id == turn.caller.user_id
-    return bool(meeting.chair_name) and name_key(meeting.chair_name) == name_key(turn.caller.name)
+    """By Teams user id only: anyone can take the chair's display name."""
+    return bool(meeting.chair_user_id) and meeting.chair_user_id == turn.caller.user_id
 
 
 async def is_chair(meeting: Meeting, turn: Turn) -> bool:
     return is_named_chair(meeting, turn) or await turn.is_meeting_organizer()
 
 
-def _is_author(turn: Turn, author: str | None, author_user_id: str | None) -> bool:
-    if author_user_id and turn.caller.user_id:
-        return author_user_id == turn.caller.user_id
-    return bool(author) and name_key(author) == name_key(turn.caller.name)
+def _is_author(turn: Turn, author_user_id: str | None) -> bool:
+    return bool(author_user_id) and author_user_id == turn.caller.user_id
 
 
 async def require_may_change(turn: Turn, meeting: Meeting, what: str, author: str | None = None,
@@ -50,7 +46,7 @@ async def require_may_change(turn: Turn, meeting: Meeting, what: str, author: st
             raise NotAllowed(f"The minutes of {format_date(meeting.meeting_date)} are approved: only the chair{chair} "
                              f"can amend them.")
         return
-    if author is not None and not _is_author(turn, author, author_user_id) and not await is_chair(meeting, turn):
+    if author is not None and not _is_author(turn, author_user_id) and not await is_chair(meeting, turn):
         chair = f" or the chair ({meeting.chair_name})" if meeting.chair_name else " or the chair"
         raise NotAllowed(f"Only {author}, who recorded {what},{chair} can change it.")
 
@@ -67,7 +63,7 @@ async def authorize(uow: UnitOfWork, turn: Turn, role: Role, doing: str, meeting
                    or await uow.meetings.latest_meeting(turn.committee_id))
     if meeting is None:
         return  # nothing is chaired yet: the use case says what is missing
-    no_chair = not (meeting.chair_name or meeting.chair_user_id)
+    no_chair = meeting.chair_user_id is None  # a chair counts once bound to a Teams account
     if role is Role.CHAIR_ONCE_NAMED and no_chair and meeting.ended_at is None:
         return
     if await is_chair(meeting, turn):

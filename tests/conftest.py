@@ -68,7 +68,10 @@ class Connector:
     reply_failures: list = field(default_factory=list)
     refused: int = 0
     received_at: list[float] = field(default_factory=list)  # monotonic time of each accepted post
+    on_post: object = None  # called with each accepted post: a test's way to make the connector slow
     role_lookups: int = 0  # how often the bot asked for someone's meeting role
+    # Who Teams says is in each conversation (GET .../members), as (id, name, aadObjectId).
+    members: list[tuple[str, str, str]] = field(default_factory=lambda: [CHAIR, MEMBER, OFFICER])
 
     def texts(self) -> list[str]:
         return [a.get("text") or "" for a in self.posted if a.get("type") == "message"]
@@ -127,6 +130,8 @@ def capture_app(capture: Connector) -> web.Application:
                                      headers=headers)
         capture.posted.append(await request.json())
         capture.received_at.append(time.monotonic())
+        if capture.on_post is not None:
+            capture.on_post()
         return web.json_response({"id": f"sent-{next(ids)}"})
 
     async def put_activity(request: web.Request):
@@ -142,7 +147,12 @@ def capture_app(capture: Connector) -> web.Application:
             return web.json_response({"error": "not found"}, status=404)
         return web.json_response({"meeting": {"role": role, "inMeeting": True}})
 
+    async def conversation_members(request: web.Request):
+        return web.json_response([{"id": user_id, "name": name, "aadObjectId": aad}
+                                  for user_id, name, aad in capture.members])
+
     app = web.Application()
+    app.router.add_get("/v3/conversations/{conversation_id}/members", conversation_members)
     app.router.add_post("/v3/conversations/{conversation_id}/activities", post_activity)
     app.router.add_post("/v3/conversations/{conversation_id}/activities/{reply_to}", post_activity)
     app.router.add_put("/v3/conversations/{conversation_id}/activities/{activity_id}", put_activity)

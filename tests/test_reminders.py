@@ -265,3 +265,30 @@ async def test_instances_claiming_at_once_get_each_reminder_once(chat, clock):
 
     first, second = await asyncio.gather(instance("first"), instance("second"))
     assert sorted(first + second) == sorted(set(first + second)) and len(first + second) == 10
+
+
+async def test_two_instances_and_a_slow_connector_send_each_reminder_once(chat, clock, start_bot):
+    """Reproduced with two instances: one claimed a batch with a two-minute lease and sent it one by
+    one through a slow connector; the other re-claimed the rest once the lease ran out and 36 of 150
+    went out twice. Here every send takes a minute of the injected clock."""
+    import asyncio
+    clock.set_local(2026, 5, 13, 8, 0, LONDON)
+    for n in range(12):
+        await chat.say(f"/action Task {n} owner: Jack Tracey due: tomorrow")
+    clock.set_local(2026, 5, 13, 10, 0, LONDON)
+    second = await start_bot()
+    later: list[asyncio.Task] = []
+    replies = len(chat.connector.posted)
+
+    def slow_send():
+        clock.advance(minutes=1)
+        if len(chat.connector.posted) == replies + 3:  # three minutes into the first sweep: the second starts
+            later.append(asyncio.ensure_future(second.app[SWEEPS].reminders()))
+
+    chat.connector.on_post = slow_send
+    await chat.bot.app[SWEEPS].reminders()
+    await asyncio.gather(*later)
+    await asyncio.gather(chat.bot.app[SWEEPS].reminders(), second.app[SWEEPS].reminders())
+    assert later, "the second instance never swept"
+    numbers = sorted(int(a["text"].split("action ")[1].split(",")[0]) for a in chat.connector.proactive())
+    assert numbers == list(range(1, 13))

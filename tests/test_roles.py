@@ -2,7 +2,7 @@
 
 from bot.commands import COMMANDS
 from dialogs.roles import Role
-from tests.conftest import MEMBER
+from tests.conftest import MEMBER, OFFICER
 
 
 async def open_meeting_chaired_by_marion(chat):
@@ -52,3 +52,28 @@ def test_help_and_the_reference_state_who_may():
     outcome = next(c for c in COMMANDS if c.name == "outcome")
     assert outcome.help_line.endswith("(chair only).")
     assert "(chair only)" not in next(c for c in COMMANDS if c.name == "note").help_line
+
+
+IMPOSTOR = ("29:impostor", "Sam Todd", "aad-impostor")
+
+
+async def test_a_chair_named_by_typed_name_is_bound_to_their_teams_account(chat):
+    """Reproduced: after /chair Sam Todd typed without an @mention, another account with the
+    display name "Sam Todd" ended the meeting and approved the minutes."""
+    await chat.say("/start")
+    assert await chat.say("/chair Sam Todd") == "Sam Todd is now the chair of this meeting."
+    assert await chat.say("/end", sender=IMPOSTOR) == "Only the chair (Sam Todd) can end the meeting."
+    assert "Meeting closed" in await chat.say("/end", sender=OFFICER)
+    await chat.post(chat.activity(IMPOSTOR, text="", value={"clerk": "approve-minutes", "meeting": 1}))
+    assert chat.connector.last_text() == "Only the chair (Sam Todd) can approve the minutes."
+
+
+async def test_a_typed_name_that_is_nobody_or_two_people_asks_for_an_at_mention(chat):
+    await chat.say("/start")
+    assert await chat.say("/chair Jamie Grace") == ("I can't tell which Teams account is Jamie Grace (nobody in "
+                                                    "this chat is called Jamie Grace). Name the chair with an "
+                                                    "@mention: /chair @Jamie Grace.")
+    chat.connector.members.append(IMPOSTOR)
+    assert "(2 people in this chat are called sam todd)" in await chat.say("/chair sam todd")
+    assert await chat.say("/chair Sam", mentions=[OFFICER]) == "Sam Todd is now the chair of this meeting."
+    assert "Meeting closed" in await chat.say("/end", sender=OFFICER)
