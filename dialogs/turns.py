@@ -7,6 +7,8 @@ bot/ reads the Teams activity into plain values and calls `run_turn`; what the u
 
 from __future__ import annotations
 
+import asyncio
+
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Awaitable, Callable
@@ -14,7 +16,7 @@ from typing import Awaitable, Callable
 from dialogs.committee import register_conversation
 from dialogs.context import Reply, Turn
 from dialogs.roles import Role, authorize
-from storage.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from storage.unit_of_work import DatabaseUnavailable, UnitOfWork, UnitOfWorkFactory
 
 UseCase = Callable[[UnitOfWork, Turn], Awaitable[Reply | None]]
 
@@ -29,7 +31,10 @@ class ConversationFacts:
     tenant_id: str | None
 
 
-HANDLED_ACTIVITIES_KEPT = timedelta(days=2)  # the Bot Connector redelivers within minutes
+HANDLED_ACTIVITIES_KEPT = timedelta(days=2)
+# A turn's transaction, waits for locks and the Teams lookups included, must end well inside Teams'
+# 15 s, leaving time to send the answer; past this it is rolled back and the sender told to try again.
+TURN_SECONDS = 8  # the Bot Connector redelivers within minutes
 
 
 async def forget_handled_activities(new_unit_of_work: UnitOfWorkFactory, now: datetime) -> None:
@@ -49,14 +54,19 @@ async def run_turn(new_unit_of_work: UnitOfWorkFactory, conversation: Conversati
                    doing: str = "", meeting_id: int | None = None, committee_id: int | None = None) -> Handled | None:
     """None when the activity was handled before (a redelivery has no second effect). `committee_id`
     may be given when the caller already knows it and the conversation's reference is unchanged."""
-    async with new_unit_of_work() as uow:
-        if activity_id and not await uow.activities.claim_activity(conversation.id, activity_id, now):
-            return None
-        if committee_id is None:
-            committee_id = await register_conversation(uow, conversation.id, conversation.reference_json,
-                                                       conversation.conversation_type, conversation.tenant_id, now)
-        turn = make_turn(committee_id)
-        await authorize(uow, turn, role, doing, meeting_id)
-        reply = await use_case(uow, turn)
-        await uow.commit()
+    try:
+        async with asyncio.timeout(TURN_SECONDS):
+            async with new_unit_of_work() as uow:
+                if activity_id and not await uow.activities.claim_activity(conversation.id, activity_id, now):
+                    return None
+                if committee_id is None:
+                    committee_id = await register_conversation(uow, conversation.id, conversation.reference_json,
+                                                               conversation.conversation_type, conversation.tenant_id,
+                                                               now)
+                turn = make_turn(committee_id)
+                await authorize(uow, turn, role, doing, meeting_id)
+                reply = await use_case(uow, turn)
+                await uow.commit()
+    except TimeoutError:  # the transaction was rolled back: nothing half-written
+        raise DatabaseUnavailable(f"the turn took more than {TURN_SECONDS} s") from None
     return Handled(reply, committee_id)

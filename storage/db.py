@@ -18,7 +18,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
 from storage import repositories
@@ -27,6 +27,10 @@ from storage.sqlite import one_hop_connector
 from storage.unit_of_work import DatabaseUnavailable, UnitOfWork
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+CONNECT_SECONDS = 3
+POOL_SECONDS = 3
+STATEMENT_MS = 5_000
+LOCK_MS = 3_000
 # What a database that is down, restarting or stalled raises through SQLAlchemy and its drivers.
 UNAVAILABLE = (OperationalError, InterfaceError, OSError, TimeoutError)
 
@@ -48,7 +52,11 @@ class Database:
             Path(self.url.database).parent.mkdir(parents=True, exist_ok=True)
         # No pre-ping: it would cost a round trip on every turn. A connection that went stale (the
         # server restarted) fails its turn with "try again" and is replaced.
-        options = {"pool_size": 10, "max_overflow": 20, "pool_reset_on_return": None}
+        # A stalled server answers "try again" in time instead of holding a turn past Teams' 15 s:
+        # connecting, waiting for a pooled connection, a lock and a statement are all bounded.
+        options = {"pool_size": 10, "max_overflow": 20, "pool_reset_on_return": None, "pool_timeout": POOL_SECONDS,
+                   "connect_args": {"timeout": CONNECT_SECONDS, "server_settings": {
+                       "statement_timeout": str(STATEMENT_MS), "lock_timeout": str(LOCK_MS)}}}
         if self.is_sqlite:
             options = {"async_creator": one_hop_connector(self.url), "pool_reset_on_return": None}
         self.engine = create_async_engine(self.url, **options)
@@ -81,6 +89,10 @@ class Database:
             try:
                 yield SessionUnitOfWork(session)
             except UNAVAILABLE as error:
+                raise DatabaseUnavailable(f"{type(error).__name__}: {str(error)[:200]}") from error
+            except DBAPIError as error:
+                if not _stalled(error):
+                    raise
                 raise DatabaseUnavailable(f"{type(error).__name__}: {str(error)[:200]}") from error
             finally:
                 # Rolls back whatever was not committed and hands the connection back. The pool
@@ -117,6 +129,17 @@ class SessionUnitOfWork:
 
     async def commit(self) -> None:
         await self.session.commit()
+
+
+# PostgreSQL's codes for a server that cannot answer now: a lock or statement timeout, a cancelled
+# query, too many connections, a shutdown, a lost connection (class 08).
+_STALLED_STATES = {"55P03", "57014", "53300", "57P01", "57P02", "57P03"}
+
+
+def _stalled(error: DBAPIError) -> bool:
+    driver_error = error.orig
+    state = getattr(driver_error, "sqlstate", None) or getattr(driver_error.__cause__, "sqlstate", None)
+    return isinstance(state, str) and (state in _STALLED_STATES or state.startswith("08"))
 
 
 def _sqlite_pragmas(dbapi_connection, _record):

@@ -491,13 +491,15 @@ class ReminderRepository(_Repository):
         )
 
     async def claim_reminders(self, instance: str, now: datetime, until: datetime, limit: int) -> list[Reminder]:
-        """Claims up to `limit` sendable reminders in one statement. Atomic: of several instances
-        claiming at once, each reminder goes to exactly one (PostgreSQL skips rows another holds)."""
+        """Claims up to `limit` sendable reminders. Atomic: of several instances claiming at once,
+        each reminder goes to exactly one (PostgreSQL skips rows another holds). The candidates are
+        locked by a statement of their own: as a subquery of the UPDATE, PostgreSQL may evaluate it
+        again for each row, and the LIMIT then held for nothing (every sendable reminder claimed)."""
         sendable = or_(
             and_(Reminder.status == ReminderStatus.PENDING, Reminder.next_attempt_at <= now),
             and_(Reminder.status == ReminderStatus.SENDING, Reminder.claimed_until < now),
         )
-        candidates = (
+        candidates = await self.session.execute(
             select(Reminder.id)
             .join(Committee, Committee.id == Reminder.committee_id)
             .where(Committee.reminders_paused.is_(False), sendable)
@@ -505,9 +507,12 @@ class ReminderRepository(_Repository):
             .limit(limit)
             .with_for_update(skip_locked=True, of=Reminder)
         )
+        locked = [row[0] for row in candidates.all()]
+        if not locked:
+            return []
         result = await self.session.execute(
             update(Reminder)
-            .where(Reminder.id.in_(candidates.scalar_subquery()), sendable)
+            .where(Reminder.id.in_(locked), sendable)
             .values(status=ReminderStatus.SENDING, claimed_by=instance, claimed_until=until)
             .returning(Reminder.id)
             .execution_options(synchronize_session=False)

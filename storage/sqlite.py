@@ -20,7 +20,7 @@ import aiosqlite
 from sqlalchemy.dialects.sqlite.aiosqlite import SQLiteDialect_aiosqlite
 from sqlalchemy.engine import URL
 
-BUSY_TIMEOUT_SECONDS = 30
+BUSY_TIMEOUT_SECONDS = 5  # below a turn's budget (dialogs.turns.TURN_SECONDS)
 
 
 class OneHopConnection(aiosqlite.Connection):

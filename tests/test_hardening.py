@@ -308,3 +308,39 @@ async def test_a_redelivered_help_or_unknown_command_is_answered_once(chat):
         assert await chat.post(body) in (200, 201)
         assert await chat.post(body) in (200, 201)
         assert len(chat.connector.posted) == before + 1, text
+
+
+async def test_a_stalled_database_answers_try_again_in_time_and_writes_nothing(chat, database_url):
+    """Reproduced on PostgreSQL: with the store stalled, commands hung past Teams' 15 s and none was
+    told to try again. Another connection holds the lock the command needs."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    from bot.handler import TRY_AGAIN
+
+    await chat.say("/start")
+    holder, engine = None, None
+    if database_url.startswith("sqlite"):
+        import sqlite3
+        holder = sqlite3.connect(make_url(database_url).database, isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")  # holds the write lock
+    else:
+        engine = create_async_engine(database_url)
+        holder = await engine.connect()
+        await holder.execute(text("SELECT * FROM committees FOR UPDATE"))  # holds the committee's row
+    try:
+        started = time.monotonic()
+        reply = await chat.say("/action Circulate the paper owner: Sam Todd")
+        elapsed = time.monotonic() - started
+    finally:
+        if engine is not None:
+            await holder.rollback()
+            await holder.close()
+            await engine.dispose()
+        else:
+            holder.rollback()
+            holder.close()
+    assert reply == TRY_AGAIN
+    assert elapsed < 10, elapsed
+    assert "No open actions." in card_text(await chat.card("/actions"))
+    assert (await chat.say("/action Circulate the paper owner: Sam Todd")).startswith("Action 1 recorded")

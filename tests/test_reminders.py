@@ -270,7 +270,8 @@ async def test_instances_claiming_at_once_get_each_reminder_once(chat, clock):
 async def test_two_instances_and_a_slow_connector_send_each_reminder_once(chat, clock, start_bot):
     """Reproduced with two instances: one claimed a batch with a two-minute lease and sent it one by
     one through a slow connector; the other re-claimed the rest once the lease ran out and 36 of 150
-    went out twice. Here every send takes a minute of the injected clock."""
+    went out twice. Here every send takes 20 s of the injected clock, and the second instance sweeps
+    once the first has been sending for longer than the lease."""
     import asyncio
     clock.set_local(2026, 5, 13, 8, 0, LONDON)
     for n in range(12):
@@ -281,8 +282,8 @@ async def test_two_instances_and_a_slow_connector_send_each_reminder_once(chat, 
     replies = len(chat.connector.posted)
 
     def slow_send():
-        clock.advance(minutes=1)
-        if len(chat.connector.posted) == replies + 3:  # three minutes into the first sweep: the second starts
+        clock.advance(seconds=20)
+        if len(chat.connector.posted) == replies + 7:  # 140 s into the first sweep: the second starts
             later.append(asyncio.ensure_future(second.app[SWEEPS].reminders()))
 
     chat.connector.on_post = slow_send
