@@ -344,3 +344,17 @@ async def test_a_stalled_database_answers_try_again_in_time_and_writes_nothing(c
     assert elapsed < 10, elapsed
     assert "No open actions." in card_text(await chat.card("/actions"))
     assert (await chat.say("/action Circulate the paper owner: Sam Todd")).startswith("Action 1 recorded")
+
+
+async def test_a_new_conversation_reached_through_two_instances_at_once_loses_nothing(start_bot, connector):
+    first, second = await start_bot(), await start_bot()
+    chats = [Chat(first, connector, conversation_id="19:new@thread.v2"),
+             Chat(second, connector, conversation_id="19:new@thread.v2")]
+    members = [(f"29:member-{n}", f"Member {n}", f"aad-{n}") for n in range(20)]
+    statuses = await asyncio.gather(*(chats[n % 2].post(chats[n % 2].message(f"/action Task {n}", sender=member))
+                                      for n, member in enumerate(members)))
+    assert all(status in (200, 201) for status in statuses)
+    numbers = sorted(int(t.split()[1]) for t in connector.texts() if t.startswith("Action "))
+    assert numbers == list(range(1, 21))
+    for chat in chats:
+        await chat.close()

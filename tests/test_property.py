@@ -6,7 +6,7 @@ import threading
 from datetime import datetime, timezone
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, example, given, settings, strategies as st
 
 from sqlalchemy import text
 
@@ -125,7 +125,26 @@ EVENT_NAMES = st.sampled_from([
 LONG_TEXT = st.builds(lambda head, n: head + "x" * n, st.text(max_size=20), st.integers(28_000, 40_000))
 
 
+SEEDED = [  # cases that once gave a 5xx or "Something went wrong", kept as explicit examples
+    dict(kind="invoke", name=name, text="", entities=[], value=value, sender=None)
+    for name in ("task/fetch", "tab/fetch", "composeExtension/query", "fileConsent/invoke", "adaptiveCard/action")
+    for value in ("text", 7, ["a"], None)
+] + [
+    dict(kind="invoke", name="adaptiveCard/action", text="", entities=[], value={"action": {"type": 5}}, sender=None),
+    dict(kind="message", name="", text="/drop 99999999999999999999 x", entities=[], value=None, sender=None),
+    dict(kind="message", name="", text="/done 99999999999999999999", entities=[], value=None, sender=None),
+    dict(kind="message", name="", text="/item ²", entities=[], value=None, sender=None),
+]
+
+
+def _seeded(test):
+    for case in SEEDED:
+        test = example(**case)(test)
+    return test
+
+
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@_seeded
 @given(
     kind=st.sampled_from(["message", "event", "invoke", "conversationUpdate", "typing", "bogus"]),
     name=st.one_of(EVENT_NAMES, st.text(max_size=30)),
