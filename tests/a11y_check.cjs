@@ -2,28 +2,20 @@
 // pages Clerk serves (WCAG 2.2 AA), and saves a screenshot of each on screen and as printed.
 // Usage: node a11y_check.cjs <artifacts dir> <name>=<url> ...; prints JSON {name: [violations]}.
 const path = require("path");
-const { chromium } = require("playwright-core");
+const { launch, loopbackOnly } = require("./chromium.cjs");
 
 const [artifacts, ...pages] = process.argv.slice(2);
 const TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"];
 
 (async () => {
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-           "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
-           "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"],
-  });
+  const browser = await launch();
   const result = {};
   try {
     for (const spec of pages) {
       const at = spec.indexOf("=");
       const name = spec.slice(0, at), url = spec.slice(at + 1);
       const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
-      await page.route("**/*", (route) => {
-        const target = new URL(route.request().url());
-        return target.hostname === "127.0.0.1" ? route.continue() : route.abort();
-      });
+      await loopbackOnly(page);
       await page.goto(url, { waitUntil: "load" });
       await page.screenshot({ path: path.join(artifacts, `${name}.png`), fullPage: true });
       await page.addScriptTag({ path: require.resolve("axe-core/axe.min.js") });

@@ -6,27 +6,17 @@
 // Usage: node browser_check.cjs <playground url> <artifacts dir> <chat name>
 const path = require("path");
 const readline = require("readline");
-const { chromium } = require("playwright-core");
+const { launch, loopbackOnly } = require("../chromium.cjs");
 
 const [url, artifacts, chatName] = process.argv.slice(2);
 const WARNING = /not supported|unsupported|unknown element|invalid value|couldn't render|could not render/i;
 
 (async () => {
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-           "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
-           "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"],
-  });
+  const browser = await launch();
   const result = { rendered: {}, warnings: [], blocked: [] };
   try {
     const page = await browser.newPage({ viewport: { width: 1400, height: 1600 } });
-    await page.route("**/*", (route) => {
-      const target = new URL(route.request().url());
-      if (["127.0.0.1", "localhost"].includes(target.hostname) || target.protocol === "data:") return route.continue();
-      result.blocked.push(route.request().url());
-      return route.abort();
-    });
+    await loopbackOnly(page, result.blocked);
     page.on("console", (message) => {
       if (WARNING.test(message.text())) result.warnings.push(message.text());
     });
