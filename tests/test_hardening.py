@@ -302,12 +302,12 @@ async def test_broken_minutes_links_are_refused_not_errors(chat, clock):
 
 
 async def test_a_redelivered_help_or_unknown_command_is_answered_once(chat):
-    for text in ("/help", "/frobnicate", "/"):
-        body = chat.message(text)
+    for typed in ("/help", "/frobnicate", "/"):
+        body = chat.message(typed)
         before = len(chat.connector.posted)
         assert await chat.post(body) in (200, 201)
         assert await chat.post(body) in (200, 201)
-        assert len(chat.connector.posted) == before + 1, text
+        assert len(chat.connector.posted) == before + 1, typed
 
 
 async def test_a_stalled_database_answers_try_again_in_time_and_writes_nothing(chat, database_url):
