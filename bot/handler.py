@@ -69,7 +69,7 @@ class ClerkBot(TeamsActivityHandler):
             return  # plain chat between people: never answer it
         if len(message.text) > MAX_MESSAGE_CHARS:
             await self._answer(turn_context, f"That message is too long for me ({len(message.text)} characters; "
-                                          f"the limit is {MAX_MESSAGE_CHARS}). Nothing was recorded.")
+                                             f"the limit is {MAX_MESSAGE_CHARS}). Nothing was recorded.")
             return
         if not message.text:
             await self._answer(turn_context, "Hello, I'm Clerk: I keep the minutes. /help lists what I can do.")
