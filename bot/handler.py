@@ -222,11 +222,13 @@ class ClerkBot(TeamsActivityHandler):
                         roster=lambda: self._roster(turn_context),
                         policy=self.settings.reminder_policy)
 
-        conversation = ConversationFacts(conversation_id, _reference_json(activity), _conversation_type(activity),
-                                         _tenant_id(activity))
+        def conversation() -> ConversationFacts:
+            return ConversationFacts(conversation_id, _reference_json(activity), _conversation_type(activity),
+                                     _tenant_id(activity))
+
         try:
             handled = await run_turn(
-                self.db.unit_of_work, conversation, claim_id or activity.id, now, make_turn, use_case,
+                self.db.unit_of_work, conversation_id, conversation, claim_id or activity.id, now, make_turn, use_case,
                 role=role or (command.role if command else Role.ANYONE), doing=doing or (command.doing if command else ""),
                 meeting_id=meeting_id, committee_id=known[1] if known and known[0] == reference_key else None)
         except UsageError as error:

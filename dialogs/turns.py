@@ -49,20 +49,22 @@ class Handled:
     committee_id: int
 
 
-async def run_turn(new_unit_of_work: UnitOfWorkFactory, conversation: ConversationFacts, activity_id: str | None,
-                   now: datetime, make_turn: Callable[[int], Turn], use_case: UseCase, role: Role = Role.ANYONE,
-                   doing: str = "", meeting_id: int | None = None, committee_id: int | None = None) -> Handled | None:
+async def run_turn(new_unit_of_work: UnitOfWorkFactory, conversation_id: str,
+                   conversation: Callable[[], ConversationFacts], activity_id: str | None, now: datetime,
+                   make_turn: Callable[[int], Turn], use_case: UseCase, role: Role = Role.ANYONE, doing: str = "",
+                   meeting_id: int | None = None, committee_id: int | None = None) -> Handled | None:
     """None when the activity was handled before (a redelivery has no second effect). `committee_id`
-    may be given when the caller already knows it and the conversation's reference is unchanged."""
+    may be given when the caller already knows it and the conversation's reference is unchanged;
+    only otherwise are the conversation's facts read (serialising a reference costs a turn dearly)."""
     try:
         async with asyncio.timeout(TURN_SECONDS):
             async with new_unit_of_work() as uow:
-                if activity_id and not await uow.activities.claim_activity(conversation.id, activity_id, now):
+                if activity_id and not await uow.activities.claim_activity(conversation_id, activity_id, now):
                     return None
                 if committee_id is None:
-                    committee_id = await register_conversation(uow, conversation.id, conversation.reference_json,
-                                                               conversation.conversation_type, conversation.tenant_id,
-                                                               now)
+                    facts = conversation()
+                    committee_id = await register_conversation(uow, facts.id, facts.reference_json,
+                                                               facts.conversation_type, facts.tenant_id, now)
                 turn = make_turn(committee_id)
                 await authorize(uow, turn, role, doing, meeting_id)
                 reply = await use_case(uow, turn)
