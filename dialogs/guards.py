@@ -1,4 +1,4 @@
-"""The check most use cases share: the meeting they act on is open."""
+"""Which meeting a use case acts on: the open one, or, for the record, the last one once it ended."""
 
 from __future__ import annotations
 

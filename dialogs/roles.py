@@ -61,8 +61,8 @@ async def authorize(uow: UnitOfWork, turn: Turn, role: Role, doing: str, meeting
     else:
         meeting = (await uow.meetings.open_meeting(turn.committee_id)
                    or await uow.meetings.latest_meeting(turn.committee_id))
-    if meeting is None:
-        return  # nothing is chaired yet: the use case says what is missing
+    if meeting is None or meeting.committee_id != turn.committee_id:
+        return  # nothing is chaired yet, or not here: the use case says what is missing
     no_chair = meeting.chair_user_id is None  # a chair counts once bound to a Teams account
     if role is Role.CHAIR_ONCE_NAMED and no_chair and meeting.ended_at is None:
         return

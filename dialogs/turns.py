@@ -8,7 +8,6 @@ bot/ reads the Teams activity into plain values and calls `run_turn`; what the u
 from __future__ import annotations
 
 import asyncio
-
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Awaitable, Callable
@@ -31,10 +30,10 @@ class ConversationFacts:
     tenant_id: str | None
 
 
-HANDLED_ACTIVITIES_KEPT = timedelta(days=2)
+HANDLED_ACTIVITIES_KEPT = timedelta(days=2)  # the Bot Connector redelivers within minutes
 # A turn's transaction, waits for locks and the Teams lookups included, must end well inside Teams'
 # 15 s, leaving time to send the answer; past this it is rolled back and the sender told to try again.
-TURN_SECONDS = 8  # the Bot Connector redelivers within minutes
+TURN_SECONDS = 8
 
 
 async def forget_handled_activities(new_unit_of_work: UnitOfWorkFactory, now: datetime) -> None:
