@@ -26,7 +26,7 @@ from bot.outbox import Outbox, RateLimiter
 from bot.proactive import Messenger
 from bot.teams_api import MeetingRoles
 from config import ConfigError, Settings
-from dialogs import action_log, reminders
+from dialogs import reminders
 from dialogs.agenda import send_overtime_notices
 from dialogs.export import FORMATS, filename
 from dialogs.action_log import LOG_FORMATS, build_action_log
@@ -155,9 +155,8 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = utc_now,
         log = await build_action_log(db.unit_of_work, committee_id, settings.timezone, now)
         if log is None:
             return web.Response(status=404, text="No such committee.")
-        body = {"html": lambda: action_log.render_html(log, lambda m: links.link(f"/minutes/{m}.html", now)),
-                "csv": lambda: action_log.render_csv(log), "ics": lambda: action_log.render_ics(log)}[fmt]()
         document = LOG_FORMATS[fmt]
+        body = document.render(log, lambda meeting_id: links.link(f"/minutes/{meeting_id}.html", now))
         return download(body, document.media_type, document.inline, f"action-log-{committee_id}.{fmt}")
 
     app = web.Application(client_max_size=1024 * 1024)

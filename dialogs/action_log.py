@@ -17,7 +17,7 @@ import icalendar
 from dialogs.action_text import due_text, effective_due, is_overdue, progress_text
 from dialogs.context import Reply, Turn
 from dialogs.dates import format_date
-from dialogs.export import html_templates
+from dialogs.export import DocumentFormat, html_templates
 from dialogs.parsing import clock_time, format_minute
 from dialogs.schedule import Agenda
 from storage.unit_of_work import UnitOfWork, UnitOfWorkFactory
@@ -143,14 +143,17 @@ async def build_action_log(new_unit_of_work: UnitOfWorkFactory, committee_id: in
 # Renderers -------------------------------------------------------------------------------------------
 
 
-def render_html(log: ActionLog, minutes_url: Callable[[int], str]) -> bytes:
+MinutesUrl = Callable[[int], str]  # a meeting id -> a signed link to its HTML minutes
+
+
+def render_html(log: ActionLog, minutes_url: MinutesUrl) -> bytes:
     return html_templates.get_template("action_log.html.j2").render(log=log, minutes_url=minutes_url).encode()
 
 
 CSV_COLUMNS = ("Action", "Text", "Owners", "From", "Due", "Due date", "Status", "Overdue", "Latest note")
 
 
-def render_csv(log: ActionLog) -> bytes:
+def render_csv(log: ActionLog, minutes_url: MinutesUrl | None = None) -> bytes:
     """Open actions, then those closed since the last meeting: a row an action, for a spreadsheet."""
     out = io.StringIO()
     writer = csv.writer(out)
@@ -162,7 +165,7 @@ def render_csv(log: ActionLog) -> bytes:
     return out.getvalue().encode("utf-8-sig")  # the byte-order mark makes Excel read it as UTF-8
 
 
-def render_ics(log: ActionLog) -> bytes:
+def render_ics(log: ActionLog, minutes_url: MinutesUrl | None = None) -> bytes:
     """Each open action's due date as an all-day event, and the next meeting."""
     calendar = icalendar.Calendar()
     calendar.add("prodid", "-//Clerk//Committee action log//EN")
@@ -191,18 +194,11 @@ def render_ics(log: ActionLog) -> bytes:
     return calendar.to_ical()
 
 
-@dataclass(frozen=True)
-class DocumentOfLog:
-    extension: str
-    label: str
-    media_type: str
-    inline: bool
-
-
-LOG_FORMATS = {f.extension: f for f in (
-    DocumentOfLog("html", "Web page", "text/html; charset=utf-8", True),
-    DocumentOfLog("csv", "CSV", "text/csv; charset=utf-8", False),
-    DocumentOfLog("ics", "Calendar", "text/calendar; charset=utf-8", False),
+# The action log's formats; each renderer takes the log and the link to a meeting's minutes.
+LOG_FORMATS: dict[str, DocumentFormat] = {f.extension: f for f in (
+    DocumentFormat("html", "Web page", "text/html; charset=utf-8", True, render_html),
+    DocumentFormat("csv", "CSV", "text/csv; charset=utf-8", False, render_csv),
+    DocumentFormat("ics", "Calendar", "text/calendar; charset=utf-8", False, render_ics),
 )}
 
 

@@ -19,12 +19,18 @@ from dialogs.minutes import minutes_update
 from dialogs.minutes_record import read_outcome
 from dialogs.parsing import clock_time, split_item_prefix, whole_number, within_limit
 from dialogs.roles import require_may_change
-from storage.models import ActionEvent, EntryChange, ItemEntry, Meeting
+from storage.models import ActionEvent, AgendaItem, EntryChange, ItemEntry, Meeting
 from storage.unit_of_work import UnitOfWork
 from storage.vocabulary import ActionChange, ActionStatus, EntryChangeKind, EntryKind
 
 _REFERENCE = re.compile(r"^#?\s*(\d{1,9})\b\s*", re.ASCII)
 UNDONE = "taken back with /undo"
+
+
+async def _place_of(uow: UnitOfWork, entry: ItemEntry) -> tuple[AgendaItem, Meeting]:
+    """The agenda item and the meeting an entry was recorded in."""
+    item = (await uow.meetings.items_of([entry.item_id]))[entry.item_id]
+    return item, await uow.meetings.get_meeting(item.meeting_id)
 
 
 async def _entry(uow: UnitOfWork, turn: Turn, args: str) -> tuple[ItemEntry, Meeting, str]:
@@ -34,8 +40,7 @@ async def _entry(uow: UnitOfWork, turn: Turn, args: str) -> tuple[ItemEntry, Mee
     entry = await uow.entries.by_number(turn.committee_id, int(match[1]))
     if entry is None:
         raise ClerkError(f"There is no #{match[1]} in this committee's record.")
-    item = (await uow.meetings.items_of([entry.item_id]))[entry.item_id]
-    meeting = await uow.meetings.get_meeting(item.meeting_id)
+    _, meeting = await _place_of(uow, entry)
     return entry, meeting, args.strip()[match.end():].strip()
 
 
@@ -49,7 +54,7 @@ async def _sync_outcome(uow: UnitOfWork, entry: ItemEntry) -> None:
     """The item's outcome is its latest outcome entry still in the minutes."""
     if entry.kind != EntryKind.OUTCOME:
         return
-    item = (await uow.meetings.items_of([entry.item_id]))[entry.item_id]
+    item, _ = await _place_of(uow, entry)
     live = [e for e in await uow.entries.entries([item.id]) if e.kind == EntryKind.OUTCOME and e.removed_at is None]
     letter, _, comment = live[-1].text.partition(" ") if live else (None, "", "")
     item.outcome_letter, item.outcome_comment = letter, comment.strip() or None
@@ -127,8 +132,7 @@ async def undo(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
         question = next(e for e in await uow.entries.entries([entry.item_id]) if e.id == entry.question_id)
         if question.removed_at == entry.removed_at:  # it went with its question: both come back
             entry = question
-    item = (await uow.meetings.items_of([entry.item_id]))[entry.item_id]
-    meeting = await uow.meetings.get_meeting(item.meeting_id)
+    _, meeting = await _place_of(uow, entry)
     await require_may_change(turn, meeting, f"#{entry.number}", entry.author, entry.author_user_id)
     if change.kind in (EntryChangeKind.RECORDED, EntryChangeKind.RESTORED):
         await apply_removal(uow, turn, entry, meeting)
@@ -199,8 +203,7 @@ async def teams_edit(uow: UnitOfWork, turn: Turn, message_id: str, command: str 
         return Reply(f"{NOT_CHANGED}: the message recorded #{entry.number} as a {entry.kind}, and now reads as "
                      f"{shown}. /edit #{entry.number} <text> or /delete #{entry.number} change it.")
     item_number, text = split_item_prefix(args)
-    item = (await uow.meetings.items_of([entry.item_id]))[entry.item_id]
-    meeting = await uow.meetings.get_meeting(item.meeting_id)
+    item, meeting = await _place_of(uow, entry)
     if item_number is not None and (await agenda_of(uow, meeting)).number_of(item.id) != item_number:
         return Reply(f"{NOT_CHANGED}: #{entry.number} stays on its item. /delete #{entry.number} and record it again "
                      "on the other item.")
@@ -216,8 +219,7 @@ async def teams_delete(uow: UnitOfWork, turn: Turn, message_id: str) -> Reply | 
     entry = await uow.entries.by_source(turn.committee_id, message_id)
     if entry is None or entry.removed_at is not None:
         return None
-    item = (await uow.meetings.items_of([entry.item_id]))[entry.item_id]
-    meeting = await uow.meetings.get_meeting(item.meeting_id)
+    _, meeting = await _place_of(uow, entry)
     await apply_removal(uow, turn, entry, meeting)
     return Reply(f"Removed #{entry.number} from the minutes{_of(meeting)}, as its message was deleted. "
                  f"/undo puts it back.", view=await minutes_update(uow, meeting, turn.tz))

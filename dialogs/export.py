@@ -122,11 +122,13 @@ def render_docx(minutes: Minutes) -> bytes:
 
 @dataclass(frozen=True)
 class DocumentFormat:
+    """One entry of a registry of documents: the minutes' FORMATS here, the action log's LOG_FORMATS."""
+
     extension: str
-    label: str  # as the Export links name it
+    label: str  # as the links to it name it
     media_type: str
     inline: bool  # shown in the browser rather than downloaded
-    render: Callable[[Minutes], bytes]
+    render: Callable[..., bytes]
 
 
 FORMATS: dict[str, DocumentFormat] = {f.extension: f for f in (
