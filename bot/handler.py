@@ -299,20 +299,21 @@ class ClerkBot(TeamsActivityHandler):
         for attachment in approved[most_parts:]:
             await self._send(turn_context, MessageFactory.attachment(attachment))
 
-    def _action_log_links(self, offer: ActionLogOffer) -> str:
+    def _signed_links(self, stem: str, registry: dict) -> tuple[str, int]:
+        """'[Label](signed link) · ...' for each format of a registry, and how many hours they last."""
         now = self.clock()
-        links = [f"[{document.label}]({self.links.link(f'/committees/{offer.committee_id}/actions.{extension}', now)})"
-                 for extension, document in LOG_FORMATS.items()]
-        hours = int(self.links.lifetime.total_seconds() // 3600)
-        return (f"Action log of {cards.plain(offer.committee)}: {' · '.join(links)} (links valid for {hours} hours; "
+        links = [f"[{document.label}]({self.links.link(f'{stem}.{document.extension}', now)})"
+                 for document in registry.values()]
+        return " · ".join(links), int(self.links.lifetime.total_seconds() // 3600)
+
+    def _action_log_links(self, offer: ActionLogOffer) -> str:
+        links, hours = self._signed_links(f"/committees/{offer.committee_id}/actions", LOG_FORMATS)
+        return (f"Action log of {cards.plain(offer.committee)}: {links} (links valid for {hours} hours; "
                 "the web page can be pinned as a Website tab).")
 
     def _export_links(self, offer: ExportOffer) -> str:
-        now = self.clock()
-        links = [f"[{document.label}]({self.links.link(f'/minutes/{offer.meeting_id}.{document.extension}', now)})"
-                 for document in FORMATS.values()]
-        hours = int(self.links.lifetime.total_seconds() // 3600)
-        return f"Minutes of '{cards.plain(offer.title)}': {' · '.join(links)} (links valid for {hours} hours)."
+        links, hours = self._signed_links(f"/minutes/{offer.meeting_id}", FORMATS)
+        return f"Minutes of '{cards.plain(offer.title)}': {links} (links valid for {hours} hours)."
 
     async def _answer(self, turn_context: TurnContext, text: str) -> None:
         """An answer that records nothing still claims the activity, so a redelivery gets no second one."""
