@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import re
@@ -24,6 +25,7 @@ from bot.handler import ClerkBot
 from bot.links import LinkSigner
 from bot.outbox import Outbox, RateLimiter
 from bot.proactive import Messenger
+from bot.signing_keys import SigningKeysUnavailable, SigningKeyStore
 from bot.teams_api import MeetingRoles
 from config import ConfigError, Settings
 from dialogs import reminders
@@ -39,6 +41,8 @@ log = logging.getLogger("clerk")
 DB = web.AppKey("db", Database)
 SWEEPS = web.AppKey("sweeps", object)
 OUTBOX = web.AppKey("outbox", Outbox)
+# A token is verified within this, or the request gets 503: Teams gives up on an answer after 15 s.
+AUTHENTICATION_SECONDS = 5.0
 
 
 def utc_now() -> datetime:
@@ -71,11 +75,12 @@ class Sweeps:
 def create_app(settings: Settings, clock: Callable[[], datetime] = utc_now,
                start_scheduler: bool = True) -> web.Application:
     db = Database(settings.database_url)
+    signing_keys = SigningKeyStore().install()
     authentication = ReusingAuthentication(ConfigurationBotFrameworkAuthentication(settings))
     adapter = CloudAdapter(authentication)
     roles = MeetingRoles(settings.APP_ID, settings.APP_PASSWORD)
     links = LinkSigner(settings.link_secret, settings.base_url, timedelta(hours=settings.export_link_hours))
-    outbox = Outbox(adapter, settings.APP_ID, RateLimiter(settings.outbound_per_second))
+    outbox = Outbox(adapter, settings.APP_ID, RateLimiter(settings.outbound_per_second, settings.outbound_per_tenant_per_second))
     bot = ClerkBot(db, settings, clock, roles, links, outbox)
     messenger = Messenger(outbox, db)
     sweeps = Sweeps(db, messenger, settings, clock)
@@ -106,9 +111,14 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = utc_now,
         except Exception:
             return web.json_response({"error": "body is not an activity"}, status=400)
         try:
-            authenticated = await adapter.bot_framework_authentication.authenticate_request(
-                activity, request.headers.get("Authorization", "")
-            )
+            async with asyncio.timeout(AUTHENTICATION_SECONDS):
+                authenticated = await adapter.bot_framework_authentication.authenticate_request(
+                    activity, request.headers.get("Authorization", "")
+                )
+        except (SigningKeysUnavailable, TimeoutError) as error:
+            log.warning("could not verify an activity's token: %s", error or "timed out")
+            return web.json_response({"error": "cannot verify the token now"}, status=503,
+                                     headers={"Retry-After": "30"})
         except Exception as error:  # botframework raises PermissionError, PyJWT its own errors
             log.info("refused an activity that failed authentication: %s", error)
             return web.json_response({"error": "unauthorized"}, status=401)
@@ -195,6 +205,7 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = utc_now,
             scheduler.shutdown(wait=False)
         await roles.close()
         await authentication.close()
+        await signing_keys.close()
         await db.dispose()
 
     app.on_startup.append(startup)

@@ -1,6 +1,7 @@
 """Hardening: access, permissions, injection, idempotency, faults, crashes, concurrency, rate."""
 
 import asyncio
+import bisect
 import json
 import logging
 import os
@@ -10,17 +11,24 @@ import subprocess
 import sys
 import time
 
+import aiohttp
+import jwt
 import pytest
+from aiohttp import web
+from cryptography.hazmat.primitives.asymmetric import rsa
+from jwt.algorithms import RSAAlgorithm
 from sqlalchemy import text
 
 from app import DB, OUTBOX
 from bot.commands import COMMANDS
 from bot.outbox import RateLimiter
+from bot.signing_keys import SigningKeysUnavailable, SigningKeyStore
 from config import ConfigError, Settings
 from dialogs.roles import Role
 from tests.conftest import MEMBER, Chat, Process, ProcessBot, card_text, make_action_reminders_fall_due
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+APP_ID_FOR_TOKENS = "00000000-0000-0000-0000-000000000001"
 
 
 async def count(database, table: str) -> int:
@@ -43,6 +51,121 @@ async def test_without_a_valid_token_nothing_is_recorded(start_bot, connector):
         assert await count(database, table) == 0, table
     assert connector.posted == []
     await chat.close()
+
+
+def _token_signed_by(private_key, key_id: str) -> str:
+    """A token with the Bot Framework channel's issuer, signed by a key only the test knows."""
+    now = int(time.time())
+    claims = {"iss": "https://api.botframework.com", "aud": APP_ID_FOR_TOKENS, "iat": now, "nbf": now,
+              "exp": now + 600, "serviceurl": "http://127.0.0.1"}
+    return jwt.encode(claims, private_key, algorithm="RS256", headers={"kid": key_id})
+
+
+async def _stand_in_that_never_answers() -> tuple[asyncio.base_events.Server, list]:
+    """An egress proxy (or key endpoint) that accepts the connection and never says a word."""
+    connections = []
+
+    async def accept(reader, writer):
+        connections.append(writer)
+        await asyncio.sleep(3600)
+
+    server = await asyncio.start_server(accept, "127.0.0.1", 0)
+    return server, connections
+
+
+async def test_a_key_endpoint_that_never_answers_freezes_nothing(start_bot, connector, monkeypatch):
+    """botbuilder fetched the signing keys with a blocking requests.get without a timeout: a proxy
+    that never answered froze /healthz and every request. Now the fetch is asynchronous and short,
+    the request is answered 503 in well under Teams' 15 s, and the failure is remembered."""
+    server, connections = await _stand_in_that_never_answers()
+    proxy = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}"
+    monkeypatch.setenv("HTTPS_PROXY", proxy)
+    monkeypatch.setenv("https_proxy", proxy)
+    bot = await start_bot(APP_ID=APP_ID_FOR_TOKENS, APP_PASSWORD="secret")
+    chat = Chat(bot, connector)
+    forged = _token_signed_by(rsa.generate_private_key(public_exponent=65537, key_size=2048), "key-1")
+    started = time.monotonic()
+    verifying = asyncio.create_task(chat.post(chat.message("/start"), headers={"Authorization": f"Bearer {forged}"}))
+    await asyncio.sleep(0.3)
+    async with aiohttp.ClientSession() as session:
+        for _ in range(3):
+            asked = time.monotonic()
+            async with session.get(f"{bot.url}/healthz") as health:
+                assert health.status == 200
+            assert time.monotonic() - asked < 1.0, "the health check waited for the key fetch"
+    assert not verifying.done()
+    assert await verifying == 503
+    assert time.monotonic() - started < 6.0
+    again = time.monotonic()
+    assert await chat.post(chat.message("/start"), headers={"Authorization": f"Bearer {forged}"}) == 503
+    assert time.monotonic() - again < 1.0, "a failed fetch was not remembered"
+    assert len(connections) == 1
+    assert connector.posted == []
+    server.close()
+    await chat.close()
+
+
+async def test_signing_keys_are_cached_refreshed_in_the_background_and_failures_remembered():
+    private_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    public_jwk = json.loads(RSAAlgorithm.to_jwk(private_key.public_key()))
+    served = {"keys": [dict(public_jwk, kid="key-1", endorsements=["msteams"])], "fetches": 0, "down": False}
+
+    async def metadata(request):
+        served["fetches"] += 1
+        if served["down"]:
+            return web.Response(status=503)
+        return web.json_response({"jwks_uri": str(request.url.with_path("/keys"))})
+
+    async def keys(request):
+        return web.json_response({"keys": served["keys"]})
+
+    app = web.Application()
+    app.router.add_get("/openid", metadata)
+    app.router.add_get("/keys", keys)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    url = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}/openid"
+    now = [1000.0]
+    store = SigningKeyStore(clock=lambda: now[0])
+    signing = store.get(url)
+    assert store.get(url) is signing
+
+    found = await asyncio.gather(*(signing.get("key-1") for _ in range(5)))
+    assert served["fetches"] == 1, "concurrent requests share one fetch"
+    assert all(key.endorsements == ["msteams"] for key in found)
+    assert jwt.decode(_token_signed_by(private_key, "key-1"), found[0].public_key, algorithms=["RS256"],
+                      options={"verify_aud": False})["iss"] == "https://api.botframework.com"
+    with pytest.raises(PermissionError):
+        await signing.get("key-unknown")  # fetched less than an hour ago: no new fetch
+    assert served["fetches"] == 1
+
+    now[0] += 25 * 3600  # a day later: answered from the cache, refreshed behind
+    served["keys"] = [dict(public_jwk, kid="key-2")]
+    await signing.get("key-1")
+    await asyncio.sleep(0.2)
+    assert served["fetches"] == 2
+    assert (await signing.get("key-2")).endorsements == []
+
+    now[0] += 2 * 3600  # an unknown key while the endpoint is down: refused, and remembered
+    served["down"] = True
+    with pytest.raises(PermissionError):
+        await signing.get("key-3")
+    assert served["fetches"] == 3
+    with pytest.raises(PermissionError):
+        await signing.get("key-3")
+    assert served["fetches"] == 3, "a failed fetch is not repeated at once"
+    assert await signing.get("key-2"), "the keys already held stay in use"
+
+    fresh = SigningKeyStore(clock=lambda: now[0]).get(url)
+    with pytest.raises(SigningKeysUnavailable):
+        await fresh.get("key-2")
+    with pytest.raises(SigningKeysUnavailable):
+        await fresh.get("key-2")
+    assert served["fetches"] == 4
+    await store.close()
+    await runner.cleanup()
 
 
 async def test_only_allowed_tenants_may_use_the_bot(start_bot, connector, caplog):
@@ -243,7 +366,7 @@ async def test_rate_limiter_queues_instead_of_dropping():
     async def sleep(seconds):
         now[0] += seconds
 
-    limiter = RateLimiter(per_second=7, clock=lambda: now[0], sleep=sleep)
+    limiter = RateLimiter(per_second=7, tenant_per_second=50, clock=lambda: now[0], sleep=sleep)
     sent = []
     for _ in range(20):
         async with limiter.lock("c"):
@@ -256,6 +379,51 @@ async def test_rate_limiter_queues_instead_of_dropping():
         await limiter.wait_turn("another")
         other.append(now[0])
     assert other == [sent[-1]]
+
+
+def _most_in_any_window(times: list[float], seconds: float) -> int:
+    times = sorted(times)
+    return max(bisect.bisect_left(times, start + seconds) - index for index, start in enumerate(times))
+
+
+async def test_longer_windows_and_the_tenant_limit_queue_instead_of_dropping():
+    """Teams' table (learn.microsoft.com/microsoftteams/platform/bots/how-to/rate-limit): per
+    conversation 7 in 1 s, 8 in 2 s, 60 in 30 s, 1800 in an hour; 50 a second per app per tenant."""
+    now = [0.0]
+
+    async def sleep(seconds):
+        now[0] += seconds
+        await asyncio.sleep(0)
+
+    limiter = RateLimiter(per_second=7, tenant_per_second=50, clock=lambda: now[0], sleep=sleep)
+    long_series = []  # a long minutes card series into one conversation
+    for _ in range(200):
+        async with limiter.lock("minutes"):
+            await limiter.wait_turn("minutes", "tenant-1")
+            long_series.append(now[0])
+    assert len(long_series) == 200
+    assert _most_in_any_window(long_series, 1.0) <= 7
+    assert _most_in_any_window(long_series, 2.0) <= 8
+    assert _most_in_any_window(long_series, 30.0) <= 60
+    assert long_series[-1] >= 60.0, "200 messages need at least three 30-second windows"
+
+    now[0] = 10_000.0
+    morning: dict[str, list[float]] = {}  # reminders into 100 conversations of one tenant
+
+    async def remind(conversation: str):
+        for _ in range(3):
+            async with limiter.lock(conversation):
+                await limiter.wait_turn(conversation, "TENANT-2" if conversation.endswith("7") else "tenant-2")
+                morning.setdefault(conversation, []).append(now[0])
+
+    await asyncio.gather(*(remind(f"chat-{n}") for n in range(100)))
+    every_send = [t for times in morning.values() for t in times]
+    assert len(every_send) == 300
+    assert _most_in_any_window(every_send, 1.0) <= 50, "the tenant's 50 a second was exceeded"
+    other_tenant = now[0]
+    async with limiter.lock("elsewhere"):
+        await limiter.wait_turn("elsewhere", "tenant-3")
+    assert now[0] == other_tenant, "another tenant waits for nobody"
 
 
 # Malformed requests and odd commands (each used to give a 5xx or "Something went wrong") ----------
