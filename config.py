@@ -107,8 +107,12 @@ VARIABLES: tuple[Variable, ...] = (
              "with authentication off (no `MicrosoftAppId`), Clerk refuses to start on a non-loopback `HOST` unless "
              "this is `1`", shown_default="unset"),
     Variable("OUTBOUND_PER_SECOND", "7",
-             "the most messages Clerk posts into one conversation in any second (Teams' limit); a burst is queued, "
-             "not dropped", _positive, "outbound_per_second"),
+             "the most messages Clerk posts into one conversation in any second (Teams' limit); Teams' longer windows "
+             "(8 in 2 s, 60 in 30 s, 1800 in an hour) scale with it. A burst is queued, not dropped", _positive,
+             "outbound_per_second"),
+    Variable("OUTBOUND_PER_TENANT_PER_SECOND", "50",
+             "the most messages Clerk sends through the Bot Connector for one tenant in any second (Teams' limit "
+             "per app per tenant); more are queued, not dropped", _positive, "outbound_per_tenant_per_second"),
     Variable("CLERK_TIMEZONE", "Europe/London", "the timezone of every time Clerk shows or parses", _timezone,
              "timezone"),
     Variable("TIMEKEEPING_SWEEP_SECONDS", "30",
@@ -181,6 +185,7 @@ class Settings:
     digest_cron: str = _default("DIGEST_CRON")
     allowed_tenants: frozenset[str] = _default("ALLOWED_TENANTS")  # empty: any tenant
     outbound_per_second: int = _default("OUTBOUND_PER_SECOND")
+    outbound_per_tenant_per_second: int = _default("OUTBOUND_PER_TENANT_PER_SECOND")
 
     @property
     def auth_enabled(self) -> bool:

@@ -425,9 +425,10 @@ async def main() -> None:
     with tempfile.TemporaryDirectory(prefix="clerk-bench-") as tmp:
         workdir = Path(tmp)
         # Each meeting is replayed as fast as the bot answers, far faster than people type, so the
-        # per-conversation limit on outbound messages (Teams' 7 a second) is lifted here: the figures
-        # are the cost of Clerk's own work, not of waiting for Teams' rate limit.
-        base_env = {"CLERK_LINK_SECRET": "bench", "HOST": "127.0.0.1", "OUTBOUND_PER_SECOND": "100000"}
+        # limits on outbound messages (Teams' 7 a second per conversation, 50 per tenant) are lifted
+        # here: the figures are the cost of Clerk's own work, not of waiting for Teams' rate limits.
+        base_env = {"CLERK_LINK_SECRET": "bench", "HOST": "127.0.0.1", "OUTBOUND_PER_SECOND": "100000",
+                    "OUTBOUND_PER_TENANT_PER_SECOND": "100000"}
         print(f"Turns: {args.meetings} concurrent meetings, {len(meeting_script(0))} commands each; saturated "
               f"(no pause), then paced (a command every {args.think_seconds} s on average in each meeting)",
               flush=True)

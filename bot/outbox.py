@@ -9,6 +9,7 @@ backoff, honouring Retry-After, within the turn's budget, so Teams gets its answ
 from __future__ import annotations
 
 import asyncio
+import bisect
 import collections
 import logging
 import time
@@ -46,13 +47,56 @@ def failure_from(error: Exception) -> DeliveryFailed:
     return DeliveryFailed(f"HTTP {status}", retry_after, retryable=status == 429 or status >= 500)
 
 
-class RateLimiter:
-    """At most `per_second` sends in any one-second window, per conversation, in arrival order."""
+# Microsoft's limits for a bot (Teams platform docs, "Optimize your bot with rate limiting in
+# Teams", learn.microsoft.com/microsoftteams/platform/bots/how-to/rate-limit): per bot per thread,
+# "Send to conversation" allows 7 operations in 1 s, 8 in 2 s, 60 in 30 s and 1800 in 3600 s; and
+# all of an app's requests in one tenant, 50 a second (OUTBOUND_PER_TENANT_PER_SECOND). The
+# one-second figure is OUTBOUND_PER_SECOND; the longer windows scale with it.
+TEAMS_PER_SECOND = 7
+LONGER_CONVERSATION_WINDOWS = ((2.0, 8), (30.0, 60), (3600.0, 1800))
 
-    def __init__(self, per_second: int, clock: Callable[[], float] = time.monotonic,
+
+class SlidingWindows:
+    """Send times per key, and how long until one more send keeps every window within its limit."""
+
+    def __init__(self, windows: tuple[tuple[float, int], ...]):
+        self.windows = windows
+        self.longest = max(seconds for seconds, _ in windows)
+        self._sent: dict[str, list[float]] = collections.defaultdict(list)
+
+    def wait_needed(self, key: str, now: float) -> float:
+        sent = self._sent[key]
+        expired = bisect.bisect_right(sent, now - self.longest)
+        if expired:
+            del sent[:expired]
+        wait = 0.0
+        for seconds, most in self.windows:
+            if len(sent) >= most:
+                # the send `most` places back must leave this window before another may go
+                wait = max(wait, sent[-most] + seconds - now)
+        return wait
+
+    def record(self, key: str, at: float) -> None:
+        sent = self._sent[key]
+        bisect.insort(sent, at)
+
+    def finished(self, key: str, at: float) -> None:
+        """The latest send ended at `at`: its slot counts from then."""
+        sent = self._sent[key]
+        if sent:
+            sent[-1] = max(sent[-1], at)
+
+
+class RateLimiter:
+    """Every window of Microsoft's table, per conversation in arrival order, and the per-tenant limit."""
+
+    def __init__(self, per_second: int, tenant_per_second: int, clock: Callable[[], float] = time.monotonic,
                  sleep: Callable[[float], Awaitable] = asyncio.sleep):
-        self.per_second, self.clock, self.sleep = per_second, clock, sleep
-        self._sent: dict[str, collections.deque] = collections.defaultdict(collections.deque)
+        self.clock, self.sleep = clock, sleep
+        scale = per_second / TEAMS_PER_SECOND
+        longer = tuple((seconds, max(1, round(most * scale))) for seconds, most in LONGER_CONVERSATION_WINDOWS)
+        self._conversations = SlidingWindows(((1.0, per_second),) + longer)
+        self._tenants = SlidingWindows(((1.0, tenant_per_second),))
         self._locks: dict[str, asyncio.Lock] = collections.defaultdict(asyncio.Lock)
 
     def lock(self, conversation_id: str) -> asyncio.Lock:
@@ -60,22 +104,23 @@ class RateLimiter:
 
     def sent(self, conversation_id: str) -> None:
         """Call when the send has finished: its slot counts from then, so the connector can never
-        receive more than `per_second` within a second, however long each send took."""
-        sent = self._sent[conversation_id]
-        if sent:
-            sent[-1] = self.clock()
+        receive more than the limit within a window, however long each send took."""
+        self._conversations.finished(conversation_id, self.clock())
 
-    async def wait_turn(self, conversation_id: str) -> None:
-        """Call while holding lock(conversation_id); returns when one more send is allowed."""
-        sent = self._sent[conversation_id]
+    async def wait_turn(self, conversation_id: str, tenant_id: str | None = None) -> None:
+        """Call while holding lock(conversation_id); returns when one more send is allowed. A burst
+        waits (queued, never dropped)."""
+        tenant = (tenant_id or "").lower()
         while True:
             now = self.clock()
-            while sent and now - sent[0] >= 1.0:
-                sent.popleft()
-            if len(sent) < self.per_second:
-                sent.append(now)
+            wait = max(self._conversations.wait_needed(conversation_id, now), self._tenants.wait_needed(tenant, now))
+            if wait <= 0:
+                # No await between the check and the record: concurrent conversations of one tenant
+                # cannot both take the last slot.
+                self._conversations.record(conversation_id, now)
+                self._tenants.record(tenant, now)
                 return
-            await self.sleep(1.0 - (now - sent[0]))
+            await self.sleep(wait)
 
 
 class Outbox:
@@ -96,7 +141,7 @@ class Outbox:
         async with self.limiter.lock(conversation_id):
             while True:
                 attempt += 1
-                await self.limiter.wait_turn(conversation_id)
+                await self.limiter.wait_turn(conversation_id, turn_context.activity.conversation.tenant_id)
                 try:
                     async with asyncio.timeout(ATTEMPT_TIMEOUT):
                         return await turn_context.send_activity(message)
@@ -131,7 +176,7 @@ class Outbox:
 
         conversation_id = reference.conversation.id
         async with self.limiter.lock(conversation_id):
-            await self.limiter.wait_turn(conversation_id)
+            await self.limiter.wait_turn(conversation_id, reference.conversation.tenant_id)
             try:
                 async with asyncio.timeout(ATTEMPT_TIMEOUT):
                     await self.adapter.continue_conversation(reference, send, self.app_id)
