@@ -8,6 +8,7 @@ import os
 import re
 import socket
 import sys
+import time
 import uuid
 from datetime import datetime, timedelta, timezone
 from typing import Callable
@@ -23,8 +24,8 @@ from botbuilder.schema import Activity
 from bot.connector import ReusingAuthentication
 from bot.handler import ClerkBot
 from bot.links import LinkSigner
-from bot.outbox import Outbox, RateLimiter
-from bot.proactive import Messenger
+from bot.outbox import ANSWER_BY, ANSWER_SECONDS, Outbox, RateLimiter
+from bot.proactive import render_text
 from bot.signing_keys import SigningKeysUnavailable, SigningKeyStore
 from bot.teams_api import MeetingRoles
 from config import ConfigError, Settings
@@ -40,9 +41,9 @@ log = logging.getLogger("clerk")
 
 DB = web.AppKey("db", Database)
 SWEEPS = web.AppKey("sweeps", object)
-OUTBOX = web.AppKey("outbox", Outbox)
 # A token is verified within this, or the request gets 503: Teams gives up on an answer after 15 s.
 AUTHENTICATION_SECONDS = 5.0
+OUTBOX_SWEEP_SECONDS = 2
 
 
 def utc_now() -> datetime:
@@ -50,26 +51,32 @@ def utc_now() -> datetime:
 
 
 class Sweeps:
-    """Work the bot does on a timer, wired to its services. Tests call these with an injected clock."""
+    """Work the bot does on a timer, wired to its services. Tests call these with an injected clock.
+    What a sweep queues is delivered before it returns; `deliver` takes up what could not go at once."""
 
-    def __init__(self, db: Database, messenger: Messenger, settings: Settings, clock: Callable[[], datetime]):
-        self.db, self.messenger, self.settings, self.clock = db, messenger, settings, clock
-        self.instance = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+    def __init__(self, db: Database, outbox: Outbox, settings: Settings, clock: Callable[[], datetime]):
+        self.db, self.outbox, self.settings, self.clock = db, outbox, settings, clock
+        self.instance = outbox.instance
 
     async def reminders(self) -> None:
-        await reminders.send_due(self.db.unit_of_work, self.messenger.deliver, self.instance,
+        await reminders.send_due(self.db.unit_of_work, render_text, self.instance,
                                  self.settings.reminder_policy, self.settings.timezone, self.clock)
+        await self.outbox.sweep()
 
     async def digest(self) -> None:
-        await reminders.send_digests(self.db.unit_of_work, self.messenger.deliver, self.instance,
+        await reminders.send_digests(self.db.unit_of_work, render_text, self.instance,
                                      self.settings.reminder_policy, self.settings.timezone, self.clock)
+        await self.outbox.sweep()
 
     async def housekeeping(self) -> None:
         await forget_handled_activities(self.db.unit_of_work, self.clock())
 
     async def timekeeping(self) -> None:
-        await send_overtime_notices(self.db.unit_of_work, self.messenger.post_text, self.clock(),
-                                    self.settings.timezone)
+        await send_overtime_notices(self.db.unit_of_work, render_text, self.clock(), self.settings.timezone)
+        await self.outbox.sweep()
+
+    async def deliver(self) -> None:
+        await self.outbox.sweep()
 
 
 def create_app(settings: Settings, clock: Callable[[], datetime] = utc_now,
@@ -80,10 +87,11 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = utc_now,
     adapter = CloudAdapter(authentication)
     roles = MeetingRoles(settings.APP_ID, settings.APP_PASSWORD)
     links = LinkSigner(settings.link_secret, settings.base_url, timedelta(hours=settings.export_link_hours))
-    outbox = Outbox(adapter, settings.APP_ID, RateLimiter(settings.outbound_per_second, settings.outbound_per_tenant_per_second))
+    instance = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+    limiter = RateLimiter(settings.outbound_per_second, settings.outbound_per_tenant_per_second)
+    outbox = Outbox(adapter, settings.APP_ID, limiter, db.unit_of_work, instance, clock)
     bot = ClerkBot(db, settings, clock, roles, links, outbox)
-    messenger = Messenger(outbox, db)
-    sweeps = Sweeps(db, messenger, settings, clock)
+    sweeps = Sweeps(db, outbox, settings, clock)
 
     async def on_turn_error(context: TurnContext, error: Exception):
         log.error("unhandled error in a turn", exc_info=error)
@@ -95,6 +103,7 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = utc_now,
     adapter.on_turn_error = on_turn_error
 
     async def messages(request: web.Request) -> web.Response:
+        answer_by = time.monotonic() + ANSWER_SECONDS
         if "application/json" not in request.headers.get("Content-Type", ""):
             return web.json_response({"error": "expected application/json"}, status=415)
         try:
@@ -129,7 +138,11 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = utc_now,
         if settings.allowed_tenants and (tenant or "").lower() not in settings.allowed_tenants:
             log.warning("refused an activity from tenant %r, which ALLOWED_TENANTS does not list", tenant)
             return web.json_response({"error": "tenant not allowed"}, status=403)
-        response = await adapter.process_activity(authenticated, activity, bot.on_turn)
+        async def turn(turn_context: TurnContext) -> None:
+            turn_context.turn_state[ANSWER_BY] = answer_by  # the reply is sent within what is left
+            await bot.on_turn(turn_context)
+
+        response = await adapter.process_activity(authenticated, activity, turn)
         if response:
             try:
                 return web.json_response(response.body, status=response.status)
@@ -172,7 +185,6 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = utc_now,
     app = web.Application(client_max_size=1024 * 1024)
     app[DB] = db
     app[SWEEPS] = sweeps
-    app[OUTBOX] = outbox
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
     # Ids of at most nine digits: a longer one names nothing, and is a 404 rather than an error.
@@ -196,6 +208,9 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = utc_now,
                               id="reminders", max_instances=1, coalesce=True, next_run_time=datetime.now(timezone.utc))
             scheduler.add_job(sweeps.digest, CronTrigger.from_crontab(settings.digest_cron, timezone=settings.timezone),
                               id="digest", max_instances=1, coalesce=True)
+            # Delivers what turns, reminders and notices left queued; at start, what a stop left.
+            scheduler.add_job(sweeps.deliver, "interval", seconds=OUTBOX_SWEEP_SECONDS, id="outbox", max_instances=1,
+                              coalesce=True, next_run_time=datetime.now(timezone.utc))
             scheduler.add_job(sweeps.housekeeping, "interval", hours=6, id="housekeeping", max_instances=1,
                               coalesce=True, next_run_time=datetime.now(timezone.utc))
             scheduler.start()

@@ -15,7 +15,8 @@ from botbuilder.schema import Activity, ChannelAccount
 
 from bot import cards
 from bot.links import LinkSigner
-from bot.outbox import Outbox
+from bot.outbox import ATTEMPT_SECONDS, Outbox
+from bot.proactive import payload
 from bot.commands import Command, help_text, match, short_help, usage
 from bot.teams_api import MeetingRoles
 from bot.text import mentions_from_entities, read_message, storable
@@ -25,6 +26,7 @@ from dialogs.action_log import LOG_FORMATS, ActionLogOffer
 from dialogs.actions import ActionsView
 from dialogs.agenda import AgendaView
 from dialogs.context import Person, Reply, Turn
+from dialogs.delivery import MinutesPart, Queued
 from dialogs.minutes import ExportOffer, MinutesUpdate, MinutesView
 from dialogs.errors import ClerkError, UsageError
 from dialogs.export import FORMATS
@@ -230,7 +232,8 @@ class ClerkBot(TeamsActivityHandler):
             handled = await run_turn(
                 self.db.unit_of_work, conversation_id, conversation, claim_id or activity.id, now, make_turn, use_case,
                 role=role or (command.role if command else Role.ANYONE), doing=doing or (command.doing if command else ""),
-                meeting_id=meeting_id, committee_id=known[1] if known and known[0] == reference_key else None)
+                meeting_id=meeting_id, committee_id=known[1] if known and known[0] == reference_key else None,
+                render=self._messages, sender=self.outbox.instance)
         except UsageError as error:
             await self._say(turn_context, f"{error.message}\n{usage(command)}" if command else error.message)
             return
@@ -249,55 +252,46 @@ class ClerkBot(TeamsActivityHandler):
             log.info("activity %s delivered again; already handled", activity.id)
             return
         self._conversations[conversation_id] = (reference_key, handled.committee_id)
-        if handled.reply is not None:
-            await self._send_reply(turn_context, handled.reply)
+        if handled.reply is not None and isinstance(handled.reply.view, MinutesUpdate):
+            await self._update_minutes_cards(turn_context, handled.reply.view)
+        await self.outbox.deliver_turn(turn_context, handled.queued, handled.held)
 
-    async def _send_reply(self, turn_context: TurnContext, reply: Reply) -> None:
-        if isinstance(reply.view, MinutesView):
-            if reply.text:
-                await self._say(turn_context, reply.text)
-            await self._post_minutes(turn_context, reply.view)
-        elif isinstance(reply.view, MinutesUpdate):
-            await self._update_minutes_cards(turn_context, reply.view)
-            await self._say(turn_context, reply.text)
-        elif isinstance(reply.view, ExportOffer):
-            await self._say(turn_context, self._export_links(reply.view))
-        elif isinstance(reply.view, ActionLogOffer):
-            await self._say(turn_context, self._action_log_links(reply.view))
-        elif isinstance(reply.view, AgendaView):
-            await self._send(turn_context, MessageFactory.attachment(cards.agenda_card(reply.view)))
-        elif isinstance(reply.view, ActionsView):
-            await self._send(turn_context, MessageFactory.attachment(cards.actions_card(reply.view)))
-        else:
-            await self._say(turn_context, reply.text)
-
-    async def _post_minutes(self, turn_context: TurnContext, view: MinutesView) -> None:
-        posted = []
-        for attachment in cards.minutes_cards(view.minutes):
-            response = await self._send(turn_context, MessageFactory.attachment(attachment))
-            if response is not None and response.id:
-                posted.append(response.id)
-        if posted:
-            try:
-                await minutes.remember_posts(self.db.unit_of_work, view.minutes.meeting_id,
-                                             turn_context.activity.conversation.id, posted, self.clock())
-            except Exception:
-                log.exception("could not remember the posted minutes cards")
+    def _messages(self, reply: Reply) -> list[Queued]:
+        """The reply as the messages the outbox keeps (rendered in the turn's transaction)."""
+        view = reply.view
+        said = [Queued(payload(MessageFactory.text(reply.text)))] if reply.text else []
+        if isinstance(view, MinutesView):
+            parts = cards.minutes_cards(view.minutes)
+            return said + [Queued(payload(MessageFactory.attachment(card)),
+                                  MinutesPart(view.minutes.meeting_id, number, len(parts)))
+                           for number, card in enumerate(parts, start=1)]
+        if isinstance(view, MinutesUpdate):  # the posted cards are updated in place; parts they lack are posted
+            most_parts = max((post.parts for post in view.posts), default=0)
+            extra = cards.minutes_cards(view.minutes)[most_parts:]
+            return [Queued(payload(MessageFactory.attachment(card))) for card in extra] + said
+        if isinstance(view, ExportOffer):
+            return [Queued(payload(MessageFactory.text(self._export_links(view))))]
+        if isinstance(view, ActionLogOffer):
+            return [Queued(payload(MessageFactory.text(self._action_log_links(view))))]
+        if isinstance(view, AgendaView):
+            return [Queued(payload(MessageFactory.attachment(cards.agenda_card(view))))]
+        if isinstance(view, ActionsView):
+            return [Queued(payload(MessageFactory.attachment(cards.actions_card(view))))]
+        return said
 
     async def _update_minutes_cards(self, turn_context: TurnContext, view: MinutesUpdate) -> None:
-        """Updates every posted minutes card in place; parts the update cannot cover are posted."""
+        """Updates every posted minutes card in place (best effort: the record is already right,
+        and /minutes posts it again)."""
         approved = cards.minutes_cards(view.minutes)
-        most_parts = max((post.parts for post in view.posts), default=0)
         for post in view.posts:
             if post.part <= len(approved):
                 update = MessageFactory.attachment(approved[post.part - 1])
                 update.id = post.activity_id
                 try:
-                    await turn_context.update_activity(update)
+                    async with asyncio.timeout(ATTEMPT_SECONDS):
+                        await turn_context.update_activity(update)
                 except Exception:
                     log.exception("could not update minutes card %s", post.activity_id)
-        for attachment in approved[most_parts:]:
-            await self._send(turn_context, MessageFactory.attachment(attachment))
 
     def _signed_links(self, stem: str, registry: dict) -> tuple[str, int]:
         """'[Label](signed link) · ...' for each format of a registry, and how many hours they last."""
@@ -323,11 +317,8 @@ class ClerkBot(TeamsActivityHandler):
         await self._run(turn_context, use_case)
 
     async def _say(self, turn_context: TurnContext, text: str) -> None:
-        await self._send(turn_context, MessageFactory.text(text))
-
-    async def _send(self, turn_context: TurnContext, message: Activity):
-        """What was recorded stays recorded when the reply cannot be delivered: the outbox retries it."""
-        return await self.outbox.reply(turn_context, message)
+        """An answer that reports nothing recorded (what is recorded is answered through the outbox)."""
+        await self.outbox.say_now(turn_context, MessageFactory.text(text))
 
     async def _roster(self, turn_context: TurnContext) -> tuple[Person, ...] | None:
         """Who is in this conversation, by Teams account; None when Teams does not answer in time."""

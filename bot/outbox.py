@@ -1,9 +1,11 @@
-"""Everything Clerk posts goes through here: per-conversation order, Teams' rate limit, and retries.
+"""Everything Clerk posts goes through here: the outbox's sender, Teams' rate limits, and the turn's time.
 
-Teams allows about 7 messages a second in one conversation; a burst waits its turn instead of
-being dropped. A reply the Bot Connector refuses (429, 5xx) or does not answer is retried with
-backoff, honouring Retry-After, within the turn's budget, so Teams gets its answer well inside its
-15-second limit; what is still undelivered then is retried in the background.
+What Clerk owes a conversation is in the database (dialogs.delivery holds the rules: order,
+retries, unknown outcomes). This module sends it: a turn's reply at once, within the time Teams
+allows for its HTTP answer (15 s, so `ANSWER_SECONDS` from the request's arrival), and everything
+else from the sweep (`Outbox.sweep`), which a scheduler runs every few seconds on every instance
+and which therefore outlives restarts and outages of any length. Each send waits for Teams' rate
+limits (per conversation and per tenant) and lasts at most `ATTEMPT_SECONDS`.
 """
 
 from __future__ import annotations
@@ -11,34 +13,44 @@ from __future__ import annotations
 import asyncio
 import bisect
 import collections
+import json
 import logging
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Awaitable, Callable
 
+import aiohttp
 from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
-from botbuilder.schema import Activity, ConversationReference
+from botbuilder.schema import Activity, ConversationReference, Mention
 
+from dialogs import delivery
+from dialogs.delivery import Claimed
 from dialogs.errors import DeliveryFailed
+from storage.unit_of_work import UnitOfWorkFactory
+from storage.vocabulary import OutboxLane
 
 log = logging.getLogger("clerk.outbox")
 
-ATTEMPT_TIMEOUT = 5.0
-REPLY_BUDGET = 10.0  # seconds a turn may spend delivering its replies
-BACKGROUND_ATTEMPTS = 6
+ATTEMPT_SECONDS = 5.0
+ANSWER_SECONDS = 12.0  # from the request's arrival to Teams' HTTP answer; Teams gives up at 15 s
+ANSWER_BY = "clerk.answer_by"  # turn_state key: the monotonic time by which Teams must have its answer
+SWEEP_CONCURRENCY = 16  # conversations delivered at once by a sweep: a hung one holds up no other
 
 
 def failure_from(error: Exception) -> DeliveryFailed:
-    """What the connector said, from the msrest error botbuilder raises."""
+    """What the connector said, from the msrest error botbuilder raises. A timeout, or a connection
+    lost after the request went out, leaves the outcome unknown: the message may have been posted."""
     if isinstance(error, DeliveryFailed):
         return error
     if isinstance(error, TimeoutError):
-        return DeliveryFailed("timed out")
+        return DeliveryFailed("timed out", unknown_outcome=True)
+    if isinstance(error, (aiohttp.ClientConnectorError, ConnectionRefusedError)):
+        return DeliveryFailed(f"unreachable: {str(error)[:200]}")  # never reached the connector
     response = getattr(error, "response", None)  # a requests or an aiohttp response
     status = getattr(response, "status_code", None) or getattr(response, "status", None)
     if status is None:
-        return DeliveryFailed(f"{type(error).__name__}: {str(error)[:200]}")
+        return DeliveryFailed(f"{type(error).__name__}: {str(error)[:200]}", unknown_outcome=True)
     retry_after = None
     headers = getattr(response, "headers", None) or {}
     value = headers.get("Retry-After") if hasattr(headers, "get") else None
@@ -124,91 +136,150 @@ class RateLimiter:
 
 
 class Outbox:
-    def __init__(self, adapter: CloudAdapter, app_id: str, limiter: RateLimiter,
-                 sleep: Callable[[float], Awaitable] = asyncio.sleep):
+    def __init__(self, adapter: CloudAdapter, app_id: str, limiter: RateLimiter, new_unit_of_work: UnitOfWorkFactory,
+                 instance: str, clock: Callable[[], datetime], sleep: Callable[[float], Awaitable] = asyncio.sleep):
         self.adapter = adapter
         self.app_id = app_id
         self.limiter = limiter
+        self.new_unit_of_work = new_unit_of_work
+        self.instance = instance
+        self.clock = clock
         self.sleep = sleep
-        self._background: set[asyncio.Task] = set()
 
-    async def reply(self, turn_context: TurnContext, message: Activity):
-        """Sends a reply in the turn; returns the connector's ResourceResponse, or None when it is
-        still undelivered at the end of the budget (it is then retried in the background)."""
+    async def deliver_turn(self, turn_context: TurnContext, queued: list[int], held: bool) -> None:
+        """Delivers the turn's queued reply now, in order after anything older in the conversation,
+        and stops in time for Teams' answer: what is left is the sweep's."""
+        if not queued:
+            return
         conversation_id = turn_context.activity.conversation.id
-        deadline = time.monotonic() + REPLY_BUDGET
+        answer_by = turn_context.turn_state.get(ANSWER_BY) or time.monotonic() + ANSWER_SECONDS
+
+        def time_left() -> float:
+            return answer_by - time.monotonic()
+
+        lock = self.limiter.lock(conversation_id)
+        try:
+            async with asyncio.timeout(max(0.0, time_left() - ATTEMPT_SECONDS)):
+                await lock.acquire()
+        except TimeoutError:  # another turn of this conversation is still sending: the sweep takes these
+            await self._release(queued if held else [])
+            return
+        try:
+            async def send(message: Claimed) -> str | None:
+                return await self._send(message, turn_context, time_left)
+
+            await delivery.deliver_queue(
+                self.new_unit_of_work, conversation_id, delivery.lane_of(turn_context.activity.id), self.instance,
+                self.clock, send,
+                held=queued if held else [], until_id=queued[-1], time_left=time_left,
+                attempt_seconds=ATTEMPT_SECONDS, sleep=self.sleep)
+        finally:
+            lock.release()
+
+    async def sweep(self) -> None:
+        """Delivers what is due in every conversation: left by a turn that ran out of time, by an
+        outage, by a restart, or queued by a reminder or a notice."""
+        queues = await delivery.due_queues(self.new_unit_of_work, self.clock())
+        slots = asyncio.Semaphore(SWEEP_CONCURRENCY)
+
+        async def deliver(conversation_id: str, lane: OutboxLane) -> None:
+            async with slots, self.limiter.lock(conversation_id):
+                await delivery.deliver_queue(self.new_unit_of_work, conversation_id, lane, self.instance, self.clock,
+                                             self._send, sleep=self.sleep)
+
+        results = await asyncio.gather(*(deliver(*queue) for queue in queues), return_exceptions=True)
+        for (conversation_id, lane), result in zip(queues, results):
+            if isinstance(result, Exception):
+                log.error("delivering %s to %s failed", lane, conversation_id, exc_info=result)
+
+    async def say_now(self, turn_context: TurnContext, message: Activity) -> None:
+        """An answer that reports nothing recorded (a refusal, "try again"): sent in the turn,
+        retried while Teams' answer allows, never queued (the database may be what failed)."""
+        conversation_id = turn_context.activity.conversation.id
+        answer_by = turn_context.turn_state.get(ANSWER_BY) or time.monotonic() + ANSWER_SECONDS
         attempt = 0
-        async with self.limiter.lock(conversation_id):
+        try:
+            async with asyncio.timeout(max(0.0, answer_by - time.monotonic() - ATTEMPT_SECONDS)):
+                await self.limiter.lock(conversation_id).acquire()
+        except TimeoutError:
+            log.warning("no time left to answer in %s", conversation_id)
+            return
+        try:
             while True:
                 attempt += 1
-                await self.limiter.wait_turn(conversation_id, turn_context.activity.conversation.tenant_id)
                 try:
-                    async with asyncio.timeout(ATTEMPT_TIMEOUT):
-                        return await turn_context.send_activity(message)
-                except Exception as error:
-                    failure = failure_from(error)
-                finally:
-                    self.limiter.sent(conversation_id)
-                log.warning("reply to %s not accepted (attempt %d): %s", conversation_id, attempt, failure.reason)
-                pause = _backoff(attempt, failure)
-                if not failure.retryable:
-                    return None
-                if time.monotonic() + pause + ATTEMPT_TIMEOUT > deadline:
-                    break
-                await self.sleep(pause)
-        reference = TurnContext.get_conversation_reference(turn_context.activity)
-        task = asyncio.create_task(self._retry_in_background(reference, message, attempt))
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
-        return None
+                    await self._attempt(conversation_id, turn_context.activity.conversation.tenant_id,
+                                        lambda: turn_context.send_activity(message),
+                                        answer_by - time.monotonic() - ATTEMPT_SECONDS)
+                    return
+                except DeliveryFailed as failure:
+                    pause = delivery.backoff_seconds(attempt, failure)
+                    log.warning("answer in %s not accepted (attempt %d): %s", conversation_id, attempt, failure.reason)
+                    if (not failure.retryable or failure.unknown_outcome
+                            or answer_by - time.monotonic() < pause + ATTEMPT_SECONDS):
+                        return
+                    await self.sleep(pause)
+        finally:
+            self.limiter.lock(conversation_id).release()
 
-    async def deliver(self, reference: ConversationReference, message: Activity) -> None:
-        """Sends one message outside a turn (reminders, notices). Raises DeliveryFailed; returns
-        only once the connector accepted it. The caller decides about retrying."""
-        errors: list[Exception] = []
+    async def _send(self, message: Claimed, turn_context: TurnContext | None = None,
+                    time_left: Callable[[], float] | None = None) -> str | None:
+        """One attempt at one queued message: the turn's own reply through the turn, anything else
+        through the conversation's stored reference. Returns the posted activity's id."""
+        activity = _activity(message.payload)
+        max_wait = time_left() - ATTEMPT_SECONDS if time_left else None
+        if turn_context is not None and message.reply_to_id == turn_context.activity.id \
+                and message.conversation_id == turn_context.activity.conversation.id:
+            response = await self._attempt(message.conversation_id, turn_context.activity.conversation.tenant_id,
+                                           lambda: turn_context.send_activity(activity), max_wait)
+            return response.id if response is not None else None
+        reference = ConversationReference().deserialize(json.loads(message.reference))
+        reference.activity_id = message.reply_to_id  # a reply stays a reply to the message it answers
+        responses, errors = [], []
 
-        async def send(turn_context: TurnContext):
+        async def callback(proactive_context: TurnContext):
             # Caught here: the adapter would hand it to on_turn_error and report success.
             try:
-                await turn_context.send_activity(message)
+                responses.append(await proactive_context.send_activity(activity))
             except Exception as error:
                 errors.append(error)
 
-        conversation_id = reference.conversation.id
-        async with self.limiter.lock(conversation_id):
-            await self.limiter.wait_turn(conversation_id, reference.conversation.tenant_id)
-            try:
-                async with asyncio.timeout(ATTEMPT_TIMEOUT):
-                    await self.adapter.continue_conversation(reference, send, self.app_id)
-            except Exception as error:
-                raise failure_from(error) from None
-            finally:
-                self.limiter.sent(conversation_id)
+        await self._attempt(message.conversation_id, reference.conversation.tenant_id,
+                            lambda: self.adapter.continue_conversation(reference, callback, self.app_id), max_wait)
         if errors:
             raise failure_from(errors[0])
+        return responses[0].id if responses and responses[0] is not None else None
 
-    async def _retry_in_background(self, reference: ConversationReference, message: Activity, attempt: int) -> None:
-        for attempt in range(attempt + 1, attempt + 1 + BACKGROUND_ATTEMPTS):
-            try:
-                await self.deliver(reference, message)
-                log.info("reply to %s delivered on attempt %d", reference.conversation.id, attempt)
-                return
-            except DeliveryFailed as failure:
-                log.warning("reply to %s not accepted (attempt %d): %s", reference.conversation.id, attempt,
-                            failure.reason)
-                if not failure.retryable:
-                    break
-                await self.sleep(_backoff(attempt, failure))
-        log.error("gave up delivering a reply to %s", reference.conversation.id)
+    async def _attempt(self, conversation_id: str, tenant_id: str | None, call: Callable[[], Awaitable],
+                       max_wait: float | None):
+        """Waits for the rate limits (at most `max_wait`), then makes one call of at most
+        ATTEMPT_SECONDS. The caller holds the conversation's lock."""
+        try:
+            async with asyncio.timeout(max(0.0, max_wait) if max_wait is not None else None):
+                await self.limiter.wait_turn(conversation_id, tenant_id)
+        except TimeoutError:
+            raise DeliveryFailed("waiting for Teams' rate limit") from None  # nothing was sent
+        try:
+            async with asyncio.timeout(ATTEMPT_SECONDS):
+                return await call()
+        except Exception as error:
+            raise failure_from(error) from None
+        finally:
+            self.limiter.sent(conversation_id)
 
-    async def drain(self) -> None:
-        """Waits for background retries (tests, and a clean shutdown)."""
-        while self._background:
-            await asyncio.gather(*list(self._background), return_exceptions=True)
+    async def _release(self, message_ids: list[int]) -> None:
+        if message_ids:
+            async with self.new_unit_of_work() as uow:
+                await uow.outbox.release(message_ids, self.instance)
+                await uow.commit()
 
 
-def _backoff(attempt: int, failure: DeliveryFailed) -> float:
-    pause = min(8.0, 0.5 * 2 ** (attempt - 1))
-    if failure.retry_after is not None:
-        pause = max(pause, failure.retry_after.total_seconds())
-    return pause
+def _activity(payload: str) -> Activity:
+    """An activity from the outbox (bot.proactive.payload). Mentions are read back as Mention:
+    msrest reads entities as the bare Entity type, which keeps only their type."""
+    fields = json.loads(payload)
+    activity = Activity().deserialize(fields)
+    activity.entities = [Mention().deserialize(entity) if entity.get("type") == "mention" else activity_entity
+                         for entity, activity_entity in zip(fields.get("entities") or [], activity.entities or [])] \
+        or None
+    return activity

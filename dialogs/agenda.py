@@ -5,11 +5,11 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Awaitable, Callable
 from zoneinfo import ZoneInfo
 
-from dialogs import timing
+from dialogs import delivery, timing
 from dialogs.context import Reply, Turn
+from dialogs.delivery import Queued, RenderText
 from dialogs.errors import ClerkError, UsageError
 from dialogs.guards import current_meeting
 from dialogs.reminders import schedule_due_back
@@ -322,15 +322,14 @@ class Notice:
     text: str
 
 
-async def send_overtime_notices(new_unit_of_work: UnitOfWorkFactory, post: Callable[[str, str], Awaitable[bool]],
-                                now: datetime, tz: ZoneInfo) -> None:
-    """Marks the items that reached their time, then tells their meetings (best effort: a notice
-    that cannot be posted is not retried, the chair sees the lateness in /time)."""
+async def send_overtime_notices(new_unit_of_work: UnitOfWorkFactory, render: RenderText, now: datetime,
+                                tz: ZoneInfo) -> None:
+    """Marks the items that reached their time and queues the notices in the same transaction, so
+    each is sent once (dialogs.delivery), however the Bot Connector fares."""
     async with new_unit_of_work() as uow:
-        notices = await overtime_notices(uow, now, tz)
+        for notice in await overtime_notices(uow, now, tz):
+            await delivery.queue(uow, notice.conversation_id, [Queued(render(notice.text, ()))], now)
         await uow.commit()
-    for notice in notices:
-        await post(notice.conversation_id, notice.text)
 
 
 async def overtime_notices(uow: UnitOfWork, now: datetime, tz: ZoneInfo) -> list[Notice]:

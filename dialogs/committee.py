@@ -10,7 +10,7 @@ from dialogs.errors import ClerkError, UsageError
 from dialogs.parsing import MAX_NAME, clean_name, name_key, parse_outcome_scale, parse_people, whole_number
 from dialogs.wording import count
 from storage.models import Committee, Conversation, Member
-from storage.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from storage.unit_of_work import UnitOfWork
 
 DEFAULT_OUTCOMES = {
     "A": "proceed",
@@ -165,10 +165,3 @@ async def show_outcomes(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
 
 def _scale_lines(scale: dict[str, str]) -> str:
     return "\n".join(f"- {letter}: {words}" for letter, words in sorted(scale.items()))
-
-
-async def conversation_reference(new_unit_of_work: UnitOfWorkFactory, conversation_id: str) -> str | None:
-    """The stored ConversationReference (JSON) for messages Clerk starts itself."""
-    async with new_unit_of_work() as uow:
-        conversation = await uow.committees.get_conversation(conversation_id)
-        return conversation.reference if conversation else None

@@ -23,8 +23,10 @@ class NotAllowed(ClerkError):
 class DeliveryFailed(Exception):
     """The Bot Connector did not accept a message (an HTTP error, a timeout, no reference)."""
 
-    def __init__(self, reason: str, retry_after: timedelta | None = None, retryable: bool = True):
+    def __init__(self, reason: str, retry_after: timedelta | None = None, retryable: bool = True,
+                 unknown_outcome: bool = False):
         super().__init__(reason)
         self.reason = reason
         self.retry_after = retry_after
         self.retryable = retryable
+        self.unknown_outcome = unknown_outcome  # it timed out: the connector may have posted it

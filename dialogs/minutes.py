@@ -324,13 +324,3 @@ async def approve(uow: UnitOfWork, turn: Turn, meeting_id: int) -> Reply:
     minutes = await build_minutes(uow, meeting, turn.tz)
     posts = await uow.meetings.minutes_posts(meeting.id)
     return Reply(f"Minutes of '{meeting.title}': {minutes.approved}.", view=MinutesUpdate(minutes, posts))
-
-
-async def remember_posts(new_unit_of_work: UnitOfWorkFactory, meeting_id: int, conversation_id: str,
-                         activity_ids: list[str], now: datetime) -> None:
-    """The cards just posted, so that approval can update them in place."""
-    async with new_unit_of_work() as uow:
-        for part, activity_id in enumerate(activity_ids, start=1):
-            uow.stage(MinutesPost(meeting_id=meeting_id, conversation_id=conversation_id, activity_id=activity_id,
-                                  part=part, parts=len(activity_ids), posted_at=now))
-        await uow.commit()

@@ -2,9 +2,9 @@
 
 The database is the source of truth. Each action and due-back row carries `next_reminder_at`; a
 sweep records every reminder that has fallen due as a `reminders` row (unique key, so instances
-sweeping together record it once), then claims pending rows one by one with a conditional UPDATE,
-sends them, and marks them sent only after the Bot Connector accepted them. A failed send goes
-back to pending with a backoff; a claim left behind by a crash expires and is taken up again.
+sweeping together record it once), then claims pending rows with a conditional UPDATE and, in the
+same transaction, queues their messages in the outbox (dialogs.delivery) and marks them sent. A
+claim left behind by a crash expires and is taken up again.
 """
 
 from __future__ import annotations
@@ -12,25 +12,26 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Awaitable, Callable
+from typing import Callable
 from zoneinfo import ZoneInfo
 
+from dialogs import delivery
 from dialogs.action_text import effective_due, owners_text
 from dialogs.context import Person, Reply, Turn
 from dialogs.dates import format_date
-from dialogs.errors import ClerkError, DeliveryFailed, UsageError
+from dialogs.delivery import Queued, RenderText
+from dialogs.errors import ClerkError, UsageError
 from dialogs.parsing import clock_time, format_minute, whole_number
 from dialogs.reminder_policy import ReminderPolicy, action_series, dueback_series, latest_due
 from dialogs.wording import count, days_ago, in_days
 from storage.models import Action, Committee, DueBack, Meeting, Reminder
 from storage.unit_of_work import UnitOfWork, UnitOfWorkFactory
-from storage.vocabulary import ActionStatus, ReminderKind, ReminderStatus
+from storage.vocabulary import ActionStatus, OutboxLane, ReminderKind, ReminderStatus
 
 log = logging.getLogger("clerk.reminders")
 
 CLAIM_LEASE = timedelta(minutes=2)
 WHILE_MEETING_OPEN = timedelta(minutes=10)  # how often a reminder held back by an open meeting looks again
-MAX_BACKOFF = timedelta(hours=1)
 BATCH = 200
 
 
@@ -116,7 +117,7 @@ def _meeting_under_way(meeting: Meeting | None, now: datetime, tz: ZoneInfo) -> 
 def _row(key: str, committee_id: int, planned, now: datetime, action_id: int | None = None,
          due_back_id: int | None = None) -> dict:
     return dict(key=key, committee_id=committee_id, kind=planned.kind, action_id=action_id, due_back_id=due_back_id,
-                label=planned.label, due_at=planned.at, status=ReminderStatus.PENDING, attempts=0, next_attempt_at=now,
+                label=planned.label, due_at=planned.at, status=ReminderStatus.PENDING, next_attempt_at=now,
                 created_at=now)
 
 
@@ -125,50 +126,42 @@ async def record_digests(uow: UnitOfWork, tz: ZoneInfo, now: datetime) -> int:
     today = now.astimezone(tz).date()
     return await uow.reminders.add_reminders_once([
         dict(key=f"digest:{committee.id}:{today.isoformat()}", committee_id=committee.id, kind=ReminderKind.DIGEST,
-             label="meeting today", due_at=now, status=ReminderStatus.PENDING, attempts=0, next_attempt_at=now, created_at=now)
+             label="meeting today", due_at=now, status=ReminderStatus.PENDING, next_attempt_at=now, created_at=now)
         for committee in await uow.committees.committees_meeting_on(today)
     ])
 
 
-# The sweep: record, claim, deliver, settle ---------------------------------------------------------
-
-Deliver = Callable[[str, str, tuple[Person, ...]], Awaitable[None]]  # conversation, text, @mentions
+# The sweep: record, claim, queue -------------------------------------------------------------------
 
 
-async def send_due(new_unit_of_work: UnitOfWorkFactory, deliver: Deliver, instance: str, policy: ReminderPolicy,
+async def send_due(new_unit_of_work: UnitOfWorkFactory, render: RenderText, instance: str, policy: ReminderPolicy,
                    tz: ZoneInfo, clock: Callable[[], datetime]) -> None:
-    """Records what has fallen due, then sends what this instance claimed, one at a time; each is
-    settled (sent, or pending again with a backoff) in a transaction of its own."""
+    """Records what has fallen due, then claims it and queues each message in the transaction that
+    marks its reminder sent: the outbox (dialogs.delivery) delivers it, however long the Bot
+    Connector takes, and a reminder is never marked sent without its message, nor queued twice."""
     async with new_unit_of_work() as uow:
         await record_due(uow, policy, tz, clock())
         await uow.commit()
-    # Each reminder is claimed for its own send: however slow the connector, the lease covers one
-    # send, so another instance never finds the rest of a batch expired and sends it again.
-    for _ in range(BATCH):
+    while True:
         async with new_unit_of_work() as uow:
-            claimed, outgoing = await _claim(uow, instance, policy, tz, clock(), limit=1)
+            now = clock()
+            claimed, outgoing = await _claim(uow, instance, policy, tz, now, BATCH)
+            for message in outgoing:
+                await delivery.queue(uow, message.conversation_id, [Queued(render(message.text, message.mentions))],
+                                     now)
+                await sent(uow, message.reminder_id, now, claimant=instance)
             await uow.commit()
-        if not claimed:
+        if claimed < BATCH:
             return
-        for message in outgoing:
-            error, retry_after = None, None
-            try:
-                await deliver(message.conversation_id, message.text, message.mentions)
-            except DeliveryFailed as failure:
-                error, retry_after = failure.reason, failure.retry_after
-                log.warning("reminder %s not delivered (%s); it stays pending", message.reminder_id, error)
-            async with new_unit_of_work() as uow:
-                await settle(uow, message.reminder_id, clock(), error, retry_after, claimant=instance)
-                await uow.commit()
 
 
-async def send_digests(new_unit_of_work: UnitOfWorkFactory, deliver: Deliver, instance: str, policy: ReminderPolicy,
-                       tz: ZoneInfo, clock: Callable[[], datetime]) -> None:
+async def send_digests(new_unit_of_work: UnitOfWorkFactory, render: RenderText, instance: str,
+                       policy: ReminderPolicy, tz: ZoneInfo, clock: Callable[[], datetime]) -> None:
     """The morning digest for every committee meeting today, sent like any reminder."""
     async with new_unit_of_work() as uow:
         await record_digests(uow, tz, clock())
         await uow.commit()
-    await send_due(new_unit_of_work, deliver, instance, policy, tz, clock)
+    await send_due(new_unit_of_work, render, instance, policy, tz, clock)
 
 
 @dataclass(frozen=True)
@@ -207,23 +200,15 @@ async def _claim(uow: UnitOfWork, instance: str, policy: ReminderPolicy, tz: Zon
     return len(claimed), outgoing
 
 
-async def settle(uow: UnitOfWork, reminder_id: int, now: datetime, error: str | None = None,
-                 retry_after: timedelta | None = None, claimant: str | None = None) -> None:
-    """Records how a send went; only the instance still holding the claim may (a claim that expired
-    and went to another instance is that instance's to settle)."""
+async def sent(uow: UnitOfWork, reminder_id: int, now: datetime, claimant: str) -> None:
+    """Marks a reminder sent (its message is queued in the same transaction); only the instance
+    still holding the claim may (a claim that expired and went to another instance is its to send)."""
     reminder = await uow.reminders.get_reminder(reminder_id)
-    if claimant is not None and reminder.claimed_by != claimant:
+    if reminder.claimed_by != claimant:
         log.warning("reminder %s was claimed by %s while %s sent it", reminder_id, reminder.claimed_by, claimant)
         return
-    reminder.attempts += 1
     reminder.claimed_by, reminder.claimed_until = None, None
-    if error is None:
-        reminder.status, reminder.sent_at, reminder.last_error = ReminderStatus.SENT, now, None
-        return
-    backoff = min(MAX_BACKOFF, timedelta(seconds=30 * 2 ** (reminder.attempts - 1)))
-    reminder.status = ReminderStatus.PENDING
-    reminder.last_error = error[:300]
-    reminder.next_attempt_at = now + max(backoff, retry_after or timedelta(0))
+    reminder.status, reminder.sent_at = ReminderStatus.SENT, now
 
 
 async def _compose(uow: UnitOfWork, reminder: Reminder, tz: ZoneInfo, now: datetime, owners_of: dict,
@@ -329,10 +314,15 @@ async def _list(uow: UnitOfWork, turn: Turn) -> Reply:
     for reminder in await uow.reminders.unsent_reminders(turn.committee_id):
         what = await _subject(uow, reminder)
         state = "sending now" if reminder.status == ReminderStatus.SENDING else "waiting for working hours"
-        if reminder.attempts:
-            state = (f"{count(reminder.attempts, 'failed attempt')} "
-                     f"({reminder.last_error}), next try {_at(reminder.next_attempt_at, turn.tz)}")
         lines.append(f"- {what}: pending, {state}")
+    undelivered = await uow.outbox.waiting(turn.conversation_id, OutboxLane.NOTICES)
+    if undelivered:
+        first = undelivered[0]
+        state = "going out now"
+        if first.attempts:
+            state = (f"{count(first.attempts, 'failed attempt')} ({first.last_error}), "
+                     f"next try {_at(first.not_before, turn.tz)}")
+        lines.append(f"- {count(len(undelivered), 'message')} to this chat not yet delivered: {state}")
     silenced = []
     actions = await uow.actions.actions(turn.committee_id, (ActionStatus.OPEN,))
     owners = await uow.actions.owners([a.id for a in actions])

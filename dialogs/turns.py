@@ -8,12 +8,14 @@ bot/ reads the Teams activity into plain values and calls `run_turn`; what the u
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Awaitable, Callable
 
+from dialogs import delivery
 from dialogs.committee import register_conversation
 from dialogs.context import Reply, Turn
+from dialogs.delivery import Queued
 from dialogs.roles import Role, authorize
 from storage.unit_of_work import DatabaseUnavailable, UnitOfWork, UnitOfWorkFactory
 
@@ -46,15 +48,21 @@ async def forget_handled_activities(new_unit_of_work: UnitOfWorkFactory, now: da
 class Handled:
     reply: Reply | None
     committee_id: int
+    queued: list[int] = field(default_factory=list)  # the reply's messages, in the outbox
+    held: bool = False  # held for this instance to deliver now (nothing older was waiting)
 
 
 async def run_turn(new_unit_of_work: UnitOfWorkFactory, conversation_id: str,
                    conversation: Callable[[], ConversationFacts], activity_id: str | None, now: datetime,
                    make_turn: Callable[[int], Turn], use_case: UseCase, role: Role = Role.ANYONE, doing: str = "",
-                   meeting_id: int | None = None, committee_id: int | None = None) -> Handled | None:
+                   meeting_id: int | None = None, committee_id: int | None = None,
+                   render: Callable[[Reply], list[Queued]] = lambda reply: [],
+                   sender: str | None = None) -> Handled | None:
     """None when the activity was handled before (a redelivery has no second effect). `committee_id`
     may be given when the caller already knows it and the conversation's reference is unchanged;
-    only otherwise are the conversation's facts read (serialising a reference costs a turn dearly)."""
+    only otherwise are the conversation's facts read (serialising a reference costs a turn dearly).
+    The reply, as `render` makes it, is queued in the same transaction (dialogs.delivery), held
+    for `sender` to deliver at once."""
     try:
         async with asyncio.timeout(TURN_SECONDS):
             async with new_unit_of_work() as uow:
@@ -67,7 +75,9 @@ async def run_turn(new_unit_of_work: UnitOfWorkFactory, conversation_id: str,
                 turn = make_turn(committee_id)
                 await authorize(uow, turn, role, doing, meeting_id)
                 reply = await use_case(uow, turn)
+                queued, held = await delivery.queue(uow, conversation_id, render(reply) if reply else [], now,
+                                                    reply_to_id=turn.activity_id, sender=sender)
                 await uow.commit()
     except TimeoutError:  # the transaction was rolled back: nothing half-written
         raise DatabaseUnavailable(f"the turn took more than {TURN_SECONDS} s") from None
-    return Handled(reply, committee_id)
+    return Handled(reply, committee_id, queued, held)

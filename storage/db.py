@@ -115,6 +115,7 @@ class SessionUnitOfWork:
         self.actions = repositories.ActionRepository(session)
         self.reminders = repositories.ReminderRepository(session)
         self.activities = repositories.ActivityRepository(session)
+        self.outbox = repositories.OutboxRepository(session)
 
     async def add(self, row: Base) -> None:
         self.session.add(row)

@@ -286,10 +286,35 @@ class Reminder(Base):
     label: Mapped[str | None] = mapped_column(String(100))
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
     status: Mapped[str] = mapped_column(String(20), index=True)  # ReminderStatus
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     claimed_by: Mapped[str | None] = mapped_column(String(100))
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    last_error: Mapped[str | None] = mapped_column(String(300))
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class OutboxMessage(Base):
+    """A message Clerk owes a conversation, written in the same transaction as the change it
+    reports and deleted once the Bot Connector accepted it. Delivered in `id` order per conversation
+    and lane."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_conversation_lane", "conversation_id", "lane", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(String(400))
+    lane: Mapped[str] = mapped_column(String(10))  # OutboxLane: order holds within a lane
+    payload: Mapped[str] = mapped_column(Text)  # the message, as bot/ sends it
+    reply_to_id: Mapped[str | None] = mapped_column(String(400))
+    # A draft minutes card: which one, so approval can update it in place once it is posted.
+    minutes_meeting_id: Mapped[int | None] = mapped_column(Integer)
+    minutes_part: Mapped[int | None] = mapped_column(Integer)
+    minutes_parts: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    not_before: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    unknown_outcomes: Mapped[int] = mapped_column(Integer, default=0)  # sends that timed out
+    claimed_by: Mapped[str | None] = mapped_column(String(100))
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(String(300))
+    given_up_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

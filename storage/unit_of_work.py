@@ -17,6 +17,7 @@ from storage.repositories import (
     CommitteeRepository,
     EntryRepository,
     MeetingRepository,
+    OutboxRepository,
     ReminderRepository,
 )
 
@@ -32,6 +33,7 @@ class UnitOfWork(Protocol):
     actions: ActionRepository
     reminders: ReminderRepository
     activities: ActivityRepository
+    outbox: OutboxRepository
 
     async def add(self, row: Base) -> None:
         """Adds and writes the row now, so its generated id can be used."""

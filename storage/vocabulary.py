@@ -57,6 +57,14 @@ class ReminderStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
+class OutboxLane(StrEnum):
+    """Each conversation's messages go out in order within a lane: answers to what people typed are
+    never held up behind a reminder or notice that waits for its retry, nor the other way round."""
+
+    REPLIES = "replies"
+    NOTICES = "notices"
+
+
 class ReminderKind(StrEnum):
     BEFORE = "before"
     OVERDUE = "overdue"

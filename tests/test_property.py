@@ -35,7 +35,11 @@ class ThreadedMeeting:
         self.connector = Connector()
         self.capture_runner, self.connector.url = await _start_site(capture_app(self.connector))
         clock = FakeClock(datetime(2026, 5, 13, 9, 0, tzinfo=timezone.utc))
-        self.bot = await RunningBot(Settings(database_url=self.database_url), clock).start()
+        # Hundreds of commands a minute into one chat: Teams' rate limits (tested on their own in
+        # test_hardening) would rightly hold the answers back for the sweep; here every one is read.
+        settings = Settings(database_url=self.database_url, outbound_per_second=10_000,
+                            outbound_per_tenant_per_second=10_000)
+        self.bot = await RunningBot(settings, clock).start()
         self.chat = Chat(self.bot, self.connector)
         await self.chat.say("/start")
         await self.chat.say("/agenda set\n10:00 Welcome\n10:30 Tool (20 min) - Lab")

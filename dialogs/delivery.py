@@ -1,0 +1,249 @@
+"""What Clerk owes a conversation: queued with the change it reports, then delivered in order.
+
+Every reply, notice and reminder is written to the outbox by the same transaction that records
+what it reports, so a change is never committed without its message, whatever happens to the Bot
+Connector or to this process afterwards. A conversation has two queues (storage.vocabulary.
+OutboxLane): answers to what people typed, and Clerk's own notices and reminders, so neither holds
+the other up. Delivery takes a queue's first message (a claim with a lease, so one instance sends
+it), sends it, and deletes it once the connector accepted it; the next waits until then, which
+keeps each queue in order.
+
+- A refusal (429, 5xx, the connector unreachable) is definite: tried again with a backoff that
+  honours Retry-After, for as long as the outage lasts.
+- A send that timed out has an unknown outcome: the connector may still post it. It is tried once
+  more, after `UNKNOWN_OUTCOME_WAIT`, and then given up, so a hung connector yields at most one
+  duplicate of a message.
+- Anything else the connector refuses (the bot was removed, the conversation is gone) is given up
+  at once, with a log line; the messages after it go on.
+
+bot/ renders the messages (bot.outbox sends them); this module holds the rules.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Awaitable, Callable
+
+from dialogs.context import Person
+from dialogs.errors import DeliveryFailed
+from storage.models import MinutesPost, OutboxMessage
+from storage.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from storage.vocabulary import OutboxLane
+
+log = logging.getLogger("clerk.delivery")
+
+CLAIM_LEASE = timedelta(seconds=60)  # far longer than one send may take (bot.outbox.ATTEMPT_SECONDS)
+UNKNOWN_OUTCOME_WAIT = timedelta(seconds=60)  # a hung connector has answered or given up by then
+MAX_BACKOFF_SECONDS = 60.0
+QUEUES_PER_SWEEP = 200
+WAIT_FOR_OTHER_SENDER_SECONDS = 0.05
+
+
+@dataclass(frozen=True)
+class MinutesPart:
+    """Which draft minutes card a message is, so approval can update it in place once posted."""
+
+    meeting_id: int
+    part: int
+    parts: int
+
+
+@dataclass(frozen=True)
+class Queued:
+    payload: str  # the message as bot/ will send it
+    minutes: MinutesPart | None = None
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A message this instance holds for sending now."""
+
+    id: int
+    conversation_id: str
+    payload: str
+    reply_to_id: str | None
+    reference: str | None  # the conversation's stored reference; None when Clerk has none
+
+
+# Sends one message; returns the id Teams gave the posted activity. Raises DeliveryFailed.
+Send = Callable[[Claimed], Awaitable[str | None]]
+# Text and the people it @mentions, as the message bot/ will send (for reminders and notices).
+RenderText = Callable[[str, tuple[Person, ...]], str]
+
+
+async def queue(uow: UnitOfWork, conversation_id: str, messages: list[Queued], now: datetime,
+                reply_to_id: str | None = None, sender: str | None = None) -> tuple[list[int], bool]:
+    """Writes the messages in the caller's transaction: (their ids, whether they are held). With
+    `sender`, they are held for that instance, which delivers them right after the commit, unless
+    something older is still waiting in the conversation (then they wait their turn)."""
+    if not messages:
+        return [], False
+    lane = lane_of(reply_to_id)
+    held = sender is not None and not await uow.outbox.has_undelivered(conversation_id, lane)
+    return await uow.outbox.enqueue([
+        OutboxMessage(conversation_id=conversation_id, lane=lane, payload=message.payload, reply_to_id=reply_to_id,
+                      minutes_meeting_id=message.minutes and message.minutes.meeting_id,
+                      minutes_part=message.minutes and message.minutes.part,
+                      minutes_parts=message.minutes and message.minutes.parts,
+                      created_at=now, not_before=now, attempts=0, unknown_outcomes=0,
+                      claimed_by=sender if held else None, claimed_until=now + CLAIM_LEASE if held else None)
+        for message in messages
+    ]), held
+
+
+def lane_of(reply_to_id: str | None) -> OutboxLane:
+    return OutboxLane.REPLIES if reply_to_id else OutboxLane.NOTICES
+
+
+async def deliver_queue(new_unit_of_work: UnitOfWorkFactory, conversation_id: str, lane: OutboxLane, instance: str,
+                        clock: Callable[[], datetime], send: Send, held: list[int] = (),
+                               until_id: int | None = None, time_left: Callable[[], float] | None = None,
+                               attempt_seconds: float = 0.0,
+                               sleep: Callable[[float], Awaitable] = asyncio.sleep) -> None:
+    """Sends a queue's messages in order: first those this instance already holds, then
+    whatever it can claim. Stops at a message that cannot be sent now, once `until_id` has been
+    delivered, or when `time_left()` cannot cover another attempt of `attempt_seconds` (what is left
+    then is released for the sweep)."""
+    held = list(held)
+    while True:
+        if time_left is not None and time_left() < attempt_seconds:
+            break
+        if held:
+            message = await _held(new_unit_of_work, held.pop(0), instance)
+            if message is None:  # its lease ran out and another instance took it
+                continue
+        else:
+            message = await _claim(new_unit_of_work, conversation_id, lane, instance, clock)
+            if message is None:
+                if until_id is not None and await _held_elsewhere_before(new_unit_of_work, conversation_id, lane,
+                                                                         until_id, clock()):
+                    await sleep(WAIT_FOR_OTHER_SENDER_SECONDS)  # another turn or instance is sending what comes first
+                    continue
+                break
+            if until_id is not None and message.id > until_id:  # ours went out already: the rest is the sweep's
+                held = [message.id]
+                break
+        if not await _deliver(new_unit_of_work, message, instance, clock, send, time_left, attempt_seconds, sleep):
+            break
+        if until_id is not None and message.id >= until_id:
+            break
+    if held:
+        async with new_unit_of_work() as uow:
+            await uow.outbox.release(held, instance)
+            await uow.commit()
+
+
+async def due_queues(new_unit_of_work: UnitOfWorkFactory, now: datetime) -> list[tuple[str, OutboxLane]]:
+    async with new_unit_of_work() as uow:
+        return [(conversation_id, OutboxLane(lane))
+                for conversation_id, lane in await uow.outbox.due_queues(now, QUEUES_PER_SWEEP)]
+
+
+async def _deliver(new_unit_of_work: UnitOfWorkFactory, message: Claimed, instance: str,
+                   clock: Callable[[], datetime], send: Send, time_left: Callable[[], float] | None,
+                   attempt_seconds: float, sleep: Callable[[float], Awaitable]) -> bool:
+    """Sends one held message, retrying a refusal while time allows; True once it is settled
+    (delivered, or given up), False when it stays for later."""
+    attempt = 0
+    while True:
+        attempt += 1
+        if message.reference is None:
+            failure = DeliveryFailed("no stored conversation reference", retryable=False)
+        else:
+            try:
+                activity_id = await send(message)
+            except DeliveryFailed as error:
+                failure = error
+            else:
+                await _delivered(new_unit_of_work, message, instance, activity_id, clock())
+                return True
+        log.warning("message %s to %s not delivered (attempt %d): %s", message.id, message.conversation_id,
+                    attempt, failure.reason)
+        pause = backoff_seconds(attempt, failure)
+        in_time = time_left is not None and time_left() >= pause + attempt_seconds
+        if failure.retryable and not failure.unknown_outcome and in_time:
+            await sleep(pause)
+            continue
+        return await _not_delivered(new_unit_of_work, message, instance, failure, attempt, clock())
+
+
+def backoff_seconds(attempt: int, failure: DeliveryFailed) -> float:
+    pause = min(MAX_BACKOFF_SECONDS, 0.5 * 2 ** (attempt - 1))
+    if failure.retry_after is not None:
+        pause = max(pause, failure.retry_after.total_seconds())
+    return pause
+
+
+async def _held(new_unit_of_work: UnitOfWorkFactory, message_id: int, instance: str) -> Claimed | None:
+    async with new_unit_of_work() as uow:
+        found = await uow.outbox.held(message_id, instance)
+    return found and _claimed(*found)
+
+
+async def _claim(new_unit_of_work: UnitOfWorkFactory, conversation_id: str, lane: OutboxLane, instance: str,
+                 clock: Callable[[], datetime]) -> Claimed | None:
+    now = clock()
+    async with new_unit_of_work() as uow:
+        found = await uow.outbox.claim_first(conversation_id, lane, instance, now, now + CLAIM_LEASE)
+        await uow.commit()
+    return found and _claimed(*found)
+
+
+async def _held_elsewhere_before(new_unit_of_work: UnitOfWorkFactory, conversation_id: str, lane: OutboxLane,
+                                 until_id: int, now: datetime) -> bool:
+    """Whether message `until_id` waits behind one that another sender holds now (not behind one
+    waiting for its retry, which is the sweep's)."""
+    async with new_unit_of_work() as uow:
+        waiting = await uow.outbox.waiting(conversation_id, lane)
+    first = waiting[0] if waiting else None
+    return first is not None and first.id <= until_id and first.not_before <= now \
+        and first.claimed_until is not None and first.claimed_until >= now
+
+
+def _claimed(message: OutboxMessage, reference: str | None) -> Claimed:
+    return Claimed(message.id, message.conversation_id, message.payload, message.reply_to_id, reference)
+
+
+async def _delivered(new_unit_of_work: UnitOfWorkFactory, message: Claimed, instance: str, activity_id: str | None,
+                     now: datetime) -> None:
+    async with new_unit_of_work() as uow:
+        found = await uow.outbox.held(message.id, instance)
+        if found is None:
+            log.warning("message %s was delivered after its claim ran out", message.id)
+            return
+        row = found[0]
+        if row.minutes_meeting_id is not None and activity_id:
+            uow.stage(MinutesPost(meeting_id=row.minutes_meeting_id, conversation_id=row.conversation_id,
+                                  activity_id=activity_id, part=row.minutes_part, parts=row.minutes_parts,
+                                  posted_at=now))
+        await uow.outbox.remove(message.id, instance)
+        await uow.commit()
+
+
+async def _not_delivered(new_unit_of_work: UnitOfWorkFactory, message: Claimed, instance: str,
+                         failure: DeliveryFailed, attempts: int, now: datetime) -> bool:
+    """Records the failure; True when the message is given up (the conversation goes on)."""
+    async with new_unit_of_work() as uow:
+        found = await uow.outbox.held(message.id, instance)
+        if found is None:
+            return False
+        row = found[0]
+        row.attempts += attempts
+        row.claimed_by, row.claimed_until = None, None
+        row.last_error = failure.reason[:300]
+        given_up = not failure.retryable
+        if failure.unknown_outcome:
+            row.unknown_outcomes += 1
+            given_up = row.unknown_outcomes > 1  # tried once more already: a third copy is not worth the risk
+            row.not_before = now + UNKNOWN_OUTCOME_WAIT
+        else:
+            row.not_before = now + timedelta(seconds=backoff_seconds(row.attempts, failure))
+        if given_up:
+            row.given_up_at = now
+            log.error("gave up message %s to %s after %d attempts: %s", row.id, row.conversation_id, row.attempts,
+                      failure.reason)
+        await uow.commit()
+    return given_up

@@ -1,0 +1,142 @@
+"""What Clerk owes a conversation survives a hung or absent Bot Connector and a restart.
+
+Replies, notices and reminders are written to the outbox in the transaction of the change they
+report (dialogs.delivery); these tests drive the real endpoint against a Bot Connector capture
+that refuses, hangs, or hangs and then posts all the same, and count what reaches the chat.
+"""
+
+import asyncio
+import time
+
+from sqlalchemy import text
+
+from app import DB, SWEEPS
+from dialogs.delivery import UNKNOWN_OUTCOME_WAIT
+from tests.test_schedule import LONDON
+from tests.conftest import HANG_SECONDS, Chat
+
+TEAMS_SECONDS = 15  # Teams gives up on the HTTP answer after this
+
+
+async def undelivered(database) -> list[tuple]:
+    async with database.unit_of_work() as uow:
+        result = await uow.session.execute(text(
+            "SELECT unknown_outcomes, given_up_at IS NOT NULL FROM outbox ORDER BY id"))
+        return [tuple(row) for row in result.all()]
+
+
+def recorded(chat: Chat, start: str) -> list[str]:
+    return [t for t in chat.connector.texts() if t.startswith(start)]
+
+
+async def timed_post(chat: Chat, body: dict) -> tuple[int, float]:
+    started = time.monotonic()
+    status = await chat.post(body)
+    return status, time.monotonic() - started
+
+
+async def test_a_reply_the_connector_refuses_is_kept_and_sent_once_it_recovers(chat, clock):
+    await chat.say("/start")
+    chat.connector.reply_failures += [(503, {})] * 40  # an outage longer than a turn may wait
+    status, seconds = await timed_post(chat, chat.message("/action Book the room"))
+    assert status in (200, 201) and seconds < TEAMS_SECONDS
+    assert recorded(chat, "Action 1 recorded") == []
+    assert len(await undelivered(chat.bot.app[DB])) == 1, "the reply is kept, not dropped"
+    for _ in range(10):  # the sweep keeps trying, backing off, however long the outage lasts
+        clock.advance(minutes=1)
+        await chat.bot.app[SWEEPS].deliver()
+    chat.connector.reply_failures.clear()
+    clock.advance(minutes=1)
+    await chat.bot.app[SWEEPS].deliver()
+    assert len(recorded(chat, "Action 1 recorded")) == 1
+    assert await undelivered(chat.bot.app[DB]) == []
+
+
+async def test_what_is_owed_survives_a_restart_and_goes_out_in_order(chat, clock):
+    await chat.say("/start")
+    chat.connector.reply_failures += [(503, {})] * 100
+    for n in range(1, 4):
+        status, seconds = await timed_post(chat, chat.message(f"/action Task {n}"))
+        assert status in (200, 201) and seconds < TEAMS_SECONDS
+    await chat.bot.restart()  # retries kept in memory would be gone now
+    chat.connector.reply_failures.clear()
+    clock.advance(minutes=2)
+    await chat.bot.app[SWEEPS].deliver()
+    assert [t.split(" recorded")[0] for t in chat.connector.texts() if " recorded" in t] == \
+        ["Action 1", "Action 2", "Action 3"]
+    await chat.bot.app[SWEEPS].deliver()
+    assert len(recorded(chat, "Action")) == 3
+
+
+async def test_a_hang_answers_teams_in_time_and_yields_at_most_one_duplicate(chat, clock):
+    """A hung connector once had Teams answered at 5, 10, 15 and 20 s for four messages, and one
+    reply posted five times. Here the connector hangs and then posts anyway (the worst case)."""
+    await chat.say("/start")
+    chat.connector.reply_failures += ["late"] * 4
+    answers = await asyncio.gather(*(timed_post(chat, chat.message(f"/action Task {n}")) for n in range(1, 5)))
+    assert all(status in (200, 201) for status, _ in answers)
+    assert max(seconds for _, seconds in answers) < TEAMS_SECONDS - 5, answers
+    await asyncio.sleep(HANG_SECONDS)  # the hung request finishes, and posts the first reply
+    assert len(recorded(chat, "Action 1 recorded")) == 1
+    await chat.bot.app[SWEEPS].deliver()  # too soon: an unknown outcome waits before its one retry
+    assert len(recorded(chat, "Action 1 recorded")) == 1
+    chat.connector.reply_failures.clear()
+    clock.advance(seconds=UNKNOWN_OUTCOME_WAIT.total_seconds() + 1)
+    await chat.bot.app[SWEEPS].deliver()
+    for _ in range(3):
+        clock.advance(minutes=5)
+        await chat.bot.app[SWEEPS].deliver()
+    assert len(recorded(chat, "Action 1 recorded")) == 2, "retried once, never more"
+    for n in range(2, 5):
+        assert len(recorded(chat, f"Action {n} recorded")) == 1
+    assert await undelivered(chat.bot.app[DB]) == []
+
+
+async def test_a_send_that_times_out_twice_is_given_up_not_sent_a_third_time(chat, clock):
+    await chat.say("/start")
+    chat.connector.reply_failures += ["late"]
+    chat.connector.failures += ["late"]  # the one retry goes through the stored reference
+    await chat.post(chat.message("/action Book the room"))
+    clock.advance(seconds=UNKNOWN_OUTCOME_WAIT.total_seconds() + 1)
+    await chat.bot.app[SWEEPS].deliver()
+    await asyncio.sleep(HANG_SECONDS)
+    for _ in range(3):
+        clock.advance(minutes=5)
+        await chat.bot.app[SWEEPS].deliver()
+    assert len(recorded(chat, "Action 1 recorded")) == 2
+    assert await undelivered(chat.bot.app[DB]) == [(2, True)]
+    chat.connector.posted.clear()
+    assert "Action 2 recorded" in await chat.say("/action Next task"), "the conversation goes on"
+
+
+async def test_a_notice_is_queued_with_the_mark_that_it_was_sent(chat, clock):
+    """A notice that could not be posted was lost (best effort); now it waits in the outbox."""
+    clock.set_local(2026, 5, 13, 10, 0, LONDON)
+    await chat.say("/start")
+    await chat.say("/agenda set\n10:00 Welcome\n10:05 Tool - Data Lab\n11:00 Close")
+    await chat.say("/item 2")
+    chat.connector.failures += [(503, {})] * 5
+    clock.set_local(2026, 5, 13, 10, 55, LONDON)
+    await chat.bot.app[SWEEPS].timekeeping()
+    assert not [t for t in chat.connector.texts() if "has reached its" in t]
+    chat.connector.failures.clear()
+    clock.advance(minutes=2)
+    await chat.bot.app[SWEEPS].timekeeping()
+    await chat.bot.app[SWEEPS].deliver()
+    assert len([t for t in chat.connector.texts() if "has reached its" in t]) == 1
+
+
+async def test_a_reminder_is_queued_in_the_transaction_that_marks_it_sent(chat, clock):
+    clock.set_local(2026, 5, 13, 8, 0, LONDON)
+    await chat.say("/action Task owner: Jack Tracey due: tomorrow")
+    clock.set_local(2026, 5, 13, 10, 0, LONDON)
+    chat.connector.failures += [(503, {})] * 3
+    await chat.bot.app[SWEEPS].reminders()
+    assert chat.connector.proactive() == []
+    await chat.bot.restart()
+    for _ in range(3):
+        clock.advance(minutes=1)
+        await chat.bot.app[SWEEPS].reminders()
+    reminders = [a for a in chat.connector.proactive() if "Task" in (a.get("text") or "")]
+    assert len(reminders) == 1
+    assert "Jack Tracey" in reminders[0]["text"]
