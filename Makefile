@@ -1,4 +1,4 @@
-.PHONY: run test bench profile package playground
+.PHONY: run test bench bench-faults profile package playground
 
 # Start Clerk on SQLite (data/clerk.db), listening on 127.0.0.1:3978.
 run:
@@ -12,6 +12,11 @@ test:
 # The benchmark: turns against botbuilder's echo bot, the reminder sweep, minutes rendering.
 bench:
 	scripts/bench.sh
+
+# What a 60 s Bot Connector outage and a 25 s hang cost: replies delivered, duplicates, Teams' wait.
+bench-faults:
+	scripts/setup.sh
+	.venv/bin/python bench/faults.py
 
 # Where a sequential /action turn spends its time, on SQLite and PostgreSQL (py-spy; needs ptrace).
 profile:

@@ -234,10 +234,11 @@ class Outbox:
                                            lambda: turn_context.send_activity(activity), max_wait)
             return response.id if response is not None else None
         reference = ConversationReference().deserialize(json.loads(message.reference))
-        reference.activity_id = message.reply_to_id  # a reply stays a reply to the message it answers
         responses, errors = [], []
 
         async def callback(proactive_context: TurnContext):
+            if message.reply_to_id:  # a reply stays a reply to the message it answers (its thread, in a channel)
+                proactive_context.activity.id = message.reply_to_id
             # Caught here: the adapter would hand it to on_turn_error and report success.
             try:
                 responses.append(await proactive_context.send_activity(activity))

@@ -62,8 +62,9 @@ async def test_what_is_owed_survives_a_restart_and_goes_out_in_order(chat, clock
     chat.connector.reply_failures.clear()
     clock.advance(minutes=2)
     await chat.bot.app[SWEEPS].deliver()
-    assert [t.split(" recorded")[0] for t in chat.connector.texts() if " recorded" in t] == \
-        ["Action 1", "Action 2", "Action 3"]
+    replies = [a for a in chat.connector.posted if " recorded" in (a.get("text") or "")]
+    assert [a["text"].split(" recorded")[0] for a in replies] == ["Action 1", "Action 2", "Action 3"]
+    assert all(a["replyToId"].startswith("act-") for a in replies), "each still answers its message"
     await chat.bot.app[SWEEPS].deliver()
     assert len(recorded(chat, "Action")) == 3
 
@@ -94,8 +95,7 @@ async def test_a_hang_answers_teams_in_time_and_yields_at_most_one_duplicate(cha
 
 async def test_a_send_that_times_out_twice_is_given_up_not_sent_a_third_time(chat, clock):
     await chat.say("/start")
-    chat.connector.reply_failures += ["late"]
-    chat.connector.failures += ["late"]  # the one retry goes through the stored reference
+    chat.connector.reply_failures += ["late", "late"]  # the first send, and its one retry
     await chat.post(chat.message("/action Book the room"))
     clock.advance(seconds=UNKNOWN_OUTCOME_WAIT.total_seconds() + 1)
     await chat.bot.app[SWEEPS].deliver()
