@@ -159,6 +159,8 @@ def _minutes_blocks(minutes: Minutes) -> list[dict]:
     blocks += [_person(name, role) for name, role in minutes.present] or [_text("none recorded", isSubtle=True)]
     blocks.append(_text("Apologies", weight="Bolder"))
     blocks += [_person(name, role) for name, role in minutes.apologies] or [_text("none", isSubtle=True)]
+    blocks.append(_text("Declarations of interest", weight="Bolder"))
+    blocks += [_text(plain(line), spacing="None") for line in minutes.declaration_lines]
     for item in minutes.items:
         lead = f" — {plain(item.presenter)}" if item.presenter else ""
         heading = plain(item.title) if item.is_break else f"{item.number}. {plain(item.title)}"

@@ -58,7 +58,11 @@ async def register_conversation(
 
 
 def outcome_scale(committee: Committee) -> dict[str, str]:
+    """The committee's lettered scale; empty when it uses none (/outcomes none)."""
     return json.loads(committee.outcome_scale) if committee.outcome_scale else dict(DEFAULT_OUTCOMES)
+
+
+NO_SCALE = "This committee does not use an outcome scale: /decision records what it decided (/outcomes set starts one)."
 
 
 def outcome_words(letter: str, scale: dict[str, str]) -> str:
@@ -158,9 +162,18 @@ async def set_outcomes(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     return Reply("Outcome scale set:\n" + _scale_lines(scale))
 
 
-async def show_outcomes(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
+async def no_outcomes(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     committee = await uow.committees.get_committee(turn.committee_id)
-    return Reply("Outcome scale:\n" + _scale_lines(outcome_scale(committee)))
+    committee.outcome_scale = json.dumps({})
+    return Reply("This committee uses no outcome scale now: /decision records what it decided. "
+                 "/outcomes set brings a scale back.")
+
+
+async def show_outcomes(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
+    scale = outcome_scale(await uow.committees.get_committee(turn.committee_id))
+    if not scale:
+        return Reply(NO_SCALE)
+    return Reply("Outcome scale:\n" + _scale_lines(scale))
 
 
 def _scale_lines(scale: dict[str, str]) -> str:

@@ -78,6 +78,9 @@ def render_docx(minutes: Minutes) -> bytes:
         for name, role in people or [("none", None)]:
             cells = table.add_row().cells
             cells[0].text, cells[1].text = name, role or ""
+    document.add_paragraph().add_run("Declarations of interest:").bold = True
+    for line in minutes.declaration_lines:
+        document.add_paragraph(line, style="List Bullet")
     document.add_paragraph()
     table = document.add_table(rows=1, cols=4)
     table.style = "Table Grid"

@@ -20,9 +20,9 @@ from dialogs.dates import format_date, parse_due
 from dialogs.errors import ClerkError
 from dialogs.committee import outcome_words
 from dialogs.parsing import clock_time, format_minute
-from storage.models import Meeting, MinutesPost
+from storage.models import ItemEntry, Meeting, MinutesPost, Motion
 from storage.unit_of_work import UnitOfWork, UnitOfWorkFactory
-from storage.vocabulary import ActionStatus, AttendanceStatus, EntryChangeKind, EntryKind
+from storage.vocabulary import ActionStatus, AttendanceStatus, DeclarationEffect, EntryChangeKind, EntryKind
 
 HELD = "Meeting held virtually via Microsoft Teams"
 
@@ -111,6 +111,12 @@ class Minutes:
     held: str = HELD
     next_meeting: str | None = field(default=None)
     amendments: list[str] = field(default_factory=list)  # "Amended <date> by <name>: <what>"
+    declarations: list[str] = field(default_factory=list)  # "Name – item 5 (Title): interest; withdrew"
+
+    @property
+    def declaration_lines(self) -> list[str]:
+        """The 'Declarations of interest' section the minutes open with."""
+        return self.declarations or ["None were declared."]
 
     @property
     def heading_time(self) -> str:
@@ -137,6 +143,40 @@ class Minutes:
         return [(title, actions) for title, actions in sections if actions]
 
 
+def declaration_line(person: str, interest: str, effect: str | None) -> str:
+    """As an item's minutes say it."""
+    said = {DeclarationEffect.WITHDREW: "; they withdrew for this item",
+            DeclarationEffect.DID_NOT_VOTE: "; they did not vote on it"}.get(effect, "")
+    return f"{person} declared an interest: {interest}{said}."
+
+
+def motion_line(entry: ItemEntry, motion: Motion | None) -> str:
+    """'Motion: <text>. Proposed by X, seconded by Y. Carried (for 7, against 2, abstentions 1).'"""
+    line = f"Motion: {entry.text}."
+    if entry.person:
+        line += f" Proposed by {entry.person}" + (f", seconded by {motion.seconder}." if motion and motion.seconder
+                                                 else ".")
+    elif motion and motion.seconder:
+        line += f" Seconded by {motion.seconder}."
+    if motion is None or motion.result is None:
+        if motion is not None and motion.votes_for is not None:
+            return line + f" Tied ({counts_text(motion)}): awaiting the chair's casting vote."
+        return line
+    result = motion.result.capitalize()
+    if motion.unanimous:
+        return line + f" {result} unanimously."
+    if motion.casting_vote:
+        return line + f" {result} on the chair's casting vote ({counts_text(motion)})."
+    if motion.votes_for is None:
+        return line + f" {result}."
+    return line + f" {result} ({counts_text(motion)})."
+
+
+def counts_text(motion: Motion) -> str:
+    counts = f"for {motion.votes_for}, against {motion.votes_against}"
+    return counts + (f", abstentions {motion.abstentions}" if motion.abstentions else "")
+
+
 async def build_minutes(uow: UnitOfWork, meeting: Meeting, tz: ZoneInfo) -> Minutes:
     committee = await uow.committees.get_committee(meeting.committee_id)
     scale = outcome_scale(committee)
@@ -147,6 +187,8 @@ async def build_minutes(uow: UnitOfWork, meeting: Meeting, tz: ZoneInfo) -> Minu
     for entry in entries:
         if entry.removed_at is None:
             by_item[entry.item_id].append(entry)
+    motions = await uow.entries.motions([e.id for e in entries if e.kind == EntryKind.MOTION])
+    declarations = []
 
     minutes_items = []
     for agenda_entry in Agenda(meeting, items).entries:
@@ -156,10 +198,14 @@ async def build_minutes(uow: UnitOfWork, meeting: Meeting, tz: ZoneInfo) -> Minu
             time=format_minute(item.planned_start_minute),
             title=item.title,
             presenter=item.presenter,
-            record=_as_spoken(by_item[item.id], carried=item.title != UPDATE_ON_ACTIONS),
+            record=_as_spoken(by_item[item.id], motions, carried=item.title != UPDATE_ON_ACTIONS),
             outcome=outcome_words(item.outcome_letter, scale) if item.outcome_letter else None,
             outcome_comment=item.outcome_comment,
         ))
+        declarations += [f"{e.person} – item {agenda_entry.number} ({item.title}): {e.text}"
+                         + {DeclarationEffect.WITHDREW: "; withdrew for the item",
+                            DeclarationEffect.DID_NOT_VOTE: "; did not vote"}.get(e.effect, "")
+                         for e in by_item[item.id] if e.kind == EntryKind.DECLARATION]
 
     actions_here = await uow.actions.actions_of_meeting(meeting.id)
     earlier = await _earlier_actions(uow, meeting)
@@ -197,13 +243,14 @@ async def build_minutes(uow: UnitOfWork, meeting: Meeting, tz: ZoneInfo) -> Minu
         due_back=[DueBackLine(d.presenter, d.title, d.reason) for d in due_backs],
         approved=approved,
         next_meeting=next_meeting,
+        declarations=declarations,
         amendments=[f"Amended {_when(change.at, tz)} by {change.by}: #{entry.number} {entry.kind} {change.kind}"
                     + (f": {change.text}" if change.text and change.kind != EntryChangeKind.REMOVED else "")
                     for change, entry in await uow.entries.amendments([i.id for i in items])],
     )
 
 
-def _as_spoken(entries: list, carried: bool) -> list[Minute]:
+def _as_spoken(entries: list, motions: dict[int, Motion], carried: bool) -> list[Minute]:
     """An item's live entries in the order they were recorded, answers under their question.
     Clerk's carried lines lead, except on the update on actions, whose list the minutes give below."""
     record: list[Minute] = []
@@ -213,6 +260,10 @@ def _as_spoken(entries: list, carried: bool) -> list[Minute]:
             record.append(Minute(EntryKind.NOTE, entry.text))
         elif entry.kind in (EntryKind.NOTE, EntryKind.DECISION):
             record.append(Minute(entry.kind, entry.text))
+        elif entry.kind == EntryKind.DECLARATION:
+            record.append(Minute(entry.kind, declaration_line(entry.person, entry.text, entry.effect)))
+        elif entry.kind == EntryKind.MOTION:
+            record.append(Minute(entry.kind, motion_line(entry, motions.get(entry.id))))
         elif entry.kind == EntryKind.QUESTION:
             questions[entry.id] = Minute(EntryKind.QUESTION, entry.text, [], opens_questions=not questions)
             record.append(questions[entry.id])

@@ -8,7 +8,7 @@ approved, for the chair's amendments.
 from __future__ import annotations
 
 from dialogs.agenda import agenda_of
-from dialogs.committee import outcome_scale, outcome_words
+from dialogs.committee import NO_SCALE, outcome_scale, outcome_words
 from dialogs.context import Reply, Turn
 from dialogs.errors import ClerkError, UsageError
 from dialogs.guards import in_the_minutes_of, meeting_for_the_record
@@ -20,7 +20,8 @@ from storage.unit_of_work import UnitOfWork
 from storage.vocabulary import EntryChangeKind, EntryKind
 
 
-async def _target(uow: UnitOfWork, turn: Turn, args: str) -> tuple[Meeting, int | None, AgendaItem, str]:
+async def entry_target(uow: UnitOfWork, turn: Turn, args: str) -> tuple[Meeting, int | None, AgendaItem, str]:
+    """The meeting and item an entry goes on ('item N ...' or the current item), and the rest of the text."""
     number, text = split_item_prefix(args)
     meeting = await meeting_for_the_record(uow, turn, names_item=number is not None)
     await require_may_change(turn, meeting, "this")
@@ -55,7 +56,7 @@ async def add_entry(uow: UnitOfWork, turn: Turn, meeting: Meeting, item: AgendaI
 
 
 async def _record(uow: UnitOfWork, turn: Turn, args: str, kind: EntryKind) -> Reply:
-    meeting, number, item, text = await _target(uow, turn, args)
+    meeting, number, item, text = await entry_target(uow, turn, args)
     text = _check_text(text, kind)
     question_id = None
     if kind == EntryKind.ANSWER:
@@ -86,6 +87,8 @@ async def decision(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
 
 def read_outcome(text: str, scale: dict[str, str]) -> tuple[str, str]:
     """'B proceed once the guidance is drafted' -> ('B', 'proceed once ...'), checked against the scale."""
+    if not scale:
+        raise ClerkError(NO_SCALE)
     letter, _, comment = text.strip().partition(" ")
     letter, comment = letter.strip().upper(), comment.strip()
     if not letter:
@@ -97,7 +100,7 @@ def read_outcome(text: str, scale: dict[str, str]) -> tuple[str, str]:
 
 
 async def outcome(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
-    meeting, number, item, text = await _target(uow, turn, args)
+    meeting, number, item, text = await entry_target(uow, turn, args)
     scale = outcome_scale(await uow.committees.get_committee(turn.committee_id))
     letter, comment = read_outcome(text, scale)
     if number is None:

@@ -172,6 +172,27 @@ class ItemEntry(Base):
     source_activity_id: Mapped[str | None] = mapped_column(String(400), index=True)  # the Teams message
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # taken out of the minutes, kept here
+    # Whom a declaration is about, or who proposed a motion; and what the declarer did (DeclarationEffect).
+    person: Mapped[str | None] = mapped_column(String(200))
+    person_user_id: Mapped[str | None] = mapped_column(String(400))
+    effect: Mapped[str | None] = mapped_column(String(20))
+
+
+class Motion(Base):
+    """A motion's seconder and vote; the motion itself is an entry of kind MOTION (its text, its
+    proposer in `person`, its #N and history)."""
+
+    __tablename__ = "motions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("item_entries.id"), unique=True)
+    seconder: Mapped[str | None] = mapped_column(String(200))
+    votes_for: Mapped[int | None] = mapped_column(Integer)
+    votes_against: Mapped[int | None] = mapped_column(Integer)
+    abstentions: Mapped[int | None] = mapped_column(Integer)
+    unanimous: Mapped[bool] = mapped_column(Boolean, default=False)
+    casting_vote: Mapped[str | None] = mapped_column(String(10))  # "for" or "against": the chair's, on a tie
+    result: Mapped[str | None] = mapped_column(String(20))  # MotionResult; None while the motion is open
 
 
 class EntryChange(Base):

@@ -22,6 +22,7 @@ from storage.models import (
     Meeting,
     Member,
     MinutesPost,
+    Motion,
     OutboxMessage,
     Reminder,
     ProcessedActivity,
@@ -308,6 +309,24 @@ class EntryRepository(_Repository):
             select(EntryChange, ItemEntry).join(ItemEntry, ItemEntry.id == EntryChange.entry_id)
             .where(ItemEntry.item_id.in_(item_ids), EntryChange.amendment.is_(True)).order_by(EntryChange.id))
         return [(change, entry) for change, entry in result.all()]
+
+    async def latest_open_motion(self, meeting_id: int) -> tuple[ItemEntry, Motion] | None:
+        """The meeting's latest motion still awaiting its result."""
+        result = await self.session.execute(
+            select(ItemEntry, Motion)
+            .join(Motion, Motion.entry_id == ItemEntry.id)
+            .join(AgendaItem, AgendaItem.id == ItemEntry.item_id)
+            .where(AgendaItem.meeting_id == meeting_id, ItemEntry.removed_at.is_(None), Motion.result.is_(None))
+            .order_by(ItemEntry.id.desc()).limit(1)
+        )
+        row = result.first()
+        return (row[0], row[1]) if row else None
+
+    async def motions(self, entry_ids: list[int]) -> dict[int, Motion]:
+        if not entry_ids:
+            return {}
+        result = await self.session.execute(select(Motion).where(Motion.entry_id.in_(entry_ids)))
+        return {motion.entry_id: motion for motion in result.scalars()}
 
     async def latest_question(self, item_id: int) -> ItemEntry | None:
         result = await self.session.execute(

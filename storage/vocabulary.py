@@ -38,13 +38,28 @@ class EntryKind(StrEnum):
     ANSWER = "answer"
     DECISION = "decision"
     OUTCOME = "outcome"
+    DECLARATION = "declaration"  # a member's interest in the item
+    MOTION = "motion"  # its proposer, seconder and vote are in `motions`
     CARRIED = "carried"  # written by Clerk when an item is carried forward; the chair may still remove the item
+
+
+class DeclarationEffect(StrEnum):
+    """What a member who declared an interest did about the item."""
+
+    WITHDREW = "withdrew"  # left for the item: not counted in its votes
+    DID_NOT_VOTE = "did not vote"
+
+
+class MotionResult(StrEnum):
+    CARRIED = "carried"
+    LOST = "lost"
 
 
 class EntryChangeKind(StrEnum):
     """What an entry's history records."""
 
     RECORDED = "recorded"
+    VOTED = "voted"  # a motion's vote
     EDITED = "edited"
     REMOVED = "removed"
     RESTORED = "restored"

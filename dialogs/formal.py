@@ -1,0 +1,182 @@
+"""A formal committee's standing business: declarations of interest, and motions with their votes.
+
+Both are entries of the item they concern (dialogs.minutes_record.add_entry), so they carry a
+reference #N and a history, and /edit, /delete and /history work on them like on any entry. A
+member who declared an interest and withdrew from an item is not counted in a vote on it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from dialogs.context import Person, Reply, Turn
+from dialogs.errors import ClerkError, UsageError
+from dialogs.guards import current_meeting, in_the_minutes_of
+from dialogs.minutes import counts_text, declaration_line, minutes_update, motion_line
+from dialogs.minutes_record import add_entry, entry_target
+from dialogs.parsing import MAX_NAME, clean_name, name_key, whole_number, within_limit
+from storage.models import EntryChange, ItemEntry, Meeting, Motion
+from storage.unit_of_work import UnitOfWork
+from storage.vocabulary import AttendanceStatus, DeclarationEffect, EntryChangeKind, EntryKind, MotionResult
+
+_EFFECT = re.compile(r";\s*(withdrew|did not vote)\s*\.?\s*$", re.IGNORECASE)
+# "Name: interest": a name is a few words before the first colon, without digits.
+_DECLARER = re.compile(r"^\s*([^:\d]{1,%d}?)\s*:\s*(\S.*)$" % MAX_NAME, re.DOTALL)
+_ROLE_WORDS = re.compile(r"\b(mover|proposer|seconder)\s*:\s*", re.IGNORECASE)
+
+
+# Declarations of interest ------------------------------------------------------------------------
+
+
+async def declare(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
+    meeting, number, item, text = await entry_target(uow, turn, args)
+    if number is None:
+        raise ClerkError("A break has no business to declare an interest in: name the item, e.g. /declare item 5 ...")
+    effect = None
+    found = _EFFECT.search(text)
+    if found:
+        effect = DeclarationEffect(found.group(1).lower())
+        text = text[:found.start()]
+    if turn.mentions:  # "/declare @Name: interest": about the member mentioned
+        person = turn.mentions[0]
+        text = text.replace(f"<at>{person.name}</at>", "", 1).lstrip(" :,")
+    else:
+        declarer = _DECLARER.match(text)
+        if declarer and len(declarer.group(1).split()) <= 6:
+            person, text = Person(clean_name(declarer.group(1)), None), declarer.group(2)
+        else:
+            person = turn.caller
+    interest = within_limit(text.strip().rstrip("."), "an interest")
+    if not interest:
+        raise UsageError("Say what the interest is.")
+    entry = await add_entry(uow, turn, meeting, item, EntryKind.DECLARATION, interest)
+    entry.person, entry.person_user_id, entry.effect = person.name, person.user_id, effect
+    return Reply(f"Declaration recorded on item {number}: {declaration_line(person.name, interest, effect)}"
+                 f"{in_the_minutes_of(meeting)} #{entry.number}", view=await minutes_update(uow, meeting, turn.tz))
+
+
+# Motions and votes -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MotionTerms:
+    text: str
+    mover: str | None
+    seconder: str | None
+
+
+def read_motion(args: str) -> MotionTerms:
+    """'<text> [mover: Name] [seconder: Name]' (proposer: is the mover too)."""
+    parts = _ROLE_WORDS.split(args)
+    text, mover, seconder = parts[0], None, None
+    for role, value in zip(parts[1::2], parts[2::2]):
+        name = clean_name(value.strip().rstrip("."))
+        if not name or len(name) > MAX_NAME:
+            raise UsageError(f"Give the {role.lower()}'s name after '{role.lower()}:'.")
+        if role.lower() == "seconder":
+            seconder = name
+        else:
+            mover = name
+    text = text.strip().rstrip(".")
+    if not text:
+        raise UsageError("Give the motion's words.")
+    return MotionTerms(within_limit(text, "a motion"), mover, seconder)
+
+
+async def motion(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
+    meeting, number, item, text = await entry_target(uow, turn, args)
+    if number is None:
+        raise ClerkError("A break has no motions: name the item, e.g. /motion item 5 ...")
+    terms = read_motion(text)
+    entry = await add_entry(uow, turn, meeting, item, EntryKind.MOTION, terms.text)
+    entry.person = terms.mover
+    motion_row = Motion(entry_id=entry.id, seconder=terms.seconder)
+    uow.stage(motion_row)
+    return Reply(f"Motion #{entry.number} on item {number}{in_the_minutes_of(meeting)}: {motion_line(entry, motion_row)} "
+                 "/vote for N against N records the vote.", view=await minutes_update(uow, meeting, turn.tz))
+
+
+_COUNT = re.compile(r"\b(for|against|abstain(?:ed|ing|s)?|abstentions?)\s+(\S+)", re.IGNORECASE)
+
+
+async def vote(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
+    """'/vote for 7 against 2 [abstain 1]', '/vote carried|lost', '/vote unanimous'."""
+    meeting, entry, motion_row = await _open_motion(uow, turn)
+    words = " ".join(args.lower().split())
+    if words in ("carried", "lost"):
+        motion_row.result, how = MotionResult(words), f"show of hands: {words}"
+    elif words == "unanimous":
+        motion_row.result, motion_row.unanimous, how = MotionResult.CARRIED, True, "carried unanimously"
+    else:
+        counts = _read_counts(args)
+        voters = await _voters(uow, meeting, entry)
+        cast = counts["for"] + counts["against"] + counts["abstain"]
+        if voters is not None and cast > voters:
+            raise ClerkError(f"{cast} votes is more than the {voters} members who may vote on this item "
+                             "(those present, less any who withdrew). Check the count, or /present who is missing.")
+        motion_row.votes_for, motion_row.votes_against = counts["for"], counts["against"]
+        motion_row.abstentions = counts["abstain"] or None
+        if counts["for"] == counts["against"]:
+            motion_row.result = None
+            _history(uow, turn, meeting, entry, f"tied {counts['for']}-{counts['against']}")
+            return Reply(f"Motion #{entry.number}: tied, {counts_text(motion_row)}. The chair's casting vote decides: "
+                         "/vote casting for|against.", view=await minutes_update(uow, meeting, turn.tz))
+        motion_row.result = MotionResult.CARRIED if counts["for"] > counts["against"] else MotionResult.LOST
+        how = f"{motion_row.result} ({counts_text(motion_row)})"
+    _history(uow, turn, meeting, entry, how)
+    return Reply(f"Motion #{entry.number} {motion_row.result}{in_the_minutes_of(meeting)}: "
+                 f"{motion_line(entry, motion_row)}", view=await minutes_update(uow, meeting, turn.tz))
+
+
+async def casting_vote(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
+    meeting, entry, motion_row = await _open_motion(uow, turn)
+    side = args.strip().lower()
+    if side not in ("for", "against"):
+        raise UsageError("Say for or against.")
+    if motion_row.votes_for is None or motion_row.votes_for != motion_row.votes_against:
+        raise ClerkError(f"Motion #{entry.number} is not tied: a casting vote decides only a tie. "
+                         "/vote for N against N records the count.")
+    motion_row.casting_vote = side
+    motion_row.result = MotionResult.CARRIED if side == "for" else MotionResult.LOST
+    _history(uow, turn, meeting, entry, f"{motion_row.result} on the chair's casting vote ({side})")
+    return Reply(f"Motion #{entry.number} {motion_row.result} on the chair's casting vote: "
+                 f"{motion_line(entry, motion_row)}", view=await minutes_update(uow, meeting, turn.tz))
+
+
+def _read_counts(args: str) -> dict[str, int]:
+    counts = {"for": None, "against": None, "abstain": 0}
+    for word, value in _COUNT.findall(args):
+        number = whole_number(value)
+        if number is None:
+            raise UsageError(f"'{value[:20]}' is not a number of votes.")
+        counts["for" if word.lower() == "for" else "against" if word.lower() == "against" else "abstain"] = number
+    if counts["for"] is None or counts["against"] is None:
+        raise UsageError("Give the votes for and against, or carried, lost or unanimous.")
+    return counts
+
+
+async def _open_motion(uow: UnitOfWork, turn: Turn) -> tuple[Meeting, ItemEntry, Motion]:
+    meeting = await current_meeting(uow, turn)
+    found = await uow.entries.latest_open_motion(meeting.id)
+    if found is None:
+        raise ClerkError("There is no motion awaiting a vote: /motion records one.")
+    return meeting, *found
+
+
+async def _voters(uow: UnitOfWork, meeting: Meeting, entry: ItemEntry) -> int | None:
+    """Who may vote on the motion's item: those present, less those who declared an interest and
+    withdrew from it. None when nobody's attendance is recorded (nothing to check against)."""
+    present = {row.name_key for row in await uow.meetings.attendance(meeting.id)
+               if row.status == AttendanceStatus.PRESENT}
+    if not present:
+        return None
+    withdrew = {name_key(e.person) for e in await uow.entries.entries([entry.item_id])
+                if e.kind == EntryKind.DECLARATION and e.removed_at is None and e.person
+                and e.effect == DeclarationEffect.WITHDREW}
+    return len(present - withdrew)
+
+
+def _history(uow: UnitOfWork, turn: Turn, meeting: Meeting, entry: ItemEntry, what: str) -> None:
+    uow.stage(EntryChange(entry_id=entry.id, kind=EntryChangeKind.VOTED, text=what, by=turn.caller.name,
+                          by_user_id=turn.caller.user_id, at=turn.now, amendment=meeting.approved_at is not None))

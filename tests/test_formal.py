@@ -1,0 +1,122 @@
+"""A formal committee's standing business: declarations of interest, motions and votes, and a
+committee that uses no lettered outcome scale. Through /api/messages, on SQLite and PostgreSQL,
+checked in the draft card and in every export."""
+
+import html
+import io
+import re
+
+import docx
+
+from bot import cards
+from tests.conftest import CHAIR, MEMBER, card_text
+
+PEOPLE = "/present Marion Oswald, Chair; Tom Sorrell, Member; Kerry Reid, Member; Jamie Grace, Member; Sam Todd, Lab"
+
+
+async def documents(chat, meeting_id: int = 1) -> dict[str, str]:
+    """The text of the Word, HTML and Markdown minutes, through the Export button's links."""
+    before = len(chat.connector.posted)
+    await chat.post(chat.activity(CHAIR, text="", value={"clerk": cards.EXPORT, "meeting": meeting_id}))
+    links = dict(re.findall(r"\[(Word|HTML|Markdown)\]\((http[^)]+)\)", chat.connector.posted[before]["text"]))
+    texts = {}
+    for label, url in links.items():
+        async with chat.session.get(url) as response:
+            assert response.status == 200
+            body = await response.read()
+        if label == "Word":
+            document = docx.Document(io.BytesIO(body))
+            texts[label] = "\n".join([p.text for p in document.paragraphs] + [
+                cell.text for table in document.tables for row in table.rows for cell in row.cells])
+        else:
+            texts[label] = body.decode()
+    return texts
+
+
+async def minutes_everywhere(chat) -> list[str]:
+    """The draft card's text and the three documents' texts, Markdown's and HTML's escapes undone."""
+    posted = await chat.card("/minutes")
+    texts = [card_text(posted)] + list((await documents(chat)).values())
+    return [html.unescape(re.sub(r"\\(.)", r"\1", text)) for text in texts]
+
+
+async def open_meeting_at_item_2(chat) -> None:
+    await chat.say("/start May meeting")
+    await chat.say("/agenda set\n10:00 Welcome\n10:05 Offending checking tool - Data Lab\n11:00 Close")
+    await chat.say(PEOPLE)
+    await chat.say("/item 2")
+
+
+async def test_declarations_of_interest_open_the_minutes_and_note_the_item(chat):
+    await open_meeting_at_item_2(chat)
+    for text in await minutes_everywhere(chat):
+        assert "Declarations of interest" in text and "None were declared." in text
+    reply = await chat.say("/declare item 2 Tom Sorrell: trustee of a charity the tool would serve; withdrew")
+    assert reply.startswith("Declaration recorded on item 2: Tom Sorrell declared an interest: trustee of a charity "
+                            "the tool would serve; they withdrew for this item.")
+    assert await chat.say("/declare my partner works for the supplier; did not vote", sender=MEMBER) == \
+        ("Declaration recorded on item 2: Tom Sorrell declared an interest: my partner works for the supplier; "
+         "they did not vote on it. #2")
+    for text in await minutes_everywhere(chat):
+        assert "None were declared." not in text
+        assert "Tom Sorrell – item 2 (Offending checking tool): trustee of a charity the tool would serve; " \
+               "withdrew for the item" in text
+        assert "Tom Sorrell – item 2 (Offending checking tool): my partner works for the supplier; did not vote" in text
+    assert "Say what the interest is." in await chat.say("/declare")
+    assert "no item 9" in (await chat.say("/declare item 9 Kerry Reid: shares")).lower()
+    assert "#1" in await chat.say("/history #1")
+
+
+async def test_a_motion_carried_by_vote_with_a_withdrawn_member_not_counted(chat):
+    await open_meeting_at_item_2(chat)
+    await chat.say("/declare Tom Sorrell: trustee; withdrew")
+    reply = await chat.say("/motion That the tool proceed to a pilot mover: Kerry Reid seconder: Jamie Grace")
+    assert reply.startswith("Motion #2 on item 2: Motion: That the tool proceed to a pilot. Proposed by Kerry Reid, "
+                            "seconded by Jamie Grace.")
+    refused = await chat.say("/vote for 3 against 2")
+    assert refused.startswith("5 votes is more than the 4 members who may vote on this item")
+    assert await chat.say("/vote for 3 against 1") == (
+        "Motion #2 carried: Motion: That the tool proceed to a pilot. Proposed by Kerry Reid, seconded by "
+        "Jamie Grace. Carried (for 3, against 1).")
+    assert "There is no motion awaiting a vote" in await chat.say("/vote for 1 against 0")
+    assert "voted" in await chat.say("/history #2")
+    for text in await minutes_everywhere(chat):
+        assert "Motion: That the tool proceed to a pilot. Proposed by Kerry Reid, seconded by Jamie Grace. " \
+               "Carried (for 3, against 1)." in text
+
+
+async def test_a_tie_is_decided_by_the_chairs_casting_vote_only(chat):
+    await open_meeting_at_item_2(chat)
+    await chat.say("/motion That the item be deferred")
+    assert await chat.say("/vote for 2 against 2 abstain 1") == (
+        "Motion #1: tied, for 2, against 2, abstentions 1. The chair's casting vote decides: "
+        "/vote casting for|against.")
+    assert "Only the chair" in await chat.say("/vote casting for", sender=MEMBER)
+    assert "Say for or against." in await chat.say("/vote casting maybe")
+    assert await chat.say("/vote casting against") == (
+        "Motion #1 lost on the chair's casting vote: Motion: That the item be deferred. "
+        "Lost on the chair's casting vote (for 2, against 2, abstentions 1).")
+    await chat.say("/motion That thanks be recorded")
+    assert "Carried unanimously." in await chat.say("/vote unanimous")
+    await chat.say("/motion That the meeting continue past 13:00")
+    assert await chat.say("/vote lost") == (
+        "Motion #3 lost: Motion: That the meeting continue past 13:00. Lost.")
+    await chat.say("/motion That x")
+    assert "Give the votes for and against" in await chat.say("/vote 3 to 2")
+    assert "is not a number of votes" in await chat.say("/vote for ² against 1")
+    assert "is not tied" in await chat.say("/vote casting for")
+    for text in await minutes_everywhere(chat):
+        assert "Motion: That the item be deferred. Lost on the chair's casting vote (for 2, against 2, " \
+               "abstentions 1)." in text
+        assert "Motion: That thanks be recorded. Carried unanimously." in text
+
+
+async def test_a_committee_without_a_lettered_outcome_scale(chat):
+    await open_meeting_at_item_2(chat)
+    assert "/decision" in await chat.say("/outcomes none")
+    assert await chat.say("/outcome B") == ("This committee does not use an outcome scale: /decision records what "
+                                            "it decided (/outcomes set starts one).")
+    assert (await chat.say("/outcomes")).startswith("This committee does not use an outcome scale")
+    assert "Decision recorded" in await chat.say("/decision Approved to proceed to a pilot.")
+    await chat.say("/outcomes set A=approved; B=not approved")
+    assert "Outcome A – approved" in await chat.say("/outcome A")
