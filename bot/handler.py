@@ -16,7 +16,7 @@ from botbuilder.schema import Activity, ChannelAccount
 from bot import cards
 from bot.links import LinkSigner
 from bot.outbox import ATTEMPT_SECONDS, Outbox
-from bot.proactive import payload
+from bot.proactive import render_card, render_text
 from bot.commands import Command, help_text, match, short_help, usage
 from bot.teams_api import MeetingRoles
 from bot.text import mentions_from_entities, read_message, storable
@@ -254,29 +254,29 @@ class ClerkBot(TeamsActivityHandler):
         self._conversations[conversation_id] = (reference_key, handled.committee_id)
         if handled.reply is not None and isinstance(handled.reply.view, MinutesUpdate):
             await self._update_minutes_cards(turn_context, handled.reply.view)
-        await self.outbox.deliver_turn(turn_context, handled.queued, handled.held)
+        await self.outbox.deliver_turn(turn_context, handled.queued)
 
     def _messages(self, reply: Reply) -> list[Queued]:
         """The reply as the messages the outbox keeps (rendered in the turn's transaction)."""
         view = reply.view
-        said = [Queued(payload(MessageFactory.text(reply.text)))] if reply.text else []
+        said = [Queued(render_text(reply.text))] if reply.text else []
         if isinstance(view, MinutesView):
             parts = cards.minutes_cards(view.minutes)
-            return said + [Queued(payload(MessageFactory.attachment(card)),
+            return said + [Queued(render_card(card),
                                   MinutesPart(view.minutes.meeting_id, number, len(parts)))
                            for number, card in enumerate(parts, start=1)]
         if isinstance(view, MinutesUpdate):  # the posted cards are updated in place; parts they lack are posted
             most_parts = max((post.parts for post in view.posts), default=0)
             extra = cards.minutes_cards(view.minutes)[most_parts:]
-            return [Queued(payload(MessageFactory.attachment(card))) for card in extra] + said
+            return [Queued(render_card(card)) for card in extra] + said
         if isinstance(view, ExportOffer):
-            return [Queued(payload(MessageFactory.text(self._export_links(view))))]
+            return [Queued(render_text(self._export_links(view)))]
         if isinstance(view, ActionLogOffer):
-            return [Queued(payload(MessageFactory.text(self._action_log_links(view))))]
+            return [Queued(render_text(self._action_log_links(view)))]
         if isinstance(view, AgendaView):
-            return [Queued(payload(MessageFactory.attachment(cards.agenda_card(view))))]
+            return [Queued(render_card(cards.agenda_card(view)))]
         if isinstance(view, ActionsView):
-            return [Queued(payload(MessageFactory.attachment(cards.actions_card(view))))]
+            return [Queued(render_card(cards.actions_card(view)))]
         return said
 
     async def _update_minutes_cards(self, turn_context: TurnContext, view: MinutesUpdate) -> None:
@@ -318,7 +318,7 @@ class ClerkBot(TeamsActivityHandler):
 
     async def _say(self, turn_context: TurnContext, text: str) -> None:
         """An answer that reports nothing recorded (what is recorded is answered through the outbox)."""
-        await self.outbox.say_now(turn_context, MessageFactory.text(text))
+        await self.outbox.say_now(turn_context, text)
 
     async def _roster(self, turn_context: TurnContext) -> tuple[Person, ...] | None:
         """Who is in this conversation, by Teams account; None when Teams does not answer in time."""

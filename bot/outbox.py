@@ -22,12 +22,13 @@ from typing import Awaitable, Callable
 import aiohttp
 from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
-from botbuilder.schema import Activity, ConversationReference, Mention
+from botbuilder.schema import ConversationReference
 
+from bot.proactive import activity_of, render_text
 from dialogs import delivery
-from dialogs.delivery import Claimed
+from dialogs.delivery import Claimed, Enqueued, Queued
 from dialogs.errors import DeliveryFailed
-from storage.unit_of_work import UnitOfWorkFactory
+from storage.unit_of_work import DatabaseUnavailable, UnitOfWorkFactory
 from storage.vocabulary import OutboxLane
 
 log = logging.getLogger("clerk.outbox")
@@ -145,11 +146,14 @@ class Outbox:
         self.instance = instance
         self.clock = clock
         self.sleep = sleep
+        # Queues where this instance left something undelivered: its next reply there may not go
+        # ahead of it (dialogs.delivery.queue holds a reply when only this instance's sends precede it).
+        self._behind: set[tuple[str, str]] = set()
 
-    async def deliver_turn(self, turn_context: TurnContext, queued: list[int], held: bool) -> None:
+    async def deliver_turn(self, turn_context: TurnContext, queued: Enqueued) -> None:
         """Delivers the turn's queued reply now, in order after anything older in the conversation,
         and stops in time for Teams' answer: what is left is the sweep's."""
-        if not queued:
+        if not queued.ids:
             return
         conversation_id = turn_context.activity.conversation.id
         answer_by = turn_context.turn_state.get(ANSWER_BY) or time.monotonic() + ANSWER_SECONDS
@@ -162,17 +166,23 @@ class Outbox:
             async with asyncio.timeout(max(0.0, time_left() - ATTEMPT_SECONDS)):
                 await lock.acquire()
         except TimeoutError:  # another turn of this conversation is still sending: the sweep takes these
-            await self._release(queued if held else [])
+            await self._release([message.id for message in queued.held])
+            self._note(conversation_id, delivery.lane_of(turn_context.activity.id), complete=False)
             return
+        lane = delivery.lane_of(turn_context.activity.id)
+        held = queued.held
         try:
+            if held and (conversation_id, lane) in self._behind:  # what was left goes first
+                await self._release([message.id for message in held])
+                held = []
+
             async def send(message: Claimed) -> str | None:
                 return await self._send(message, turn_context, time_left)
 
-            await delivery.deliver_queue(
-                self.new_unit_of_work, conversation_id, delivery.lane_of(turn_context.activity.id), self.instance,
-                self.clock, send,
-                held=queued if held else [], until_id=queued[-1], time_left=time_left,
-                attempt_seconds=ATTEMPT_SECONDS, sleep=self.sleep)
+            complete = await delivery.deliver_queue(
+                self.new_unit_of_work, conversation_id, lane, self.instance, self.clock, send, held=held,
+                until_id=queued.ids[-1], time_left=time_left, attempt_seconds=ATTEMPT_SECONDS, sleep=self.sleep)
+            self._note(conversation_id, lane, complete)
         finally:
             lock.release()
 
@@ -184,17 +194,20 @@ class Outbox:
 
         async def deliver(conversation_id: str, lane: OutboxLane) -> None:
             async with slots, self.limiter.lock(conversation_id):
-                await delivery.deliver_queue(self.new_unit_of_work, conversation_id, lane, self.instance, self.clock,
-                                             self._send, sleep=self.sleep)
+                complete = await delivery.deliver_queue(self.new_unit_of_work, conversation_id, lane, self.instance,
+                                                        self.clock, self._send, sleep=self.sleep)
+                self._note(conversation_id, lane, complete)
 
         results = await asyncio.gather(*(deliver(*queue) for queue in queues), return_exceptions=True)
         for (conversation_id, lane), result in zip(queues, results):
             if isinstance(result, Exception):
                 log.error("delivering %s to %s failed", lane, conversation_id, exc_info=result)
 
-    async def say_now(self, turn_context: TurnContext, message: Activity) -> None:
-        """An answer that reports nothing recorded (a refusal, "try again"): sent in the turn,
-        retried while Teams' answer allows, never queued (the database may be what failed)."""
+    async def say_now(self, turn_context: TurnContext, text: str) -> None:
+        """An answer that reports nothing recorded (a refusal, "try again"): sent in the turn and
+        retried while Teams' answer allows; what still cannot go (the connector refuses it, or
+        Teams' rate limit holds it) is queued for the sweep, unless the database is what failed."""
+        message = activity_of(render_text(text))
         conversation_id = turn_context.activity.conversation.id
         answer_by = turn_context.turn_state.get(ANSWER_BY) or time.monotonic() + ANSWER_SECONDS
         attempt = 0
@@ -202,7 +215,7 @@ class Outbox:
             async with asyncio.timeout(max(0.0, answer_by - time.monotonic() - ATTEMPT_SECONDS)):
                 await self.limiter.lock(conversation_id).acquire()
         except TimeoutError:
-            log.warning("no time left to answer in %s", conversation_id)
+            await self._queue_answer(turn_context, text)
             return
         try:
             while True:
@@ -215,8 +228,10 @@ class Outbox:
                 except DeliveryFailed as failure:
                     pause = delivery.backoff_seconds(attempt, failure)
                     log.warning("answer in %s not accepted (attempt %d): %s", conversation_id, attempt, failure.reason)
-                    if (not failure.retryable or failure.unknown_outcome
-                            or answer_by - time.monotonic() < pause + ATTEMPT_SECONDS):
+                    if not failure.retryable or failure.unknown_outcome:
+                        return
+                    if answer_by - time.monotonic() < pause + ATTEMPT_SECONDS:
+                        await self._queue_answer(turn_context, text)
                         return
                     await self.sleep(pause)
         finally:
@@ -226,13 +241,15 @@ class Outbox:
                     time_left: Callable[[], float] | None = None) -> str | None:
         """One attempt at one queued message: the turn's own reply through the turn, anything else
         through the conversation's stored reference. Returns the posted activity's id."""
-        activity = _activity(message.payload)
+        activity = activity_of(message.payload)
         max_wait = time_left() - ATTEMPT_SECONDS if time_left else None
         if turn_context is not None and message.reply_to_id == turn_context.activity.id \
                 and message.conversation_id == turn_context.activity.conversation.id:
             response = await self._attempt(message.conversation_id, turn_context.activity.conversation.tenant_id,
                                            lambda: turn_context.send_activity(activity), max_wait)
             return response.id if response is not None else None
+        if message.reference is None:
+            raise DeliveryFailed("no stored conversation reference", retryable=False)
         reference = ConversationReference().deserialize(json.loads(message.reference))
         responses, errors = [], []
 
@@ -268,19 +285,28 @@ class Outbox:
         finally:
             self.limiter.sent(conversation_id)
 
+    async def _queue_answer(self, turn_context: TurnContext, text: str) -> None:
+        activity = turn_context.activity
+        try:
+            async with self.new_unit_of_work() as uow:
+                await delivery.queue(uow, activity.conversation.id, [Queued(render_text(text))], self.clock(),
+                                     reply_to_id=activity.id)
+                await uow.commit()
+        except DatabaseUnavailable:
+            log.warning("could not answer in %s, nor keep the answer: the database is unavailable",
+                        activity.conversation.id)
+        else:
+            self._note(activity.conversation.id, delivery.lane_of(activity.id), complete=False)
+
+    def _note(self, conversation_id: str, lane: str, complete: bool) -> None:
+        if complete:
+            self._behind.discard((conversation_id, lane))
+        else:
+            self._behind.add((conversation_id, lane))
+
     async def _release(self, message_ids: list[int]) -> None:
         if message_ids:
             async with self.new_unit_of_work() as uow:
                 await uow.outbox.release(message_ids, self.instance)
                 await uow.commit()
 
-
-def _activity(payload: str) -> Activity:
-    """An activity from the outbox (bot.proactive.payload). Mentions are read back as Mention:
-    msrest reads entities as the bare Entity type, which keeps only their type."""
-    fields = json.loads(payload)
-    activity = Activity().deserialize(fields)
-    activity.entities = [Mention().deserialize(entity) if entity.get("type") == "mention" else activity_entity
-                         for entity, activity_entity in zip(fields.get("entities") or [], activity.entities or [])] \
-        or None
-    return activity

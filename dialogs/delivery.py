@@ -65,7 +65,8 @@ class Claimed:
     conversation_id: str
     payload: str
     reply_to_id: str | None
-    reference: str | None  # the conversation's stored reference; None when Clerk has none
+    reference: str | None  # the conversation's stored reference (None: none, or not needed in the turn)
+    minutes: MinutesPart | None = None
 
 
 # Sends one message; returns the id Teams gave the posted activity. Raises DeliveryFailed.
@@ -74,24 +75,33 @@ Send = Callable[[Claimed], Awaitable[str | None]]
 RenderText = Callable[[str, tuple[Person, ...]], str]
 
 
+@dataclass(frozen=True)
+class Enqueued:
+    ids: list[int]
+    held: list[Claimed]  # those held for the sender to deliver right after the commit
+
+
 async def queue(uow: UnitOfWork, conversation_id: str, messages: list[Queued], now: datetime,
-                reply_to_id: str | None = None, sender: str | None = None) -> tuple[list[int], bool]:
-    """Writes the messages in the caller's transaction: (their ids, whether they are held). With
-    `sender`, they are held for that instance, which delivers them right after the commit, unless
-    something older is still waiting in the conversation (then they wait their turn)."""
+                reply_to_id: str | None = None, sender: str | None = None) -> Enqueued:
+    """Writes the messages in the caller's transaction. With `sender`, they are held for that
+    instance, which delivers them right after the commit, unless something older is waiting in the
+    queue that the sender is not itself delivering now (then they wait their turn). The sender
+    delivers a queue in order (bot.outbox), so what it holds goes out after what it held before."""
     if not messages:
-        return [], False
+        return Enqueued([], [])
     lane = lane_of(reply_to_id)
-    held = sender is not None and not await uow.outbox.has_undelivered(conversation_id, lane)
-    return await uow.outbox.enqueue([
-        OutboxMessage(conversation_id=conversation_id, lane=lane, payload=message.payload, reply_to_id=reply_to_id,
-                      minutes_meeting_id=message.minutes and message.minutes.meeting_id,
-                      minutes_part=message.minutes and message.minutes.part,
-                      minutes_parts=message.minutes and message.minutes.parts,
-                      created_at=now, not_before=now, attempts=0, unknown_outcomes=0,
-                      claimed_by=sender if held else None, claimed_until=now + CLAIM_LEASE if held else None)
+    held = sender is not None and not await uow.outbox.has_undelivered(conversation_id, lane, sender, now)
+    ids = await uow.outbox.enqueue([
+        dict(conversation_id=conversation_id, lane=lane, payload=message.payload, reply_to_id=reply_to_id,
+             minutes_meeting_id=message.minutes and message.minutes.meeting_id,
+             minutes_part=message.minutes and message.minutes.part,
+             minutes_parts=message.minutes and message.minutes.parts,
+             created_at=now, not_before=now, attempts=0, unknown_outcomes=0,
+             claimed_by=sender if held else None, claimed_until=now + CLAIM_LEASE if held else None)
         for message in messages
-    ]), held
+    ])
+    return Enqueued(ids, [Claimed(id, conversation_id, message.payload, reply_to_id, None, message.minutes)
+                          for id, message in zip(ids, messages)] if held else [])
 
 
 def lane_of(reply_to_id: str | None) -> OutboxLane:
@@ -99,41 +109,49 @@ def lane_of(reply_to_id: str | None) -> OutboxLane:
 
 
 async def deliver_queue(new_unit_of_work: UnitOfWorkFactory, conversation_id: str, lane: OutboxLane, instance: str,
-                        clock: Callable[[], datetime], send: Send, held: list[int] = (),
-                               until_id: int | None = None, time_left: Callable[[], float] | None = None,
-                               attempt_seconds: float = 0.0,
-                               sleep: Callable[[float], Awaitable] = asyncio.sleep) -> None:
-    """Sends a queue's messages in order: first those this instance already holds, then
-    whatever it can claim. Stops at a message that cannot be sent now, once `until_id` has been
-    delivered, or when `time_left()` cannot cover another attempt of `attempt_seconds` (what is left
-    then is released for the sweep)."""
+                        clock: Callable[[], datetime], send: Send, held: list[Claimed] = (),
+                        until_id: int | None = None, time_left: Callable[[], float] | None = None,
+                        attempt_seconds: float = 0.0, sleep: Callable[[float], Awaitable] = asyncio.sleep) -> bool:
+    """Sends a queue's messages in order: first those this instance already holds, then whatever
+    it can claim. Stops at a message that cannot be sent now, once `until_id` has been delivered,
+    or when `time_left()` cannot cover another attempt of `attempt_seconds` (what is left then is
+    released for the sweep). Messages delivered from `held` are settled together at the end.
+    True when it stopped with nothing of its own left behind."""
     held = list(held)
-    while True:
-        if time_left is not None and time_left() < attempt_seconds:
-            break
+    delivered: list[tuple[Claimed, str | None]] = []
+    complete = False
+    try:
+        while True:
+            if time_left is not None and time_left() < attempt_seconds:
+                break
+            if held:
+                message = held.pop(0)
+            else:
+                await settle_delivered(new_unit_of_work, delivered, instance, clock())  # so the next is first
+                message = await _claim(new_unit_of_work, conversation_id, lane, instance, clock)
+                if message is None:
+                    if until_id is not None and await _held_elsewhere_before(new_unit_of_work, conversation_id, lane,
+                                                                             until_id, clock()):
+                        await sleep(WAIT_FOR_OTHER_SENDER_SECONDS)  # another turn or instance sends what comes first
+                        continue
+                    complete = not await _waiting(new_unit_of_work, conversation_id, lane, until_id)
+                    break
+                if until_id is not None and message.id > until_id:  # ours went out already: the rest is the sweep's
+                    held = [message]
+                    break
+            if not await _deliver(new_unit_of_work, message, instance, clock, send, time_left, attempt_seconds, sleep,
+                                  delivered):
+                break
+            if until_id is not None and message.id >= until_id:
+                complete = True
+                break
+    finally:
+        await settle_delivered(new_unit_of_work, delivered, instance, clock())
         if held:
-            message = await _held(new_unit_of_work, held.pop(0), instance)
-            if message is None:  # its lease ran out and another instance took it
-                continue
-        else:
-            message = await _claim(new_unit_of_work, conversation_id, lane, instance, clock)
-            if message is None:
-                if until_id is not None and await _held_elsewhere_before(new_unit_of_work, conversation_id, lane,
-                                                                         until_id, clock()):
-                    await sleep(WAIT_FOR_OTHER_SENDER_SECONDS)  # another turn or instance is sending what comes first
-                    continue
-                break
-            if until_id is not None and message.id > until_id:  # ours went out already: the rest is the sweep's
-                held = [message.id]
-                break
-        if not await _deliver(new_unit_of_work, message, instance, clock, send, time_left, attempt_seconds, sleep):
-            break
-        if until_id is not None and message.id >= until_id:
-            break
-    if held:
-        async with new_unit_of_work() as uow:
-            await uow.outbox.release(held, instance)
-            await uow.commit()
+            async with new_unit_of_work() as uow:
+                await uow.outbox.release([message.id for message in held], instance)
+                await uow.commit()
+    return complete and not held
 
 
 async def due_queues(new_unit_of_work: UnitOfWorkFactory, now: datetime) -> list[tuple[str, OutboxLane]]:
@@ -144,22 +162,20 @@ async def due_queues(new_unit_of_work: UnitOfWorkFactory, now: datetime) -> list
 
 async def _deliver(new_unit_of_work: UnitOfWorkFactory, message: Claimed, instance: str,
                    clock: Callable[[], datetime], send: Send, time_left: Callable[[], float] | None,
-                   attempt_seconds: float, sleep: Callable[[float], Awaitable]) -> bool:
-    """Sends one held message, retrying a refusal while time allows; True once it is settled
-    (delivered, or given up), False when it stays for later."""
+                   attempt_seconds: float, sleep: Callable[[float], Awaitable],
+                   delivered: list[tuple[Claimed, str | None]]) -> bool:
+    """Sends one held message, retrying a refusal while time allows; True once it is delivered
+    (added to `delivered`) or given up, False when it stays for later."""
     attempt = 0
     while True:
         attempt += 1
-        if message.reference is None:
-            failure = DeliveryFailed("no stored conversation reference", retryable=False)
+        try:
+            activity_id = await send(message)
+        except DeliveryFailed as error:
+            failure = error
         else:
-            try:
-                activity_id = await send(message)
-            except DeliveryFailed as error:
-                failure = error
-            else:
-                await _delivered(new_unit_of_work, message, instance, activity_id, clock())
-                return True
+            delivered.append((message, activity_id))
+            return True
         log.warning("message %s to %s not delivered (attempt %d): %s", message.id, message.conversation_id,
                     attempt, failure.reason)
         pause = backoff_seconds(attempt, failure)
@@ -175,12 +191,6 @@ def backoff_seconds(attempt: int, failure: DeliveryFailed) -> float:
     if failure.retry_after is not None:
         pause = max(pause, failure.retry_after.total_seconds())
     return pause
-
-
-async def _held(new_unit_of_work: UnitOfWorkFactory, message_id: int, instance: str) -> Claimed | None:
-    async with new_unit_of_work() as uow:
-        found = await uow.outbox.held(message_id, instance)
-    return found and _claimed(*found)
 
 
 async def _claim(new_unit_of_work: UnitOfWorkFactory, conversation_id: str, lane: OutboxLane, instance: str,
@@ -203,24 +213,36 @@ async def _held_elsewhere_before(new_unit_of_work: UnitOfWorkFactory, conversati
         and first.claimed_until is not None and first.claimed_until >= now
 
 
-def _claimed(message: OutboxMessage, reference: str | None) -> Claimed:
-    return Claimed(message.id, message.conversation_id, message.payload, message.reply_to_id, reference)
-
-
-async def _delivered(new_unit_of_work: UnitOfWorkFactory, message: Claimed, instance: str, activity_id: str | None,
-                     now: datetime) -> None:
+async def _waiting(new_unit_of_work: UnitOfWorkFactory, conversation_id: str, lane: OutboxLane,
+                   until_id: int | None) -> bool:
+    """Whether the queue still holds a message (up to `until_id`, when given)."""
     async with new_unit_of_work() as uow:
-        found = await uow.outbox.held(message.id, instance)
-        if found is None:
-            log.warning("message %s was delivered after its claim ran out", message.id)
-            return
-        row = found[0]
-        if row.minutes_meeting_id is not None and activity_id:
-            uow.stage(MinutesPost(meeting_id=row.minutes_meeting_id, conversation_id=row.conversation_id,
-                                  activity_id=activity_id, part=row.minutes_part, parts=row.minutes_parts,
-                                  posted_at=now))
-        await uow.outbox.remove(message.id, instance)
+        waiting = await uow.outbox.waiting(conversation_id, lane)
+    return any(until_id is None or message.id <= until_id for message in waiting)
+
+
+def _claimed(message: OutboxMessage, reference: str | None) -> Claimed:
+    minutes = None
+    if message.minutes_meeting_id is not None:
+        minutes = MinutesPart(message.minutes_meeting_id, message.minutes_part, message.minutes_parts)
+    return Claimed(message.id, message.conversation_id, message.payload, message.reply_to_id, reference, minutes)
+
+
+async def settle_delivered(new_unit_of_work: UnitOfWorkFactory, delivered: list[tuple[Claimed, str | None]],
+                            instance: str, now: datetime) -> None:
+    """Deletes delivered messages in one transaction, remembering posted minutes cards; empties the list."""
+    if not delivered:
+        return
+    async with new_unit_of_work() as uow:
+        for message, activity_id in delivered:
+            if not await uow.outbox.remove(message.id, instance):
+                log.warning("message %s was delivered after its claim ran out", message.id)
+            elif message.minutes is not None and activity_id:
+                uow.stage(MinutesPost(meeting_id=message.minutes.meeting_id, conversation_id=message.conversation_id,
+                                      activity_id=activity_id, part=message.minutes.part,
+                                      parts=message.minutes.parts, posted_at=now))
         await uow.commit()
+    delivered.clear()
 
 
 async def _not_delivered(new_unit_of_work: UnitOfWorkFactory, message: Claimed, instance: str,

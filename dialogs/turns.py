@@ -8,14 +8,14 @@ bot/ reads the Teams activity into plain values and calls `run_turn`; what the u
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Awaitable, Callable
 
 from dialogs import delivery
 from dialogs.committee import register_conversation
 from dialogs.context import Reply, Turn
-from dialogs.delivery import Queued
+from dialogs.delivery import Enqueued, Queued
 from dialogs.roles import Role, authorize
 from storage.unit_of_work import DatabaseUnavailable, UnitOfWork, UnitOfWorkFactory
 
@@ -48,8 +48,7 @@ async def forget_handled_activities(new_unit_of_work: UnitOfWorkFactory, now: da
 class Handled:
     reply: Reply | None
     committee_id: int
-    queued: list[int] = field(default_factory=list)  # the reply's messages, in the outbox
-    held: bool = False  # held for this instance to deliver now (nothing older was waiting)
+    queued: Enqueued = Enqueued([], [])  # the reply's messages, in the outbox
 
 
 async def run_turn(new_unit_of_work: UnitOfWorkFactory, conversation_id: str,
@@ -75,9 +74,9 @@ async def run_turn(new_unit_of_work: UnitOfWorkFactory, conversation_id: str,
                 turn = make_turn(committee_id)
                 await authorize(uow, turn, role, doing, meeting_id)
                 reply = await use_case(uow, turn)
-                queued, held = await delivery.queue(uow, conversation_id, render(reply) if reply else [], now,
-                                                    reply_to_id=turn.activity_id, sender=sender)
+                queued = await delivery.queue(uow, conversation_id, render(reply) if reply else [], now,
+                                              reply_to_id=turn.activity_id, sender=sender)
                 await uow.commit()
     except TimeoutError:  # the transaction was rolled back: nothing half-written
         raise DatabaseUnavailable(f"the turn took more than {TURN_SECONDS} s") from None
-    return Handled(reply, committee_id, queued, held)
+    return Handled(reply, committee_id, queued)

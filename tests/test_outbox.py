@@ -13,7 +13,7 @@ from sqlalchemy import text
 from app import DB, SWEEPS
 from dialogs.delivery import UNKNOWN_OUTCOME_WAIT
 from tests.test_schedule import LONDON
-from tests.conftest import HANG_SECONDS, Chat
+from tests.conftest import HANG_SECONDS, MEMBER, Chat
 
 TEAMS_SECONDS = 15  # Teams gives up on the HTTP answer after this
 
@@ -140,3 +140,15 @@ async def test_a_reminder_is_queued_in_the_transaction_that_marks_it_sent(chat, 
     reminders = [a for a in chat.connector.proactive() if "Task" in (a.get("text") or "")]
     assert len(reminders) == 1
     assert "Jack Tracey" in reminders[0]["text"]
+
+
+async def test_an_answer_that_records_nothing_is_kept_too_when_it_cannot_go(chat, clock):
+    """A refusal is not recorded with any change, but it is not dropped either."""
+    await chat.say("/start")
+    chat.connector.reply_failures += [(503, {})] * 40
+    status, seconds = await timed_post(chat, chat.message("/end", sender=MEMBER))
+    assert status in (200, 201) and seconds < TEAMS_SECONDS
+    chat.connector.reply_failures.clear()
+    clock.advance(minutes=1)
+    await chat.bot.app[SWEEPS].deliver()
+    assert [t for t in chat.connector.texts() if t.startswith("Only the chair")]
