@@ -161,6 +161,8 @@ def _minutes_blocks(minutes: Minutes) -> list[dict]:
     blocks += [_person(name, role) for name, role in minutes.apologies] or [_text("none", isSubtle=True)]
     blocks.append(_text("Declarations of interest", weight="Bolder"))
     blocks += [_text(plain(line), spacing="None") for line in minutes.declaration_lines]
+    if minutes.order_note:
+        blocks.append(_text(plain(minutes.order_note), isSubtle=True, separator=True))
     for item in minutes.items:
         lead = f" — {plain(item.presenter)}" if item.presenter else ""
         heading = plain(item.title) if item.is_break else f"{item.number}. {plain(item.title)}"
@@ -179,6 +181,8 @@ def _minutes_blocks(minutes: Minutes) -> list[dict]:
         if item.outcome:
             comment = f" – {plain(item.outcome_comment)}" if item.outcome_comment else ""
             blocks.append(_text(f"**{item.outcome}**{comment}"))
+        if item.status:
+            blocks.append(_text(f"**{plain(item.status)}**"))
     for title, actions in minutes.action_sections:
         blocks.append(_text(title, weight="Bolder", separator=True, spacing="Medium"))
         blocks += [_text(plain(action.line)) for action in actions]

@@ -1,4 +1,5 @@
-"""What a new meeting inherits from the last: the update on actions and the presenters due back."""
+"""What a new meeting inherits from the last: the minutes of the previous meeting, the update on
+actions, and the presenters and deferred items due back."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ from storage.unit_of_work import UnitOfWork
 from storage.vocabulary import ActionStatus, EntryKind
 
 UPDATE_ON_ACTIONS = "Update on actions"
+PREVIOUS_MINUTES = "Minutes of the previous meeting"
 # How long a carried item is planned for until the chair says otherwise.
+PREVIOUS_MINUTES_MINUTES = 5
 UPDATE_ON_ACTIONS_MINUTES = 5
 DUE_BACK_MINUTES = 15
 
@@ -28,6 +31,10 @@ async def carry_forward(uow: UnitOfWork, turn: Turn, meeting: Meeting) -> list[s
     closed = await uow.actions.actions_closed_since(turn.committee_id, previous.started_at) if previous else []
     start = turn.local_now.hour * 60 + turn.local_now.minute
     added = []
+    if previous is not None:  # matters arising are notes on it; /previous approved records the approval
+        await _add_item(uow, meeting, start, PREVIOUS_MINUTES_MINUTES, PREVIOUS_MINUTES, None, [], turn)
+        start += PREVIOUS_MINUTES_MINUTES
+        added.append(PREVIOUS_MINUTES)
     if open_actions or closed:
         lines = []
         owners = await uow.actions.owners([a.id for a in open_actions + closed])
@@ -44,11 +51,11 @@ async def carry_forward(uow: UnitOfWork, turn: Turn, meeting: Meeting) -> list[s
     for due in due_backs:
         source = sources[due.meeting_id].title if due.meeting_id in sources else "an earlier meeting"
         note = f"Due back from {source}" + (f": {due.reason}" if due.reason else ".")
-        item = await _add_item(uow, meeting, start, DUE_BACK_MINUTES, due.title, due.presenter, [note], turn)
+        item = await _add_item(uow, meeting, start, DUE_BACK_MINUTES, due.title, due.presenter or None, [note], turn)
         start += DUE_BACK_MINUTES
         due.returned_meeting_id, due.returned_item_id = meeting.id, item.id
         due.next_reminder_at = None
-        added.append(f"{due.title} ({due.presenter})")
+        added.append(f"{due.title} ({due.presenter})" if due.presenter else due.title)
     return added
 
 

@@ -82,6 +82,8 @@ def render_docx(minutes: Minutes) -> bytes:
     for line in minutes.declaration_lines:
         document.add_paragraph(line, style="List Bullet")
     document.add_paragraph()
+    if minutes.order_note:
+        document.add_paragraph(minutes.order_note)
     table = document.add_table(rows=1, cols=4)
     table.style = "Table Grid"
     for cell, heading in zip(table.rows[0].cells, ("No.", "Time", "Minutes", "Lead")):
@@ -106,6 +108,8 @@ def render_docx(minutes: Minutes) -> bytes:
             paragraph.add_run(item.outcome).bold = True
             if item.outcome_comment:
                 paragraph.add_run(f" – {item.outcome_comment}")
+        if item.status:
+            body.add_paragraph().add_run(item.status).bold = True
         cells[3].paragraphs[0].add_run(item.presenter or "").bold = True
     for heading, actions in minutes.action_sections:
         document.add_heading(heading, level=2)

@@ -1,4 +1,5 @@
-"""A formal committee's standing business: declarations of interest, and motions with their votes.
+"""A formal committee's standing business: declarations of interest, motions with their votes,
+and items deferred or withdrawn.
 
 Both are entries of the item they concern (dialogs.minutes_record.add_entry), so they carry a
 reference #N and a history, and /edit, /delete and /history work on them like on any entry. A
@@ -10,15 +11,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from dialogs.agenda import agenda_of
+from dialogs.carry_forward import PREVIOUS_MINUTES
 from dialogs.context import Person, Reply, Turn
+from dialogs.dates import format_date
 from dialogs.errors import ClerkError, UsageError
 from dialogs.guards import current_meeting, in_the_minutes_of
-from dialogs.minutes import counts_text, declaration_line, minutes_update, motion_line
+from dialogs.minutes import counts_text, declaration_line, minutes_update, motion_line, status_line
 from dialogs.minutes_record import add_entry, entry_target
-from dialogs.parsing import MAX_NAME, clean_name, name_key, whole_number, within_limit
-from storage.models import EntryChange, ItemEntry, Meeting, Motion
+from dialogs.reminders import schedule_due_back
+from dialogs.parsing import MAX_NAME, clean_name, name_key, split_item_prefix, whole_number, within_limit
+from storage.models import DueBack, EntryChange, ItemEntry, Meeting, Motion
 from storage.unit_of_work import UnitOfWork
-from storage.vocabulary import AttendanceStatus, DeclarationEffect, EntryChangeKind, EntryKind, MotionResult
+from storage.vocabulary import AttendanceStatus, DeclarationEffect, EntryChangeKind, EntryKind, ItemStatus, MotionResult
 
 _EFFECT = re.compile(r";\s*(withdrew|did not vote)\s*\.?\s*$", re.IGNORECASE)
 # "Name: interest": a name is a few words before the first colon, without digits.
@@ -180,3 +185,84 @@ async def _voters(uow: UnitOfWork, meeting: Meeting, entry: ItemEntry) -> int | 
 def _history(uow: UnitOfWork, turn: Turn, meeting: Meeting, entry: ItemEntry, what: str) -> None:
     uow.stage(EntryChange(entry_id=entry.id, kind=EntryChangeKind.VOTED, text=what, by=turn.caller.name,
                           by_user_id=turn.caller.user_id, at=turn.now, amendment=meeting.approved_at is not None))
+
+
+# Items not taken as planned -----------------------------------------------------------------------
+
+
+async def defer(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
+    return await _set_status(uow, turn, args, ItemStatus.DEFERRED)
+
+
+async def withdraw(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
+    return await _set_status(uow, turn, args, ItemStatus.WITHDRAWN)
+
+
+async def _set_status(uow: UnitOfWork, turn: Turn, args: str, status: ItemStatus) -> Reply:
+    meeting = await current_meeting(uow, turn)
+    number, reason = split_item_prefix(args)
+    agenda = await agenda_of(uow, meeting)
+    entry = agenda.find(number) if number is not None else agenda.current
+    if entry is None or entry.is_break:
+        raise ClerkError(f"No item is under way: name it, e.g. /{'defer' if status == ItemStatus.DEFERRED else 'withdraw'}"
+                         " item 4 awaiting the impact assessment.")
+    reason = within_limit(" ".join(reason.split()), "a reason")
+    item = entry.item
+    item.status, item.status_reason = status, reason or None
+    carried = [d for d in await uow.actions.pending_due_backs(turn.committee_id) if d.item_id == item.id]
+    extra = ""
+    if status == ItemStatus.DEFERRED and not carried:
+        due_back = DueBack(committee_id=turn.committee_id, meeting_id=meeting.id, item_id=item.id, title=item.title,
+                           presenter=item.presenter or "", reason=reason or "deferred", created_at=turn.now,
+                           created_by=turn.caller.name)
+        await uow.add(due_back)
+        if item.presenter:
+            committee = await uow.committees.get_committee(turn.committee_id)
+            schedule_due_back(due_back, committee, turn.policy, turn.tz, turn.now)
+        extra = " It goes on the next meeting's agenda."
+    elif status == ItemStatus.WITHDRAWN:
+        for due_back in carried:  # withdrawn after all: it does not come back
+            await uow.delete(due_back)
+    said = status_line(status, reason or None)
+    return Reply(f"Item {entry.number} ({item.title}): {said.rstrip('.')}.{extra}",
+                 view=await minutes_update(uow, meeting, turn.tz))
+
+
+# The minutes of the previous meeting -------------------------------------------------------------
+
+_AMENDED = re.compile(r"^with\s+amendments\s*:?\s*(.*)$", re.IGNORECASE | re.DOTALL)
+
+
+async def previous_approved(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
+    """'/previous approved', or with 'with amendments: <text>' after it: recorded on this
+    meeting's "Minutes of the previous meeting" item, and in the earlier meeting's minutes."""
+    words = " ".join(args.split())
+    amended = _AMENDED.match(words)
+    if amended:
+        amendments = within_limit(amended.group(1).strip(), "the amendments")
+        if not amendments:
+            raise UsageError("Give the amendments after 'with amendments:'.")
+    elif not words:
+        amendments = None
+    else:
+        raise UsageError("Say /previous approved, or /previous approved with amendments: <what was changed>.")
+    meeting = await current_meeting(uow, turn)
+    previous = await uow.meetings.previous_meeting(turn.committee_id, meeting.id)
+    if previous is None:
+        raise ClerkError("This is the committee's first meeting in Clerk: there are no previous minutes to approve.")
+    when = format_date(previous.meeting_date)
+    if previous.confirmed_on is not None:
+        raise ClerkError(f"The minutes of the meeting held on {when} were approved already, at the meeting of "
+                         f"{format_date(previous.confirmed_on)}. /edit corrects what was recorded then.")
+    agenda = await agenda_of(uow, meeting)
+    entry = next((e for e in agenda.entries if e.item.title == PREVIOUS_MINUTES), None) or agenda.current
+    if entry is None or entry.is_break:
+        raise ClerkError(f"There is no '{PREVIOUS_MINUTES}' item, and no item is under way: "
+                         f"/agenda add 10:05 {PREVIOUS_MINUTES} puts it back.")
+    text = f"The minutes of the meeting held on {when} were approved as an accurate record"
+    text += f", with these amendments: {amendments}" if amendments else "."
+    recorded = await add_entry(uow, turn, meeting, entry.item, EntryKind.NOTE, text)
+    previous.confirmed_on, previous.confirmed_by = meeting.meeting_date, turn.caller.name
+    previous.confirmation_amendments = amendments
+    return Reply(f"{text.rstrip('.')}. Recorded on item {entry.number}. #{recorded.number}",
+                 view=await minutes_update(uow, meeting, turn.tz))

@@ -22,7 +22,7 @@ from dialogs.committee import outcome_words
 from dialogs.parsing import clock_time, format_minute
 from storage.models import ItemEntry, Meeting, MinutesPost, Motion
 from storage.unit_of_work import UnitOfWork, UnitOfWorkFactory
-from storage.vocabulary import ActionStatus, AttendanceStatus, DeclarationEffect, EntryChangeKind, EntryKind
+from storage.vocabulary import ActionStatus, AttendanceStatus, DeclarationEffect, EntryChangeKind, EntryKind, ItemStatus
 
 HELD = "Meeting held virtually via Microsoft Teams"
 
@@ -55,6 +55,7 @@ class MinutesItem:
     record: list[Minute]
     outcome: str | None  # in words: "Outcome B – proceed with minor amendments"
     outcome_comment: str | None
+    status: str | None = None  # "Deferred to the next meeting: <reason>", "Withdrawn."
 
     @property
     def is_break(self) -> bool:
@@ -110,8 +111,10 @@ class Minutes:
     approved: str | None = None
     held: str = HELD
     next_meeting: str | None = field(default=None)
-    amendments: list[str] = field(default_factory=list)  # "Amended <date> by <name>: <what>"
+    # Under the approval: "Amended <date> by <name>: <what>", and the confirmation at a later meeting.
+    amendments: list[str] = field(default_factory=list)
     declarations: list[str] = field(default_factory=list)  # "Name – item 5 (Title): interest; withdrew"
+    order_note: str | None = None  # said when items were taken out of the agenda's order
 
     @property
     def declaration_lines(self) -> list[str]:
@@ -177,6 +180,15 @@ def counts_text(motion: Motion) -> str:
     return counts + (f", abstentions {motion.abstentions}" if motion.abstentions else "")
 
 
+def status_line(status: str | None, reason: str | None) -> str | None:
+    """As an item's minutes say it."""
+    if status == ItemStatus.DEFERRED:
+        return "Deferred to the next meeting" + (f": {reason}" if reason else ".")
+    if status == ItemStatus.WITHDRAWN:
+        return "Withdrawn" + (f": {reason}" if reason else ".")
+    return None
+
+
 async def build_minutes(uow: UnitOfWork, meeting: Meeting, tz: ZoneInfo) -> Minutes:
     committee = await uow.committees.get_committee(meeting.committee_id)
     scale = outcome_scale(committee)
@@ -189,6 +201,7 @@ async def build_minutes(uow: UnitOfWork, meeting: Meeting, tz: ZoneInfo) -> Minu
             by_item[entry.item_id].append(entry)
     motions = await uow.entries.motions([e.id for e in entries if e.kind == EntryKind.MOTION])
     declarations = []
+    taken: list[datetime | None] = []  # when each item was first taken up
 
     minutes_items = []
     for agenda_entry in Agenda(meeting, items).entries:
@@ -201,12 +214,15 @@ async def build_minutes(uow: UnitOfWork, meeting: Meeting, tz: ZoneInfo) -> Minu
             record=_as_spoken(by_item[item.id], motions, carried=item.title != UPDATE_ON_ACTIONS),
             outcome=outcome_words(item.outcome_letter, scale) if item.outcome_letter else None,
             outcome_comment=item.outcome_comment,
+            status=status_line(item.status, item.status_reason),
         ))
+        taken.append(item.actual_start)
         declarations += [f"{e.person} – item {agenda_entry.number} ({item.title}): {e.text}"
                          + {DeclarationEffect.WITHDREW: "; withdrew for the item",
                             DeclarationEffect.DID_NOT_VOTE: "; did not vote"}.get(e.effect, "")
                          for e in by_item[item.id] if e.kind == EntryKind.DECLARATION]
 
+    minutes_items, order_note = _in_order_taken(minutes_items, taken)
     actions_here = await uow.actions.actions_of_meeting(meeting.id)
     earlier = await _earlier_actions(uow, meeting)
     owners = await uow.actions.owners([a.id for a in actions_here + earlier])
@@ -244,10 +260,33 @@ async def build_minutes(uow: UnitOfWork, meeting: Meeting, tz: ZoneInfo) -> Minu
         approved=approved,
         next_meeting=next_meeting,
         declarations=declarations,
+        order_note=order_note,
         amendments=[f"Amended {_when(change.at, tz)} by {change.by}: #{entry.number} {entry.kind} {change.kind}"
                     + (f": {change.text}" if change.text and change.kind != EntryChangeKind.REMOVED else "")
-                    for change, entry in await uow.entries.amendments([i.id for i in items])],
+                    for change, entry in await uow.entries.amendments([i.id for i in items])]
+                   + _confirmation(meeting),
     )
+
+
+def _confirmation(meeting: Meeting) -> list[str]:
+    if meeting.confirmed_on is None:
+        return []
+    line = f"Confirmed as an accurate record at the meeting of {format_date(meeting.confirmed_on)}"
+    return [line + (f", with these amendments: {meeting.confirmation_amendments}"
+                    if meeting.confirmation_amendments else ".")]
+
+
+def _in_order_taken(items: list[MinutesItem], taken: list[datetime | None]) -> tuple[list[MinutesItem], str | None]:
+    """The items in the order the meeting took them, with their agenda numbers, when that was not
+    the agenda's order (items never taken up follow, in agenda order); and the note saying so."""
+    started = sorted((moment, index) for index, moment in enumerate(taken) if moment is not None)
+    order = [index for _, index in started]
+    if order == sorted(order):
+        return items, None
+    never = [index for index, moment in enumerate(taken) if moment is None]
+    in_order = [items[index] for index in order + never]
+    numbers = ", ".join(str(item.number) for item in in_order if not item.is_break)
+    return in_order, f"Items were taken out of the agenda's order, in this order: {numbers}."
 
 
 def _as_spoken(entries: list, motions: dict[int, Motion], carried: bool) -> list[Minute]:

@@ -115,6 +115,10 @@ class Meeting(Base):
     current_item_id: Mapped[int | None] = mapped_column(Integer)
     approved_by: Mapped[str | None] = mapped_column(String(200))
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Confirmed as an accurate record at a later meeting (/previous approved), with any amendments.
+    confirmed_on: Mapped[date | None] = mapped_column(Date)
+    confirmed_by: Mapped[str | None] = mapped_column(String(200))
+    confirmation_amendments: Mapped[str | None] = mapped_column(Text)
 
 
 class Attendance(Base):
@@ -152,6 +156,8 @@ class AgendaItem(Base):
     floating: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     outcome_letter: Mapped[str | None] = mapped_column(String(4))
     outcome_comment: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str | None] = mapped_column(String(20))  # ItemStatus; None when taken as planned
+    status_reason: Mapped[str | None] = mapped_column(Text)
 
 
 class ItemEntry(Base):

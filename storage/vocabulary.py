@@ -50,6 +50,13 @@ class DeclarationEffect(StrEnum):
     DID_NOT_VOTE = "did not vote"
 
 
+class ItemStatus(StrEnum):
+    """An agenda item the committee did not take as planned."""
+
+    DEFERRED = "deferred"  # carried into the next meeting's agenda, like a presenter due back
+    WITHDRAWN = "withdrawn"
+
+
 class MotionResult(StrEnum):
     CARRIED = "carried"
     LOST = "lost"

@@ -142,7 +142,8 @@ async def test_carry_forward_into_the_next_meeting(chat, clock):
 
     clock.set_local(2026, 6, 10, 9, 58, LONDON)
     reply = await chat.say("/start June meeting")
-    assert "The agenda starts with: Update on actions; Checking tool for PSD (Data Lab)." in reply
+    assert ("The agenda starts with: Minutes of the previous meeting; Update on actions; "
+            "Checking tool for PSD (Data Lab).") in reply
     agenda = card_text(await chat.card("/agenda"))
     assert "Update on actions" in agenda and "Checking tool for PSD" in agenda and "Data Lab" in agenda
     # the "next meeting" due date is now this meeting's date
@@ -152,7 +153,7 @@ async def test_carry_forward_into_the_next_meeting(chat, clock):
     async with database.unit_of_work() as uow:
         meeting = await uow.meetings.open_meeting(1)
         items = await uow.meetings.agenda(meeting.id)
-        entries = [e.text for e in await uow.entries.entries([items[0].id])]
+        entries = [e.text for e in await uow.entries.entries([items[1].id])]
     assert entries == [
         "Action 1: Open task — Sam Todd, due Wed 10 June 2026 (update: draft shared with the Lab)",
         "Action 2: Task done soon — Jack Tracey, no due date (done: paper circulated)",
@@ -161,7 +162,7 @@ async def test_carry_forward_into_the_next_meeting(chat, clock):
     earlier = card_text(await chat.card("/minutes"))  # the draft's update on earlier actions says the same
     assert "Action 2: Task done soon — Jack Tracey, no due date \\(done: paper circulated\\)" in earlier
     # the chair can remove what is not wanted
-    assert await chat.say("/agenda remove 1") == "Removed item 1 (Update on actions) from the agenda."
+    assert await chat.say("/agenda remove 2") == "Removed item 2 (Update on actions) from the agenda."
 
 
 async def test_dueback_with_a_named_presenter_and_reason(chat):

@@ -33,10 +33,10 @@ async def documents(chat, meeting_id: int = 1) -> dict[str, str]:
     return texts
 
 
-async def minutes_everywhere(chat) -> list[str]:
+async def minutes_everywhere(chat, meeting_id: int = 1) -> list[str]:
     """The draft card's text and the three documents' texts, Markdown's and HTML's escapes undone."""
     posted = await chat.card("/minutes")
-    texts = [card_text(posted)] + list((await documents(chat)).values())
+    texts = [card_text(posted)] + list((await documents(chat, meeting_id)).values())
     return [html.unescape(re.sub(r"\\(.)", r"\1", text)) for text in texts]
 
 
@@ -120,3 +120,59 @@ async def test_a_committee_without_a_lettered_outcome_scale(chat):
     assert "Decision recorded" in await chat.say("/decision Approved to proceed to a pilot.")
     await chat.say("/outcomes set A=approved; B=not approved")
     assert "Outcome A – approved" in await chat.say("/outcome A")
+
+
+async def test_a_deferred_item_comes_back_and_a_withdrawn_one_does_not(chat, clock):
+    await chat.say("/start May meeting")
+    await chat.say("/agenda set\n10:00 Welcome\n10:05 Offending checking tool - Data Lab\n"
+                   "10:30 Race Action Plan - ACC Andrew Hill\n10:50 Casey review\n11:00 Close")
+    await chat.say("/item 2")
+    assert await chat.say("/defer awaiting the impact assessment") == (
+        "Item 2 (Offending checking tool): Deferred to the next meeting: awaiting the impact assessment. "
+        "It goes on the next meeting's agenda.")
+    assert "Only the chair" in await chat.say("/withdraw item 3", sender=MEMBER)
+    assert await chat.say("/withdraw item 3 the paper was not ready") == (
+        "Item 3 (Race Action Plan): Withdrawn: the paper was not ready.")
+    assert "There is no item 9" in await chat.say("/defer item 9")
+    clock.advance(minutes=10)
+    await chat.say("/item 4")  # taken before item 3, out of the agenda's order
+    clock.advance(minutes=10)
+    await chat.say("/item 3")
+    for text in await minutes_everywhere(chat):
+        assert "Deferred to the next meeting: awaiting the impact assessment" in text
+        assert "Withdrawn: the paper was not ready" in text
+        assert "Items were taken out of the agenda's order, in this order: 2, 4, 3, 1." in text
+    card = card_text(await chat.card("/minutes"))
+    assert card.index("Casey review") < card.index("Race Action Plan") < card.index("Welcome")
+    await chat.say("/end")
+    clock.advance(days=30)
+    await chat.say("/start June meeting")
+    agenda = card_text(await chat.card("/agenda"))
+    assert "Offending checking tool" in agenda and "Race Action Plan" not in agenda
+
+
+async def test_the_previous_minutes_are_approved_at_the_next_meeting(chat, clock):
+    await chat.say("/start May meeting")
+    assert "no previous minutes" in await chat.say("/previous approved")
+    await chat.say("/agenda set\n10:00 Welcome\n10:30 Close")
+    await chat.say("/next")
+    await chat.say("/note The committee met for the first time.")
+    await chat.say("/end")
+    clock.advance(days=28)
+    opened = await chat.say("/start June meeting")
+    assert "Minutes of the previous meeting" in opened
+    assert "1\n10:00\nMinutes of the previous meeting" in card_text(await chat.card("/agenda"))
+    assert "Only the chair" in await chat.say("/previous approved", sender=MEMBER)
+    assert "Say /previous approved, or" in await chat.say("/previous approved fine")
+    assert await chat.say("/previous approved with amendments: the first note should read 'met in person'") == (
+        "The minutes of the meeting held on Wed 13 May 2026 were approved as an accurate record, with these "
+        "amendments: the first note should read 'met in person'. Recorded on item 1. #2")
+    assert "approved already" in await chat.say("/previous approved")
+    await chat.say("/note item 1 Matters arising: the room booking was confirmed.")
+    for text in await minutes_everywhere(chat, meeting_id=2):
+        assert "The minutes of the meeting held on Wed 13 May 2026 were approved as an accurate record, with these " \
+               "amendments: the first note should read 'met in person'" in text
+        assert "Matters arising: the room booking was confirmed." in text
+    earlier = await documents(chat, meeting_id=1)
+    for text in earlier.values():
+        assert "Confirmed as an accurate record at the meeting of" in html.unescape(re.sub(r"\\(.)", r"\1", text))

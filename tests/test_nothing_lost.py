@@ -84,12 +84,13 @@ async def test_agenda_set_keeps_carried_items_and_a_removed_due_back_is_due_agai
     clock.set_local(2026, 6, 10, 9, 50, LONDON)
     await chat.say("/start")
     kept = card_text(await chat.card("/agenda set\n10:00 Welcome\n10:30 Other business\n11:00 Close"))
-    assert "Kept from the last meeting: Update on actions; Checking tool \\(Data Lab\\)" in kept
+    assert "Kept from the last meeting: Minutes of the previous meeting; Update on actions; Checking tool " \
+           "\\(Data Lab\\)" in kept
     agenda = card_text(await chat.card("/agenda"))
     assert "Update on actions" in agenda and "Checking tool" in agenda and "Other business" in agenda
 
-    removed = await chat.say("/agenda remove 4")
-    assert removed == ("Removed item 4 (Checking tool) from the agenda. "
+    removed = await chat.say("/agenda remove 5")
+    assert removed == ("Removed item 5 (Checking tool) from the agenda. "
                        "Data Lab will be due back at the next meeting instead.")
     await chat.say("/agenda set replace\n10:00 Welcome\n10:30 Other business")
     assert "Update on actions" not in card_text(await chat.card("/agenda"))
