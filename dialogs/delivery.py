@@ -100,8 +100,8 @@ async def queue(uow: UnitOfWork, conversation_id: str, messages: list[Queued], n
              claimed_by=sender if held else None, claimed_until=now + CLAIM_LEASE if held else None)
         for message in messages
     ])
-    return Enqueued(ids, [Claimed(id, conversation_id, message.payload, reply_to_id, None, message.minutes)
-                          for id, message in zip(ids, messages)] if held else [])
+    return Enqueued(ids, [Claimed(message_id, conversation_id, message.payload, reply_to_id, None, message.minutes)
+                          for message_id, message in zip(ids, messages)] if held else [])
 
 
 def lane_of(reply_to_id: str | None) -> OutboxLane:

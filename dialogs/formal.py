@@ -1,9 +1,10 @@
 """A formal committee's standing business: declarations of interest, motions with their votes,
 and items deferred or withdrawn.
 
-Both are entries of the item they concern (dialogs.minutes_record.add_entry), so they carry a
-reference #N and a history, and /edit, /delete and /history work on them like on any entry. A
-member who declared an interest and withdrew from an item is not counted in a vote on it.
+Declarations and motions are entries of the item they concern (dialogs.minutes_record.add_entry),
+so they carry a reference #N and a history, and /edit, /delete and /history work on them like on
+any entry. A member who declared an interest and withdrew from an item is not counted in a vote
+on it.
 """
 
 from __future__ import annotations
@@ -48,9 +49,9 @@ async def declare(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
         text = text.replace(f"<at>{person.name}</at>", "", 1).lstrip(" :,")
     else:
         declarer = _DECLARER.match(text)
-        if declarer and len(declarer.group(1).split()) <= 6:
+        if declarer and await _names_someone(uow, meeting, turn.committee_id, declarer.group(1)):
             person, text = Person(clean_name(declarer.group(1)), None), declarer.group(2)
-        else:
+        else:  # "Shares in the supplier: sold in May" is the sender's own interest
             person = turn.caller
     interest = within_limit(text.strip().rstrip("."), "an interest")
     if not interest:
@@ -59,6 +60,16 @@ async def declare(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     entry.person, entry.person_user_id, entry.effect = person.name, person.user_id, effect
     return Reply(f"Declaration recorded on item {number}: {declaration_line(person.name, interest, effect)}"
                  f"{in_the_minutes_of(meeting)} #{entry.number}", view=await minutes_update(uow, meeting, turn.tz))
+
+
+async def _names_someone(uow: UnitOfWork, meeting: Meeting, committee_id: int, words: str) -> bool:
+    """Whether the words before a colon name a person: someone in the meeting's attendance or the
+    committee's members, or words shaped like a name (a few, each capitalised)."""
+    key = name_key(words)
+    known = {row.name_key for row in await uow.meetings.attendance(meeting.id)}
+    known |= {member.name_key for member in await uow.committees.members(committee_id)}
+    parts = words.split()
+    return key in known or (1 < len(parts) <= 4 and all(part[:1].isupper() for part in parts))
 
 
 # Motions and votes -------------------------------------------------------------------------------

@@ -63,6 +63,8 @@ async def test_declarations_of_interest_open_the_minutes_and_note_the_item(chat)
                "withdrew for the item" in text
         assert "Tom Sorrell – item 2 (Offending checking tool): my partner works for the supplier; did not vote" in text
     assert "Say what the interest is." in await chat.say("/declare")
+    assert "Marion Oswald declared an interest: Shares in the supplier: sold in May" in \
+        await chat.say("/declare Shares in the supplier: sold in May")
     assert "no item 9" in (await chat.say("/declare item 9 Kerry Reid: shares")).lower()
     assert "#1" in await chat.say("/history #1")
 
