@@ -30,7 +30,7 @@ from aiohttp import web
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.run import BotProcess, activity  # noqa: E402
+from bench.run import BotProcess, activity, serve_connector  # noqa: E402
 
 TEAMS_SECONDS = 15.0
 CONVERSATIONS = 3
@@ -56,15 +56,7 @@ class FaultyConnector:
         return web.json_response({"id": f"sent-{uuid.uuid4().hex[:8]}"})
 
     async def start(self) -> tuple[web.AppRunner, str]:
-        app = web.Application()
-        app.router.add_post("/v3/conversations/{conversation}/activities/{reply_to}", self.post)
-        app.router.add_post("/v3/conversations/{conversation}/activities", self.post)
-        app.router.add_put("/v3/conversations/{conversation}/activities/{activity}", self.post)
-        runner = web.AppRunner(app, access_log=None)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        return runner, f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"
+        return await serve_connector(self.post, self.post)
 
 
 async def post(session: aiohttp.ClientSession, bot_url: str, body: dict) -> float:

@@ -98,15 +98,21 @@ class Connector:
         return web.json_response({"id": f"sent-{next(self.ids)}"})
 
     async def start(self) -> tuple[web.AppRunner, str]:
-        app = web.Application()
-        app.router.add_post("/v3/conversations/{conversation}/activities/{reply_to}", self.reply)
-        app.router.add_post("/v3/conversations/{conversation}/activities", self.post)
-        app.router.add_put("/v3/conversations/{conversation}/activities/{activity}", self.post)
-        runner = web.AppRunner(app, access_log=None)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        return runner, f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"
+        return await serve_connector(self.reply, self.post)
+
+
+async def serve_connector(reply, post) -> tuple[web.AppRunner, str]:
+    """A stand-in for the Bot Connector on 127.0.0.1: `reply` answers replies to an activity, `post`
+    new messages and updates."""
+    app = web.Application()
+    app.router.add_post("/v3/conversations/{conversation}/activities/{reply_to}", reply)
+    app.router.add_post("/v3/conversations/{conversation}/activities", post)
+    app.router.add_put("/v3/conversations/{conversation}/activities/{activity}", post)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    return runner, f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"
 
 
 def free_port() -> int:
