@@ -161,19 +161,19 @@ class Outbox:
         def time_left() -> float:
             return answer_by - time.monotonic()
 
+        lane = delivery.lane_of(turn_context.activity.id)
         lock = self.limiter.lock(conversation_id)
         try:
             async with asyncio.timeout(max(0.0, time_left() - ATTEMPT_SECONDS)):
                 await lock.acquire()
         except TimeoutError:  # another turn of this conversation is still sending: the sweep takes these
-            await self._release([message.id for message in queued.held])
-            self._note(conversation_id, delivery.lane_of(turn_context.activity.id), complete=False)
+            await delivery.release(self.new_unit_of_work, [message.id for message in queued.held], self.instance)
+            self._note(conversation_id, lane, complete=False)
             return
-        lane = delivery.lane_of(turn_context.activity.id)
         held = queued.held
         try:
             if held and (conversation_id, lane) in self._behind:  # what was left goes first
-                await self._release([message.id for message in held])
+                await delivery.release(self.new_unit_of_work, [message.id for message in held], self.instance)
                 held = []
 
             async def send(message: Claimed) -> str | None:
@@ -288,10 +288,8 @@ class Outbox:
     async def _queue_answer(self, turn_context: TurnContext, text: str) -> None:
         activity = turn_context.activity
         try:
-            async with self.new_unit_of_work() as uow:
-                await delivery.queue(uow, activity.conversation.id, [Queued(render_text(text))], self.clock(),
-                                     reply_to_id=activity.id)
-                await uow.commit()
+            await delivery.queue_alone(self.new_unit_of_work, activity.conversation.id, Queued(render_text(text)),
+                                       self.clock(), activity.id)
         except DatabaseUnavailable:
             log.warning("could not answer in %s, nor keep the answer: the database is unavailable",
                         activity.conversation.id)
@@ -303,10 +301,3 @@ class Outbox:
             self._behind.discard((conversation_id, lane))
         else:
             self._behind.add((conversation_id, lane))
-
-    async def _release(self, message_ids: list[int]) -> None:
-        if message_ids:
-            async with self.new_unit_of_work() as uow:
-                await uow.outbox.release(message_ids, self.instance)
-                await uow.commit()
-

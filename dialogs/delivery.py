@@ -147,11 +147,25 @@ async def deliver_queue(new_unit_of_work: UnitOfWorkFactory, conversation_id: st
                 break
     finally:
         await settle_delivered(new_unit_of_work, delivered, instance, clock())
-        if held:
-            async with new_unit_of_work() as uow:
-                await uow.outbox.release([message.id for message in held], instance)
-                await uow.commit()
+        await release(new_unit_of_work, [message.id for message in held], instance)
     return complete and not held
+
+
+async def release(new_unit_of_work: UnitOfWorkFactory, message_ids: list[int], instance: str) -> None:
+    """Gives back messages this instance held but will not send now: the sweep takes them."""
+    if message_ids:
+        async with new_unit_of_work() as uow:
+            await uow.outbox.release(message_ids, instance)
+            await uow.commit()
+
+
+async def queue_alone(new_unit_of_work: UnitOfWorkFactory, conversation_id: str, message: Queued, now: datetime,
+                      reply_to_id: str | None) -> None:
+    """Queues a message that goes with no change (an answer that could not be sent in its turn), in
+    a transaction of its own. Raises DatabaseUnavailable."""
+    async with new_unit_of_work() as uow:
+        await queue(uow, conversation_id, [message], now, reply_to_id=reply_to_id)
+        await uow.commit()
 
 
 async def due_queues(new_unit_of_work: UnitOfWorkFactory, now: datetime) -> list[tuple[str, OutboxLane]]:
