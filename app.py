@@ -160,15 +160,18 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = utc_now,
         query = request.query
         return links.valid(request.path, query.get("expires", ""), query.get("signature", ""), clock())
 
-    async def minutes_document(request: web.Request) -> web.Response:
-        if not signed(request):
-            return refused_link("/minutes")
-        meeting_id, fmt = int(request.match_info["meeting_id"]), request.match_info["fmt"]
-        minutes = await minutes_by_id(db.unit_of_work, meeting_id, settings.timezone)
-        if minutes is None:
-            return web.Response(status=404, text="No such minutes.")
-        document = FORMATS[fmt]
-        return download(document.render(minutes), document.media_type, document.inline, filename(minutes, fmt))
+    def minutes_document(confidential: bool):
+        async def serve(request: web.Request) -> web.Response:
+            if not signed(request):
+                return refused_link("/minutes confidential" if confidential else "/minutes")
+            meeting_id, fmt = int(request.match_info["meeting_id"]), request.match_info["fmt"]
+            minutes = await minutes_by_id(db.unit_of_work, meeting_id, settings.timezone, confidential)
+            if minutes is None:
+                return web.Response(status=404, text="No such minutes.")
+            document = FORMATS[fmt]
+            name = ("confidential-" if confidential else "") + filename(minutes, fmt)
+            return download(document.render(minutes), document.media_type, document.inline, name)
+        return serve
 
     async def action_log_document(request: web.Request) -> web.Response:
         if not signed(request):
@@ -188,7 +191,9 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = utc_now,
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
     # Ids of at most nine digits: a longer one names nothing, and is a 404 rather than an error.
-    app.router.add_get(r"/minutes/{meeting_id:[0-9]{1,9}}.{fmt:%s}" % "|".join(FORMATS), minutes_document)
+    app.router.add_get(r"/minutes/{meeting_id:[0-9]{1,9}}.{fmt:%s}" % "|".join(FORMATS), minutes_document(False))
+    app.router.add_get(r"/minutes/{meeting_id:[0-9]{1,9}}/confidential.{fmt:%s}" % "|".join(FORMATS),
+                       minutes_document(True))
     app.router.add_get(r"/committees/{committee_id:[0-9]{1,9}}/actions.{fmt:%s}" % "|".join(LOG_FORMATS),
                        action_log_document)
     scheduler = AsyncIOScheduler(timezone=settings.timezone)

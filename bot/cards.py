@@ -153,12 +153,15 @@ def _minutes_blocks(minutes: Minutes) -> list[dict]:
     """Each block is small and whole: a card split happens only between blocks."""
     blocks = [
         _text(minutes.heading_time, weight="Bolder"),
-        _text(minutes.held, isSubtle=True, spacing="None"),
-        _text("Present", weight="Bolder", separator=True),
+        _text(plain(minutes.held), isSubtle=True, spacing="None"),
     ]
-    blocks += [_person(name, role) for name, role in minutes.present] or [_text("none recorded", isSubtle=True)]
-    blocks.append(_text("Apologies", weight="Bolder"))
-    blocks += [_person(name, role) for name, role in minutes.apologies] or [_text("none", isSubtle=True)]
+    if minutes.chair_line:
+        blocks.append(_text(plain(minutes.chair_line), weight="Bolder", spacing="None"))
+    for number, (label, people) in enumerate(minutes.people):
+        blocks.append(_text(label, weight="Bolder", separator=number == 0))
+        blocks += [_person(name, detail) for name, detail in people] or [_text("none", isSubtle=True)]
+    if minutes.quorum_line:
+        blocks.append(_text(minutes.quorum_line, spacing="Small"))
     blocks.append(_text("Declarations of interest", weight="Bolder"))
     blocks += [_text(plain(line), spacing="None") for line in minutes.declaration_lines]
     if minutes.order_note:

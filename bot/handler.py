@@ -11,7 +11,7 @@ from typing import Callable
 
 from botbuilder.core import InvokeResponse, MessageFactory, TurnContext
 from botbuilder.core.teams import TeamsActivityHandler, TeamsInfo
-from botbuilder.schema import Activity, ChannelAccount
+from botbuilder.schema import Activity, ChannelAccount, ConversationAccount
 
 from bot import cards
 from bot.links import LinkSigner
@@ -26,8 +26,8 @@ from dialogs.action_log import LOG_FORMATS, ActionLogOffer
 from dialogs.actions import ActionsView
 from dialogs.agenda import AgendaView
 from dialogs.context import Person, Reply, Turn
-from dialogs.delivery import MinutesPart, Queued
-from dialogs.minutes import ExportOffer, MinutesUpdate, MinutesView
+from dialogs.delivery import MinutesPart, PersonalChat, Queued
+from dialogs.minutes import ConfidentialOffer, ExportOffer, MinutesUpdate, MinutesView
 from dialogs.errors import ClerkError, UsageError
 from dialogs.export import FORMATS
 from dialogs.roles import Role
@@ -91,6 +91,12 @@ class ClerkBot(TeamsActivityHandler):
             return
         people = tuple(Person(m.name, m.user_id) for m in mentions if m.user_id != bot_id)
         handler = command.handler
+        if personal:  # a personal chat is not a committee
+            if command.personal is None:
+                await self._answer(turn_context, f"/{command.name} belongs in your committee's chat, with Clerk added "
+                                                 "to it. Here, /actions lists your actions in every committee.")
+                return
+            handler = command.personal
 
         async def use_case(uow: UnitOfWork, turn: Turn) -> Reply:
             return await handler(uow, turn, args)
@@ -233,7 +239,8 @@ class ClerkBot(TeamsActivityHandler):
                 self.db.unit_of_work, conversation_id, conversation, claim_id or activity.id, now, make_turn, use_case,
                 role=role or (command.role if command else Role.ANYONE), doing=doing or (command.doing if command else ""),
                 meeting_id=meeting_id, committee_id=known[1] if known and known[0] == reference_key else None,
-                render=self._messages, sender=self.outbox.instance)
+                render=self._messages, render_private=lambda reply: self._private_messages(reply, activity),
+                sender=self.outbox.instance)
         except UsageError as error:
             await self._say(turn_context, f"{error.message}\n{usage(command)}" if command else error.message)
             return
@@ -279,6 +286,15 @@ class ClerkBot(TeamsActivityHandler):
             return [Queued(render_card(cards.actions_card(view)))]
         return said
 
+    def _private_messages(self, reply: Reply, activity: Activity) -> list[tuple[PersonalChat, Queued]]:
+        """What the reply says privately, each to its person's personal chat."""
+        messages = []
+        for private in reply.privately:
+            if isinstance(private.view, ConfidentialOffer):
+                chat = PersonalChat(f"personal:{private.to.user_id}", _personal_reference(activity, private.to))
+                messages.append((chat, Queued(render_text(self._confidential_links(private.view)))))
+        return messages
+
     async def _update_minutes_cards(self, turn_context: TurnContext, view: MinutesUpdate) -> None:
         """Updates every posted minutes card in place (best effort: the record is already right,
         and /minutes posts it again)."""
@@ -304,6 +320,11 @@ class ClerkBot(TeamsActivityHandler):
         links, hours = self._signed_links(f"/committees/{offer.committee_id}/actions", LOG_FORMATS)
         return (f"Action log of {cards.plain(offer.committee)}: {links} (links valid for {hours} hours; "
                 "the web page can be pinned as a Website tab).")
+
+    def _confidential_links(self, offer: ConfidentialOffer) -> str:
+        links, hours = self._signed_links(f"/minutes/{offer.meeting_id}/confidential", FORMATS)
+        return (f"Confidential minutes of '{cards.plain(offer.title)}', with the exempt items in full: {links} "
+                f"(links valid for {hours} hours). Not for publication: share them only with those entitled.")
 
     def _export_links(self, offer: ExportOffer) -> str:
         links, hours = self._signed_links(f"/minutes/{offer.meeting_id}", FORMATS)
@@ -395,6 +416,18 @@ def _reference_key(activity: Activity) -> tuple:
     return (activity.service_url, activity.channel_id, bot.id if bot else None, bot.name if bot else None,
             conversation.id, conversation.conversation_type, conversation.tenant_id, conversation.is_group,
             _tenant_id(activity))
+
+
+def _personal_reference(activity: Activity, person: Person) -> str:
+    """How to reach a person's personal chat with Clerk: this conversation's reference, addressed to
+    them, without a conversation id (bot.outbox creates the chat, which Teams answers with the
+    existing one if there is one)."""
+    reference = TurnContext.get_conversation_reference(activity)
+    reference.activity_id = None
+    reference.user = ChannelAccount(id=person.user_id, name=person.name)
+    reference.conversation = ConversationAccount(id="", conversation_type="personal", is_group=False,
+                                                 tenant_id=_tenant_id(activity))
+    return json.dumps(reference.serialize(), sort_keys=True)
 
 
 def _reference_json(activity: Activity) -> str:

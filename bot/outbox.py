@@ -22,7 +22,7 @@ from typing import Awaitable, Callable
 import aiohttp
 from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
-from botbuilder.schema import ConversationReference
+from botbuilder.schema import ConversationParameters, ConversationReference
 
 from bot.proactive import activity_of, render_text
 from dialogs import delivery
@@ -262,8 +262,14 @@ class Outbox:
             except Exception as error:
                 errors.append(error)
 
-        await self._attempt(message.conversation_id, reference.conversation.tenant_id,
-                            lambda: self.adapter.continue_conversation(reference, callback, self.app_id), max_wait)
+        if reference.conversation.id:
+            def call():
+                return self.adapter.continue_conversation(reference, callback, self.app_id)
+        else:  # a person's personal chat: created, or found, by the Bot Connector
+            def call():
+                return self.adapter.create_conversation(self.app_id, callback, _personal_chat(reference),
+                                                        reference.channel_id, reference.service_url)
+        await self._attempt(message.conversation_id, reference.conversation.tenant_id, call, max_wait)
         if errors:
             raise failure_from(errors[0])
         return responses[0].id if responses and responses[0] is not None else None
@@ -301,3 +307,13 @@ class Outbox:
             self._behind.discard((conversation_id, lane))
         else:
             self._behind.add((conversation_id, lane))
+
+
+def _personal_chat(reference: ConversationReference) -> ConversationParameters:
+    """The 1:1 chat between Clerk and the reference's user. Creating it when it exists returns the
+    existing chat. Source: Microsoft Teams platform docs, "Proactive messages" (create the
+    conversation, then send; learn.microsoft.com/microsoftteams/platform/bots/how-to/conversations/
+    send-proactive-messages) and the Bot Connector REST API's Create Conversation."""
+    tenant_id = reference.conversation.tenant_id
+    return ConversationParameters(is_group=False, bot=reference.bot, members=[reference.user], tenant_id=tenant_id,
+                                  channel_data={"tenant": {"id": tenant_id}})

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 
-from dialogs.action_text import due_text, effective_due, is_overdue, progress_text
+from dialogs.action_text import due_text, effective_due, is_overdue, progress_text, shown_text
 from dialogs.context import Reply, Turn
 from dialogs.dates import format_date
 from dialogs.export import DocumentFormat, html_templates
@@ -106,11 +106,11 @@ async def build_action_log(new_unit_of_work: UnitOfWorkFactory, committee_id: in
                 source = f"{meeting.title}, {format_date(meeting.meeting_date)}"
                 number = agendas[meeting.id].number_of(action.item_id) if action.item_id else None
                 source += f", item {number}" if number is not None else ""
-            return LoggedAction(action.number, action.text, [o.name for o in owners[action.id]], source,
+            return LoggedAction(action.number, shown_text(action), [o.name for o in owners[action.id]], source,
                                 due_text(action, committee.next_meeting_date),
                                 effective_due(action, committee.next_meeting_date), action.status,
                                 is_overdue(action, committee.next_meeting_date, today),
-                                progress_text(progress.get(action.id)))
+                                progress_text(progress.get(action.id), action))
 
         groups: dict[str, list[LoggedAction]] = {}
         for action in open_actions:

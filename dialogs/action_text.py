@@ -10,6 +10,16 @@ from storage.vocabulary import ActionStatus
 
 
 
+# What anyone but its owners, the chair and the secretary sees of an action agreed under an exempt item.
+CONFIDENTIAL_ACTION = "Confidential: agreed under an exempt item (its text is in the confidential minutes)"
+
+
+def shown_text(action: Action, in_full: bool = False) -> str:
+    """An action's text as a chat, card, list or public document shows it: an action agreed under
+    an exempt item is shown in full only where `in_full` (its owners, the confidential minutes)."""
+    return action.text if in_full or not action.confidential else CONFIDENTIAL_ACTION
+
+
 def effective_due(action: Action, next_meeting_date: date | None) -> date | None:
     if action.due_date is not None:
         return action.due_date
@@ -34,11 +44,16 @@ def due_text(action: Action, next_meeting_date: date | None) -> str:
     return "no due date"
 
 
-def progress_text(event: ActionEvent | None) -> str | None:
-    """'done: paper circulated', 'dropped: overtaken by the review', 'update: draft shared'."""
-    return f"{event.kind}: {event.text}" if event is not None and event.text else None
+def progress_text(event: ActionEvent | None, action: Action | None = None, in_full: bool = False) -> str | None:
+    """'done: paper circulated', 'dropped: overtaken by the review', 'update: draft shared'; of a
+    confidential action, only what happened."""
+    if event is None or not event.text:
+        return None
+    if action is not None and action.confidential and not in_full:
+        return str(event.kind)
+    return f"{event.kind}: {event.text}"
 
 
 def action_line(action: Action, owners: list[ActionOwner], next_meeting_date: date | None) -> str:
     """'Action 12: <text> — <owners>, due <date>'."""
-    return f"Action {action.number}: {action.text} — {owners_text(owners)}, {due_text(action, next_meeting_date)}"
+    return f"Action {action.number}: {shown_text(action)} — {owners_text(owners)}, {due_text(action, next_meeting_date)}"

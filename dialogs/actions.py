@@ -7,12 +7,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Callable
 
-from dialogs.action_text import due_text, is_overdue, owners_text
+from dialogs.action_text import due_text, is_overdue, owners_text, shown_text
 from dialogs.agenda import agenda_of
+from dialogs.committee import committee_label
 from dialogs.context import Person, Reply, Turn
 from dialogs.dates import NEXT_MEETING, day_month, example_date, format_date, parse_due
 from dialogs.errors import ClerkError, UsageError
 from dialogs.guards import current_meeting
+from dialogs.people import identify
 from dialogs.parsing import (
     MAX_NAME,
     MAX_TEXT,
@@ -98,6 +100,22 @@ def passed_note(day: date | str | None, turn: Turn) -> str:
     return ""
 
 
+async def as_known(uow: UnitOfWork, turn: Turn, people: list[Person] | tuple[Person, ...]) -> list[Person]:
+    """Typed names as the committee knows the person ("Jen" is Jennifer Housego, "Clark, Martine"
+    is Martine Clark), with the Teams account the open meeting's attendance knows them by, so
+    reminders @mention them; once each. @mentions as Teams gives them."""
+    meeting = await uow.meetings.open_meeting(turn.committee_id)
+    known: list[Person] = []
+    for person in people:
+        if not person.user_id:
+            who = await identify(uow, turn.committee_id, person.name)
+            row = await uow.meetings.attendance_by_key(meeting.id, who.key) if meeting else None
+            person = Person(who.name, row.teams_user_id if row else None)
+        if not any(name_key(other.name) == name_key(person.name) for other in known):
+            known.append(person)
+    return known
+
+
 def _owner_rows(action_id: int | None, owners: tuple[Person, ...] | list[Person]) -> list[ActionOwner]:
     return [ActionOwner(action_id=action_id, name=o.name, name_key=name_key(o.name), teams_user_id=o.user_id)
             for o in owners]
@@ -127,6 +145,7 @@ async def record(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
         if meeting is None:
             raise ClerkError("No meeting is open, so there is no item to name. /start opens one.")
         item_id = (await agenda_of(uow, meeting)).find(item_no).item.id
+    item = (await uow.meetings.items_of([item_id])).get(item_id) if item_id else None
     number, next_meeting_date = await uow.actions.next_action_number(turn.committee_id)
     action = Action(
         committee_id=turn.committee_id,
@@ -142,9 +161,10 @@ async def record(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
         created_by_user_id=turn.caller.user_id,
         source_activity_id=turn.activity_id,
         reminders_enabled=True,
+        confidential=bool(item and item.exempt_reason),
     )
     schedule_action(action, next_meeting_date, turn.policy, turn.tz, turn.now)
-    owners = _owner_rows(None, request.owners)
+    owners = _owner_rows(None, await as_known(uow, turn, request.owners))
     created = ActionEvent(kind=ActionChange.CREATED, text=request.text, by=turn.caller.name, at=turn.now)
     await uow.actions.add_action(action, owners, created)
     line = f"Action {number} recorded: {request.text} — {owners_text(owners)}, {due_text(action, next_meeting_date)}."
@@ -178,7 +198,7 @@ async def done(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
         raise ClerkError(f"Action {action.number} is already done.")
     action.status, action.closed_at = ActionStatus.DONE, turn.now
     await _event(uow, action, turn, ActionChange.DONE, within_limit(note, "a done note") or None)
-    return Reply(f"Action {action.number} done: {action.text}.")
+    return Reply(f"Action {action.number} done: {shown_text(action)}.")
 
 
 async def reopen(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
@@ -187,7 +207,7 @@ async def reopen(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
         raise ClerkError(f"Action {action.number} is already open.")
     action.status, action.closed_at = ActionStatus.OPEN, None
     await _event(uow, action, turn, ActionChange.REOPENED)
-    return Reply(f"Action {action.number} reopened: {action.text}.")
+    return Reply(f"Action {action.number} reopened: {shown_text(action)}.")
 
 
 async def drop(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
@@ -198,7 +218,7 @@ async def drop(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
         raise ClerkError(f"Action {action.number} is already dropped.")
     action.status, action.closed_at = ActionStatus.DROPPED, turn.now
     await _event(uow, action, turn, ActionChange.DROPPED, within_limit(reason, "a reason"))
-    return Reply(f"Action {action.number} dropped: {action.text} ({reason}).")
+    return Reply(f"Action {action.number} dropped: {shown_text(action)} ({reason}).")
 
 
 async def assign(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
@@ -211,7 +231,7 @@ async def assign(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
         raise UsageError("Name the owner: /assign 12 @Name or /assign 12 Name.")
     if any(len(o.name) > MAX_NAME for o in owners):
         raise UsageError(f"An owner's name is at most {MAX_NAME} characters.")
-    rows = _owner_rows(action.id, owners)
+    rows = _owner_rows(action.id, await as_known(uow, turn, owners))
     await uow.actions.replace_owners(action.id, rows)
     await _event(uow, action, turn, ActionChange.ASSIGNED, owners_text(rows))
     return Reply(f"Action {action.number} is now owned by {owners_text(rows)}.")
@@ -258,7 +278,9 @@ class ActionsView:
     empty_text: str
 
 
-async def action_rows(uow: UnitOfWork, committee: Committee, actions: list[Action], today: date) -> list[ActionRow]:
+async def action_rows(uow: UnitOfWork, committee: Committee, actions: list[Action], today: date,
+                      in_full: bool = False, where: str = "") -> list[ActionRow]:
+    """`in_full`: for the actions' owner alone (a confidential action's text); `where` leads each source."""
     owners = await uow.actions.owners([a.id for a in actions])
     meetings = await uow.meetings.meetings_by_id({a.meeting_id for a in actions if a.meeting_id})
     agendas = {meeting.id: await agenda_of(uow, meeting) for meeting in meetings.values()}
@@ -273,12 +295,12 @@ async def action_rows(uow: UnitOfWork, committee: Committee, actions: list[Actio
                 source += f", item {number}"
         rows.append(ActionRow(
             number=action.number,
-            text=action.text,
+            text=shown_text(action, in_full),
             owners=owners_text(owners[action.id]),
             due=due_text(action, committee.next_meeting_date),
             overdue=is_overdue(action, committee.next_meeting_date, today),
             status=action.status,
-            source=source,
+            source=where + source,
         ))
     return rows
 
@@ -307,6 +329,19 @@ async def list_actions(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     return Reply(f"{title}: {len(rows)}", view=view)
 
 
+async def actions_everywhere(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
+    """In a personal chat: the caller's open actions in every committee that knows them, by Teams
+    account or by name, each in full (nobody else reads a personal chat)."""
+    if args.strip().lower() not in ("", "mine"):
+        raise UsageError("In a personal chat, /actions lists your own actions in every committee.")
+    today = turn.local_now.date()
+    rows = []
+    for committee, actions in await uow.actions.open_actions_of(turn.caller.user_id, name_key(turn.caller.name)):
+        rows += await action_rows(uow, committee, actions, today, in_full=True, where=f"{committee_label(committee)}: ")
+    title = f"Your open actions, {turn.caller.name}"
+    return Reply(f"{title}: {len(rows)}", view=ActionsView(title, rows, "You have no open actions in any committee."))
+
+
 def _owned_by(owners: list[ActionOwner], person: Person) -> bool:
     return any(
         (person.user_id and owner.teams_user_id == person.user_id) or owner.name_key == name_key(person.name)
@@ -327,7 +362,7 @@ async def due_back(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     item, number = entry.item, entry.number
     presenter = turn.mentions[0] if turn.mentions else None
     if presenter is None and name_part:
-        presenter = Person(name_part)
+        presenter = Person((await identify(uow, turn.committee_id, name_part)).name)
     if presenter is None and item.presenter:
         presenter = Person(item.presenter)
     if presenter is None:

@@ -1,67 +1,85 @@
-"""Who was present, who sent apologies, and who is missing."""
+"""Who was at a meeting: one row a person, whichever way they are named (dialogs.people), with
+every arrival, departure and correction kept as that row's history.
+
+The minutes' attendance is built here too (`people_of`): members present with the chair first,
+then "In attendance" (everyone present who is not a standing member), apologies and absent
+members, each with their part attendance, "(from 10:45; left 12:10, during item 6)".
+"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from dialogs import timing
+from dialogs.agenda import agenda_of
 from dialogs.context import Person, Reply, Turn
 from dialogs.errors import ClerkError, UsageError
 from dialogs.guards import current_meeting
-from dialogs.parsing import MAX_NAME, clean_name, clock_time, name_key, parse_people
-from storage.models import Attendance, Meeting
+from dialogs.parsing import MAX_NAME, clean_name, clock_time, name_key, parse_people, parse_time
+from dialogs.people import Known, identify
+from dialogs.schedule import Agenda
+from storage.models import Attendance, AttendanceChange, Committee, Meeting
 from storage.unit_of_work import UnitOfWork
-from storage.vocabulary import AttendanceStatus
+from storage.vocabulary import AttendanceChangeKind, AttendanceStatus, EntryKind
+
+# A Teams join this long after the meeting opened is a late arrival the minutes give ("from 10:45").
+LATE_AFTER = timedelta(minutes=5)
+_FROM_ITEM = re.compile(r"\s+from\s+item\s+(\d{1,3})\s*$", re.IGNORECASE)
+_AT_TIME = re.compile(r"^(.*?)\s+(\d{1,2}[:.]\d{2})$")
 
 
-
-async def _record(
-    uow: UnitOfWork,
-    meeting: Meeting,
-    committee_id: int,
-    name: str,
-    role: str | None,
-    status: str,
-    recorded_by: str,
-    teams_user_id: str | None = None,
-    joined_at: datetime | None = None,
-) -> Attendance:
-    key = name_key(name)
-    row = None
-    if teams_user_id:
-        row = await uow.meetings.attendance_by_user(meeting.id, teams_user_id)
+async def _row(uow: UnitOfWork, meeting: Meeting, known: Known, user_id: str | None = None) -> Attendance:
+    """The person's one row in the meeting's attendance, made if they have none."""
+    row = await uow.meetings.attendance_by_user(meeting.id, user_id) if user_id else None
+    row = row or await uow.meetings.attendance_by_key(meeting.id, known.key)
     if row is None:
-        row = await uow.meetings.attendance_by_key(meeting.id, key)
-    member = await uow.committees.member_by_key(committee_id, key)
-    if row is None:
-        row = Attendance(
-            meeting_id=meeting.id,
-            name=member.name if member else name,
-            name_key=key,
-            member_id=member.id if member else None,
-            status=status,
-        )
+        row = Attendance(meeting_id=meeting.id, name=known.name, name_key=known.key,
+                         member_id=known.member.id if known.member else None, status=AttendanceStatus.ABSENT,
+                         role=known.member.role if known.member else None)
         await uow.add(row)
-    row.role = role or row.role or (member.role if member else None)
-    row.status = status
-    row.recorded_by = recorded_by
-    if teams_user_id:
-        row.teams_user_id = teams_user_id
-    if status == AttendanceStatus.PRESENT:
-        row.joined_at = row.joined_at or joined_at
-        row.left_at = None
+    if user_id and not row.teams_user_id:
+        row.teams_user_id = user_id
     return row
 
 
+async def _change(uow: UnitOfWork, row: Attendance, kind: AttendanceChangeKind, at: datetime, turn: Turn,
+                  by: str | None = None, detail: str | None = None) -> None:
+    await uow.add(AttendanceChange(attendance_id=row.id, kind=kind, at=at, detail=detail,
+                                   by=by or turn.caller.name, recorded_at=turn.now))
+
+
+def _set_status(row: Attendance, status: AttendanceStatus, by: str) -> None:
+    row.status, row.recorded_by = status, by
+
+
 async def present(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
-    people = parse_people(args)
+    """`/present Name, Role; Name, Role from item 4`: a role given is kept; "from item N" records
+    that the person came for that item."""
     meeting = await current_meeting(uow, turn)
-    rows = [
-        await _record(uow, meeting, turn.committee_id, name, role, AttendanceStatus.PRESENT, turn.caller.name, joined_at=turn.now)
-        for name, role in people
-    ]
-    return Reply(f"Present: {_names_with_guests(rows)}.")
+    chunks = []
+    for chunk in args.split(";"):
+        found = _FROM_ITEM.search(chunk)
+        chunks.append((chunk[:found.start()] if found else chunk, int(found.group(1)) if found else None))
+    people = [(parse_people(text)[0], item) for text, item in chunks if text.strip()]
+    if not people:
+        raise UsageError("Give at least one name.")
+    agenda = await agenda_of(uow, meeting) if any(item for _, item in people) else None
+    rows = []
+    for (name, role), item_number in people:
+        row = await _row(uow, meeting, await identify(uow, turn.committee_id, name))
+        row.role = role or row.role
+        _set_status(row, AttendanceStatus.PRESENT, turn.caller.name)
+        if item_number is not None:
+            entry = agenda.find(item_number)
+            await _change(uow, row, AttendanceChangeKind.ARRIVED, agenda.start_of(entry, turn.tz), turn,
+                          detail=f"from item {item_number}")
+        else:
+            await _change(uow, row, AttendanceChangeKind.PRESENT, turn.now, turn)
+        rows.append(row)
+    return Reply(f"Present: {_names(rows)}.")
 
 
 async def apologies(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
@@ -71,24 +89,97 @@ async def apologies(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     if any(len(n) > MAX_NAME for n in names):
         raise UsageError(f"A name is at most {MAX_NAME} characters.")
     meeting = await current_meeting(uow, turn)
-    rows = [
-        await _record(uow, meeting, turn.committee_id, name, None, AttendanceStatus.APOLOGIES, turn.caller.name)
-        for name in names
-    ]
-    return Reply(f"Apologies: {_names_with_guests(rows)}.")
+    rows = []
+    for name in names:
+        row = await _row(uow, meeting, await identify(uow, turn.committee_id, name))
+        _set_status(row, AttendanceStatus.APOLOGIES, turn.caller.name)
+        await _change(uow, row, AttendanceChangeKind.APOLOGIES, turn.now, turn)
+        rows.append(row)
+    return Reply(f"Apologies: {_names(rows)}.")
+
+
+async def _existing_row(uow: UnitOfWork, turn: Turn, meeting: Meeting, name: str) -> Attendance:
+    known = await identify(uow, turn.committee_id, name)
+    row = await uow.meetings.attendance_by_key(meeting.id, known.key)
+    if row is None:
+        raise ClerkError(f"{known.name} is not in this meeting's attendance. /attendance shows it.")
+    return row
 
 
 async def absent(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
+    """Corrects a mistake; the history keeps what was recorded before."""
     name = clean_name(args)
     if not name:
         raise UsageError("Name the person to mark absent.")
     meeting = await current_meeting(uow, turn)
-    row = await uow.meetings.attendance_by_key(meeting.id, name_key(name))
-    if row is None:
-        raise ClerkError(f"{name} is not in this meeting's attendance. /attendance shows it.")
-    row.status = AttendanceStatus.ABSENT
-    row.recorded_by = turn.caller.name
-    return Reply(f"{row.name} is now recorded as absent (neither present nor apologised).")
+    row = await _existing_row(uow, turn, meeting, name)
+    detail = f"was {row.status}"
+    _set_status(row, AttendanceStatus.ABSENT, turn.caller.name)
+    await _change(uow, row, AttendanceChangeKind.ABSENT, turn.now, turn, detail=detail)
+    return Reply(f"{row.name} is now recorded as absent (neither present nor apologised); /attendance history "
+                 "keeps what was recorded before.")
+
+
+def _name_and_time(args: str, turn: Turn, meeting: Meeting) -> tuple[str, datetime]:
+    """`Name [HH:MM]`: the time on the meeting's day, or now."""
+    text = clean_name(args)
+    found = _AT_TIME.match(text)
+    if found:
+        moment = timing.local_datetime(meeting.meeting_date, parse_time(found.group(2)), turn.tz)
+        text = found.group(1)
+    else:
+        moment = turn.now
+    if not text:
+        raise UsageError("Name the person.")
+    if len(text) > MAX_NAME:
+        raise UsageError(f"A name is at most {MAX_NAME} characters.")
+    return text, moment
+
+
+async def arrived(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
+    meeting = await current_meeting(uow, turn)
+    name, moment = _name_and_time(args, turn, meeting)
+    row = await _row(uow, meeting, await identify(uow, turn.committee_id, name))
+    _set_status(row, AttendanceStatus.PRESENT, turn.caller.name)
+    await _change(uow, row, AttendanceChangeKind.ARRIVED, moment, turn)
+    return Reply(f"{row.name} arrived at {clock_time(moment, turn.tz)}.")
+
+
+async def left(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
+    meeting = await current_meeting(uow, turn)
+    name, moment = _name_and_time(args, turn, meeting)
+    row = await _existing_row(uow, turn, meeting, name)
+    if row.status != AttendanceStatus.PRESENT:
+        raise ClerkError(f"{row.name} is not recorded as present: /present {row.name} first.")
+    await _change(uow, row, AttendanceChangeKind.LEFT, moment, turn)
+    during = (await agenda_of(uow, meeting)).under_way_at(moment)
+    return Reply(f"{row.name} left at {clock_time(moment, turn.tz)}"
+                 + (f", during {during.label}." if during else "."))
+
+
+async def substitute(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
+    """`/substitute Name for Member`: the substitute counts toward the quorum in the member's place."""
+    names = re.split(r"\s+for\s+", clean_name(args), maxsplit=1, flags=re.IGNORECASE)
+    if len(names) != 2 or not all(names):
+        raise UsageError("Say who stands in for whom: /substitute Kerry Reid for Tom Sorrell.")
+    name, member_name = names
+    meeting = await current_meeting(uow, turn)
+    member = await identify(uow, turn.committee_id, member_name)
+    if member.member is None:
+        raise ClerkError(f"{member.name} is not a standing member: only a member has a substitute. /members lists them.")
+    stand_in = await identify(uow, turn.committee_id, name)
+    if stand_in.key == member.key:
+        raise ClerkError("A member cannot substitute for themselves.")
+    row = await _row(uow, meeting, stand_in)
+    _set_status(row, AttendanceStatus.PRESENT, turn.caller.name)
+    row.substitute_for = member.name
+    await _change(uow, row, AttendanceChangeKind.SUBSTITUTE, turn.now, turn, detail=f"for {member.name}")
+    member_row = await _row(uow, meeting, member)
+    _set_status(member_row, AttendanceStatus.APOLOGIES, turn.caller.name)
+    member_row.substituted_by = row.name
+    await _change(uow, member_row, AttendanceChangeKind.APOLOGIES, turn.now, turn, detail=f"substituted by {row.name}")
+    return Reply(f"Present: {row.name} (substitute for {member.name}). Apologies: {member.name} "
+                 f"(substituted by {row.name}).")
 
 
 async def joined_from_teams(uow: UnitOfWork, turn: Turn, people: list[Person]) -> None:
@@ -96,10 +187,9 @@ async def joined_from_teams(uow: UnitOfWork, turn: Turn, people: list[Person]) -
     if meeting is None:
         return
     for person in people:
-        await _record(
-            uow, meeting, turn.committee_id, person.name, None, AttendanceStatus.PRESENT, "Teams",
-            teams_user_id=person.user_id, joined_at=turn.now,
-        )
+        row = await _row(uow, meeting, await _known_or_as_typed(uow, turn, person.name), person.user_id)
+        _set_status(row, AttendanceStatus.PRESENT, "Teams")
+        await _change(uow, row, AttendanceChangeKind.ARRIVED, turn.now, turn, by="Teams")
 
 
 async def left_from_teams(uow: UnitOfWork, turn: Turn, people: list[Person]) -> None:
@@ -107,56 +197,167 @@ async def left_from_teams(uow: UnitOfWork, turn: Turn, people: list[Person]) -> 
     if meeting is None:
         return
     for person in people:
-        row = None
-        if person.user_id:
-            row = await uow.meetings.attendance_by_user(meeting.id, person.user_id)
+        row = await uow.meetings.attendance_by_user(meeting.id, person.user_id) if person.user_id else None
         row = row or await uow.meetings.attendance_by_key(meeting.id, name_key(person.name))
         if row is not None:
-            row.left_at = turn.now
+            await _change(uow, row, AttendanceChangeKind.LEFT, turn.now, turn, by="Teams")
+
+
+async def _known_or_as_typed(uow: UnitOfWork, turn: Turn, name: str) -> Known:
+    """A Teams event cannot be asked which Jones it meant: an ambiguous name is kept as Teams gave it."""
+    try:
+        return await identify(uow, turn.committee_id, name)
+    except ClerkError:
+        return Known(clean_name(name), None)
+
+
+# The attendance the minutes and /attendance give -----------------------------------------------
 
 
 @dataclass(frozen=True)
-class AttendanceView:
-    present: list[tuple[str, str | None, bool, str | None]]  # name, role, guest, left at (HH:MM)
-    apologies: list[str]
-    missing: list[str]
+class PersonLine:
+    name: str
+    detail: str | None  # "Chair", a role, "substitute for X", and part attendance, as the minutes give it
+
+
+@dataclass(frozen=True)
+class People:
+    chair: str | None
+    present: list[PersonLine]  # members and substitutes, the chair first (everyone, if the committee lists no members)
+    in_attendance: list[PersonLine]
+    apologies: list[PersonLine]
+    absent: list[PersonLine]
+    members_present: int  # members and substitutes present at any time
     quorum: int | None
-    members_present: int
+
+    @property
+    def sections(self) -> list[tuple[str, list[tuple[str, str | None]]]]:
+        sections = [("Present", self.present), ("In attendance", self.in_attendance), ("Apologies", self.apologies),
+                    ("Absent", self.absent)]
+        return [(label, [(p.name, p.detail) for p in people]) for label, people in sections
+                if people or label in ("Present", "Apologies")]
+
+    @property
+    def quorum_line(self) -> str | None:
+        if not self.quorum:
+            return None
+        state = "quorate" if self.members_present >= self.quorum else "not quorate"
+        return f"The meeting was {state} ({self.members_present} members present; quorum {self.quorum})."
 
 
-async def attendance_view(uow: UnitOfWork, committee_id: int, meeting: Meeting, tz: ZoneInfo) -> AttendanceView:
+def opening_chair(meeting: Meeting, chair_changes: list) -> str | None:
+    """Who chaired when the meeting began: the chair before the first change during an item."""
+    return chair_changes[0].person if chair_changes else meeting.chair_name
+
+
+def part_attendance(changes: list[AttendanceChange], start: datetime, agenda: Agenda, tz: ZoneInfo) -> list[str]:
+    """'from 10:45', 'left 11:00, during item 4', 'returned 11:20': what a person's moves say."""
+    notes, there, ever_there = [], False, False
+    for change in changes:
+        when = clock_time(change.at, tz)
+        if change.kind in (AttendanceChangeKind.PRESENT, AttendanceChangeKind.SUBSTITUTE):
+            there = ever_there = True
+        elif change.kind == AttendanceChangeKind.ARRIVED and not there:
+            if ever_there:
+                notes.append(f"returned {when}")
+            elif change.at > start + LATE_AFTER:
+                notes.append(f"from {when}")
+            there = ever_there = True
+        elif change.kind == AttendanceChangeKind.LEFT and there:
+            during = agenda.under_way_at(change.at)
+            notes.append(f"left {when}" + (f", during item {during.number}" if during and during.number else ""))
+            there = False
+    return notes
+
+
+def _detail(*parts: str | None) -> str | None:
+    return ", ".join(part for part in parts if part) or None
+
+
+async def people_of(uow: UnitOfWork, committee: Committee, meeting: Meeting, tz: ZoneInfo,
+                    agenda: Agenda | None = None) -> People:
+    agenda = agenda or await agenda_of(uow, meeting)
     rows = await uow.meetings.attendance(meeting.id)
-    members = await uow.committees.members(committee_id)
-    committee = await uow.committees.get_committee(committee_id)
-    present_rows = [r for r in rows if r.status == AttendanceStatus.PRESENT]
+    members = await uow.committees.members(committee.id)
+    changes: dict[int, list[AttendanceChange]] = {}
+    for change in await uow.meetings.attendance_changes(meeting.id):
+        changes.setdefault(change.attendance_id, []).append(change)
+    entries = await uow.entries.entries([e.item.id for e in agenda.entries])
+    chair = opening_chair(meeting, sorted((e for e in entries if e.kind == EntryKind.CHAIR), key=lambda e: e.id))
+    chair_key = name_key(chair) if chair else None
+
+    def line(row: Attendance) -> PersonLine:
+        notes = "; ".join(part_attendance(changes.get(row.id, []), meeting.started_at, agenda, tz))
+        described = _detail("Chair" if row.name_key == chair_key else row.role,
+                            f"substitute for {row.substitute_for}" if row.substitute_for else None)
+        return PersonLine(row.name, " ".join(part for part in (described, notes and f"({notes})") if part) or None)
+
+    present = [r for r in rows if r.status == AttendanceStatus.PRESENT]
+    counts = [r for r in present if r.member_id is not None or r.substitute_for]
+    standing = counts if members else present
+    others = [r for r in present if r not in standing and r.name_key != chair_key]
+    standing = sorted([r for r in present if r in standing or r.name_key == chair_key],
+                      key=lambda r: r.name_key != chair_key)
+    present_lines = [line(r) for r in standing]
+    if chair and not any(r.name_key == chair_key for r in present):
+        present_lines.insert(0, PersonLine(chair, "Chair"))
     accounted = {r.name_key for r in rows if r.status in (AttendanceStatus.PRESENT, AttendanceStatus.APOLOGIES)}
-    return AttendanceView(
-        present=[(r.name, r.role, r.member_id is None, clock_time(r.left_at, tz) if r.left_at else None)
-                 for r in present_rows],
-        apologies=[r.name for r in rows if r.status == AttendanceStatus.APOLOGIES],
-        missing=[m.name for m in members if m.name_key not in accounted],
+    return People(
+        chair=chair,
+        present=present_lines,
+        in_attendance=[line(r) for r in others],
+        apologies=[PersonLine(r.name, _detail(r.role, f"substituted by {r.substituted_by}" if r.substituted_by else None))
+                   for r in rows if r.status == AttendanceStatus.APOLOGIES],
+        absent=[PersonLine(m.name, m.role) for m in members if m.name_key not in accounted and m.name_key != chair_key],
+        members_present=len(counts),
         quorum=committee.quorum,
-        members_present=sum(1 for r in present_rows if r.member_id is not None),
     )
+
+
+async def is_inquorate_now(uow: UnitOfWork, meeting: Meeting) -> bool:
+    """The meeting is under way, a quorum is set, and fewer members (and substitutes) are in it now:
+    what is decided now is marked "(taken while inquorate)"."""
+    committee = await uow.committees.get_committee(meeting.committee_id)
+    if not committee.quorum or meeting.ended_at is not None:
+        return False
+    rows = await uow.meetings.attendance(meeting.id)
+    moves: dict[int, str] = {}
+    for change in await uow.meetings.attendance_changes(meeting.id):
+        if change.kind in (AttendanceChangeKind.ARRIVED, AttendanceChangeKind.LEFT):
+            moves[change.attendance_id] = change.kind
+    here = [r for r in rows if r.status == AttendanceStatus.PRESENT and (r.member_id is not None or r.substitute_for)
+            and moves.get(r.id) != AttendanceChangeKind.LEFT]
+    return len(here) < committee.quorum
+
+
+INQUORATE_WARNING = " Warning: the meeting is not quorate, so this is marked as taken while inquorate."
 
 
 async def show(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     meeting = await current_meeting(uow, turn)
-    view = await attendance_view(uow, turn.committee_id, meeting, turn.tz)
+    committee = await uow.committees.get_committee(turn.committee_id)
+    people = await people_of(uow, committee, meeting, turn.tz)
     lines = [f"Attendance for '{meeting.title}'"]
-    lines.append(f"Present ({len(view.present)}):")
-    lines += [
-        f"- {name}" + (f", {role}" if role else "") + (" (guest)" if guest else "")
-        + (f" (left {left})" if left else "")
-        for name, role, guest, left in view.present
-    ] or ["- nobody yet"]
-    lines.append(f"Apologies ({len(view.apologies)}): " + (", ".join(view.apologies) or "none"))
-    lines.append("Members neither present nor apologised: " + (", ".join(view.missing) or "none"))
-    if view.quorum:
-        met = "quorate" if view.members_present >= view.quorum else "NOT quorate"
-        lines.append(f"Quorum {view.quorum}: {view.members_present} members present, {met}.")
+    for label, listed in people.sections:
+        lines.append(f"{label} ({len(listed)}):")
+        lines += [f"- {name}" + (f" – {detail}" if detail else "") for name, detail in listed] or ["- none"]
+    if people.quorum:
+        state = "NOT quorate" if await is_inquorate_now(uow, meeting) else "quorate"
+        lines.append(f"Quorum {people.quorum}: {people.members_present} members present so far; {state} now.")
     return Reply("\n".join(lines))
 
 
-def _names_with_guests(rows: list[Attendance]) -> str:
-    return ", ".join(r.name + (" (guest)" if r.member_id is None else "") for r in rows)
+async def history(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
+    """Every attendance change, corrections included, with who recorded it and when."""
+    meeting = await current_meeting(uow, turn)
+    names = {row.id: row.name for row in await uow.meetings.attendance(meeting.id)}
+    changes = sorted(await uow.meetings.attendance_changes(meeting.id), key=lambda c: c.id)
+    lines = [f"Attendance history of '{meeting.title}':"]
+    lines += [f"- {clock_time(c.recorded_at, turn.tz)} {c.by}: {names[c.attendance_id]} {c.kind}"
+              + (f" {clock_time(c.at, turn.tz)}" if c.kind in (AttendanceChangeKind.ARRIVED, AttendanceChangeKind.LEFT)
+                 else "") + (f" ({c.detail})" if c.detail else "") for c in changes] or ["- nothing recorded yet"]
+    return Reply("\n".join(lines))
+
+
+def _names(rows: list[Attendance]) -> str:
+    return ", ".join(r.name + ("" if r.member_id is not None else " (guest)") for r in rows)

@@ -41,7 +41,7 @@ async def carry_forward(uow: UnitOfWork, turn: Turn, meeting: Meeting) -> list[s
         progress = await uow.actions.latest_progress([a.id for a in open_actions + closed],
                                                      previous.started_at if previous else None)
         for action in open_actions + closed:
-            said = progress_text(progress.get(action.id))
+            said = progress_text(progress.get(action.id), action)
             lines.append(f"{action_line(action, owners[action.id], None)} ({said or action.status})")
         await _add_item(uow, meeting, start, UPDATE_ON_ACTIONS_MINUTES, UPDATE_ON_ACTIONS, None, lines, turn)
         start += UPDATE_ON_ACTIONS_MINUTES

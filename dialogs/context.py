@@ -45,10 +45,20 @@ class Turn:
         return self.now.astimezone(self.tz)
 
 
+@dataclass(frozen=True)
+class Private:
+    """Something for one person only, sent to their personal chat with Clerk."""
+
+    to: Person
+    view: object
+
+
 @dataclass
 class Reply:
-    """What a use case answers: a line of text, and optionally a view the bot renders as a card."""
+    """What a use case answers: a line of text, and optionally a view the bot renders as a card,
+    and what goes privately to someone's personal chat."""
 
     text: str
     view: object | None = None
     notices: list[str] = field(default_factory=list)
+    privately: list[Private] = field(default_factory=list)

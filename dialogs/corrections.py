@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from dialogs.action_text import shown_text
 from dialogs.agenda import agenda_of
 from dialogs.committee import outcome_scale
 from dialogs.context import Reply, Turn
@@ -124,7 +125,7 @@ async def undo(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
         action.status, action.closed_at = ActionStatus.DROPPED, turn.now
         uow.stage(ActionEvent(action_id=action.id, kind=ActionChange.DROPPED, text=UNDONE, by=turn.caller.name,
                               at=turn.now))
-        return Reply(f"Undone: action {action.number} ({action.text}) is dropped, {UNDONE}.")
+        return Reply(f"Undone: action {action.number} ({shown_text(action)}) is dropped, {UNDONE}.")
     if latest is None:
         raise ClerkError("You have recorded nothing here that /undo can take back.")
     change, entry = latest
@@ -162,8 +163,9 @@ async def history(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
         action = await uow.actions.action_by_number(turn.committee_id, number) if number is not None else None
         if action is None:
             raise ClerkError("Name an action that exists, e.g. /history action 3. /actions all lists them.")
-        lines = [f"History of action {action.number} ({action.text}):"]
-        lines += [f"- {_when(event.at, turn)} {event.by}: {event.kind}" + (f" — {event.text}" if event.text else "")
+        lines = [f"History of action {action.number} ({shown_text(action)}):"]
+        lines += [f"- {_when(event.at, turn)} {event.by}: {event.kind}"
+                  + (f" — {event.text}" if event.text and not action.confidential else "")
                   for event in await uow.actions.action_events(action.id)]
         return Reply("\n".join(lines))
     entry, _, rest = await _entry(uow, turn, text)

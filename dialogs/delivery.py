@@ -58,6 +58,15 @@ class Queued:
 
 
 @dataclass(frozen=True)
+class PersonalChat:
+    """A person's personal chat with Clerk, as the outbox addresses it: by their Teams account, with
+    a reference that bot/ completes by creating the chat when Clerk has not written in it yet."""
+
+    conversation_id: str
+    reference_json: str
+
+
+@dataclass(frozen=True)
 class Claimed:
     """A message this instance holds for sending now."""
 
@@ -102,6 +111,13 @@ async def queue(uow: UnitOfWork, conversation_id: str, messages: list[Queued], n
     ])
     return Enqueued(ids, [Claimed(message_id, conversation_id, message.payload, reply_to_id, None, message.minutes)
                           for message_id, message in zip(ids, messages)] if held else [])
+
+
+async def queue_privately(uow: UnitOfWork, committee_id: int, chat: PersonalChat, messages: list[Queued],
+                          now: datetime) -> Enqueued:
+    """Queues messages for a personal chat, in the caller's transaction; the sweep delivers them."""
+    await uow.committees.keep_personal_chat(chat.conversation_id, chat.reference_json, committee_id, now)
+    return await queue(uow, chat.conversation_id, messages, now)
 
 
 def lane_of(reply_to_id: str | None) -> OutboxLane:

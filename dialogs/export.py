@@ -63,9 +63,10 @@ def render_docx(minutes: Minutes) -> bytes:
     document = Document()
     style = document.styles["Normal"]
     style.font.name, style.font.size = "Arial", Pt(10)
-    title = document.add_heading(f"{minutes.committee} – Minutes", level=1)
+    title = document.add_heading(f"{minutes.committee} – {minutes.document_title}", level=1)
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    for text, bold in ((minutes.title, True), (minutes.heading_time, True), (f"({minutes.held})", False)):
+    heading = [(minutes.title, True), (minutes.heading_time, True), (f"({minutes.held})", False)]
+    for text, bold in heading + ([(minutes.chair_line, True)] if minutes.chair_line else []):
         paragraph = document.add_paragraph()
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
         paragraph.add_run(text).bold = bold
@@ -78,6 +79,8 @@ def render_docx(minutes: Minutes) -> bytes:
         for name, role in people or [("none", None)]:
             cells = table.add_row().cells
             cells[0].text, cells[1].text = name, role or ""
+    if minutes.quorum_line:
+        document.add_paragraph(minutes.quorum_line)
     document.add_paragraph().add_run("Declarations of interest:").bold = True
     for line in minutes.declaration_lines:
         document.add_paragraph(line, style="List Bullet")

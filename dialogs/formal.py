@@ -13,12 +13,14 @@ import re
 from dataclasses import dataclass
 
 from dialogs.agenda import agenda_of
+from dialogs.attendance import INQUORATE_WARNING, is_inquorate_now
 from dialogs.carry_forward import PREVIOUS_MINUTES
 from dialogs.context import Person, Reply, Turn
 from dialogs.dates import format_date
 from dialogs.errors import ClerkError, UsageError
-from dialogs.guards import current_meeting, in_the_minutes_of
-from dialogs.minutes import counts_text, declaration_line, minutes_update, motion_line, status_line
+from dialogs.guards import current_meeting, in_the_minutes_of, meeting_for_the_record
+from dialogs.minutes import (confidential_minutes_for, confidential_recipients, counts_text, declaration_line,
+                             minutes_update, motion_line, status_line)
 from dialogs.minutes_record import add_entry, entry_target
 from dialogs.reminders import schedule_due_back
 from dialogs.parsing import MAX_NAME, clean_name, name_key, split_item_prefix, whole_number, within_limit
@@ -142,7 +144,8 @@ async def vote(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
         how = f"{motion_row.result} ({counts_text(motion_row)})"
     _history(uow, turn, meeting, entry, how)
     return Reply(f"Motion #{entry.number} {motion_row.result}{in_the_minutes_of(meeting)}: "
-                 f"{motion_line(entry, motion_row)}", view=await minutes_update(uow, meeting, turn.tz))
+                 f"{motion_line(entry, motion_row)}" + await _mark_if_inquorate(uow, meeting, entry),
+                 view=await minutes_update(uow, meeting, turn.tz))
 
 
 async def casting_vote(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
@@ -157,7 +160,14 @@ async def casting_vote(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     motion_row.result = MotionResult.CARRIED if side == "for" else MotionResult.LOST
     _history(uow, turn, meeting, entry, f"{motion_row.result} on the chair's casting vote ({side})")
     return Reply(f"Motion #{entry.number} {motion_row.result} on the chair's casting vote: "
-                 f"{motion_line(entry, motion_row)}", view=await minutes_update(uow, meeting, turn.tz))
+                 f"{motion_line(entry, motion_row)}" + await _mark_if_inquorate(uow, meeting, entry),
+                 view=await minutes_update(uow, meeting, turn.tz))
+
+
+async def _mark_if_inquorate(uow: UnitOfWork, meeting: Meeting, entry: ItemEntry) -> str:
+    """Marks a vote taken while the meeting is inquorate; the warning the reply ends with."""
+    entry.inquorate = await is_inquorate_now(uow, meeting)
+    return INQUORATE_WARNING if entry.inquorate else ""
 
 
 def _read_counts(args: str) -> dict[str, int]:
@@ -237,6 +247,36 @@ async def _set_status(uow: UnitOfWork, turn: Turn, args: str, status: ItemStatus
     said = status_line(status, reason or None)
     return Reply(f"Item {entry.number} ({item.title}): {said.rstrip('.')}.{extra}",
                  view=await minutes_update(uow, meeting, turn.tz))
+
+
+# Exempt (confidential) items ----------------------------------------------------------------------
+
+
+async def confidential(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
+    """Marks an item exempt: the public minutes give its number and title and "Exempt item: <reason>
+    (minuted separately)"; its content, and the text of the actions agreed under it, go only to the
+    confidential minutes (and each action's text to its owners)."""
+    meeting = await meeting_for_the_record(uow, turn, names_item=True)
+    number, reason = split_item_prefix(args)
+    agenda = await agenda_of(uow, meeting)
+    entry = agenda.find(number) if number is not None else agenda.current
+    if entry is None or entry.is_break:
+        raise ClerkError("No item is under way: name it, e.g. /confidential item 6 information about an individual.")
+    reason = within_limit(" ".join(reason.split()), "a reason")
+    if not reason:
+        raise UsageError("Say why the item is exempt, e.g. /confidential item 6 information about an individual.")
+    item = entry.item
+    item.exempt_reason = reason
+    for action in await uow.actions.actions_of_meeting(meeting.id):
+        if action.item_id == item.id:
+            action.confidential = True
+    recipients = confidential_recipients(meeting)
+    to = " and ".join(person.name for person in recipients) or "the chair and secretary, once named,"
+    return Reply(f"Item {entry.number} ({item.title}) is exempt: {reason}. The minutes posted here and the public "
+                 f"documents give only its number and title; {to} get the confidential minutes privately"
+                 + (" now." if meeting.ended_at else " when the meeting closes."),
+                 view=await minutes_update(uow, meeting, turn.tz),
+                 privately=confidential_minutes_for(meeting, recipients) if meeting.ended_at else [])
 
 
 # The minutes of the previous meeting -------------------------------------------------------------

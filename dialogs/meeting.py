@@ -1,16 +1,20 @@
-"""Opening and closing a meeting record, and who chairs it."""
+"""Opening and closing a meeting record, who chairs it and keeps its record, where and when."""
 
 from __future__ import annotations
+
+import re
 
 from dialogs.agenda import agenda_of
 from dialogs.carry_forward import carry_forward
 from dialogs.committee import committee_label
 from dialogs.context import Person, Reply, Turn
 from dialogs.errors import ClerkError, UsageError
-from dialogs.guards import current_meeting
-from dialogs.minutes import MinutesView, build_minutes
-from dialogs.parsing import MAX_TITLE, clean_name, clock_time, name_key
-from storage.models import Meeting
+from dialogs.guards import current_meeting, meeting_for_the_record
+from dialogs.minutes import (HELD, MinutesView, build_minutes, confidential_minutes_for, confidential_recipients,
+                             has_exempt_items, minutes_update)
+from dialogs.parsing import MAX_NAME, MAX_TITLE, clean_name, clock_time, format_minute, name_key, parse_time
+from storage.models import ItemEntry, Meeting
+from storage.vocabulary import EntryKind
 from storage.unit_of_work import UnitOfWork
 
 async def open_meeting(
@@ -36,6 +40,7 @@ async def open_meeting(
         started_at=turn.now,
         chair_name=chair.name if chair else None,
         chair_user_id=chair.user_id if chair else None,
+        started_by_user_id=turn.caller.user_id if chair else None,
     )
     await uow.add(meeting)
     return meeting, True, await carry_forward(uow, turn, meeting)
@@ -85,12 +90,16 @@ async def close(uow: UnitOfWork, turn: Turn, meeting: Meeting) -> Reply:
     (await agenda_of(uow, meeting)).end_current(turn.now)
     meeting.ended_at = turn.now
     minutes = await build_minutes(uow, meeting, turn.tz)
-    return Reply(f"Meeting closed at {clock_time(turn.now, turn.tz)}: '{meeting.title}'.", view=MinutesView(minutes))
+    privately = []
+    if await has_exempt_items(uow, meeting):
+        privately = confidential_minutes_for(meeting, confidential_recipients(meeting))
+    return Reply(f"Meeting closed at {clock_time(turn.now, turn.tz)}: '{meeting.title}'.", view=MinutesView(minutes),
+                 privately=privately)
 
 
-async def _one_account_named(turn: Turn, name: str) -> Person:
+async def _one_account_named(turn: Turn, name: str, command: str) -> Person:
     """Authority follows the Teams account: a typed name binds only when exactly one person of the
-    conversation bears it; otherwise the chair is named with an @mention."""
+    conversation bears it; otherwise the person is named with an @mention."""
     roster = await turn.roster()
     found = [person for person in roster or () if person.user_id and name_key(person.name) == name_key(name)]
     if len(found) == 1:
@@ -98,21 +107,92 @@ async def _one_account_named(turn: Turn, name: str) -> Person:
     why = ("Teams did not tell me who is in this chat" if roster is None
            else f"{'nobody' if not found else f'{len(found)} people'} in this chat {'is' if not found else 'are'} "
                 f"called {name}")
-    raise ClerkError(f"I can't tell which Teams account is {name} ({why}). Name the chair with an @mention: "
-                     f"/chair @{name}.")
+    raise ClerkError(f"I can't tell which Teams account is {name} ({why}). Name them with an @mention: "
+                     f"/{command} @{name}.")
+
+
+async def _person_named(turn: Turn, args: str, command: str) -> Person:
+    """The @mentioned person, or the one Teams account in the chat with the typed name."""
+    if turn.mentions:
+        return turn.mentions[0]
+    name = clean_name(args)
+    if not name:
+        raise UsageError(f"Name them: /{command} @Name or /{command} Name.")
+    if len(name) > MAX_NAME:
+        raise UsageError(f"A name is at most {MAX_NAME} characters.")
+    return await _one_account_named(turn, name, command)
 
 
 async def set_chair(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
+    """Names the chair. Whoever opened the meeting and hands the chair to someone else becomes its
+    secretary, unless a secretary is named already."""
     meeting = await current_meeting(uow, turn)
-    if turn.mentions:
-        chosen = turn.mentions[0]
-    else:
-        name = clean_name(args)
-        if not name:
-            raise UsageError("Name the chair: /chair @Name or /chair Name.")
-        if len(name) > 200:
-            raise UsageError("A name is at most 200 characters.")
-        chosen = await _one_account_named(turn, name)
+    chosen = await _person_named(turn, args, "chair")
+    previous = meeting.chair_name
     meeting.chair_name = chosen.name
     meeting.chair_user_id = chosen.user_id
-    return Reply(f"{chosen.name} is now the chair of this meeting.")
+    reply = f"{chosen.name} is now the chair of this meeting."
+    current = (await agenda_of(uow, meeting)).current
+    if current is not None and previous and name_key(previous) != name_key(chosen.name):
+        # minuted at the item: the minutes' "Chair:" line names who chaired when the meeting began
+        await uow.add(ItemEntry(item_id=current.item.id, kind=EntryKind.CHAIR, text=f"{chosen.name} took the chair.",
+                                person=previous, author="Clerk", created_at=turn.now))
+        reply += f" The minutes say so at {current.label}."
+    opener = turn.caller.user_id
+    if (meeting.secretary_user_id is None and opener and opener == meeting.started_by_user_id
+            and chosen.user_id != opener):
+        meeting.secretary_name, meeting.secretary_user_id = turn.caller.name, opener
+        reply += (f" You ({turn.caller.name}) opened the meeting, so you are its secretary: /secretary none "
+                  "if you are not.")
+    return Reply(reply)
+
+
+async def set_secretary(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
+    meeting = await current_meeting(uow, turn)
+    chosen = await _person_named(turn, args, "secretary")
+    if chosen.user_id and chosen.user_id == meeting.chair_user_id:
+        raise ClerkError(f"{chosen.name} is the chair; the secretary is someone else.")
+    meeting.secretary_name, meeting.secretary_user_id = chosen.name, chosen.user_id
+    return Reply(f"{chosen.name} is now the secretary of this meeting: they may do what the chair may, except "
+                 "approve the minutes, name the chair and give the casting vote.")
+
+
+async def no_secretary(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
+    meeting = await current_meeting(uow, turn)
+    if meeting.secretary_name is None:
+        return Reply("This meeting has no secretary.")
+    former, meeting.secretary_name, meeting.secretary_user_id = meeting.secretary_name, None, None
+    return Reply(f"{former} is no longer the secretary of this meeting.")
+
+
+# Where and when, as the minutes give them -------------------------------------------------------
+
+_TIMES = re.compile(r"^(\d{1,2}[:.]\d{2})\s*[-\u2013\u2014]\s*(\d{1,2}[:.]\d{2})$")
+
+
+async def set_venue(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
+    """Where the meeting was held, for the minutes: replaces "Meeting held virtually via Microsoft Teams"."""
+    meeting = await meeting_for_the_record(uow, turn, names_item=True)
+    venue = clean_name(args)
+    if not venue:
+        raise UsageError("Say where the meeting is held, e.g. /venue Hybrid: Room 2, Police HQ, and Microsoft Teams.")
+    if len(venue) > MAX_TITLE:
+        raise UsageError(f"A venue is at most {MAX_TITLE} characters.")
+    previous, meeting.venue = meeting.venue or HELD, venue
+    return Reply(f"The minutes now say: {venue} (was: {previous}).", view=await minutes_update(uow, meeting, turn.tz))
+
+
+async def set_times(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
+    """`/times 10:00-13:00`: the start and close the minutes give, instead of when /start and /end
+    were typed."""
+    meeting = await meeting_for_the_record(uow, turn, names_item=True)
+    found = _TIMES.match(" ".join(args.split()))
+    if not found:
+        raise UsageError("Give the start and close, e.g. /times 10:00-13:00.")
+    start, close = parse_time(found.group(1)), parse_time(found.group(2))
+    if close <= start:
+        raise UsageError(f"The close ({format_minute(close)}) must come after the start ({format_minute(start)}).")
+    before = (await build_minutes(uow, meeting, turn.tz)).heading_time
+    meeting.minutes_start_minute, meeting.minutes_end_minute = start, close
+    return Reply(f"The minutes now give {format_minute(start)} – {format_minute(close)} (was {before}).",
+                 view=await minutes_update(uow, meeting, turn.tz))

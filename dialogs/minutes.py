@@ -11,20 +11,22 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from dialogs.action_text import due_text, owners_text, progress_text
+from dialogs.attendance import people_of
+from dialogs.action_text import due_text, owners_text, progress_text, shown_text
 from dialogs.schedule import Agenda
 from dialogs.carry_forward import UPDATE_ON_ACTIONS
 from dialogs.committee import outcome_scale
-from dialogs.context import Reply, Turn
+from dialogs.context import Person, Private, Reply, Turn
 from dialogs.dates import format_date, parse_due
 from dialogs.errors import ClerkError
 from dialogs.committee import outcome_words
 from dialogs.parsing import clock_time, format_minute
 from storage.models import ItemEntry, Meeting, MinutesPost, Motion
 from storage.unit_of_work import UnitOfWork, UnitOfWorkFactory
-from storage.vocabulary import ActionStatus, AttendanceStatus, DeclarationEffect, EntryChangeKind, EntryKind, ItemStatus
+from storage.vocabulary import ActionStatus, DeclarationEffect, EntryChangeKind, EntryKind, ItemStatus
 
 HELD = "Meeting held virtually via Microsoft Teams"
+INQUORATE = " (taken while inquorate)"
 
 
 @dataclass(frozen=True)
@@ -102,8 +104,8 @@ class Minutes:
     date_text: str
     start: str
     end: str | None
-    present: list[tuple[str, str | None]]
-    apologies: list[tuple[str, str | None]]
+    # "Present", "In attendance", "Apologies", "Absent": (name, "Chair" or role, substitute, part attendance)
+    people: list[tuple[str, list[tuple[str, str | None]]]]
     items: list[MinutesItem]
     actions: list[MinutesAction]
     earlier_actions: list[MinutesAction]
@@ -115,6 +117,13 @@ class Minutes:
     amendments: list[str] = field(default_factory=list)
     declarations: list[str] = field(default_factory=list)  # "Name – item 5 (Title): interest; withdrew"
     order_note: str | None = None  # said when items were taken out of the agenda's order
+    confidential: bool = False  # with the content of exempt items: for the chair and secretary only
+    chair: str | None = None  # who chaired when the meeting began; a change is minuted at its item
+    quorum_line: str | None = None  # "The meeting was quorate (7 members present; quorum 5)."
+
+    @property
+    def document_title(self) -> str:
+        return "Confidential minutes – not for publication" if self.confidential else "Minutes"
 
     @property
     def declaration_lines(self) -> list[str]:
@@ -135,9 +144,8 @@ class Minutes:
         return f"{self.close_time} Meeting close"
 
     @property
-    def people(self) -> list[tuple[str, list[tuple[str, str | None]]]]:
-        """The attendance sections in the order the minutes give them."""
-        return [("Present", self.present), ("Apologies", self.apologies)]
+    def chair_line(self) -> str | None:
+        return f"Chair: {self.chair}" if self.chair else None
 
     @property
     def action_sections(self) -> list[tuple[str, list[MinutesAction]]]:
@@ -180,6 +188,11 @@ def counts_text(motion: Motion) -> str:
     return counts + (f", abstentions {motion.abstentions}" if motion.abstentions else "")
 
 
+def exempt_line(reason: str) -> str:
+    """What the public minutes say of an exempt item, in place of its content."""
+    return f"Exempt item: {reason} (minuted separately)"
+
+
 def status_line(status: str | None, reason: str | None) -> str | None:
     """As an item's minutes say it."""
     if status == ItemStatus.DEFERRED:
@@ -189,11 +202,14 @@ def status_line(status: str | None, reason: str | None) -> str | None:
     return None
 
 
-async def build_minutes(uow: UnitOfWork, meeting: Meeting, tz: ZoneInfo) -> Minutes:
+async def build_minutes(uow: UnitOfWork, meeting: Meeting, tz: ZoneInfo, confidential: bool = False) -> Minutes:
+    """The public minutes: an exempt item shows only its number, title and why it is exempt, and
+    an action agreed under it only its owners and due date. `confidential`: everything."""
     committee = await uow.committees.get_committee(meeting.committee_id)
     scale = outcome_scale(committee)
-    attendance = await uow.meetings.attendance(meeting.id)
     items = await uow.meetings.agenda(meeting.id)
+    agenda = Agenda(meeting, items)
+    people = await people_of(uow, committee, meeting, tz, agenda)
     entries = await uow.entries.entries([i.id for i in items])
     by_item: dict[int, list] = {i.id: [] for i in items}
     for entry in entries:
@@ -204,19 +220,28 @@ async def build_minutes(uow: UnitOfWork, meeting: Meeting, tz: ZoneInfo) -> Minu
     taken: list[datetime | None] = []  # when each item was first taken up
 
     minutes_items = []
-    for agenda_entry in Agenda(meeting, items).entries:
+    for agenda_entry in agenda.entries:
         item = agenda_entry.item
-        minutes_items.append(MinutesItem(
-            number=agenda_entry.number,
-            time=format_minute(item.planned_start_minute),
-            title=item.title,
-            presenter=item.presenter,
-            record=_as_spoken(by_item[item.id], motions, carried=item.title != UPDATE_ON_ACTIONS),
-            outcome=outcome_words(item.outcome_letter, scale) if item.outcome_letter else None,
-            outcome_comment=item.outcome_comment,
-            status=status_line(item.status, item.status_reason),
-        ))
         taken.append(item.actual_start)
+        if item.exempt_reason and not confidential:
+            minutes_items.append(MinutesItem(number=agenda_entry.number, time=format_minute(item.planned_start_minute),
+                                             title=item.title, presenter=None, record=[], outcome=None,
+                                             outcome_comment=None, status=exempt_line(item.exempt_reason)))
+        else:
+            record = _as_spoken(by_item[item.id], motions, carried=item.title != UPDATE_ON_ACTIONS)
+            if item.exempt_reason:
+                record.insert(0, Minute(EntryKind.NOTE, f"Exempt item: {item.exempt_reason}. Not for publication."))
+            minutes_items.append(MinutesItem(
+                number=agenda_entry.number,
+                time=format_minute(item.planned_start_minute),
+                title=item.title,
+                presenter=item.presenter,
+                record=record,
+                outcome=(outcome_words(item.outcome_letter, scale) + (INQUORATE if item.outcome_inquorate else "")
+                         if item.outcome_letter else None),
+                outcome_comment=item.outcome_comment,
+                status=status_line(item.status, item.status_reason),
+            ))
         declarations += [f"{e.person} – item {agenda_entry.number} ({item.title}): {e.text}"
                          + {DeclarationEffect.WITHDREW: "; withdrew for the item",
                             DeclarationEffect.DID_NOT_VOTE: "; did not vote"}.get(e.effect, "")
@@ -230,10 +255,11 @@ async def build_minutes(uow: UnitOfWork, meeting: Meeting, tz: ZoneInfo) -> Minu
     progress = await uow.actions.latest_progress([a.id for a in earlier], previous.started_at if previous else None)
 
     def action_model(action) -> MinutesAction:
-        return MinutesAction(action.number, action.text, owners_text(owners[action.id]),
+        return MinutesAction(action.number, shown_text(action, confidential), owners_text(owners[action.id]),
                              due_text(action, committee.next_meeting_date), action.status,
-                             progress_text(progress.get(action.id)))
+                             progress_text(progress.get(action.id), action, confidential))
 
+    exempt = {i.id for i in items if i.exempt_reason and not confidential}
     due_backs = await uow.actions.due_backs_of_meeting(meeting.id)
     local_start = meeting.started_at.astimezone(tz)
     approved = None
@@ -249,22 +275,27 @@ async def build_minutes(uow: UnitOfWork, meeting: Meeting, tz: ZoneInfo) -> Minu
         committee=committee.name or "Committee",
         title=meeting.title,
         date_text=f"{local_start:%A} {local_start.day} {local_start:%B %Y}",
-        start=clock_time(meeting.started_at, tz),
-        end=clock_time(meeting.ended_at, tz) if meeting.ended_at else None,
-        present=[(a.name, a.role) for a in attendance if a.status == AttendanceStatus.PRESENT],
-        apologies=[(a.name, a.role) for a in attendance if a.status == AttendanceStatus.APOLOGIES],
+        start=(format_minute(meeting.minutes_start_minute) if meeting.minutes_start_minute is not None
+               else clock_time(meeting.started_at, tz)),
+        end=(format_minute(meeting.minutes_end_minute) if meeting.minutes_end_minute is not None
+             else clock_time(meeting.ended_at, tz) if meeting.ended_at else None),
+        held=meeting.venue or HELD,
+        people=people.sections,
+        chair=people.chair,
+        quorum_line=people.quorum_line,
         items=minutes_items,
         actions=[action_model(a) for a in actions_here],
         earlier_actions=[action_model(a) for a in earlier],
-        due_back=[DueBackLine(d.presenter, d.title, d.reason) for d in due_backs],
+        due_back=[DueBackLine(d.presenter, d.title, None if d.item_id in exempt else d.reason) for d in due_backs],
         approved=approved,
         next_meeting=next_meeting,
         declarations=declarations,
         order_note=order_note,
         amendments=[f"Amended {_when(change.at, tz)} by {change.by}: #{entry.number} {entry.kind} {change.kind}"
                     + (f": {change.text}" if change.text and change.kind != EntryChangeKind.REMOVED else "")
-                    for change, entry in await uow.entries.amendments([i.id for i in items])]
+                    for change, entry in await uow.entries.amendments([i.id for i in items if i.id not in exempt])]
                    + _confirmation(meeting),
+        confidential=confidential,
     )
 
 
@@ -295,14 +326,15 @@ def _as_spoken(entries: list, motions: dict[int, Motion], carried: bool) -> list
     record: list[Minute] = []
     questions: dict[int, Minute] = {}
     for entry in sorted(entries, key=lambda e: (e.kind != EntryKind.CARRIED, e.id)):
-        if entry.kind == EntryKind.CARRIED and carried:
+        said_while = INQUORATE if entry.inquorate else ""
+        if entry.kind == EntryKind.CHAIR or (entry.kind == EntryKind.CARRIED and carried):
             record.append(Minute(EntryKind.NOTE, entry.text))
         elif entry.kind in (EntryKind.NOTE, EntryKind.DECISION):
-            record.append(Minute(entry.kind, entry.text))
+            record.append(Minute(entry.kind, entry.text + said_while))
         elif entry.kind == EntryKind.DECLARATION:
             record.append(Minute(entry.kind, declaration_line(entry.person, entry.text, entry.effect)))
         elif entry.kind == EntryKind.MOTION:
-            record.append(Minute(entry.kind, motion_line(entry, motions.get(entry.id))))
+            record.append(Minute(entry.kind, motion_line(entry, motions.get(entry.id)) + said_while))
         elif entry.kind == EntryKind.QUESTION:
             questions[entry.id] = Minute(EntryKind.QUESTION, entry.text, [], opens_questions=not questions)
             record.append(questions[entry.id])
@@ -330,11 +362,12 @@ def _when(moment: datetime, tz: ZoneInfo) -> str:
     return f"{format_date(local.date())} at {clock_time(moment, tz)}"
 
 
-async def minutes_by_id(new_unit_of_work: UnitOfWorkFactory, meeting_id: int, tz: ZoneInfo) -> Minutes | None:
+async def minutes_by_id(new_unit_of_work: UnitOfWorkFactory, meeting_id: int, tz: ZoneInfo,
+                        confidential: bool = False) -> Minutes | None:
     """The minutes of a meeting, for a document link (its signature was checked by the caller)."""
     async with new_unit_of_work() as uow:
         meeting = await uow.meetings.get_meeting(meeting_id)
-        return await build_minutes(uow, meeting, tz) if meeting is not None else None
+        return await build_minutes(uow, meeting, tz, confidential) if meeting is not None else None
 
 
 # Use cases -------------------------------------------------------------------------------------
@@ -392,6 +425,39 @@ async def minutes_update(uow: UnitOfWork, meeting: Meeting, tz: ZoneInfo) -> Min
     if meeting.ended_at is None:
         return None
     return MinutesUpdate(await build_minutes(uow, meeting, tz), await uow.meetings.minutes_posts(meeting.id))
+
+
+@dataclass(frozen=True)
+class ConfidentialOffer:
+    """Links to the confidential minutes, for one person's personal chat."""
+
+    meeting_id: int
+    title: str
+
+
+def confidential_recipients(meeting: Meeting) -> list[Person]:
+    """Who gets the confidential minutes: the chair and the secretary, by Teams account."""
+    people = [Person(meeting.chair_name, meeting.chair_user_id),
+              Person(meeting.secretary_name, meeting.secretary_user_id)]
+    return [person for person in people if person.name and person.user_id]
+
+
+def confidential_minutes_for(meeting: Meeting, people: list[Person]) -> list[Private]:
+    return [Private(person, ConfidentialOffer(meeting.id, meeting.title)) for person in people]
+
+
+async def has_exempt_items(uow: UnitOfWork, meeting: Meeting) -> bool:
+    return any(item.exempt_reason for item in await uow.meetings.agenda(meeting.id))
+
+
+async def send_confidential(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
+    """The confidential minutes, to the caller's personal chat (the command table lets only the
+    chair and the secretary ask)."""
+    meeting = await meeting_for_minutes(uow, turn, args)
+    if not await has_exempt_items(uow, meeting):
+        raise ClerkError(f"The minutes of '{meeting.title}' have no exempt items: /minutes posts them.")
+    return Reply(f"The confidential minutes of '{meeting.title}' are on their way to your personal chat with Clerk.",
+                 privately=confidential_minutes_for(meeting, [turn.caller]))
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from dialogs.committee import NO_SCALE, outcome_scale, outcome_words
 from dialogs.context import Reply, Turn
 from dialogs.errors import ClerkError, UsageError
 from dialogs.guards import in_the_minutes_of, meeting_for_the_record
+from dialogs.attendance import INQUORATE_WARNING, is_inquorate_now
 from dialogs.minutes import minutes_update
 from dialogs.parsing import split_item_prefix, within_limit
 from dialogs.roles import require_may_change
@@ -65,8 +66,11 @@ async def _record(uow: UnitOfWork, turn: Turn, args: str, kind: EntryKind) -> Re
             raise ClerkError(f"There is no question on {_where(number)} to answer: /question records one.")
         question_id = question.id
     entry = await add_entry(uow, turn, meeting, item, kind, text, question_id)
-    return Reply(f"{kind.capitalize()} recorded on {_where(number)}{in_the_minutes_of(meeting)}. #{entry.number}",
-                 view=await minutes_update(uow, meeting, turn.tz))
+    warning = ""
+    if kind == EntryKind.DECISION and await is_inquorate_now(uow, meeting):
+        entry.inquorate, warning = True, INQUORATE_WARNING
+    return Reply(f"{kind.capitalize()} recorded on {_where(number)}{in_the_minutes_of(meeting)}. #{entry.number}"
+                 + warning, view=await minutes_update(uow, meeting, turn.tz))
 
 
 async def note(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
@@ -108,6 +112,7 @@ async def outcome(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     previous = item.outcome_letter
     item.outcome_letter, item.outcome_comment = letter, comment or None
     entry = await add_entry(uow, turn, meeting, item, EntryKind.OUTCOME, f"{letter} {comment}".strip())
+    item.outcome_inquorate = await is_inquorate_now(uow, meeting)
     changed = f" (was {previous})" if previous and previous != letter else ""
-    return Reply(f"Item {number}: {outcome_words(letter, scale)}{changed}{in_the_minutes_of(meeting)}. #{entry.number}",
-                 view=await minutes_update(uow, meeting, turn.tz))
+    return Reply(f"Item {number}: {outcome_words(letter, scale)}{changed}{in_the_minutes_of(meeting)}. #{entry.number}"
+                 + (INQUORATE_WARNING if item.outcome_inquorate else ""), view=await minutes_update(uow, meeting, turn.tz))

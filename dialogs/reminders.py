@@ -16,7 +16,7 @@ from typing import Callable
 from zoneinfo import ZoneInfo
 
 from dialogs import delivery
-from dialogs.action_text import effective_due, owners_text
+from dialogs.action_text import effective_due, owners_text, shown_text
 from dialogs.context import Person, Reply, Turn
 from dialogs.dates import format_date
 from dialogs.delivery import Queued, RenderText
@@ -233,7 +233,7 @@ async def _compose(uow: UnitOfWork, reminder: Reminder, tz: ZoneInfo, now: datet
             when = f"is due {format_date(due)} ({in_days((due - today).days)})"
             opening = "Reminder: action"
         addressed = _addressed(people) or "No owner yet (/assign)"
-        text = (f"{addressed}: {opening} {action.number}, '{action.text}'{since}, {when}. "
+        text = (f"{addressed}: {opening} {action.number}, '{shown_text(action)}'{since}, {when}. "
                 f"When it is done: /done {action.number}.")
         conversation = (meeting.conversation_id if meeting else None) or conversations[committee.id]
         return conversation and Outgoing(reminder.id, conversation, text, tuple(p for p in people if p.user_id))
@@ -264,7 +264,7 @@ async def _digest_text(uow: UnitOfWork, committee: Committee) -> str:
         at = f" at {format_minute(committee.next_meeting_minute)}"
     lines = [f"Good morning. {committee.name or 'The committee'} meets today{at}."]
     lines.append(f"Open actions ({len(actions)}):" if actions else "No open actions.")
-    lines += [f"- {a.number}. {a.text} — {owners_text(owners[a.id])}" for a in actions]
+    lines += [f"- {a.number}. {shown_text(a)} — {owners_text(owners[a.id])}" for a in actions]
     lines.append("Due back today:" if due_backs else "Nobody is due back.")
     lines += [f"- {d.presenter}: {d.title}" for d in due_backs]
     return "\n".join(lines)
@@ -332,7 +332,7 @@ async def _list(uow: UnitOfWork, turn: Turn) -> Reply:
             silenced.append(str(action.number))
         elif action.next_reminder_at is not None:
             last = _at(last_sent[action.id], turn.tz) if action.id in last_sent else "not yet"
-            lines.append(f"- Action {action.number}: {action.text} — {owners_text(owners[action.id])}. "
+            lines.append(f"- Action {action.number}: {shown_text(action)} — {owners_text(owners[action.id])}. "
                          f"Last reminded: {last}. Next reminder: {_at(action.next_reminder_at, turn.tz)}.")
     for due_back in await uow.actions.pending_due_backs(turn.committee_id):
         if due_back.next_reminder_at is not None:

@@ -3,7 +3,8 @@
 The command table (bot/commands.py) gives each command a Role; use cases never check it again.
 The chair is whoever the meeting names, by Teams user id (never by display name, which anyone can
 take), or the Teams meeting organizer; asking Teams for the organizer is a web request, so it is
-made only when the other tests fail.
+made only when the other tests fail. The secretary, named the same way, may do what the chair may
+except approve the minutes, name the chair and give the casting vote.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from storage.unit_of_work import UnitOfWork
 class Role(StrEnum):
     ANYONE = "anyone"
     CHAIR = "chair only"
+    CHAIR_OR_SECRETARY = "chair or secretary"
     CHAIR_ONCE_NAMED = "chair only, once a chair is named"  # anyone may name the first chair
 
 
@@ -32,23 +34,35 @@ async def is_chair(meeting: Meeting, turn: Turn) -> bool:
     return is_named_chair(meeting, turn) or await turn.is_meeting_organizer()
 
 
+def is_secretary(meeting: Meeting, turn: Turn) -> bool:
+    return bool(meeting.secretary_user_id) and meeting.secretary_user_id == turn.caller.user_id
+
+
+async def is_chair_or_secretary(meeting: Meeting, turn: Turn) -> bool:
+    return is_secretary(meeting, turn) or await is_chair(meeting, turn)
+
+
+def _chair_or_secretary_named(meeting: Meeting) -> str:
+    """'the chair (Marion Oswald) or the secretary (Sam Todd)', as a refusal names them."""
+    chair = f"the chair ({meeting.chair_name})" if meeting.chair_name else "the chair"
+    return chair + (f" or the secretary ({meeting.secretary_name})" if meeting.secretary_name else "")
+
+
 def _is_author(turn: Turn, author_user_id: str | None) -> bool:
     return bool(author_user_id) and author_user_id == turn.caller.user_id
 
 
 async def require_may_change(turn: Turn, meeting: Meeting, what: str, author: str | None = None,
                              author_user_id: str | None = None) -> None:
-    """Who may change what a meeting's record holds: its author or the chair; once the minutes
-    are approved, only the chair, as an amendment."""
+    """Who may change what a meeting's record holds: its author, the chair or the secretary; once
+    the minutes are approved, only the chair or the secretary, as an amendment."""
     if meeting.approved_at is not None:
-        if not await is_chair(meeting, turn):
-            chair = f" ({meeting.chair_name})" if meeting.chair_name else ""
-            raise NotAllowed(f"The minutes of {format_date(meeting.meeting_date)} are approved: only the chair{chair} "
-                             f"can amend them.")
+        if not await is_chair_or_secretary(meeting, turn):
+            raise NotAllowed(f"The minutes of {format_date(meeting.meeting_date)} are approved: only "
+                             f"{_chair_or_secretary_named(meeting)} can amend them.")
         return
-    if author is not None and not _is_author(turn, author_user_id) and not await is_chair(meeting, turn):
-        chair = f" or the chair ({meeting.chair_name})" if meeting.chair_name else " or the chair"
-        raise NotAllowed(f"Only {author}, who recorded {what},{chair} can change it.")
+    if author is not None and not _is_author(turn, author_user_id) and not await is_chair_or_secretary(meeting, turn):
+        raise NotAllowed(f"Only {author}, who recorded {what}, or {_chair_or_secretary_named(meeting)} can change it.")
 
 
 async def authorize(uow: UnitOfWork, turn: Turn, role: Role, doing: str, meeting_id: int | None = None) -> None:
@@ -66,8 +80,13 @@ async def authorize(uow: UnitOfWork, turn: Turn, role: Role, doing: str, meeting
     no_chair = meeting.chair_user_id is None  # a chair counts once bound to a Teams account
     if role is Role.CHAIR_ONCE_NAMED and no_chair and meeting.ended_at is None:
         return
+    if role is Role.CHAIR_OR_SECRETARY and is_secretary(meeting, turn):
+        return
     if await is_chair(meeting, turn):
         return
+    who = _chair_or_secretary_named(meeting) if role is Role.CHAIR_OR_SECRETARY else "the chair"
     if no_chair:
-        raise NotAllowed(f"Only the chair can {doing}, and no chair is set yet: /chair Name names one.")
-    raise NotAllowed(f"Only the chair ({meeting.chair_name}) can {doing}.")
+        raise NotAllowed(f"Only {who} can {doing}, and no chair is set yet: /chair Name names one.")
+    if role is not Role.CHAIR_OR_SECRETARY:
+        who = f"the chair ({meeting.chair_name})"
+    raise NotAllowed(f"Only {who} can {doing}.")

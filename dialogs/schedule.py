@@ -77,6 +77,17 @@ class Agenda:
             raise ClerkError(f"There is no item {number}: the agenda is empty.")
         raise ClerkError(f"There is no item {number}: the agenda has items 1 to {count}.")
 
+    def under_way_at(self, moment: datetime) -> Entry | None:
+        """The item or break in progress at a moment."""
+        return next((entry for entry in self.entries if entry.item.actual_start is not None
+                     and entry.item.actual_start <= moment
+                     and (entry.item.actual_end is None or moment < entry.item.actual_end)), None)
+
+    def start_of(self, entry: Entry, tz: ZoneInfo) -> datetime:
+        """When an entry began, or, not yet begun, when it is planned to."""
+        return entry.item.actual_start or timing.local_datetime(self.meeting.meeting_date,
+                                                                 entry.item.planned_start_minute, tz)
+
     @property
     def current(self) -> Entry | None:
         return self.entry_of(self.meeting.current_item_id)

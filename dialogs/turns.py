@@ -15,7 +15,7 @@ from typing import Awaitable, Callable
 from dialogs import delivery
 from dialogs.committee import register_conversation
 from dialogs.context import Reply, Turn
-from dialogs.delivery import Enqueued, Queued
+from dialogs.delivery import Enqueued, PersonalChat, Queued
 from dialogs.roles import Role, authorize
 from storage.unit_of_work import DatabaseUnavailable, UnitOfWork, UnitOfWorkFactory
 
@@ -56,12 +56,14 @@ async def run_turn(new_unit_of_work: UnitOfWorkFactory, conversation_id: str,
                    make_turn: Callable[[int], Turn], use_case: UseCase, role: Role = Role.ANYONE, doing: str = "",
                    meeting_id: int | None = None, committee_id: int | None = None,
                    render: Callable[[Reply], list[Queued]] = lambda reply: [],
+                   render_private: Callable[[Reply], list[tuple[PersonalChat, Queued]]] = lambda reply: [],
                    sender: str | None = None) -> Handled | None:
     """None when the activity was handled before (a redelivery has no second effect). `committee_id`
     may be given when the caller already knows it and the conversation's reference is unchanged;
     only otherwise are the conversation's facts read (serialising a reference costs a turn dearly).
     The reply, as `render` makes it, is queued in the same transaction (dialogs.delivery), held
-    for `sender` to deliver at once."""
+    for `sender` to deliver at once; what it says privately, as `render_private` makes it, waits
+    for the outbox's sweep."""
     try:
         async with asyncio.timeout(TURN_SECONDS):
             async with new_unit_of_work() as uow:
@@ -76,6 +78,8 @@ async def run_turn(new_unit_of_work: UnitOfWorkFactory, conversation_id: str,
                 reply = await use_case(uow, turn)
                 queued = await delivery.queue(uow, conversation_id, render(reply) if reply else [], now,
                                               reply_to_id=turn.activity_id, sender=sender)
+                for chat, message in render_private(reply) if reply else []:
+                    await delivery.queue_privately(uow, committee_id, chat, [message], now)
                 await uow.commit()
     except TimeoutError:  # the transaction was rolled back: nothing half-written
         raise DatabaseUnavailable(f"the turn took more than {TURN_SECONDS} s") from None

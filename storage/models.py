@@ -98,6 +98,19 @@ class Member(Base):
     role: Mapped[str | None] = mapped_column(String(200))
 
 
+class MemberAlias(Base):
+    """Another name a standing member goes by ("Jen" for Jennifer Housego)."""
+
+    __tablename__ = "member_aliases"
+    __table_args__ = (UniqueConstraint("committee_id", "alias_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    committee_id: Mapped[int] = mapped_column(ForeignKey("committees.id"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    alias: Mapped[str] = mapped_column(String(200))
+    alias_key: Mapped[str] = mapped_column(String(200))
+
+
 class Meeting(Base):
     __tablename__ = "meetings"
 
@@ -111,6 +124,10 @@ class Meeting(Base):
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     chair_name: Mapped[str | None] = mapped_column(String(200))
     chair_user_id: Mapped[str | None] = mapped_column(String(400))
+    # Who typed /start: handing the chair to someone else makes them the secretary.
+    started_by_user_id: Mapped[str | None] = mapped_column(String(400))
+    secretary_name: Mapped[str | None] = mapped_column(String(200))
+    secretary_user_id: Mapped[str | None] = mapped_column(String(400))
     planned_end_minute: Mapped[int | None] = mapped_column(Integer)
     current_item_id: Mapped[int | None] = mapped_column(Integer)
     approved_by: Mapped[str | None] = mapped_column(String(200))
@@ -119,6 +136,10 @@ class Meeting(Base):
     confirmed_on: Mapped[date | None] = mapped_column(Date)
     confirmed_by: Mapped[str | None] = mapped_column(String(200))
     confirmation_amendments: Mapped[str | None] = mapped_column(Text)
+    venue: Mapped[str | None] = mapped_column(Text)  # None: held virtually via Microsoft Teams
+    # The start and close the minutes give (/times), when not the moments of /start and /end.
+    minutes_start_minute: Mapped[int | None] = mapped_column(Integer)
+    minutes_end_minute: Mapped[int | None] = mapped_column(Integer)
 
 
 class Attendance(Base):
@@ -136,6 +157,23 @@ class Attendance(Base):
     joined_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     left_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     recorded_by: Mapped[str | None] = mapped_column(String(200))
+    substitute_for: Mapped[str | None] = mapped_column(String(200))  # the member this person stands in for
+    substituted_by: Mapped[str | None] = mapped_column(String(200))  # on the member's own row
+
+
+class AttendanceChange(Base):
+    """Every change to a person's attendance: arrivals and departures with the moment they happened,
+    and corrections, with who recorded them and when."""
+
+    __tablename__ = "attendance_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    attendance_id: Mapped[int] = mapped_column(ForeignKey("attendance.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # AttendanceChangeKind
+    at: Mapped[datetime] = mapped_column(UTCDateTime)  # when it happened
+    detail: Mapped[str | None] = mapped_column(String(200))
+    by: Mapped[str | None] = mapped_column(String(200))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class AgendaItem(Base):
@@ -158,6 +196,9 @@ class AgendaItem(Base):
     outcome_comment: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str | None] = mapped_column(String(20))  # ItemStatus; None when taken as planned
     status_reason: Mapped[str | None] = mapped_column(Text)
+    # An exempt item (confidential, "Part 2"): the public minutes give only its number, title and this.
+    exempt_reason: Mapped[str | None] = mapped_column(Text)
+    outcome_inquorate: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class ItemEntry(Base):
@@ -182,6 +223,7 @@ class ItemEntry(Base):
     person: Mapped[str | None] = mapped_column(String(200))
     person_user_id: Mapped[str | None] = mapped_column(String(400))
     effect: Mapped[str | None] = mapped_column(String(20))
+    inquorate: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())  # decided while inquorate
 
 
 class Motion(Base):
@@ -236,6 +278,8 @@ class Action(Base):
     source_activity_id: Mapped[str | None] = mapped_column(String(400))  # the Teams message that recorded it
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reminders_enabled: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
+    # Agreed under an exempt item: its text is for the confidential minutes and its owners only.
+    confidential: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # When the next reminder falls due; the sweep looks only at rows where this has passed.
     next_reminder_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
 

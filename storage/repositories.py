@@ -16,11 +16,13 @@ from storage.models import (
     DueBack,
     EntryChange,
     Attendance,
+    AttendanceChange,
     Committee,
     Conversation,
     ItemEntry,
     Meeting,
     Member,
+    MemberAlias,
     MinutesPost,
     Motion,
     OutboxMessage,
@@ -106,6 +108,15 @@ class CommitteeRepository(_Repository):
             _insert(self.session)(Conversation).values(values).on_conflict_do_nothing().returning(Conversation.id))
         return result.first() is not None
 
+    async def keep_personal_chat(self, conversation_id: str, reference: str, committee_id: int, now: datetime) -> None:
+        """Stores (or refreshes) how to reach a person's personal chat; the row names the committee
+        that first wrote to it."""
+        if not await self.add_conversation_once(Conversation(id=conversation_id, committee_id=committee_id,
+                                                             conversation_type="personal", reference=reference,
+                                                             updated_at=now)):
+            await self.session.execute(update(Conversation).where(Conversation.id == conversation_id)
+                                       .values(reference=reference, updated_at=now))
+
     async def get_committee(self, committee_id: int, for_update: bool = False) -> Committee:
         if for_update:
             result = await self.session.execute(
@@ -125,6 +136,17 @@ class CommitteeRepository(_Repository):
             select(Member).where(Member.committee_id == committee_id, Member.name_key == name_key)
         )
         return result.scalar_one_or_none()
+
+    async def member_by_alias(self, committee_id: int, alias_key: str) -> Member | None:
+        result = await self.session.execute(
+            select(Member).join(MemberAlias, MemberAlias.member_id == Member.id)
+            .where(MemberAlias.committee_id == committee_id, MemberAlias.alias_key == alias_key))
+        return result.scalar_one_or_none()
+
+    async def aliases(self, committee_id: int) -> list[MemberAlias]:
+        result = await self.session.execute(
+            select(MemberAlias).where(MemberAlias.committee_id == committee_id).order_by(MemberAlias.id))
+        return list(result.scalars())
 
     async def committee_conversation(self, committee_id: int) -> str | None:
         result = await self.session.execute(
@@ -201,6 +223,12 @@ class MeetingRepository(_Repository):
         result = await self.session.execute(
             select(Attendance).where(Attendance.meeting_id == meeting_id).order_by(Attendance.id)
         )
+        return list(result.scalars())
+
+    async def attendance_changes(self, meeting_id: int) -> list[AttendanceChange]:
+        result = await self.session.execute(
+            select(AttendanceChange).join(Attendance, Attendance.id == AttendanceChange.attendance_id)
+            .where(Attendance.meeting_id == meeting_id).order_by(AttendanceChange.at, AttendanceChange.id))
         return list(result.scalars())
 
     async def attendance_by_key(self, meeting_id: int, name_key: str) -> Attendance | None:
@@ -374,6 +402,20 @@ class ActionRepository(_Repository):
             query = query.where(Action.status.in_(statuses))
         result = await self.session.execute(query.order_by(Action.number))
         return list(result.scalars())
+
+    async def open_actions_of(self, user_id: str | None, name_key: str) -> list[tuple[Committee, list[Action]]]:
+        """Open actions, in every committee, owned by a Teams account or a name; by committee."""
+        owned = or_(ActionOwner.name_key == name_key, ActionOwner.teams_user_id == user_id) if user_id \
+            else ActionOwner.name_key == name_key
+        result = await self.session.execute(
+            select(Action, Committee).join(Committee, Committee.id == Action.committee_id)
+            .where(Action.status == ActionStatus.OPEN,
+                   Action.id.in_(select(ActionOwner.action_id).where(owned)))
+            .order_by(Action.committee_id, Action.number))
+        by_committee: dict[int, tuple[Committee, list[Action]]] = {}
+        for action, committee in result.all():
+            by_committee.setdefault(committee.id, (committee, []))[1].append(action)
+        return list(by_committee.values())
 
     async def actions_closed_since(self, committee_id: int, since: datetime) -> list[Action]:
         result = await self.session.execute(

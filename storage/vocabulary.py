@@ -30,6 +30,17 @@ class AttendanceStatus(StrEnum):
     ABSENT = "absent"
 
 
+class AttendanceChangeKind(StrEnum):
+    """What a person's attendance history records."""
+
+    PRESENT = "present"
+    APOLOGIES = "apologies"
+    ABSENT = "absent"  # a correction: neither present nor apologised
+    ARRIVED = "arrived"
+    LEFT = "left"
+    SUBSTITUTE = "substitute"
+
+
 class EntryKind(StrEnum):
     """What is minuted about an agenda item."""
 
@@ -40,6 +51,7 @@ class EntryKind(StrEnum):
     OUTCOME = "outcome"
     DECLARATION = "declaration"  # a member's interest in the item
     MOTION = "motion"  # its proposer, seconder and vote are in `motions`
+    CHAIR = "chair"  # written by Clerk when someone else takes the chair during an item; `person` was chair before
     CARRIED = "carried"  # written by Clerk when an item is carried forward; the chair may still remove the item
 
 

@@ -76,6 +76,10 @@ class Connector:
     role_lookups: int = 0  # how often the bot asked for someone's meeting role
     # Who Teams says is in each conversation (GET .../members), as (id, name, aadObjectId).
     members: list[tuple[str, str, str]] = field(default_factory=lambda: [CHAIR, MEMBER, OFFICER])
+    created: list[dict] = field(default_factory=list)  # conversations the bot created (POST /v3/conversations)
+
+    def in_conversation(self, conversation_id: str) -> list[dict]:
+        return [a for a in self.posted if (a.get("conversation") or {}).get("id") == conversation_id]
 
     def texts(self) -> list[str]:
         return [a.get("text") or "" for a in self.posted if a.get("type") == "message"]
@@ -158,7 +162,13 @@ def capture_app(capture: Connector) -> web.Application:
         return web.json_response([{"id": user_id, "name": name, "aadObjectId": aad}
                                   for user_id, name, aad in capture.members])
 
+    async def create_conversation(request: web.Request):
+        body = await request.json()
+        capture.created.append(body)
+        return web.json_response({"id": f"a:personal-{body['members'][0]['id']}"})
+
     app = web.Application()
+    app.router.add_post("/v3/conversations", create_conversation)
     app.router.add_get("/v3/conversations/{conversation_id}/members", conversation_members)
     app.router.add_post("/v3/conversations/{conversation_id}/activities", post_activity)
     app.router.add_post("/v3/conversations/{conversation_id}/activities/{reply_to}", post_activity)

@@ -9,7 +9,7 @@ import re
 import docx
 
 from bot import cards
-from tests.conftest import CHAIR, MEMBER, card_text
+from tests.conftest import CHAIR, MEMBER, OFFICER, card_text
 
 PEOPLE = "/present Marion Oswald, Chair; Tom Sorrell, Member; Kerry Reid, Member; Jamie Grace, Member; Sam Todd, Lab"
 
@@ -178,3 +178,67 @@ async def test_the_previous_minutes_are_approved_at_the_next_meeting(chat, clock
     earlier = await documents(chat, meeting_id=1)
     for text in earlier.values():
         assert "Confirmed as an accurate record at the meeting of" in html.unescape(re.sub(r"\\(.)", r"\1", text))
+
+
+async def confidential_documents(chat, text: str) -> dict[str, str]:
+    """The documents behind the links of a private message, by label."""
+    links = dict(re.findall(r"\[(Word|HTML|Markdown)\]\((http[^)]+)\)", text))
+    assert set(links) == {"Word", "HTML", "Markdown"}, text
+    texts = {}
+    for label, url in links.items():
+        assert "/confidential." in url
+        async with chat.session.get(url) as response:
+            assert response.status == 200
+            body = await response.read()
+        if label == "Word":
+            document = docx.Document(io.BytesIO(body))
+            body_text = "\n".join([p.text for p in document.paragraphs] + [
+                cell.text for table in document.tables for row in table.rows for cell in row.cells])
+        else:
+            body_text = body.decode()
+        texts[label] = html.unescape(re.sub(r"\\(.)", r"\1", body_text))
+    return texts
+
+
+async def test_an_exempt_item_is_kept_out_of_the_public_minutes_and_sent_privately(chat):
+    """Issue 18: the public card and exports give only the item's number, title and reason; the chair
+    and secretary get the confidential minutes in their personal chats with Clerk, which Clerk
+    creates through the Bot Connector; an action agreed under the item shows its text only there."""
+    from app import SWEEPS
+    await chat.say("/start May meeting")
+    await chat.say("/chair @Tom Sorrell", mentions=[MEMBER])  # Marion opened it: she becomes secretary
+    await chat.say("/agenda set\n10:00 Welcome\n10:05 Staff misconduct case - PSD\n11:00 Close", sender=MEMBER)
+    await chat.say("/item 2", sender=MEMBER)
+    assert "Only the chair (Tom Sorrell) or the secretary (Marion Oswald) can mark an item exempt." == \
+        await chat.say("/confidential information about an individual", sender=("29:kerry", "Kerry Reid", "aad-k"))
+    assert "Say why the item is exempt" in await chat.say("/confidential", sender=MEMBER)
+    reply = await chat.say("/confidential information about an individual (Schedule 12A, para 1)")
+    assert reply.startswith("Item 2 (Staff misconduct case) is exempt: information about an individual (Schedule 12A, "
+                            "para 1). The minutes posted here and the public documents give only its number and title; "
+                            "Tom Sorrell and Marion Oswald get the confidential minutes privately when the meeting "
+                            "closes.")
+    await chat.say("/note The officer's name is Constable Smith.")
+    await chat.say("/action Write to Constable Smith's line manager owner: Sam Todd due: Friday")
+    await chat.say("/outcome B", sender=MEMBER)
+    public = await minutes_everywhere(chat)
+    for text in public:
+        assert "2. Staff misconduct case" in text or "Staff misconduct case" in text
+        assert "Exempt item: information about an individual (Schedule 12A, para 1) (minuted separately)" in text
+        assert "Constable Smith" not in text and "Outcome B" not in text
+        assert "Confidential: agreed under an exempt item" in text
+    listed = card_text(await chat.card("/actions"))
+    assert "Constable Smith" not in listed and "Confidential: agreed under an exempt item" in listed
+    await chat.say("/end", sender=MEMBER)
+    await chat.bot.app[SWEEPS].deliver()
+    assert {c["members"][0]["id"] for c in chat.connector.created} == {MEMBER[0], "29:marion"}
+    for person in (MEMBER, ("29:marion",)):
+        private = chat.connector.in_conversation(f"a:personal-{person[0]}")
+        assert len(private) == 1 and private[0]["text"].startswith("Confidential minutes of 'May meeting'")
+        for label, text in (await confidential_documents(chat, private[0]["text"])).items():
+            assert "Confidential minutes – not for publication" in text, label
+            assert "The officer's name is Constable Smith." in text and "Write to Constable Smith's line manager" in text
+    assert "Only the chair (Tom Sorrell) or the secretary (Marion Oswald) can have the confidential minutes." == \
+        await chat.say("/minutes confidential", sender=OFFICER)
+    assert "on their way to your personal chat" in await chat.say("/minutes confidential")
+    await chat.bot.app[SWEEPS].deliver()
+    assert len(chat.connector.in_conversation("a:personal-29:marion")) == 2

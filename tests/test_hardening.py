@@ -298,7 +298,7 @@ async def test_kill_9_mid_meeting_loses_nothing_acknowledged(database_url, conne
         chat.bot = ProcessBot(second.url)
         await second.wait_ready(chat.session)
         attendance = await chat.say("/attendance")
-        assert "Marion Oswald, Chair" in attendance and "Tom Sorrell, Member" in attendance
+        assert "Marion Oswald – Chair" in attendance and "Tom Sorrell – Member" in attendance
         assert "Tool" in card_text(await chat.card("/agenda"))
         await chat.say("/end")
         await make_action_reminders_fall_due(database_url)

@@ -35,13 +35,11 @@ async def test_a_small_meeting_from_start_to_end(chat, clock):
     assert "Present: Jack Tracey (guest)." == await chat.say("/present Jack Tracey, Policy Lead", sender=MEMBER)
 
     attendance = await chat.say("/attendance")
-    assert "- Marion Oswald, Chair" in attendance
-    assert "- Tom Sorrell, Ethics Committee" in attendance
-    assert "- Sam Todd (guest)" in attendance
-    assert "- Jack Tracey, Policy Lead (guest)" in attendance
-    assert "Apologies (1): Kerry Reid" in attendance
-    assert "Members neither present nor apologised: none" in attendance
-    assert "Quorum 2: 2 members present, quorate." in attendance
+    assert "Present (2):\n- Marion Oswald – Chair\n- Tom Sorrell – Ethics Committee\n" in attendance
+    assert "In attendance (2):\n- Sam Todd\n- Jack Tracey – Policy Lead\n" in attendance
+    assert "Apologies (1):\n- Kerry Reid – Ethics Committee\n" in attendance
+    assert "Absent" not in attendance
+    assert "Quorum 2: 2 members present so far; quorate now." in attendance
 
     replaced = await chat.card("/agenda set\n1. 10:00 Welcome - Marion Oswald\n2 10:05 Update on actions - Jack Tracey\n"
                            "10:10 Checking tool for PSD (in principle submission) (30 min) - Data Lab\n"
@@ -114,10 +112,11 @@ async def test_participant_leave_is_recorded_and_join_is_silent(chat, clock):
     clock.set_local(2026, 5, 13, 10, 40, LONDON)
     await chat.post(chat.event(PARTICIPANT_LEAVE, participants(MEMBER)))
     assert len(chat.connector.posted) == before
-    assert "- Tom Sorrell (guest) (left 10:40)" in await chat.say("/attendance")
-    await chat.post(chat.event(PARTICIPANT_JOIN, participants(MEMBER)))  # back again: one row, not left
+    assert "- Tom Sorrell – (left 10:40)" in await chat.say("/attendance")
+    clock.set_local(2026, 5, 13, 10, 50, LONDON)
+    await chat.post(chat.event(PARTICIPANT_JOIN, participants(MEMBER)))  # back again: one row
     attendance = await chat.say("/attendance")
-    assert attendance.count("Tom Sorrell") == 1 and "left" not in attendance
+    assert attendance.count("Tom Sorrell") == 1 and "- Tom Sorrell – (left 10:40; returned 10:50)" in attendance
 
 
 async def test_absent_corrects_a_record(chat):
@@ -126,7 +125,8 @@ async def test_absent_corrects_a_record(chat):
     await chat.say("/present Tom Sorrell")
     assert "Tom Sorrell is now recorded as absent" in await chat.say("/absent tom sorrell")
     attendance = await chat.say("/attendance")
-    assert "Members neither present nor apologised: Tom Sorrell" in attendance
+    assert "Absent (1):\n- Tom Sorrell – Member" in attendance
+    assert "Tom Sorrell absent (was present)" in await chat.say("/attendance history")
     assert await chat.say("/absent Nobody") == "Nobody is not in this meeting's attendance. /attendance shows it."
 
 
@@ -164,7 +164,9 @@ async def test_chair_by_mention(chat):
     await chat.say("/start")
     assert "Tom Sorrell is now the chair" in await chat.say("/chair Tom", mentions=[MEMBER])
     assert "Item 1 added" in await chat.say("/agenda add 10:00 Welcome", sender=MEMBER)
-    assert "Only the chair (Tom Sorrell)" in await chat.say("/agenda add 10:05 Other")
+    assert "Item 2 added" in await chat.say("/agenda add 10:05 Other")  # who opened it is now secretary
+    await chat.say("/secretary none")
+    assert "Only the chair (Tom Sorrell)" in await chat.say("/agenda add 10:10 Other")
 
 
 async def test_agenda_add_parses_length_presenter_and_breaks(chat):

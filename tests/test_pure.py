@@ -130,8 +130,8 @@ def test_word_export_of_any_text_opens(tmp_path):
     record = [Minute("note", "note *x*"), Minute("question", "q?", ["a."], opens_questions=True),
               Minute("decision", "d")]
     item = MinutesItem(1, "10:00", "Tool <b>&", "Lab", record, "Outcome B – proceed with minor amendments", None)
-    minutes = Minutes(1, "C", "T", "Wednesday 13 May 2026", "10:00", "11:00", [("A", "Chair")], [],
-                      [item], [], [], [])
+    minutes = Minutes(1, "C", "T", "Wednesday 13 May 2026", "10:00", "11:00",
+                      [("Present", [("A", "Chair")]), ("Apologies", [])], [item], [], [], [])
     document = docx.Document(io.BytesIO(render_docx(minutes)))
     assert any("Tool <b>&" in cell.text for table in document.tables for row in table.rows for cell in row.cells)
     assert "Tool &lt;b&gt;&amp;" in render_html(minutes).decode()
