@@ -25,13 +25,13 @@ from bot.connector import ReusingAuthentication
 from bot.handler import ClerkBot
 from bot.links import LinkSigner
 from bot.outbox import ANSWER_BY, ANSWER_SECONDS, Outbox, RateLimiter
-from bot.proactive import render_text
+from bot.proactive import render_in_meeting, render_text
 from bot.signing_keys import SigningKeysUnavailable, SigningKeyStore
 from bot.teams_api import MeetingRoles
 from config import ConfigError, Settings
 from dialogs import reminders
-from dialogs.agenda import send_overtime_notices
-from dialogs.export import FORMATS, filename
+from dialogs.agenda import Notice, send_overtime_notices, stage_page
+from dialogs.export import FORMATS, filename, render_stage
 from dialogs.action_log import LOG_FORMATS, build_action_log
 from dialogs.minutes import minutes_by_id
 from dialogs.turns import forget_handled_activities
@@ -54,8 +54,9 @@ class Sweeps:
     """Work the bot does on a timer, wired to its services. Tests call these with an injected clock.
     What a sweep queues is delivered before it returns; `deliver` takes up what could not go at once."""
 
-    def __init__(self, db: Database, outbox: Outbox, settings: Settings, clock: Callable[[], datetime]):
-        self.db, self.outbox, self.settings, self.clock = db, outbox, settings, clock
+    def __init__(self, db: Database, outbox: Outbox, settings: Settings, clock: Callable[[], datetime],
+                 links: LinkSigner):
+        self.db, self.outbox, self.settings, self.clock, self.links = db, outbox, settings, clock, links
         self.instance = outbox.instance
 
     async def reminders(self) -> None:
@@ -72,8 +73,15 @@ class Sweeps:
         await forget_handled_activities(self.db.unit_of_work, self.clock())
 
     async def timekeeping(self) -> None:
-        await send_overtime_notices(self.db.unit_of_work, render_text, self.clock(), self.settings.timezone)
+        await send_overtime_notices(self.db.unit_of_work, self._notice, self.clock(), self.settings.timezone)
         await self.outbox.sweep()
+
+    def _notice(self, notice: Notice) -> str:
+        """In the chat of a Teams meeting under way, the notice also appears on the meeting's stage."""
+        if not notice.in_meeting:
+            return render_text(notice.text)
+        page = self.links.link(f"/meetings/{notice.meeting_id}/time.html", self.clock())
+        return render_in_meeting(notice.text, page, self.settings.APP_ID)
 
     async def deliver(self) -> None:
         await self.outbox.sweep()
@@ -91,7 +99,7 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = utc_now,
     limiter = RateLimiter(settings.outbound_per_second, settings.outbound_per_tenant_per_second)
     outbox = Outbox(adapter, settings.APP_ID, limiter, db.unit_of_work, instance, clock)
     bot = ClerkBot(db, settings, clock, roles, links, outbox)
-    sweeps = Sweeps(db, outbox, settings, clock)
+    sweeps = Sweeps(db, outbox, settings, clock, links)
 
     async def on_turn_error(context: TurnContext, error: Exception):
         log.error("unhandled error in a turn", exc_info=error)
@@ -173,6 +181,14 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = utc_now,
             return download(document.render(minutes), document.media_type, document.inline, name)
         return serve
 
+    async def stage(request: web.Request) -> web.Response:
+        if not signed(request):
+            return refused_link("/time")
+        page = await stage_page(db.unit_of_work, int(request.match_info["meeting_id"]), clock(), settings.timezone)
+        if page is None:
+            return web.Response(status=404, text="No such meeting.")
+        return download(render_stage(*page), "text/html; charset=utf-8", True, "time.html")
+
     async def action_log_document(request: web.Request) -> web.Response:
         if not signed(request):
             return refused_link("/actionlog")
@@ -194,6 +210,7 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = utc_now,
     app.router.add_get(r"/minutes/{meeting_id:[0-9]{1,9}}.{fmt:%s}" % "|".join(FORMATS), minutes_document(False))
     app.router.add_get(r"/minutes/{meeting_id:[0-9]{1,9}}/confidential.{fmt:%s}" % "|".join(FORMATS),
                        minutes_document(True))
+    app.router.add_get(r"/meetings/{meeting_id:[0-9]{1,9}}/time.html", stage)
     app.router.add_get(r"/committees/{committee_id:[0-9]{1,9}}/actions.{fmt:%s}" % "|".join(LOG_FORMATS),
                        action_log_document)
     scheduler = AsyncIOScheduler(timezone=settings.timezone)

@@ -11,7 +11,7 @@ from typing import Callable
 
 from botbuilder.core import InvokeResponse, MessageFactory, TurnContext
 from botbuilder.core.teams import TeamsActivityHandler, TeamsInfo
-from botbuilder.schema import Activity, ChannelAccount, ConversationAccount
+from botbuilder.schema import Activity, Attachment, ChannelAccount, ConversationAccount
 
 from bot import cards
 from bot.links import LinkSigner
@@ -23,15 +23,18 @@ from bot.text import mentions_from_entities, read_message, storable
 from config import Settings
 from dialogs import attendance, corrections, meeting, minutes
 from dialogs.action_log import LOG_FORMATS, ActionLogOffer
+from dialogs import buttons
 from dialogs.actions import ActionsView
+from dialogs.buttons import ActionCard, ActionForm, MinutesCardFor
 from dialogs.agenda import AgendaView
 from dialogs.context import Person, Reply, Turn
-from dialogs.delivery import MinutesPart, PersonalChat, Queued
+from dialogs.delivery import MinutesPart, PersonalChat, Queued, personal_chat_id
+from dialogs.desk import PrivateNote
 from dialogs.minutes import ConfidentialOffer, ExportOffer, MinutesUpdate, MinutesView
 from dialogs.errors import ClerkError, UsageError
 from dialogs.export import FORMATS
 from dialogs.roles import Role
-from dialogs.turns import ConversationFacts, UseCase, run_turn
+from dialogs.turns import ConversationFacts, Handled, UseCase, run_turn
 from storage.db import Database
 from storage.unit_of_work import DatabaseUnavailable, UnitOfWork
 
@@ -188,11 +191,108 @@ class ClerkBot(TeamsActivityHandler):
         await self._run(turn_context, use_case)
 
     async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
-        """Clerk's cards use Action.Submit, so it answers no invoke (task/fetch, tab/fetch,
-        composeExtension/*, fileConsent/invoke, adaptiveCard/action...): a 400 that says so, with
-        nothing posted in the chat, whatever the invoke's value holds."""
-        name = turn_context.activity.name if isinstance(turn_context.activity.name, str) else ""
-        return InvokeResponse(status=400, body={"error": f"Clerk does not handle the invoke {name[:80]!r}"})
+        """A button pressed on one of Clerk's cards (Universal Actions: `adaptiveCard/action`, whose
+        value is {"action": {"type": "Action.Execute", "verb", "data"}, "trigger"}), answered with the
+        card as the presser should now see it. Any other invoke (task/fetch, tab/fetch,
+        composeExtension/*, fileConsent/invoke...) gets a 400 that says so, with nothing posted."""
+        activity = turn_context.activity
+        name = activity.name if isinstance(activity.name, str) else ""
+        if name != "adaptiveCard/action":
+            return InvokeResponse(status=400, body={"error": f"Clerk does not handle the invoke {name[:80]!r}"})
+        value = activity.value if isinstance(activity.value, dict) else {}
+        action = value.get("action") if isinstance(value.get("action"), dict) else {}
+        verb, data = action.get("verb"), action.get("data", {})
+        if not isinstance(verb, str) or not isinstance(data, dict):
+            return InvokeResponse(status=400, body={"statusCode": 400, "type": "application/vnd.microsoft.error",
+                                                    "value": {"code": "BadRequest",
+                                                              "message": "not an Action.Execute of Clerk's"}})
+        return _card_response(await self._press(turn_context, verb.removeprefix(cards.VERB_PREFIX), data))
+
+    async def _press(self, turn_context: TurnContext, verb: str, data: dict) -> Attachment:
+        """Runs the button's use case as the presser and renders the card to answer with; a refusal
+        or a mistake is shown in the card."""
+        family, _, detail = verb.partition(".")
+        meeting_id = data.get("meeting") if isinstance(data.get("meeting"), int) else None
+        part = data.get("part") if isinstance(data.get("part"), int) else 1
+        role, doing = Role.ANYONE, ""
+        if family == "action" and detail == "form":
+            async def use_case(uow, turn):
+                return await buttons.action_form(uow, turn)
+        elif family == "action" and detail == "new":
+            async def use_case(uow, turn):
+                return await buttons.submit_action_form(uow, turn, data)
+        elif family == "action":
+            async def use_case(uow, turn):
+                return await buttons.press_action(uow, turn, detail, data)
+        elif verb == "minutes.refresh" and meeting_id:
+            async def use_case(uow, turn):
+                return await buttons.minutes_for(uow, turn, meeting_id, part)
+        elif verb == "minutes.approve" and meeting_id:
+            role, doing = Role.CHAIR, "approve the minutes"
+
+            async def use_case(uow, turn):
+                return await minutes.approve(uow, turn, meeting_id)
+        elif verb == "agenda.refresh":
+            async def use_case(uow, turn):
+                return await buttons.agenda_for(uow, turn)
+        elif verb in ("agenda.next", "agenda.break"):
+            role, doing = Role.CHAIR_OR_SECRETARY, "move the meeting on"
+
+            async def use_case(uow, turn):
+                return await buttons.press_agenda(uow, turn, detail)
+        else:
+            return cards.message_card("That button is not one of mine any more. /help lists what I can do.")
+        posts = (lambda reply: self._messages(reply)) if verb == "action.new" else (lambda reply: [])
+        try:
+            handled = await self._transact(turn_context, use_case, (), role, doing, meeting_id, None, posts)
+        except ClerkError as error:
+            return await self._refusal_card(turn_context, family, data, error.message)
+        except DatabaseUnavailable:
+            log.exception("database unavailable while handling %s", turn_context.activity.id)
+            return cards.message_card(TRY_AGAIN)
+        except Exception:
+            log.exception("failed to handle button %s", verb)
+            return cards.message_card(WENT_WRONG)
+        if handled is None:  # pressed twice: the card as it is now
+            return await self._refusal_card(turn_context, family, data, None)
+        await self._after(turn_context, handled)
+        return self._card_of(handled.reply, part)
+
+    def _card_of(self, reply: Reply | None, part: int) -> Attachment:
+        view = reply.view if reply else None
+        if isinstance(view, ActionCard):
+            return cards.action_card(view)
+        if isinstance(view, ActionsView):
+            return cards.actions_card(view)
+        if isinstance(view, ActionForm):
+            return cards.action_form(view)
+        if isinstance(view, AgendaView):
+            return cards.agenda_card(view)
+        if isinstance(view, MinutesCardFor):
+            return cards.minutes_card_for(view)
+        if isinstance(view, MinutesUpdate):
+            return cards.minutes_card_for(MinutesCardFor(view.minutes, part, False))
+        return cards.message_card(reply.text if reply and reply.text else "Done.")
+
+    async def _refusal_card(self, turn_context: TurnContext, family: str, data: dict, message: str | None) -> Attachment:
+        """An action's card with why the press was refused (read afresh), or the reason alone."""
+        number = data.get("action")
+        if family != "action" or not isinstance(number, int) or isinstance(number, bool) or not 0 < number < 2**31 \
+                or "committee" in data:  # pressed outside its committee's chat: the reason alone
+            return cards.message_card(message or "Done.")
+
+        async def use_case(uow, turn):
+            return await buttons.action_card(uow, turn, number, message)
+
+        try:
+            handled = await self._transact(turn_context, use_case, (), Role.ANYONE, "", None,
+                                           f"{turn_context.activity.id}:seen", lambda reply: [])
+        except ClerkError as error:
+            return cards.message_card(error.message)
+        except Exception:
+            log.exception("could not show action %s after a refused press", number)
+            return cards.message_card(message or WENT_WRONG)
+        return self._card_of(handled.reply if handled else None, 1)
 
     async def on_conversation_update_activity(self, turn_context: TurnContext):
         """Nobody asked anything in a conversation update: whatever fails in it (botbuilder looks up
@@ -217,30 +317,11 @@ class ClerkBot(TeamsActivityHandler):
         `claim_id` marks the activity handled under another key than its id (an edit of a message
         arrives with the message's own id, which its first delivery already claimed)."""
         activity = turn_context.activity
-        conversation_id = activity.conversation.id
-        now = self.clock()
-        reference_key = _reference_key(activity)
-        known = self._conversations.get(conversation_id)
-
-        def make_turn(committee_id: int) -> Turn:
-            return Turn(conversation_id=conversation_id, committee_id=committee_id, caller=_caller(activity), now=now,
-                        tz=self.settings.timezone, mentions=mentions, activity_id=activity.id,
-                        teams_meeting_id=_teams_meeting_id(activity),
-                        is_meeting_organizer=lambda: self._is_meeting_organizer(activity),
-                        roster=lambda: self._roster(turn_context),
-                        policy=self.settings.reminder_policy)
-
-        def conversation() -> ConversationFacts:
-            return ConversationFacts(conversation_id, _reference_json(activity), _conversation_type(activity),
-                                     _tenant_id(activity))
-
         try:
-            handled = await run_turn(
-                self.db.unit_of_work, conversation_id, conversation, claim_id or activity.id, now, make_turn, use_case,
-                role=role or (command.role if command else Role.ANYONE), doing=doing or (command.doing if command else ""),
-                meeting_id=meeting_id, committee_id=known[1] if known and known[0] == reference_key else None,
-                render=self._messages, render_private=lambda reply: self._private_messages(reply, activity),
-                sender=self.outbox.instance)
+            handled = await self._transact(turn_context, use_case, mentions,
+                                           role or (command.role if command else Role.ANYONE),
+                                           doing or (command.doing if command else ""), meeting_id, claim_id,
+                                           self._messages)
         except UsageError as error:
             await self._say(turn_context, f"{error.message}\n{usage(command)}" if command else error.message)
             return
@@ -258,7 +339,43 @@ class ClerkBot(TeamsActivityHandler):
         if handled is None:
             log.info("activity %s delivered again; already handled", activity.id)
             return
-        self._conversations[conversation_id] = (reference_key, handled.committee_id)
+        await self._after(turn_context, handled)
+
+    async def _transact(self, turn_context: TurnContext, use_case: UseCase, mentions: tuple[Person, ...], role: Role,
+                        doing: str, meeting_id: int | None, claim_id: str | None,
+                        render: Callable[[Reply], list[Queued]]) -> Handled | None:
+        """The use case in one transaction, its reply rendered by `render` into the outbox; what it
+        raises comes back to the caller, which says it in the chat or in a card."""
+        activity = turn_context.activity
+        conversation_id = activity.conversation.id
+        now = self.clock()
+        reference_key = _reference_key(activity)
+        known = self._conversations.get(conversation_id)
+
+        def make_turn(committee_id: int) -> Turn:
+            return Turn(conversation_id=conversation_id, committee_id=committee_id, caller=_caller(activity), now=now,
+                        tz=self.settings.timezone, mentions=mentions, activity_id=activity.id,
+                        teams_meeting_id=_teams_meeting_id(activity),
+                        is_meeting_organizer=lambda: self._is_meeting_organizer(activity),
+                        roster=lambda: self._roster(turn_context),
+                        policy=self.settings.reminder_policy)
+
+        def conversation() -> ConversationFacts:
+            return ConversationFacts(conversation_id, _reference_json(activity), _conversation_type(activity),
+                                     _tenant_id(activity))
+
+        handled = await run_turn(
+            self.db.unit_of_work, conversation_id, conversation, claim_id or activity.id, now, make_turn, use_case,
+            role=role, doing=doing, meeting_id=meeting_id,
+            committee_id=known[1] if known and known[0] == reference_key else None,
+            render=render, render_private=lambda reply: self._private_messages(reply, activity),
+            sender=self.outbox.instance)
+        if handled is not None:
+            self._conversations[conversation_id] = (reference_key, handled.committee_id)
+        return handled
+
+    async def _after(self, turn_context: TurnContext, handled: Handled) -> None:
+        """What follows a committed turn: posted minutes cards updated in place, the reply sent."""
         if handled.reply is not None and isinstance(handled.reply.view, MinutesUpdate):
             await self._update_minutes_cards(turn_context, handled.reply.view)
         await self.outbox.deliver_turn(turn_context, handled.queued)
@@ -284,15 +401,21 @@ class ClerkBot(TeamsActivityHandler):
             return [Queued(render_card(cards.agenda_card(view)))]
         if isinstance(view, ActionsView):
             return [Queued(render_card(cards.actions_card(view)))]
+        if isinstance(view, ActionCard):  # the text and the card, one message
+            return [Queued(render_card(cards.action_card(view), reply.text))]
+        if isinstance(view, ActionForm):
+            return [Queued(render_card(cards.action_form(view)))]
         return said
 
     def _private_messages(self, reply: Reply, activity: Activity) -> list[tuple[PersonalChat, Queued]]:
         """What the reply says privately, each to its person's personal chat."""
         messages = []
         for private in reply.privately:
+            chat = PersonalChat(personal_chat_id(private.to.user_id), _personal_reference(activity, private.to))
             if isinstance(private.view, ConfidentialOffer):
-                chat = PersonalChat(f"personal:{private.to.user_id}", _personal_reference(activity, private.to))
                 messages.append((chat, Queued(render_text(self._confidential_links(private.view)))))
+            elif isinstance(private.view, PrivateNote):
+                messages.append((chat, Queued(render_text(private.view.text))))
         return messages
 
     async def _update_minutes_cards(self, turn_context: TurnContext, view: MinutesUpdate) -> None:
@@ -362,6 +485,13 @@ class ClerkBot(TeamsActivityHandler):
 
 # Reading the parts of an activity defensively: Teams payloads vary, and a malformed one must not
 # cost more than a log line.
+
+
+def _card_response(attachment: Attachment) -> InvokeResponse:
+    """The invoke response that shows a card to the person who pressed (Universal Actions: the
+    `application/vnd.microsoft.card.adaptive` response type)."""
+    return InvokeResponse(status=200, body={"statusCode": 200, "type": attachment.content_type,
+                                            "value": attachment.content})
 
 
 def _entities(activity: Activity) -> list[dict]:

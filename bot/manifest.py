@@ -28,10 +28,15 @@ def command_list() -> list[dict]:
     return [{"title": name, "description": by_name[name].summary[:128]} for name in MENU]
 
 
+def teams_app_id(bot_id: str) -> str:
+    """The Teams app's id: stable for a bot, so a rebuilt package updates the installed app."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"clerk:{bot_id}"))
+
+
 def build_manifest(bot_id: str) -> dict:
     template = (PACKAGE_DIR / "manifest.json").read_text()
     template = template.replace("${{BOT_ID}}", bot_id)
-    template = template.replace("${{TEAMS_APP_ID}}", str(uuid.uuid5(uuid.NAMESPACE_URL, f"clerk:{bot_id}")))
+    template = template.replace("${{TEAMS_APP_ID}}", teams_app_id(bot_id))
     manifest = json.loads(template)
     for bot in manifest["bots"]:
         for commands in bot["commandLists"]:

@@ -5,30 +5,55 @@ than everything else the outbox does)."""
 from __future__ import annotations
 
 import json
+from urllib.parse import urlencode
 
 from botbuilder.core import MessageFactory
 from botbuilder.schema import Activity, Attachment, ChannelAccount, Mention
 
+from bot import cards
+from bot.manifest import teams_app_id
 from dialogs.context import Person
+from dialogs.delivery import ActionRef
 
 
-def render_text(text: str, mentions: tuple[Person, ...] = ()) -> str:
+def render_text(text: str, mentions: tuple[Person, ...] = (), action: ActionRef | None = None) -> str:
     """Text in which `<at>Name</at>`, for each person with a Teams id, becomes a real mention so
-    Teams notifies them (dialogs.delivery.RenderText)."""
-    return json.dumps({"text": text, "mentions": [[person.user_id, person.name] for person in mentions
-                                                  if person.user_id]})
+    Teams notifies them; with an action's number, followed by that action's buttons
+    (dialogs.delivery.RenderText)."""
+    message = {"text": text, "mentions": [[person.user_id, person.name] for person in mentions if person.user_id]}
+    if action is not None:
+        attachment = cards.reminder_buttons_card(action)
+        message.update(card=attachment.content, contentType=attachment.content_type)
+    return json.dumps(message)
 
 
-def render_card(attachment: Attachment) -> str:
-    return json.dumps({"card": attachment.content, "contentType": attachment.content_type})
+def render_in_meeting(text: str, page_url: str, bot_id: str) -> str:
+    """A notice that Teams also shows on the stage of the meeting under way, as an in-meeting
+    notification: `channelData.notification.alertInMeeting`, whose `externalResourceUrl` is a
+    Teams "bubble" deep link to the page to show. Source: Microsoft Teams platform docs, "Build
+    in-meeting notification for Teams meeting" (learn.microsoft.com/microsoftteams/platform/
+    apps-in-teams-meetings/in-meeting-notification-for-meeting)."""
+    bubble = (f"https://teams.microsoft.com/l/bubble/{teams_app_id(bot_id)}?"
+              + urlencode({"url": page_url, "height": 200, "width": 420, "title": "Clerk", "completionBotId": bot_id}))
+    return json.dumps({"text": text, "mentions": [],
+                       "channelData": {"notification": {"alertInMeeting": True, "externalResourceUrl": bubble}}})
+
+
+def render_card(attachment: Attachment, text: str = "") -> str:
+    """A card, and the text that comes with it in the same message."""
+    return json.dumps({"card": attachment.content, "contentType": attachment.content_type, "text": text})
 
 
 def activity_of(payload: str) -> Activity:
     """The activity to send for a message the outbox kept."""
     message = json.loads(payload)
     if "card" in message:
-        return MessageFactory.attachment(Attachment(content_type=message["contentType"], content=message["card"]))
-    activity = MessageFactory.text(message["text"])
+        activity = MessageFactory.attachment(Attachment(content_type=message["contentType"], content=message["card"]),
+                                             text=message.get("text") or None)
+    else:
+        activity = MessageFactory.text(message["text"])
+    if message.get("channelData"):
+        activity.channel_data = message["channelData"]
     if message.get("mentions"):
         activity.entities = [Mention(mentioned=ChannelAccount(id=user_id, name=name), text=f"<at>{name}</at>",
                                      type="mention") for user_id, name in message["mentions"]]

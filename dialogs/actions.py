@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Callable
 
 from dialogs.action_text import due_text, is_overdue, owners_text, shown_text
@@ -12,7 +12,7 @@ from dialogs.agenda import agenda_of
 from dialogs.committee import committee_label
 from dialogs.context import Person, Reply, Turn
 from dialogs.dates import NEXT_MEETING, day_month, example_date, format_date, parse_due
-from dialogs.errors import ClerkError, UsageError
+from dialogs.errors import ClerkError, NotAllowed, UsageError
 from dialogs.guards import current_meeting
 from dialogs.people import identify
 from dialogs.parsing import (
@@ -27,6 +27,7 @@ from dialogs.parsing import (
     within_limit,
 )
 from dialogs.reminders import reschedule_committee, schedule_action, schedule_due_back
+from dialogs.roles import is_chair_or_secretary
 from storage.models import Action, ActionEvent, ActionOwner, Committee, DueBack
 from storage.unit_of_work import UnitOfWork
 from storage.vocabulary import ActionChange, ActionStatus
@@ -178,7 +179,14 @@ async def record(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
         missing.append(f"/due {number} <date>")
     if missing:
         line += " Still missing: add " + " and ".join(missing) + "."
-    return Reply(line)
+    return Reply(line, view=Recorded(number))
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """The action a reply recorded, so its card can follow."""
+
+    number: int
 
 
 async def _action(uow: UnitOfWork, turn: Turn, args: str) -> tuple[Action, str]:
@@ -227,6 +235,10 @@ async def assign(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     if not owners:
         rest = re.sub(r"(?i)^owners?\s*:\s*", "", rest)
         owners = [Person(n) for n in (clean_name(x) for x in _OWNER_SEPARATOR.split(rest)) if n]
+    return await assign_owners(uow, turn, action, owners)
+
+
+async def assign_owners(uow: UnitOfWork, turn: Turn, action: Action, owners: list[Person]) -> Reply:
     if not owners:
         raise UsageError("Name the owner: /assign 12 @Name or /assign 12 Name.")
     if any(len(o.name) > MAX_NAME for o in owners):
@@ -257,6 +269,38 @@ async def update(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     return Reply(f"Progress noted on action {action.number}.")
 
 
+async def snooze(uow: UnitOfWork, turn: Turn, action: Action, days: int = 7) -> Reply:
+    """Holds the action's reminders for `days`; the next one after that goes out as planned."""
+    if action.status != ActionStatus.OPEN:
+        raise ClerkError(f"Action {action.number} is {action.status}: it has no reminders to snooze.")
+    committee = await uow.committees.get_committee(turn.committee_id)
+    await uow.reminders.cancel_pending_reminders(action_id=action.id)
+    schedule_action(action, committee.next_meeting_date, turn.policy, turn.tz, turn.now + timedelta(days=days))
+    uow.stage(ActionEvent(action_id=action.id, kind=ActionChange.SNOOZED, text=f"{days} days", by=turn.caller.name,
+                          at=turn.now))
+    return Reply(f"Reminders for action {action.number} snoozed for {days} days.")
+
+
+async def action_numbered(uow: UnitOfWork, turn: Turn, number: int) -> Action:
+    action = await uow.actions.action_by_number(turn.committee_id, number)
+    if action is None:
+        raise ClerkError(f"There is no action {number}. /actions all lists them.")
+    return action
+
+
+async def require_owner_chair_or_secretary(uow: UnitOfWork, turn: Turn, action: Action) -> None:
+    """Who may change an action with its card's buttons: its owners, the chair and the secretary."""
+    owners = (await uow.actions.owners([action.id]))[action.id]
+    if any(owner.teams_user_id == turn.caller.user_id if owner.teams_user_id  # by account, when Teams gave one
+           else owner.name_key == name_key(turn.caller.name) for owner in owners):
+        return
+    meeting = await uow.meetings.open_meeting(turn.committee_id) or await uow.meetings.latest_meeting(turn.committee_id)
+    if meeting is not None and await is_chair_or_secretary(meeting, turn):
+        return
+    raise NotAllowed(f"Only the owners of action {action.number} ({owners_text(owners)}), the chair or the "
+                     "secretary can change it.")
+
+
 # Listing --------------------------------------------------------------------------------------
 
 
@@ -276,6 +320,8 @@ class ActionsView:
     title: str
     rows: list[ActionRow]
     empty_text: str
+    choice: str | None = None  # what /actions was given, so a button pressed on the list shows it again
+    notice: str | None = None  # what the last button pressed on it did
 
 
 async def action_rows(uow: UnitOfWork, committee: Committee, actions: list[Action], today: date,
@@ -325,7 +371,8 @@ async def list_actions(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
         title = f"Open actions for {person.name}"
         actions = [a for a in actions if _owned_by(owners[a.id], person)]
     rows = await action_rows(uow, committee, actions, today)
-    view = ActionsView(title, rows, "No actions." if choice.lower() == "all" else "No open actions.")
+    view = ActionsView(title, rows, "No actions." if choice.lower() == "all" else "No open actions.",
+                       choice=choice if not turn.mentions else None)
     return Reply(f"{title}: {len(rows)}", view=view)
 
 
@@ -361,6 +408,9 @@ async def due_back(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
         raise ClerkError("No item is under way: name it, e.g. /dueback Data Lab item 3.")
     item, number = entry.item, entry.number
     presenter = turn.mentions[0] if turn.mentions else None
+    if presenter is not None and name_part and not reason:  # "@Sam Todd with the rates": the rest is the reason
+        said = presenter.name.casefold()
+        reason = name_part[len(said):].strip() if name_part.casefold().startswith(said) else name_part
     if presenter is None and name_part:
         presenter = Person((await identify(uow, turn.committee_id, name_part)).name)
     if presenter is None and item.presenter:

@@ -5,11 +5,12 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Callable
 from zoneinfo import ZoneInfo
 
 from dialogs import delivery, timing
 from dialogs.context import Reply, Turn
-from dialogs.delivery import Queued, RenderText
+from dialogs.delivery import Queued
 from dialogs.errors import ClerkError, UsageError
 from dialogs.guards import current_meeting
 from dialogs.reminders import schedule_due_back
@@ -227,6 +228,9 @@ class AgendaView:
     rows: list[AgendaRow]
     status_line: str
     notice: str | None = None  # what the command that changed it has to say, shown above it
+    # The chair's and secretary's Teams ids: their view of the card adds Next item and Start break.
+    keepers: tuple[str, ...] = ()
+    for_keeper: bool = False
 
 
 def build_agenda_view(agenda: Agenda, tz: ZoneInfo, now: datetime) -> AgendaView:
@@ -246,7 +250,8 @@ def build_agenda_view(agenda: Agenda, tz: ZoneInfo, now: datetime) -> AgendaView
         )
         for entry in agenda.entries
     ]
-    return AgendaView(agenda.meeting.title, rows, agenda.status_line(now, tz))
+    keepers = tuple(i for i in (agenda.meeting.chair_user_id, agenda.meeting.secretary_user_id) if i)
+    return AgendaView(agenda.meeting.title, rows, agenda.status_line(now, tz), keepers=keepers)
 
 
 async def agenda_of(uow: UnitOfWork, meeting: Meeting) -> Agenda:
@@ -275,6 +280,18 @@ async def next_item(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     return Reply(_started_line(target, turn))
 
 
+async def start_break(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
+    """Starts the next break on the agenda (the agenda card's Start break button)."""
+    agenda = await agenda_of(uow, await current_meeting(uow, turn))
+    current = agenda.current
+    after = agenda.entries[agenda.entries.index(current) + 1:] if current else agenda.entries
+    target = next((entry for entry in after if entry.is_break and entry.item.actual_start is None), None)
+    if target is None:
+        raise ClerkError("There is no break left on the agenda: /agenda add HH:MM Break adds one.")
+    agenda.start(target, turn.now)
+    return Reply(_started_line(target, turn))
+
+
 async def go_to_item(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     number = whole_number(args)
     if number is None:
@@ -298,37 +315,52 @@ def _started_line(entry: Entry, turn: Turn) -> str:
 
 async def show_time(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     meeting = await current_meeting(uow, turn)
-    agenda = await agenda_of(uow, meeting)
+    return Reply("\n".join(time_lines(await agenda_of(uow, meeting), turn.now, turn.tz)))
+
+
+def time_lines(agenda: Agenda, now: datetime, tz: ZoneInfo) -> list[str]:
+    """What /time says, and the page a timekeeping notice shows on the meeting stage."""
+    meeting = agenda.meeting
     current = agenda.current
     if current is None:
         lines = ["No item is under way: /next starts the next one."]
     else:
         what = "Break" if current.is_break else f"Item {current.number} ({current.item.title})"
-        line = f"{what}: {timing.duration_text(turn.now - current.item.actual_start)} elapsed"
+        line = f"{what}: {timing.duration_text(now - current.item.actual_start)} elapsed"
         if current.allotted is not None:
-            remaining = current.allotted - current.elapsed_minutes(turn.now)
+            remaining = current.allotted - current.elapsed_minutes(now)
             left = f"{remaining} min left" if remaining >= 0 else f"{-remaining} min over"
             line += f" of {current.allotted} min allotted, {left}."
         lines = [line]
-    elapsed = timing.duration_text(turn.now - meeting.started_at)
-    lines.append(f"Meeting: started {clock_time(meeting.started_at, turn.tz)}, {elapsed} elapsed. "
-                 f"{agenda.status_line(turn.now, turn.tz)}.")
-    return Reply("\n".join(lines))
+    elapsed = timing.duration_text(now - meeting.started_at)
+    lines.append(f"Meeting: started {clock_time(meeting.started_at, tz)}, {elapsed} elapsed. "
+                 f"{agenda.status_line(now, tz)}.")
+    return lines
+
+
+async def stage_page(new_unit_of_work: UnitOfWorkFactory, meeting_id: int, now: datetime,
+                     tz: ZoneInfo) -> tuple[str, list[str]] | None:
+    """The meeting's title and what /time says, for the in-meeting notification's page."""
+    async with new_unit_of_work() as uow:
+        meeting = await uow.meetings.get_meeting(meeting_id)
+        return (meeting.title, time_lines(await agenda_of(uow, meeting), now, tz)) if meeting else None
 
 
 @dataclass(frozen=True)
 class Notice:
     conversation_id: str
     text: str
+    meeting_id: int
+    in_meeting: bool  # the chat of a Teams meeting under way: the notice also shows on its stage
 
 
-async def send_overtime_notices(new_unit_of_work: UnitOfWorkFactory, render: RenderText, now: datetime,
+async def send_overtime_notices(new_unit_of_work: UnitOfWorkFactory, render: Callable[[Notice], str], now: datetime,
                                 tz: ZoneInfo) -> None:
     """Marks the items that reached their time and queues the notices in the same transaction, so
     each is sent once (dialogs.delivery), however the Bot Connector fares."""
     async with new_unit_of_work() as uow:
         for notice in await overtime_notices(uow, now, tz):
-            await delivery.queue(uow, notice.conversation_id, [Queued(render(notice.text, ()))], now)
+            await delivery.queue(uow, notice.conversation_id, [Queued(render(notice))], now)
         await uow.commit()
 
 
@@ -345,5 +377,6 @@ async def overtime_notices(uow: UnitOfWork, now: datetime, tz: ZoneInfo) -> list
             continue
         what = "The break" if over.is_break else f"Item {over.number} ({over.item.title})"
         notices.append(Notice(meeting.conversation_id,
-                              f"⏱ {what} has reached its {over.allotted} min. /next moves on; /time shows the schedule."))
+                              f"⏱ {what} has reached its {over.allotted} min. /next moves on; /time shows the schedule.",
+                              meeting.id, meeting.teams_meeting_id is not None))
     return notices

@@ -80,8 +80,17 @@ class Claimed:
 
 # Sends one message; returns the id Teams gave the posted activity. Raises DeliveryFailed.
 Send = Callable[[Claimed], Awaitable[str | None]]
-# Text and the people it @mentions, as the message bot/ will send (for reminders and notices).
-RenderText = Callable[[str, tuple[Person, ...]], str]
+@dataclass(frozen=True)
+class ActionRef:
+    """An action by its committee and number: what a reminder's buttons act on, wherever it is read."""
+
+    committee_id: int
+    number: int
+
+
+# Text and the people it @mentions, as the message bot/ will send (for reminders and notices); with
+# an action, the message carries that action's buttons.
+RenderText = Callable[[str, tuple[Person, ...], ActionRef | None], str]
 
 
 @dataclass(frozen=True)
@@ -111,6 +120,11 @@ async def queue(uow: UnitOfWork, conversation_id: str, messages: list[Queued], n
     ])
     return Enqueued(ids, [Claimed(message_id, conversation_id, message.payload, reply_to_id, None, message.minutes)
                           for message_id, message in zip(ids, messages)] if held else [])
+
+
+def personal_chat_id(user_id: str) -> str:
+    """How the outbox names a person's personal chat with Clerk (bot/ keeps its reference under it)."""
+    return f"personal:{user_id}"
 
 
 async def queue_privately(uow: UnitOfWork, committee_id: int, chat: PersonalChat, messages: list[Queued],

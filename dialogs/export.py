@@ -46,6 +46,11 @@ def render_html(minutes: Minutes) -> bytes:
     return html_templates.get_template("minutes.html.j2").render(m=minutes).encode()
 
 
+def render_stage(title: str, lines: list[str]) -> bytes:
+    """The small page an in-meeting notification shows on the meeting's stage: where the time is."""
+    return html_templates.get_template("stage.html.j2").render(title=title, lines=lines).encode()
+
+
 def render_markdown(minutes: Minutes) -> bytes:
     return _markdown.get_template("minutes.md.j2").render(m=minutes).encode()
 

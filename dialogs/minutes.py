@@ -120,6 +120,7 @@ class Minutes:
     confidential: bool = False  # with the content of exempt items: for the chair and secretary only
     chair: str | None = None  # who chaired when the meeting began; a change is minuted at its item
     quorum_line: str | None = None  # "The meeting was quorate (7 members present; quorum 5)."
+    keepers: tuple[str, ...] = ()  # the chair's and secretary's Teams ids: their view of the card differs
 
     @property
     def document_title(self) -> str:
@@ -296,6 +297,7 @@ async def build_minutes(uow: UnitOfWork, meeting: Meeting, tz: ZoneInfo, confide
                     for change, entry in await uow.entries.amendments([i.id for i in items if i.id not in exempt])]
                    + _confirmation(meeting),
         confidential=confidential,
+        keepers=tuple(i for i in (meeting.chair_user_id, meeting.secretary_user_id) if i),
     )
 
 

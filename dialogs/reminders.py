@@ -19,7 +19,7 @@ from dialogs import delivery
 from dialogs.action_text import effective_due, owners_text, shown_text
 from dialogs.context import Person, Reply, Turn
 from dialogs.dates import format_date
-from dialogs.delivery import Queued, RenderText
+from dialogs.delivery import ActionRef, Queued, RenderText, personal_chat_id
 from dialogs.errors import ClerkError, UsageError
 from dialogs.parsing import clock_time, format_minute, whole_number
 from dialogs.reminder_policy import ReminderPolicy, action_series, dueback_series, latest_due
@@ -147,8 +147,12 @@ async def send_due(new_unit_of_work: UnitOfWorkFactory, render: RenderText, inst
             now = clock()
             claimed, outgoing = await _claim(uow, instance, policy, tz, now, BATCH)
             for message in outgoing:
-                await delivery.queue(uow, message.conversation_id, [Queued(render(message.text, message.mentions))],
-                                     now)
+                if message.conversation_id:
+                    queued = Queued(render(message.text, message.mentions, message.action))
+                    await delivery.queue(uow, message.conversation_id, [queued], now)
+                for user_id in message.privately:
+                    queued = Queued(render(message.private_text, (), message.action))
+                    await delivery.queue(uow, personal_chat_id(user_id), [queued], now)
                 await sent(uow, message.reminder_id, now, claimant=instance)
             await uow.commit()
         if claimed < BATCH:
@@ -167,9 +171,13 @@ async def send_digests(new_unit_of_work: UnitOfWorkFactory, render: RenderText, 
 @dataclass(frozen=True)
 class Outgoing:
     reminder_id: int
-    conversation_id: str
+    conversation_id: str | None  # None: every owner reads it privately
     text: str
     mentions: tuple[Person, ...]
+    action: ActionRef | None = None  # an action's reminder comes with its buttons
+    # Owners who chose /remind me privately get it in their personal chat instead, as `private_text`.
+    privately: tuple[str, ...] = ()
+    private_text: str = ""
 
 
 async def claim(uow: UnitOfWork, instance: str, policy: ReminderPolicy, tz: ZoneInfo, now: datetime) -> list[Outgoing]:
@@ -232,11 +240,23 @@ async def _compose(uow: UnitOfWork, reminder: Reminder, tz: ZoneInfo, now: datet
         else:
             when = f"is due {format_date(due)} ({in_days((due - today).days)})"
             opening = "Reminder: action"
-        addressed = _addressed(people) or "No owner yet (/assign)"
-        text = (f"{addressed}: {opening} {action.number}, '{shown_text(action)}'{since}, {when}. "
-                f"When it is done: /done {action.number}.")
+        private = await uow.committees.private_reminder_users([p.user_id for p in people if p.user_id])
+        in_chat = tuple(p for p in people if p.user_id not in private)
+
+        def sentence(action_text: str) -> str:
+            return (f"{opening} {action.number}, '{action_text}'{since}, {when}. "
+                    f"When it is done, press Done below (or type /done {action.number}).")
+
+        text = f"{_addressed(in_chat) or 'No owner yet (/assign)'}: {sentence(shown_text(action))}"
         conversation = (meeting.conversation_id if meeting else None) or conversations[committee.id]
-        return conversation and Outgoing(reminder.id, conversation, text, tuple(p for p in people if p.user_id))
+        if people and not in_chat:  # every owner reads their reminders privately
+            conversation = None
+        if not conversation and not private:
+            return None
+        return Outgoing(reminder.id, conversation, text, tuple(p for p in in_chat if p.user_id),
+                        ActionRef(committee.id, action.number),
+                        tuple(sorted(private)),
+                        (f"{committee.name}: " if committee.name else "") + sentence(shown_text(action, True)))
     due_back = await uow.actions.get_due_back(reminder.due_back_id)
     if due_back.returned_meeting_id is not None or committee.next_meeting_date is None:
         return None

@@ -364,6 +364,17 @@ class Reminder(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class ReminderPreference(Base):
+    """Where a person's own reminders go, by their Teams account: their personal chat with Clerk
+    (`privately`), or the committee's chat."""
+
+    __tablename__ = "reminder_preferences"
+
+    teams_user_id: Mapped[str] = mapped_column(String(400), primary_key=True)
+    privately: Mapped[bool] = mapped_column(Boolean)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class OutboxMessage(Base):
     """A message Clerk owes a conversation, written in the same transaction as the change it
     reports and deleted once the Bot Connector accepted it. Delivered in `id` order per conversation

@@ -28,6 +28,7 @@ from storage.models import (
     OutboxMessage,
     Reminder,
     ProcessedActivity,
+    ReminderPreference,
 )
 from storage.vocabulary import ActionChange, ActionStatus, EntryKind, ReminderStatus
 
@@ -116,6 +117,35 @@ class CommitteeRepository(_Repository):
                                                              updated_at=now)):
             await self.session.execute(update(Conversation).where(Conversation.id == conversation_id)
                                        .values(reference=reference, updated_at=now))
+
+    async def set_reminders_privately(self, user_id: str, privately: bool, now: datetime) -> None:
+        row = await self.session.get(ReminderPreference, user_id)
+        if row is None:
+            self.session.add(ReminderPreference(teams_user_id=user_id, privately=privately, updated_at=now))
+        else:
+            row.privately, row.updated_at = privately, now
+
+    async def private_reminder_users(self, user_ids: list[str]) -> set[str]:
+        """Of these Teams accounts, those whose reminders go to their personal chat."""
+        if not user_ids:
+            return set()
+        result = await self.session.execute(select(ReminderPreference.teams_user_id).where(
+            ReminderPreference.teams_user_id.in_(user_ids), ReminderPreference.privately.is_(True)))
+        return set(result.scalars())
+
+    async def committees_knowing(self, user_id: str | None, name_key: str) -> list[Committee]:
+        """Committees in whose record a person appears: attendance, action owners, presenters due back."""
+        by_user = [Attendance.teams_user_id == user_id] if user_id else []
+        attended = select(Meeting.committee_id).join(Attendance, Attendance.meeting_id == Meeting.id).where(
+            or_(Attendance.name_key == name_key, *by_user))
+        owns = select(Action.committee_id).join(ActionOwner, ActionOwner.action_id == Action.id).where(
+            or_(ActionOwner.name_key == name_key, *([ActionOwner.teams_user_id == user_id] if user_id else [])))
+        presents = select(DueBack.committee_id).where(
+            or_(func.lower(DueBack.presenter) == name_key,
+                *([DueBack.presenter_user_id == user_id] if user_id else [])))
+        result = await self.session.execute(select(Committee).where(
+            or_(Committee.id.in_(attended), Committee.id.in_(owns), Committee.id.in_(presents))).order_by(Committee.id))
+        return list(result.scalars())
 
     async def get_committee(self, committee_id: int, for_update: bool = False) -> Committee:
         if for_update:

@@ -22,6 +22,7 @@ class ActionChange(StrEnum):
     ASSIGNED = "assigned"
     DUE = "due"
     UPDATE = "update"
+    SNOOZED = "snoozed"  # its reminders held for a while
 
 
 class AttendanceStatus(StrEnum):

@@ -305,6 +305,18 @@ class Chat:
             await response.read()
             return response.status
 
+    async def press(self, verb: str, data: dict, sender=CHAIR, trigger: str = "manual") -> dict:
+        """Presses an Action.Execute button as Teams does: an `adaptiveCard/action` invoke, whose HTTP
+        answer carries the card the presser sees next. Returns that card."""
+        body = self.activity(sender, type="invoke", name="adaptiveCard/action",
+                             value={"action": {"type": "Action.Execute", "verb": verb, "data": data},
+                                    "trigger": trigger})
+        async with self.session.post(f"{self.bot.url}/api/messages", json=body) as response:
+            assert response.status == 200, response.status
+            answer = await response.json()
+        assert answer["statusCode"] == 200 and answer["type"] == "application/vnd.microsoft.card.adaptive", answer
+        return answer["value"]
+
     async def say(self, text: str, sender=CHAIR, **kwargs) -> str:
         """Sends a message and returns the bot's text reply ('' if it answered with a card or not at all)."""
         before = len(self.connector.posted)
@@ -340,6 +352,8 @@ def card_text(card: dict) -> str:
         if isinstance(node, dict):
             if node.get("type") == "TextBlock":
                 found.append(node.get("text", ""))
+            if node.get("type") == "RichTextBlock":  # its runs, as one line of text
+                found.append("".join(run.get("text", "") for run in node.get("inlines") or []))
             for key in ("body", "items", "columns", "facts", "actions", "card"):
                 walk(node.get(key))
             if "title" in node and isinstance(node["title"], str) and node.get("type") != "TextBlock":

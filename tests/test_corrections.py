@@ -128,7 +128,7 @@ async def test_after_approval_only_the_chair_amends_and_the_minutes_say_so(chat,
     assert "Edited #1" in await chat.say("/edit #1 Presented by the Lab.")
     minutes = card_text(await chat.card("/minutes"))
     assert "Approved by Marion Oswald" in minutes
-    assert "Amended Wed 20 May 2026 at 09:00 by Marion Oswald: \\#1 note edited: Presented by the Lab." in minutes
+    assert "Amended Wed 20 May 2026 at 09:00 by Marion Oswald: #1 note edited: Presented by the Lab." in minutes
     assert "amendment after approval" in await chat.say("/history #1")
 
 

@@ -151,7 +151,7 @@ async def test_no_reminder_point_that_had_passed_when_recorded_and_none_during_t
     await chat.bot.app[SWEEPS].reminders()
     sent = [a["text"] for a in chat.connector.proactive() if "Reminder" in (a.get("text") or "")]
     assert sent == ["<at>Sam Todd</at>: Reminder: action 1, 'book the room' (from Committee meeting, 13 May 2026, "
-                    "Wed 13 May 2026), is due Thu 14 May 2026 (in 1 day). When it is done: /done 1."]
+                    "Wed 13 May 2026), is due Thu 14 May 2026 (in 1 day). When it is done, press Done below (or type /done 1)."]
 
 
 async def test_reminders_lists_text_owners_last_and_next(chat, clock):

@@ -64,29 +64,33 @@ async def test_draft_minutes_card_holds_the_whole_meeting(chat, clock):
     assert len(cards) == 1
     text = card_text(cards[0])
     for expected in [
-        "Draft minutes", "**Data Ethics Committee** · May meeting", "Wednesday 13 May 2026, 09:58 – 11:31",
+        "Draft minutes", "Data Ethics Committee · May meeting", "Wednesday 13 May 2026, 09:58 – 11:31",
         "Meeting held virtually via Microsoft Teams",
-        "Marion Oswald · Chair", "Tom Sorrell · Ethics Committee", "Sam Todd · Data Lab \\(WMP\\)",
+        "Marion Oswald · Chair", "Tom Sorrell · Ethics Committee", "Sam Todd · Data Lab (WMP)",
         "Jamie Grace · Vice Chair",
-        "**10:00  1. Welcome** — Marion Oswald",
-        "**10:10  2. Offending checking tool \\(in principle submission\\)** — Data Lab",
-        "**10:45  Break**", "**10:55  3. Frequent service users** — Sam Todd",
+        "10:00  1. Welcome — Marion Oswald",
+        "10:10  2. Offending checking tool (in principle submission) — Data Lab",
+        "10:45  Break", "10:55  3. Frequent service users — Sam Todd",
         "• Will there be a pilot before the tool goes live?",
         "↳ Yes: exploratory analysis first, then a pilot.",
         "• How are false positives mitigated?", "↳ Officers follow up every flag by hand.",
         "Decision: The Lab to run an internal gaming scenario.",
-        "**Outcome E – more information needed**",
-        "**Outcome B – proceed with minor amendments** – stakeholder group first",
+        "Outcome E – more information needed",
+        "Outcome B – proceed with minor amendments – stakeholder group first",
         "Actions agreed",
         "Action 1: Secure secretariat support — Jack Tracey, due Mon 1 June 2026",
-        "Action 2: Return with false-positive rates — Sam Todd, due next meeting \\(date not set yet\\)",
-        "Due back at the next meeting", "Data Lab: Offending checking tool \\(in principle submission\\)",
+        "Action 2: Return with false-positive rates — Sam Todd, due next meeting (date not set yet)",
+        "Due back at the next meeting", "Data Lab: Offending checking tool (in principle submission)",
         "**11:31  Meeting close**",
     ]:
         assert expected in text, (expected, text)
-    # user text cannot inject a link or emphasis
-    assert "\\[click\\]\\(http://evil.example\\) \\*bold\\*" in text
-    assert [a["title"] for a in cards[0]["actions"]] == ["Approve", "Export"]
+    # user text is shown exactly as typed, in text runs no client reads as markdown
+    assert "[click](http://evil.example) *bold*" in text
+    runs = [run for block in cards[0]["body"] if block["type"] == "RichTextBlock" for run in block["inlines"]]
+    assert any(run["text"] == "Presenter outlined the dashboard. [click](http://evil.example) *bold*" for run in runs)
+    assert [a["title"] for a in cards[0]["actions"]] == ["Export"]  # Approve is in the chair's own view
+    assert "Awaiting the chair's approval." in text
+    assert cards[0]["refresh"]["userIds"] == [CHAIR[0]]
     for activity in posted:
         assert len(json.dumps(activity).encode()) < TEAMS_MESSAGE_LIMIT
     assert validate_cards(cards) == [[]]
@@ -108,26 +112,43 @@ async def test_a_long_meeting_splits_across_cards_and_loses_nothing(chat, clock)
     assert all(problems == [] for problems in validate_cards(cards))
 
 
-async def test_approve_is_chair_only_and_updates_the_card_in_place(chat, clock):
+async def test_approve_is_the_chairs_own_view_and_updates_the_card_in_place(chat, clock):
+    """Issue 19: the posted card asks Teams to refresh it for the chair (by Teams user id); the chair's
+    view has Approve, an Action.Execute; everyone else sees "Awaiting the chair's approval"."""
     posted = await replay_meeting(chat, clock)
     card_message_id = "sent-" + str(len(chat.connector.posted))  # the capture numbers what it receives
-    approve = next(a for a in minutes_cards(posted)[0]["actions"] if a["title"] == "Approve")["data"]
-    before = len(chat.connector.posted)
-    await chat.post(chat.activity(MEMBER, text="", value=approve, replyToId=card_message_id))
-    assert chat.connector.posted[before:][0]["text"] == "Only the chair (Marion Oswald) can approve the minutes."
+    card = minutes_cards(posted)[0]
+    refresh = card["refresh"]["action"]
+    assert card["refresh"]["userIds"] == [CHAIR[0]] and refresh["type"] == "Action.Execute"
+    as_member = await chat.press(refresh["verb"], refresh["data"], sender=MEMBER, trigger="automatic")
+    assert "Approve" not in [a["title"] for a in as_member["actions"]]
+    as_chair = await chat.press(refresh["verb"], refresh["data"], trigger="automatic")
+    approve = next(a for a in as_chair["actions"] if a["title"] == "Approve")
+    assert approve["type"] == "Action.Execute" and "Awaiting" not in card_text(as_chair)
+    assert card_text(await chat.press(approve["verb"], approve["data"], sender=MEMBER)) == \
+        "Only the chair (Marion Oswald) can approve the minutes."
     assert not any(a.get("_updated") for a in chat.connector.posted)
 
     clock.set_local(2026, 5, 14, 9, 15, LONDON)
     before = len(chat.connector.posted)
-    await chat.post(chat.activity(CHAIR, text="", value=approve, replyToId=card_message_id))
-    new = chat.connector.posted[before:]
-    updated = [a for a in new if a.get("_updated")]
+    answered = await chat.press(approve["verb"], approve["data"])
+    assert "Approved by Marion Oswald on Thu 14 May 2026 at 09:15" in card_text(answered)
+    assert [a["title"] for a in answered["actions"]] == ["Export"]
+    updated = [a for a in chat.connector.posted[before:] if a.get("_updated")]
     assert [a["_updated"] for a in updated] == [card_message_id]
     updated_card = updated[0]["attachments"][0]["content"]
     assert "Approved by Marion Oswald on Thu 14 May 2026 at 09:15" in card_text(updated_card)
-    assert [a["title"] for a in updated_card["actions"]] == ["Export"]
-    assert "Minutes of 'May meeting': Approved by Marion Oswald on Thu 14 May 2026 at 09:15." in \
-        [a.get("text") for a in new]
+    assert "refresh" not in updated_card
+
+
+async def test_approve_from_a_card_posted_before_buttons_still_works(chat, clock):
+    """Cards already in chats carry Action.Submit's {"clerk": "approve-minutes"}: it keeps working."""
+    await replay_meeting(chat, clock)
+    before = len(chat.connector.posted)
+    await chat.post(chat.activity(MEMBER, text="", value={"clerk": "approve-minutes", "meeting": 1}))
+    assert chat.connector.posted[before:][0]["text"] == "Only the chair (Marion Oswald) can approve the minutes."
+    await chat.post(chat.activity(CHAIR, text="", value={"clerk": "approve-minutes", "meeting": 1}))
+    assert any("Approved by Marion Oswald" in (a.get("text") or "") for a in chat.connector.posted[before:])
 
 
 async def test_export_links_serve_the_documents_and_expire(chat, clock):

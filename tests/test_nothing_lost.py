@@ -85,7 +85,7 @@ async def test_agenda_set_keeps_carried_items_and_a_removed_due_back_is_due_agai
     await chat.say("/start")
     kept = card_text(await chat.card("/agenda set\n10:00 Welcome\n10:30 Other business\n11:00 Close"))
     assert "Kept from the last meeting: Minutes of the previous meeting; Update on actions; Checking tool " \
-           "\\(Data Lab\\)" in kept
+           "(Data Lab)" in kept
     agenda = card_text(await chat.card("/agenda"))
     assert "Update on actions" in agenda and "Checking tool" in agenda and "Other business" in agenda
 

@@ -35,10 +35,13 @@ async def test_action_reminders_fire_once_each_before_and_after_the_due_date(cha
     assert len(sent) == 1
     assert sent[0]["text"] == ("<at>Sam Todd</at>: Reminder: action 1, 'circulate the paper' (from Committee meeting, "
                                "13 May 2026, Wed 13 May 2026), is due Tue 26 May 2026 (in 7 days). "
-                               "When it is done: /done 1.")
+                               "When it is done, press Done below (or type /done 1).")
     assert sent[0]["entities"] == [{"type": "mention", "mentioned": {"id": OFFICER[0], "name": "Sam Todd"},
                                     "text": "<at>Sam Todd</at>"}]
     assert sent[0]["conversation"]["id"] == chat.conversation_id
+    buttons = sent[0]["attachments"][0]["content"]["actions"]  # Issue 19: press Done instead of typing
+    assert [b["title"] for b in buttons] == ["Done", "Add update", "New due date", "Reassign", "Snooze a week"]
+    assert buttons[-1]["type"] == "Action.Execute" and buttons[-1]["data"] == {"action": 1, "reminder": True, "committee": 1}
 
     clock.set_local(2026, 5, 25, 9, 30, LONDON)  # D-1
     await sweep(chat)
