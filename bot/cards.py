@@ -11,6 +11,7 @@ from botbuilder.schema import Attachment
 from dialogs.actions import ActionRow, ActionsView
 from dialogs.agenda import AgendaView
 from dialogs.buttons import ActionCard, ActionForm, Choice, MinutesCardFor
+from dialogs.context import Person
 from dialogs.delivery import ActionRef
 from dialogs.minutes import Minutes
 from storage.vocabulary import ActionStatus
@@ -163,10 +164,12 @@ def actions_card(view: ActionsView) -> Attachment:
 
 
 def _list_buttons(row: ActionRow, choice: str) -> dict:
-    """Done, and More… (the action's own card, with every button), on each open action of a list."""
+    """Done, and More… (the action's own card, with every button), on each open action of a list;
+    on the personal desk they name the action's committee."""
+    where = {"committee": row.committee_id} if row.committee_id is not None else {}
     return {"type": "ActionSet", "actions": [
-        _execute("Done", "action.done", {"action": row.number, "list": choice}),
-        _execute("More…", "action.open", {"action": row.number}),
+        _execute("Done", "action.done", {"action": row.number, "list": choice, **where}),
+        _execute("More…", "action.open", {"action": row.number, **where}),
     ]}
 
 
@@ -220,11 +223,24 @@ def message_card(text: str) -> Attachment:
     return card([_rich(text)])
 
 
-def reminder_buttons_card(action: ActionRef) -> Attachment:
-    """Under a reminder's text: its buttons, so the owner presses Done instead of typing /done. They
-    name the committee, so they work in the owner's personal chat too."""
-    return card([_text(f"Action {action.number}", weight="Bolder", size="Small")],
-                action_buttons(action.number, [], reminder=True, committee_id=action.committee_id))
+_AT_TAG = re.compile(r"</?at>")
+
+
+def reminder_card(text: str, mentions: tuple[Person, ...], action: ActionRef) -> Attachment:
+    """An action's reminder as one card: the owners @mentioned (a mention in a card is an `<at>`
+    tag in a TextBlock with its entity under `msteams.entities`; source: Microsoft Teams platform
+    docs, "Format cards in Teams", mention support within Adaptive Cards: learn.microsoft.com/
+    microsoftteams/platform/task-modules-and-cards/cards/cards-format), the reminder's
+    words as text runs, and the action's buttons, so the owner presses Done instead of typing
+    /done. The buttons name the committee, so they work in the owner's personal chat too."""
+    body = [_rich(_AT_TAG.sub("", text))]
+    content = card_content(body, action_buttons(action.number, [], reminder=True, committee_id=action.committee_id))
+    if mentions:
+        body.insert(0, _text(" ".join(f"<at>{person.name}</at>" for person in mentions), weight="Bolder"))
+        content["msteams"] = {"entities": [{"type": "mention", "text": f"<at>{person.name}</at>",
+                                            "mentioned": {"id": person.user_id, "name": person.name}}
+                                           for person in mentions]}
+    return CardFactory.adaptive_card(content)
 
 
 def action_form(view: ActionForm) -> Attachment:

@@ -13,19 +13,22 @@ import sys
 import uuid
 import zipfile
 from pathlib import Path
+from urllib.parse import urlparse
 
 from bot.commands import COMMANDS
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent / "appPackage"
 DEFAULT_OUTPUT = Path("build") / "clerk-teams-app.zip"
 
-# Teams shows at most 10 commands per scope: the ones used most during a meeting.
+# Teams shows at most 10 commands per scope: in a committee's chat, the ones used most during a
+# meeting; in a personal chat, the personal desk (the commands that work there).
 MENU = ("help", "agenda", "next", "time", "note", "question", "answer", "action", "actions", "outcome")
+PERSONAL_MENU = ("help",) + tuple(command.name for command in COMMANDS if command.personal is not None)
 
 
-def command_list() -> list[dict]:
+def command_list(names: tuple[str, ...] = MENU) -> list[dict]:
     by_name = {command.name: command for command in COMMANDS}
-    return [{"title": name, "description": by_name[name].summary[:128]} for name in MENU]
+    return [{"title": name, "description": by_name[name].summary[:128]} for name in names]
 
 
 def teams_app_id(bot_id: str) -> str:
@@ -33,21 +36,26 @@ def teams_app_id(bot_id: str) -> str:
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"clerk:{bot_id}"))
 
 
-def build_manifest(bot_id: str) -> dict:
+def build_manifest(bot_id: str, public_url: str = "") -> dict:
+    """`public_url`: where Clerk serves its pages (CLERK_PUBLIC_URL); its host is a valid domain, so
+    Teams may show Clerk's page in a meeting's in-meeting notification."""
     template = (PACKAGE_DIR / "manifest.json").read_text()
     template = template.replace("${{BOT_ID}}", bot_id)
     template = template.replace("${{TEAMS_APP_ID}}", teams_app_id(bot_id))
     manifest = json.loads(template)
     for bot in manifest["bots"]:
         for commands in bot["commandLists"]:
-            commands["commands"] = command_list()
+            commands["commands"] = command_list(PERSONAL_MENU if commands["scopes"] == ["personal"] else MENU)
+    host = urlparse(public_url).hostname
+    if host:
+        manifest["validDomains"] = [host]
     return manifest
 
 
-def build_package(bot_id: str, output: Path) -> Path:
+def build_package(bot_id: str, output: Path, public_url: str = "") -> Path:
     output.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("manifest.json", json.dumps(build_manifest(bot_id), indent=2))
+        archive.writestr("manifest.json", json.dumps(build_manifest(bot_id, public_url), indent=2))
         for icon in ("color.png", "outline.png"):
             archive.write(PACKAGE_DIR / icon, icon)
     return output
@@ -57,7 +65,8 @@ def main() -> None:
     bot_id = os.environ.get("MicrosoftAppId", "")
     if not bot_id:
         sys.exit("Set MicrosoftAppId to the bot's Azure app id before building the Teams package.")
-    output = build_package(bot_id, Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_OUTPUT)
+    output = build_package(bot_id, Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_OUTPUT,
+                           os.environ.get("CLERK_PUBLIC_URL", ""))
     print(f"Teams app package written to {output}")
 
 

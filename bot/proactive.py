@@ -20,11 +20,10 @@ def render_text(text: str, mentions: tuple[Person, ...] = (), action: ActionRef 
     """Text in which `<at>Name</at>`, for each person with a Teams id, becomes a real mention so
     Teams notifies them; with an action's number, followed by that action's buttons
     (dialogs.delivery.RenderText)."""
-    message = {"text": text, "mentions": [[person.user_id, person.name] for person in mentions if person.user_id]}
-    if action is not None:
-        attachment = cards.reminder_buttons_card(action)
-        message.update(card=attachment.content, contentType=attachment.content_type)
-    return json.dumps(message)
+    mentioned = tuple(person for person in mentions if person.user_id)
+    if action is not None:  # one message, the card: text beside a card is two messages in some clients
+        return render_card(cards.reminder_card(text, mentioned, action))
+    return json.dumps({"text": text, "mentions": [[person.user_id, person.name] for person in mentioned]})
 
 
 def render_in_meeting(text: str, page_url: str, bot_id: str) -> str:
@@ -39,17 +38,15 @@ def render_in_meeting(text: str, page_url: str, bot_id: str) -> str:
                        "channelData": {"notification": {"alertInMeeting": True, "externalResourceUrl": bubble}}})
 
 
-def render_card(attachment: Attachment, text: str = "") -> str:
-    """A card, and the text that comes with it in the same message."""
-    return json.dumps({"card": attachment.content, "contentType": attachment.content_type, "text": text})
+def render_card(attachment: Attachment) -> str:
+    return json.dumps({"card": attachment.content, "contentType": attachment.content_type})
 
 
 def activity_of(payload: str) -> Activity:
     """The activity to send for a message the outbox kept."""
     message = json.loads(payload)
     if "card" in message:
-        activity = MessageFactory.attachment(Attachment(content_type=message["contentType"], content=message["card"]),
-                                             text=message.get("text") or None)
+        activity = MessageFactory.attachment(Attachment(content_type=message["contentType"], content=message["card"]))
     else:
         activity = MessageFactory.text(message["text"])
     if message.get("channelData"):

@@ -133,7 +133,11 @@ async def _event(uow: UnitOfWork, action: Action, turn: Turn, kind: ActionChange
 
 async def record(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     item_no, args = split_item_prefix(args)
-    request = parse_action(args, turn.mentions, lambda text: _readable(text, turn))
+    return await record_request(uow, turn, item_no, parse_action(args, turn.mentions, lambda text: _readable(text, turn)))
+
+
+async def record_request(uow: UnitOfWork, turn: Turn, item_no: int | None, request: ActionRequest) -> Reply:
+    """Records an action as `/action` reads it (the form gives its parts without the parsing)."""
     due, unreadable = None, None
     if request.due is not None:
         try:
@@ -313,6 +317,7 @@ class ActionRow:
     overdue: bool
     status: str
     source: str
+    committee_id: int | None = None  # on the personal desk, which lists every committee's actions
 
 
 @dataclass(frozen=True)
@@ -325,8 +330,9 @@ class ActionsView:
 
 
 async def action_rows(uow: UnitOfWork, committee: Committee, actions: list[Action], today: date,
-                      in_full: bool = False, where: str = "") -> list[ActionRow]:
-    """`in_full`: for the actions' owner alone (a confidential action's text); `where` leads each source."""
+                      desk: bool = False) -> list[ActionRow]:
+    """`desk`: the owner's personal desk, read by them alone: confidential text in full, and each
+    row names its committee."""
     owners = await uow.actions.owners([a.id for a in actions])
     meetings = await uow.meetings.meetings_by_id({a.meeting_id for a in actions if a.meeting_id})
     agendas = {meeting.id: await agenda_of(uow, meeting) for meeting in meetings.values()}
@@ -341,12 +347,13 @@ async def action_rows(uow: UnitOfWork, committee: Committee, actions: list[Actio
                 source += f", item {number}"
         rows.append(ActionRow(
             number=action.number,
-            text=shown_text(action, in_full),
+            text=shown_text(action, desk),
             owners=owners_text(owners[action.id]),
             due=due_text(action, committee.next_meeting_date),
             overdue=is_overdue(action, committee.next_meeting_date, today),
             status=action.status,
-            source=where + source,
+            source=f"{committee_label(committee)}: {source}" if desk else source,
+            committee_id=committee.id if desk else None,
         ))
     return rows
 
@@ -376,6 +383,9 @@ async def list_actions(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     return Reply(f"{title}: {len(rows)}", view=view)
 
 
+DESK = "desk"  # the list a button on the personal desk shows again
+
+
 async def actions_everywhere(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     """In a personal chat: the caller's open actions in every committee that knows them, by Teams
     account or by name, each in full (nobody else reads a personal chat)."""
@@ -384,9 +394,10 @@ async def actions_everywhere(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     today = turn.local_now.date()
     rows = []
     for committee, actions in await uow.actions.open_actions_of(turn.caller.user_id, name_key(turn.caller.name)):
-        rows += await action_rows(uow, committee, actions, today, in_full=True, where=f"{committee_label(committee)}: ")
+        rows += await action_rows(uow, committee, actions, today, desk=True)
     title = f"Your open actions, {turn.caller.name}"
-    return Reply(f"{title}: {len(rows)}", view=ActionsView(title, rows, "You have no open actions in any committee."))
+    return Reply(f"{title}: {len(rows)}", view=ActionsView(title, rows, "You have no open actions in any committee.",
+                                                           choice=DESK))
 
 
 def _owned_by(owners: list[ActionOwner], person: Person) -> bool:

@@ -11,17 +11,16 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from dialogs import actions, agenda, minutes
-from dialogs.actions import ActionRow, action_numbered, action_rows, list_actions, require_owner_chair_or_secretary
+from dialogs.actions import (DESK, ActionRow, action_numbered, action_rows, actions_everywhere, list_actions,
+                             require_owner_chair_or_secretary)
 from dialogs.context import Person, Reply, Turn
+from dialogs.dates import NEXT_MEETING
 from dialogs.errors import ClerkError, UsageError
 from dialogs.guards import current_meeting
 from dialogs.parsing import MAX_TEXT, name_key, whole_number
 from dialogs.roles import is_chair, is_chair_or_secretary
 from storage.unit_of_work import UnitOfWork
 from storage.vocabulary import ActionStatus
-
-NEXT_MEETING_CHOICE = "next meeting"
-
 
 @dataclass(frozen=True)
 class Choice:
@@ -108,8 +107,9 @@ def _number(data: dict) -> int:
 
 
 def _text(data: dict, key: str) -> str:
+    """An input's value as typed (line breaks kept), without the blanks around it."""
     value = data.get(key)
-    text = " ".join(value.split()) if isinstance(value, str) else ""
+    text = value.strip() if isinstance(value, str) else ""
     if len(text) > MAX_TEXT:
         raise UsageError(f"That is more than {MAX_TEXT} characters; split it in two.")
     return text
@@ -119,6 +119,7 @@ async def press_action(uow: UnitOfWork, turn: Turn, verb: str, data: dict) -> Re
     """A button on an action's card or on a list of actions, pressed by an owner, the chair or the
     secretary; anyone else is refused (NotAllowed), and bot/ shows the refusal in the card."""
     number = _number(data)
+    asked_in = turn
     committee = data.get("committee")
     elsewhere = isinstance(committee, int) and not isinstance(committee, bool) and committee != turn.committee_id
     if elsewhere:  # a reminder's buttons, pressed in the owner's personal chat: the action's committee
@@ -134,7 +135,7 @@ async def press_action(uow: UnitOfWork, turn: Turn, verb: str, data: dict) -> Re
             raise UsageError("Write the update first.")
         said = await actions.update(uow, turn, f"{number} {text}")
     elif verb == "due":
-        due = NEXT_MEETING_CHOICE if data.get("nextMeeting") in (True, "true") else _text(data, "due")
+        due = NEXT_MEETING if data.get("nextMeeting") in (True, "true") else _text(data, "due")
         if not due:
             raise UsageError("Choose the new due date.")
         said = await actions.set_due(uow, turn, f"{number} {due}")
@@ -148,7 +149,7 @@ async def press_action(uow: UnitOfWork, turn: Turn, verb: str, data: dict) -> Re
         raise UsageError("That button is not one of mine any more.")
     listed = data.get("list")
     if isinstance(listed, str):  # pressed on a list: the list again, as it now is
-        shown = await list_actions(uow, turn, listed)
+        shown = await (actions_everywhere(uow, asked_in, "") if listed == DESK else list_actions(uow, turn, listed))
         shown.view = _with_notice(shown.view, said.text)
         return shown
     return await action_card(uow, turn, number, said.text or None, reminder=bool(data.get("reminder")),
@@ -161,33 +162,26 @@ def _with_notice(view, notice: str):
 
 async def action_form(uow: UnitOfWork, turn: Turn, notice: str | None = None) -> Reply:
     meeting = await uow.meetings.open_meeting(turn.committee_id)
-    entries = (await agenda.agenda_of(uow, meeting)).entries if meeting else []
-    current = (await agenda.agenda_of(uow, meeting)).current if meeting else None
+    schedule = await agenda.agenda_of(uow, meeting) if meeting else None
+    entries = schedule.entries if schedule else []
+    current = schedule.current if schedule else None
     return Reply("", view=ActionForm(await owner_choices(uow, turn, ask_teams=True),
                                      [(e.number, e.item.title) for e in entries if e.number is not None],
                                      current.number if current else None, notice))
 
 
 async def submit_action_form(uow: UnitOfWork, turn: Turn, data: dict) -> Reply:
-    """The form, recorded exactly as `/action [item N] <text> owner: ... due: ...` would be."""
+    """The form, recorded as `/action [item N] <text> owner: ... due: ...` would be, its text
+    exactly as typed (the form's fields need no parsing, so "due:" in the text is just words)."""
     text = _text(data, "text")
     if not text:
         raise UsageError("Write what is to be done.")
-    parts = []
-    item = whole_number(str(data.get("item") or ""))
-    if item is not None:
-        parts.append(f"item {item}")
-    parts.append(text)
     owners = await _people_chosen(uow, turn, _text(data, "owners")) if _text(data, "owners") else []
-    named = [person.name for person in owners if not person.user_id]  # the others go as @mentions
-    if named:
-        parts.append("owner: " + "; ".join(named))
-    due = NEXT_MEETING_CHOICE if data.get("nextMeeting") in (True, "true") else _text(data, "due")
-    if due:
-        parts.append(f"due: {due}")
-    recorded = await record_action(uow, _with_mentions(turn, owners), " ".join(parts))
-    recorded.view = replace(recorded.view, notice=recorded.text)  # the card is the presser's only answer
-    return recorded
+    due = NEXT_MEETING if data.get("nextMeeting") in (True, "true") else _text(data, "due")
+    recorded = await actions.record_request(uow, turn, whole_number(str(data.get("item") or "")),
+                                            actions.ActionRequest(text, tuple(owners), due or None))
+    card = await action_card(uow, turn, recorded.view.number, recorded.text)
+    return Reply(recorded.text, view=card.view)
 
 
 async def record_action(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
@@ -197,11 +191,6 @@ async def record_action(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     recorded = await actions.record(uow, turn, args)
     card = await action_card(uow, turn, recorded.view.number)
     return Reply(recorded.text, view=card.view)
-
-
-def _with_mentions(turn: Turn, people: list[Person]) -> Turn:
-    """The turn with the chosen owners who have Teams accounts as its @mentions, as typed ones would be."""
-    return replace(turn, mentions=tuple(p for p in people if p.user_id))
 
 
 # Minutes and agenda: per-person views --------------------------------------------------------------

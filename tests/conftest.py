@@ -344,6 +344,24 @@ async def chat(start_bot, connector):
     await conversation.close()
 
 
+def said(activity: dict) -> str:
+    """What a message says: its text, or, for a reminder (a card), the words of its first text runs."""
+    if activity.get("text"):
+        return activity["text"]
+    for attachment in activity.get("attachments") or []:
+        for block in attachment["content"].get("body", []):
+            if block.get("type") == "RichTextBlock":
+                return "".join(run["text"] for run in block["inlines"])
+    return ""
+
+
+def mentioned(activity: dict) -> list[dict]:
+    """Who a message @mentions: the activity's mention entities, or those of its card."""
+    cards = [a["content"] for a in activity.get("attachments") or []]
+    return [e for e in (activity.get("entities") or []) + [e for c in cards for e in c.get("msteams", {}).get("entities", [])]
+            if e.get("type") == "mention"]
+
+
 def card_text(card: dict) -> str:
     """Every text in a card, in order, for assertions."""
     found = []

@@ -2,7 +2,7 @@
 `adaptiveCard/action` invoke; the HTTP answer carries the card as the presser now sees it. Through
 /api/messages on SQLite and PostgreSQL, checking the answer's card and the record."""
 
-from tests.conftest import CHAIR, Chat, MEMBER, OFFICER, card_text, validate_cards
+from tests.conftest import CHAIR, Chat, MEMBER, OFFICER, card_text, said, validate_cards
 
 KERRY = ("29:kerry", "Kerry Reid", "aad-kerry")
 
@@ -58,9 +58,9 @@ async def test_the_action_confirmation_is_a_card_whose_buttons_record_as_the_pre
     assert "Action 1 done: Circulate the paper." in card_text(done) and "(done)" in card_text(done)
     assert "actions" not in done  # nothing left to press on a closed action
     history = await chat.say("/history action 1")
-    for said in ("Tom Sorrell: done — paper sent", "Marion Oswald: update — draft *shared* with the Lab",
+    for line in ("Tom Sorrell: done — paper sent", "Marion Oswald: update — draft *shared* with the Lab",
                  "Sam Todd: due", "Sam Todd: assigned — Tom Sorrell"):
-        assert said in history, (said, history)
+        assert line in history, (line, history)
 
 
 async def test_the_actions_list_has_done_and_more_on_each_open_action(chat):
@@ -109,11 +109,12 @@ async def test_the_new_action_form_records_exactly_as_the_command_does(chat):
     assert item["value"] == "2"
     before = len(chat.connector.posted)
     answered = await chat.press(button(form, "Record the action")["verb"],
-                                {"text": "Share the (draft) _impact_ assessment", "item": "2",
+                                {"text": "Share the (draft) _impact_ assessment, not the due: diligence notes",
+                                 "item": "2",
                                  "owners": f"{values['Tom Sorrell']},{values['Sam Todd']}", "due": "2026-06-01",
                                  "nextMeeting": "false"}, sender=OFFICER)
-    assert "Action 1 recorded: Share the (draft) _impact_ assessment — Sam Todd, Tom Sorrell, due Mon 1 June " \
-           "2026." in card_text(answered)
+    assert "Action 1 recorded: Share the (draft) _impact_ assessment, not the due: diligence notes — Tom Sorrell, " \
+           "Sam Todd, due Mon 1 June 2026." in card_text(answered)  # the form's text is never parsed
     posted = chat.connector.posted[before:]
     assert posted and posted[0]["text"].startswith("Action 1 recorded")  # the chat sees it too
     listed = card_text(await chat.card("/actions"))
@@ -216,8 +217,8 @@ async def test_a_private_reminder_reaches_a_created_personal_chat_and_its_done_w
     clock.set_local(2026, 5, 22, 9, 0, LONDON)
     await sweep(chat)
     private = chat.connector.in_conversation(personal)[-1]
-    assert private["text"].startswith("Ethics Committee: Reminder: action 1, 'Circulate the paper'")
-    in_chat = [a["text"] for a in chat.connector.in_conversation(chat.conversation_id) if "Reminder" in (a.get("text") or "")]
+    assert said(private).startswith("Ethics Committee: Reminder: action 1, 'Circulate the paper'")
+    in_chat = [said(a) for a in chat.connector.in_conversation(chat.conversation_id) if "Reminder" in said(a)]
     assert in_chat == ["Tom Sorrell: Reminder: action 2, 'Book the room' (from Ethics Committee meeting, 13 May 2026, "
                        "Wed 13 May 2026), is due Fri 29 May 2026 (in 7 days). When it is done, press Done below "
                        "(or type /done 2)."]
@@ -259,5 +260,34 @@ async def test_the_personal_desk_lists_meetings_and_due_backs_across_committees(
     assert "- Ethics Committee: next meeting Wed 10 June 2026 at 10:00" in desk
     assert "you are due back with 'Checking tool': with the false-positive rates" in desk
     assert "- Audit Committee: next meeting not set yet" in desk
+    for conversation in (ethics, audit, personal):
+        await conversation.close()
+
+
+async def test_the_personal_desk_has_the_same_buttons_for_every_committee(start_bot, connector):
+    bot = await start_bot(outbound_per_second=10_000, outbound_per_tenant_per_second=10_000)
+    ethics, audit = Chat(bot, connector), Chat(bot, connector, conversation_id="19:audit@thread.v2")
+    await ethics.say("/committee name Ethics Committee")
+    await audit.say("/committee name Audit Committee")
+    await ethics.say("/action Circulate the paper <at>Tom Sorrell</at> due: Friday", mentions=[MEMBER])
+    await audit.say("/action Check the figures <at>Tom Sorrell</at> due: Friday", mentions=[MEMBER])
+    personal = Chat(bot, connector, conversation_id="a:personal-tom", meeting_id=None)
+
+    async def as_tom(body: dict) -> dict:
+        async with personal.session.post(f"{bot.url}/api/messages", json=body) as response:
+            return (await response.json())["value"] if response.status == 200 and body["type"] == "invoke" else {}
+
+    before = len(connector.posted)
+    await personal.post(personal_message(personal, "actions", MEMBER, "a:personal-tom"))
+    desk = connector.posted[before]["attachments"][0]["content"]
+    done = [b for b in (button(desk, "Done"),)][0]
+    assert done["data"] == {"action": 1, "list": "desk", "committee": 1}
+    body = personal_message(personal, "", MEMBER, "a:personal-tom")
+    body.update(type="invoke", name="adaptiveCard/action",
+                value={"action": {"type": "Action.Execute", "verb": done["verb"], "data": done["data"]}})
+    relisted = card_text(await as_tom(body))
+    assert "Action 1 done: Circulate the paper." in relisted
+    assert "Circulate the paper\n" not in relisted and "Audit Committee" in relisted and "Check the figures" in relisted
+    assert "(done)" in card_text(await ethics.card("/actions all"))
     for conversation in (ethics, audit, personal):
         await conversation.close()

@@ -8,7 +8,7 @@ import sys
 from zoneinfo import ZoneInfo
 
 from app import SWEEPS
-from tests.conftest import CHAIR, MEMBER, OFFICER, ROOT, card_text, free_port
+from tests.conftest import CHAIR, MEMBER, OFFICER, ROOT, card_text, free_port, said
 
 LONDON = ZoneInfo("Europe/London")
 SPEAKERS = {"Marion": CHAIR, "Tom": MEMBER, "Sam": OFFICER}
@@ -41,7 +41,7 @@ def posted_as_read(posted: list[dict]) -> list[str]:
         for attachment in activity.get("attachments") or []:
             content = attachment["content"]
             buttons = [action["title"] for action in content.get("actions", [])]
-            shown.append(f"[card: {content['body'][0]['text']}, with {' and '.join(buttons)} buttons]")
+            shown.append(f"[card: {card_text(content).splitlines()[0]}, with {' and '.join(buttons)} buttons]")
     return shown
 
 
@@ -149,8 +149,8 @@ async def test_no_reminder_point_that_had_passed_when_recorded_and_none_during_t
     await chat.say("/end")
     clock.set_local(2026, 5, 13, 12, 10, LONDON)
     await chat.bot.app[SWEEPS].reminders()
-    sent = [a["text"] for a in chat.connector.proactive() if "Reminder" in (a.get("text") or "")]
-    assert sent == ["<at>Sam Todd</at>: Reminder: action 1, 'book the room' (from Committee meeting, 13 May 2026, "
+    sent = [said(a) for a in chat.connector.proactive() if "Reminder" in said(a)]
+    assert sent == ["Sam Todd: Reminder: action 1, 'book the room' (from Committee meeting, 13 May 2026, "
                     "Wed 13 May 2026), is due Thu 14 May 2026 (in 1 day). When it is done, press Done below (or type /done 1)."]
 
 
@@ -186,7 +186,7 @@ async def test_overdue_reminders_count_days_in_words(chat, clock):
     await chat.say("/action Task owner: Jack Tracey due: 2026-05-26")
     clock.set_local(2026, 5, 27, 9, 0, LONDON)
     await chat.bot.app[SWEEPS].reminders()
-    assert "was due Tue 26 May 2026, 1 day ago" in chat.connector.proactive()[-1]["text"]
+    assert "was due Tue 26 May 2026, 1 day ago" in said(chat.connector.proactive()[-1])
 
 
 async def test_a_failed_member_lookup_on_conversation_update_says_nothing(chat):

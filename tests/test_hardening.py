@@ -25,7 +25,7 @@ from bot.outbox import RateLimiter
 from bot.signing_keys import SigningKeysUnavailable, SigningKeyStore
 from config import ConfigError, Settings
 from dialogs.roles import Role
-from tests.conftest import MEMBER, Chat, Process, ProcessBot, card_text, make_action_reminders_fall_due
+from tests.conftest import Chat, MEMBER, Process, ProcessBot, card_text, make_action_reminders_fall_due, said
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 APP_ID_FOR_TOKENS = "00000000-0000-0000-0000-000000000001"
@@ -310,7 +310,7 @@ async def test_kill_9_mid_meeting_loses_nothing_acknowledged(database_url, conne
             reminders = connector.proactive()
         await asyncio.sleep(2.5)  # more sweeps: still once
         reminders = connector.proactive()
-        assert len(reminders) == 1 and "action 1, 'Send the paper'" in reminders[0]["text"]
+        assert len(reminders) == 1 and "action 1, 'Send the paper'" in said(reminders[0])
         minutes = [a["attachments"][0]["content"] for a in connector.posted if a.get("attachments")
                    and "Draft minutes" in card_text(a["attachments"][0]["content"])]
         assert "Thanks to the secretariat." in card_text(minutes[-1])

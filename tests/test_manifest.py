@@ -1,10 +1,12 @@
 """The Teams app package: a valid manifest whose menu comes from the command table."""
 
 import json
+import subprocess
 import zipfile
 
 from bot.commands import COMMANDS
-from bot.manifest import build_package
+from bot.manifest import build_manifest, build_package
+from tests.conftest import ROOT
 
 BOT_ID = "00000000-0000-0000-0000-0000000000aa"
 
@@ -32,3 +34,22 @@ def test_app_id_is_stable_for_a_bot(tmp_path):
     second = build_package(BOT_ID, tmp_path / "b.zip")
     ids = [json.loads(zipfile.ZipFile(p).read("manifest.json"))["id"] for p in (first, second)]
     assert ids[0] == ids[1]
+
+
+def schema_problems(manifest: dict) -> list[str]:
+    """Problems Microsoft's Teams manifest schema finds (tests/validate_manifest.cjs)."""
+    result = subprocess.run(["node", str(ROOT / "tests" / "validate_manifest.cjs")], input=json.dumps(manifest),
+                            capture_output=True, text=True, cwd=ROOT, check=True)
+    return json.loads(result.stdout)
+
+
+def test_the_manifest_is_valid_against_microsofts_schema():
+    manifest = build_manifest(BOT_ID, "https://clerk.example.org")
+    assert schema_problems(manifest) == []
+    assert manifest["validDomains"] == ["clerk.example.org"]  # the page an in-meeting notification shows
+    lists = {tuple(c["scopes"]): [command["title"] for command in c["commands"]]
+             for c in manifest["bots"][0]["commandLists"]}
+    assert lists[("personal",)] == ["help", "actions", "remind", "meetings"]
+    assert "next" in lists[("groupChat", "team")] and len(lists[("groupChat", "team")]) <= 10
+    broken = {**manifest, "bots": [{**manifest["bots"][0], "scopes": ["everywhere"]}]}
+    assert schema_problems(broken)  # the check can fail

@@ -6,7 +6,7 @@ import time
 import aiohttp
 import pytest
 
-from tests.conftest import Chat, Process, ProcessBot, make_action_reminders_fall_due
+from tests.conftest import Chat, Process, ProcessBot, make_action_reminders_fall_due, said
 
 ACTIONS = 40
 
@@ -38,7 +38,7 @@ async def test_two_processes_send_each_reminder_exactly_once(postgres_database, 
         while len(connector.proactive()) < ACTIONS and time.monotonic() < deadline:
             await asyncio.sleep(0.5)
         await asyncio.sleep(3)  # several more sweeps by both processes
-        texts = [a["text"] for a in connector.proactive()]
+        texts = [said(a) for a in connector.proactive()]
         numbers = sorted(int(text.split("action ")[1].split(",")[0]) for text in texts)
         assert numbers == list(range(1, ACTIONS + 1)), texts
     finally:

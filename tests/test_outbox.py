@@ -13,7 +13,7 @@ from sqlalchemy import text
 from app import DB, SWEEPS
 from dialogs.delivery import UNKNOWN_OUTCOME_WAIT
 from tests.test_schedule import LONDON
-from tests.conftest import HANG_SECONDS, MEMBER, Chat
+from tests.conftest import Chat, HANG_SECONDS, MEMBER, said
 
 TEAMS_SECONDS = 15  # Teams gives up on the HTTP answer after this
 
@@ -41,7 +41,7 @@ async def test_a_reply_the_connector_refuses_is_kept_and_sent_once_it_recovers(c
     status, seconds = await timed_post(chat, chat.message("/action Book the room"))
     assert status in (200, 201) and seconds < TEAMS_SECONDS
     assert recorded(chat, "Action 1 recorded") == []
-    assert len(await undelivered(chat.bot.app[DB])) == 1, "the reply is kept, not dropped"
+    assert len(await undelivered(chat.bot.app[DB])) == 2, "the reply (its words and its card) is kept, not dropped"
     for _ in range(10):  # the sweep keeps trying, backing off, however long the outage lasts
         clock.advance(minutes=1)
         await chat.bot.app[SWEEPS].deliver()
@@ -137,9 +137,9 @@ async def test_a_reminder_is_queued_in_the_transaction_that_marks_it_sent(chat, 
     for _ in range(3):
         clock.advance(minutes=1)
         await chat.bot.app[SWEEPS].reminders()
-    reminders = [a for a in chat.connector.proactive() if "Task" in (a.get("text") or "")]
+    reminders = [a for a in chat.connector.proactive() if "Task" in said(a)]
     assert len(reminders) == 1
-    assert "Jack Tracey" in reminders[0]["text"]
+    assert "Jack Tracey" in said(reminders[0])
 
 
 async def test_an_answer_that_records_nothing_is_kept_too_when_it_cannot_go(chat, clock):

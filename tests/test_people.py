@@ -3,7 +3,7 @@ substitutes, arrivals and departures, the chair line, the quorum, venue and time
 chat that is not a committee. Through /api/messages on SQLite and PostgreSQL, checked in the draft
 card and in every export."""
 
-from tests.conftest import Chat, MEMBER, OFFICER, card_text
+from tests.conftest import Chat, MEMBER, OFFICER, card_text, mentioned
 from tests.test_formal import minutes_everywhere
 from tests.test_meeting_record import LONDON, PARTICIPANT_JOIN, PARTICIPANT_LEAVE, participants
 
@@ -42,9 +42,8 @@ async def test_a_typed_owner_is_linked_to_their_teams_account_for_reminders(chat
     clock.set_local(2026, 5, 19, 9, 0, LONDON)
     await sweep(chat)
     await sweep(chat)
-    mentioned = [entity["mentioned"]["id"] for activity in chat.connector.proactive()
-                 for entity in activity.get("entities") or [] if entity.get("type") == "mention"]
-    assert MARTINE[0] in mentioned
+    assert MARTINE[0] in [entity["mentioned"]["id"] for activity in chat.connector.proactive()
+                          for entity in mentioned(activity)]
 
 
 async def test_who_is_who_substitutes_part_attendance_chair_and_quorum_in_the_minutes(chat, clock):

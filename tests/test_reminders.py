@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 from app import DB, SWEEPS
 from config import Settings
 from dialogs.reminder_policy import WorkingHours, parse_hours
-from tests.conftest import MEMBER, OFFICER
+from tests.conftest import MEMBER, OFFICER, mentioned, said
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -33,10 +33,10 @@ async def test_action_reminders_fire_once_each_before_and_after_the_due_date(cha
     await sweep(chat)
     sent = chat.connector.proactive()
     assert len(sent) == 1
-    assert sent[0]["text"] == ("<at>Sam Todd</at>: Reminder: action 1, 'circulate the paper' (from Committee meeting, "
+    assert said(sent[0]) == ("Sam Todd: Reminder: action 1, 'circulate the paper' (from Committee meeting, "
                                "13 May 2026, Wed 13 May 2026), is due Tue 26 May 2026 (in 7 days). "
                                "When it is done, press Done below (or type /done 1).")
-    assert sent[0]["entities"] == [{"type": "mention", "mentioned": {"id": OFFICER[0], "name": "Sam Todd"},
+    assert mentioned(sent[0]) == [{"type": "mention", "mentioned": {"id": OFFICER[0], "name": "Sam Todd"},
                                     "text": "<at>Sam Todd</at>"}]
     assert sent[0]["conversation"]["id"] == chat.conversation_id
     buttons = sent[0]["attachments"][0]["content"]["actions"]  # Issue 19: press Done instead of typing
@@ -47,15 +47,15 @@ async def test_action_reminders_fire_once_each_before_and_after_the_due_date(cha
     await sweep(chat)
     await sweep(chat)
     assert len(chat.connector.proactive()) == 2
-    assert "(in 1 day)" in chat.connector.proactive()[-1]["text"]
+    assert "(in 1 day)" in said(chat.connector.proactive()[-1])
 
     clock.set_local(2026, 5, 27, 9, 0, LONDON)  # the day after: overdue
     await sweep(chat)
     clock.set_local(2026, 5, 28, 9, 0, LONDON)
     await sweep(chat)
     assert len(chat.connector.proactive()) == 3
-    assert "Overdue action 1, 'circulate the paper'" in chat.connector.proactive()[-1]["text"]
-    assert "was due Tue 26 May 2026, 1 day ago" in chat.connector.proactive()[-1]["text"]
+    assert "Overdue action 1, 'circulate the paper'" in said(chat.connector.proactive()[-1])
+    assert "was due Tue 26 May 2026, 1 day ago" in said(chat.connector.proactive()[-1])
 
     clock.set_local(2026, 6, 3, 9, 0, LONDON)  # every 7 days while open
     await sweep(chat)
@@ -76,8 +76,8 @@ async def test_an_action_due_tomorrow_gets_only_its_one_day_reminder(chat, clock
     await sweep(chat)
     sent = chat.connector.proactive()
     assert len(sent) == 1  # not the 7-day one as well
-    assert sent[0]["text"].startswith("Jack Tracey: Reminder: action 1, 'Book the room'")
-    assert "entities" not in sent[0] or sent[0]["entities"] in ([], None)
+    assert said(sent[0]).startswith("Jack Tracey: Reminder: action 1, 'Book the room'")
+    assert mentioned(sent[0]) == []
 
 
 async def test_reminders_wait_for_working_hours(chat, clock):
@@ -98,7 +98,7 @@ async def test_reminders_wait_for_working_hours(chat, clock):
     clock.set_local(2026, 5, 25, 9, 0, LONDON)  # Monday: it goes out, as an overdue reminder now
     await sweep(chat)
     sent = chat.connector.proactive()
-    assert len(sent) == 2 and "Overdue action 1" in sent[-1]["text"]
+    assert len(sent) == 2 and "Overdue action 1" in said(sent[-1])
 
 
 async def test_working_hours_always_lifts_the_window(start_bot, connector, clock):
@@ -191,7 +191,7 @@ async def test_due_back_reminders_before_the_next_meeting(chat, clock):
     await sweep(chat)
     clock.set_local(2026, 6, 8, 9, 0, LONDON)
     await sweep(chat)
-    sent = [a["text"] for a in chat.connector.proactive()]
+    sent = [said(a) for a in chat.connector.proactive()]
     assert sent == [
         "<at>Sam Todd</at>: you are due back at the next meeting, Wed 10 June 2026 (in 14 days), with "
         "'Checking tool': with the false-positive rates. Time to write the paper.",
@@ -296,5 +296,5 @@ async def test_two_instances_and_a_slow_connector_send_each_reminder_once(chat, 
     await asyncio.gather(*later)
     await asyncio.gather(chat.bot.app[SWEEPS].reminders(), second.app[SWEEPS].reminders())
     assert later, "the second instance never swept"
-    numbers = sorted(int(a["text"].split("action ")[1].split(",")[0]) for a in chat.connector.proactive())
+    numbers = sorted(int(said(a).split("action ")[1].split(",")[0]) for a in chat.connector.proactive())
     assert numbers == list(range(1, 13))
