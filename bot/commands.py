@@ -269,6 +269,12 @@ HOW_TO_ADDRESS = ("Start a command with /. In a personal chat the / may be left 
 FIRST_COMMANDS = ("start", "agenda add", "next", "note", "action", "end")
 
 
+def not_in_a_personal_chat(command: Command) -> str:
+    """What a committee command typed in a personal chat is answered with."""
+    here = "; ".join(c.syntax for c in COMMANDS if c.personal is not None)
+    return f"/{command.name} belongs in your committee's chat, with Clerk added to it. Here: {here}."
+
+
 def short_help() -> str:
     lines = ["Clerk keeps the minutes. To begin:"]
     lines += [f"- {_BY_NAME[name].help_line}" for name in FIRST_COMMANDS]

@@ -17,7 +17,7 @@ from bot import cards
 from bot.links import LinkSigner
 from bot.outbox import ATTEMPT_SECONDS, Outbox
 from bot.proactive import render_card, render_text
-from bot.commands import Command, help_text, match, short_help, usage
+from bot.commands import Command, help_text, match, not_in_a_personal_chat, short_help, usage
 from bot.teams_api import MeetingRoles
 from bot.text import mentions_from_entities, read_message, storable
 from config import Settings
@@ -96,8 +96,7 @@ class ClerkBot(TeamsActivityHandler):
         handler = command.handler
         if personal:  # a personal chat is not a committee
             if command.personal is None:
-                await self._answer(turn_context, f"/{command.name} belongs in your committee's chat, with Clerk added "
-                                                 "to it. Here, /actions lists your actions in every committee.")
+                await self._answer(turn_context, not_in_a_personal_chat(command))
                 return
             handler = command.personal
 

@@ -254,11 +254,13 @@ class Chat:
     """Speaks to the bot as Teams does in one group chat (a meeting chat)."""
 
     def __init__(self, bot: RunningBot, connector: Connector, conversation_id: str = "19:meeting_test@thread.v2",
-                 meeting_id: str | None = "MCMeeting-1"):
+                 meeting_id: str | None = "MCMeeting-1", personal: bool = False):
+        """`personal`: a person's 1:1 chat with Clerk rather than a group or meeting chat."""
         self.bot = bot
         self.connector = connector
         self.conversation_id = conversation_id
-        self.meeting_id = meeting_id
+        self.meeting_id = None if personal else meeting_id
+        self.personal = personal
         self.ids = itertools.count(1)
         self.session = aiohttp.ClientSession()
 
@@ -273,8 +275,8 @@ class Chat:
             "serviceUrl": self.connector.url,
             "channelId": "msteams",
             "from": {"id": sender[0], "name": sender[1], "aadObjectId": sender[2]},
-            "conversation": {"isGroup": True, "conversationType": "groupChat", "tenantId": TENANT,
-                             "id": self.conversation_id},
+            "conversation": {"isGroup": not self.personal, "conversationType": "personal" if self.personal
+                             else "groupChat", "tenantId": TENANT, "id": self.conversation_id},
             "recipient": {"id": BOT_ID, "name": "Clerk"},
             "channelData": channel_data,
         }

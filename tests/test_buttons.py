@@ -63,6 +63,20 @@ async def test_the_action_confirmation_is_a_card_whose_buttons_record_as_the_pre
         assert line in history, (line, history)
 
 
+async def test_every_action_button_refuses_whoever_is_not_an_owner_chair_or_secretary(chat):
+    card = await an_action_owned_by_sam(chat)
+    inputs = {"Mark done": {"note": "x"}, "Add update": {"text": "x"}, "Set due date": {"due": "2026-06-05"},
+              "Reassign": {"owners": "member:2"}}
+    for title, given in inputs.items():
+        pressed = button(card, title)
+        refused = await chat.press(pressed["verb"], {**pressed["data"], **given}, sender=KERRY)
+        assert "Only the owners of action 1 (Sam Todd), the chair or the secretary can change it." in \
+            card_text(refused), title
+    snooze = await chat.press("clerk.action.snooze", {"action": 1, "reminder": True}, sender=KERRY)
+    assert "Only the owners of action 1" in card_text(snooze)
+    assert "Kerry Reid" not in await chat.say("/history action 1")  # nothing was recorded as Kerry
+
+
 async def test_the_actions_list_has_done_and_more_on_each_open_action(chat):
     await an_action_owned_by_sam(chat)
     listed = await chat.card("/actions")
@@ -191,13 +205,6 @@ async def test_the_timekeeping_notice_also_appears_on_the_meeting_stage(start_bo
         await chat.close()
 
 
-def personal_message(chat, text: str, sender, conversation_id: str) -> dict:
-    body = chat.message(text, sender)
-    body["conversation"] = {"conversationType": "personal", "tenantId": "tenant-1", "id": conversation_id}
-    body.pop("channelData", None)
-    return body
-
-
 async def test_a_private_reminder_reaches_a_created_personal_chat_and_its_done_works_there(chat, clock):
     """Issue 19: /remind me privately sends the person's own reminders to their 1:1 chat with Clerk,
     which the Bot Connector creates; the reminder's buttons name the committee, so Done works there."""
@@ -223,20 +230,13 @@ async def test_a_private_reminder_reaches_a_created_personal_chat_and_its_done_w
                        "Wed 13 May 2026), is due Fri 29 May 2026 (in 7 days). When it is done, press Done below "
                        "(or type /done 2)."]
     mark_done = button(private["attachments"][0]["content"], "Mark done")
-    personal_chat = Chat(chat.bot, chat.connector, conversation_id=personal, meeting_id=None)
-    body = personal_message(personal_chat, "", OFFICER, personal)
-    body.update(type="invoke", name="adaptiveCard/action",
-                value={"action": {"type": "Action.Execute", "verb": mark_done["verb"],
-                                  "data": {**mark_done["data"], "note": "sent on Friday"}}})
-    async with chat.session.post(f"{chat.bot.url}/api/messages", json=body) as response:
-        answered = (await response.json())["value"]
-    assert "Action 1 done: Circulate the paper." in card_text(answered)
-    body["id"] = "act-someone-else"
-    body["from"] = {"id": KERRY[0], "name": KERRY[1]}
-    async with chat.session.post(f"{chat.bot.url}/api/messages", json=body) as response:
-        refused = (await response.json())["value"]
+    personal_chat = Chat(chat.bot, chat.connector, conversation_id=personal, personal=True)
+    refused = await personal_chat.press(mark_done["verb"], {**mark_done["data"], "note": "x"}, sender=KERRY)
     assert card_text(refused) == ("Only the owners of action 1 (Sam Todd), the chair or the secretary can change "
                                   "it.")
+    answered = await personal_chat.press(mark_done["verb"], {**mark_done["data"], "note": "sent on Friday"},
+                                         sender=OFFICER)
+    assert "Action 1 done: Circulate the paper." in card_text(answered)
     assert "sent on Friday" in await chat.say("/history action 1")
     await personal_chat.close()
 
@@ -253,10 +253,8 @@ async def test_the_personal_desk_lists_meetings_and_due_backs_across_committees(
         await committee.say("/next")
     await ethics.say("/dueback <at>Sam Todd</at> with the false-positive rates", mentions=[OFFICER])
     await audit.say("/present Sam Todd, Data Lab")
-    personal = Chat(bot, connector, conversation_id="a:personal-sam", meeting_id=None)
-    before = len(connector.posted)
-    await personal.post(personal_message(personal, "meetings", OFFICER, "a:personal-sam"))
-    desk = connector.posted[before]["text"]
+    personal = Chat(bot, connector, conversation_id="a:personal-sam", personal=True)
+    desk = await personal.say("meetings", sender=OFFICER)
     assert "- Ethics Committee: next meeting Wed 10 June 2026 at 10:00" in desk
     assert "you are due back with 'Checking tool': with the false-positive rates" in desk
     assert "- Audit Committee: next meeting not set yet" in desk
@@ -271,21 +269,10 @@ async def test_the_personal_desk_has_the_same_buttons_for_every_committee(start_
     await audit.say("/committee name Audit Committee")
     await ethics.say("/action Circulate the paper <at>Tom Sorrell</at> due: Friday", mentions=[MEMBER])
     await audit.say("/action Check the figures <at>Tom Sorrell</at> due: Friday", mentions=[MEMBER])
-    personal = Chat(bot, connector, conversation_id="a:personal-tom", meeting_id=None)
-
-    async def as_tom(body: dict) -> dict:
-        async with personal.session.post(f"{bot.url}/api/messages", json=body) as response:
-            return (await response.json())["value"] if response.status == 200 and body["type"] == "invoke" else {}
-
-    before = len(connector.posted)
-    await personal.post(personal_message(personal, "actions", MEMBER, "a:personal-tom"))
-    desk = connector.posted[before]["attachments"][0]["content"]
-    done = [b for b in (button(desk, "Done"),)][0]
+    personal = Chat(bot, connector, conversation_id="a:personal-tom", personal=True)
+    done = button(await personal.card("actions", sender=MEMBER), "Done")
     assert done["data"] == {"action": 1, "list": "desk", "committee": 1}
-    body = personal_message(personal, "", MEMBER, "a:personal-tom")
-    body.update(type="invoke", name="adaptiveCard/action",
-                value={"action": {"type": "Action.Execute", "verb": done["verb"], "data": done["data"]}})
-    relisted = card_text(await as_tom(body))
+    relisted = card_text(await personal.press(done["verb"], done["data"], sender=MEMBER))
     assert "Action 1 done: Circulate the paper." in relisted
     assert "Circulate the paper\n" not in relisted and "Audit Committee" in relisted and "Check the figures" in relisted
     assert "(done)" in card_text(await ethics.card("/actions all"))

@@ -126,19 +126,11 @@ async def test_a_personal_chat_is_not_a_committee(start_bot, connector):
     await first.say("/action Circulate the paper owner: Tom Sorrell due: Friday")
     await second.say("/action Check the figures @Tom Sorrell due: Friday", mentions=[MEMBER])
     await second.say("/action Not Tom's owner: Sam Todd due: Friday")
-    personal = Chat(bot, connector, conversation_id="a:personal-tom", meeting_id=None)
-
-    async def say_personally(text: str, sender=MEMBER) -> dict:
-        body = personal.message(text, sender)
-        body["conversation"] = {"conversationType": "personal", "tenantId": "tenant-1", "id": "a:personal-tom"}
-        before = len(connector.posted)
-        assert await personal.post(body) in (200, 201)
-        return connector.posted[before]
-
-    started = await say_personally("/start")
-    assert started["text"] == ("/start belongs in your committee's chat, with Clerk added to it. Here, /actions "
-                               "lists your actions in every committee.")
-    listed = card_text((await say_personally("actions"))["attachments"][0]["content"])
+    personal = Chat(bot, connector, conversation_id="a:personal-tom", personal=True)
+    assert await personal.say("/start", sender=MEMBER) == (
+        "/start belongs in your committee's chat, with Clerk added to it. Here: /actions [all | mine | overdue | "
+        "@Owner]; /remind me privately | /remind me in the committee; /meetings.")
+    listed = card_text(await personal.card("actions", sender=MEMBER))
     assert "Circulate the paper" in listed and "Ethics Committee" in listed
     assert "Check the figures" in listed and "Audit Committee" in listed
     assert "Not Tom's" not in listed
