@@ -400,8 +400,8 @@ class ClerkBot(TeamsActivityHandler):
             return [Queued(render_card(cards.agenda_card(view)))]
         if isinstance(view, ActionsView):
             return [Queued(render_card(cards.actions_card(view)))]
-        if isinstance(view, ActionCard):  # the words, then the card with the action's buttons
-            return said + [Queued(render_card(cards.action_card(view)))]
+        if isinstance(view, ActionCard):  # one message: the words, and under them the action's card
+            return [Queued(render_card(cards.action_card(view), reply.text))]
         if isinstance(view, ActionForm):
             return [Queued(render_card(cards.action_form(view)))]
         return said

@@ -39,6 +39,13 @@ ANSWER_BY = "clerk.answer_by"  # turn_state key: the monotonic time by which Tea
 SWEEP_CONCURRENCY = 16  # conversations delivered at once by a sweep: a hung one holds up no other
 
 
+def accepted_without_body(error: Exception) -> bool:
+    """A 202 Accepted with an empty body is a message posted, but botbuilder's msrest client fails
+    reading the body it expects. The Agents Playground answers so for a message with both text and
+    a card (it posts them as two messages)."""
+    return isinstance(error, ValueError) and str(error).startswith("Body is not available")
+
+
 def failure_from(error: Exception) -> DeliveryFailed:
     """What the connector said, from the msrest error botbuilder raises. A timeout, or a connection
     lost after the request went out, leaves the outcome unknown: the message may have been posted."""
@@ -260,7 +267,8 @@ class Outbox:
             try:
                 responses.append(await proactive_context.send_activity(activity))
             except Exception as error:
-                errors.append(error)
+                if not accepted_without_body(error):
+                    errors.append(error)
 
         if reference.conversation.id:
             def call():
@@ -287,6 +295,8 @@ class Outbox:
             async with asyncio.timeout(ATTEMPT_SECONDS):
                 return await call()
         except Exception as error:
+            if accepted_without_body(error):
+                return None
             raise failure_from(error) from None
         finally:
             self.limiter.sent(conversation_id)

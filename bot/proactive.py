@@ -38,15 +38,17 @@ def render_in_meeting(text: str, page_url: str, bot_id: str) -> str:
                        "channelData": {"notification": {"alertInMeeting": True, "externalResourceUrl": bubble}}})
 
 
-def render_card(attachment: Attachment) -> str:
-    return json.dumps({"card": attachment.content, "contentType": attachment.content_type})
+def render_card(attachment: Attachment, text: str = "") -> str:
+    """A card, with the words that come above it in the same message."""
+    return json.dumps({"card": attachment.content, "contentType": attachment.content_type, "text": text})
 
 
 def activity_of(payload: str) -> Activity:
     """The activity to send for a message the outbox kept."""
     message = json.loads(payload)
     if "card" in message:
-        activity = MessageFactory.attachment(Attachment(content_type=message["contentType"], content=message["card"]))
+        activity = MessageFactory.attachment(Attachment(content_type=message["contentType"], content=message["card"]),
+                                             text=message.get("text") or None)
     else:
         activity = MessageFactory.text(message["text"])
     if message.get("channelData"):

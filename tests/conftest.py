@@ -67,7 +67,8 @@ class Connector:
     meeting_roles: dict[str, str] = field(default_factory=dict)  # aadObjectId -> role
     # Answers to give instead of accepting the next new messages (proactive posts) and the next
     # replies: (status, headers); "hang" for a timeout; "late" for a timeout after which the
-    # message is posted all the same (a hung connector that did its work).
+    # message is posted all the same (a hung connector that did its work); "accepted" for a 202
+    # without a body.
     failures: list = field(default_factory=list)
     reply_failures: list = field(default_factory=list)
     refused: int = 0
@@ -130,6 +131,9 @@ def capture_app(capture: Connector) -> web.Application:
         if pending:
             failure = pending.pop(0)
             capture.refused += 1
+            if failure == "accepted":  # posted, answered 202 with no body, as the Agents Playground does
+                capture.posted.append(await request.json())
+                return web.Response(status=202)
             if failure in ("hang", "late"):  # longer than the bot waits for one attempt
                 body = await request.json()
                 await asyncio.sleep(HANG_SECONDS)

@@ -239,7 +239,7 @@ async def test_a_meeting_through_the_playground_from_start_to_approved_minutes(m
         await room.say_as(SAM, "answer Yes, after an exploratory phase.")
         assert (await room.say("/outcome E"))[0]["text"] == "Item 2: Outcome E – more information needed. #4"
         recorded = await room.say_as(TOM, "action Return with false-positive rates owner: Sam Todd due: next meeting",
-                                     count=2)  # the words, then the action's card with its buttons
+                                     count=2)  # the words and the action's card: two messages in the Playground
         assert recorded[0]["text"].startswith("Action 1 recorded") and recorded[1]["attachments"]
 
         assert (await room.say("/action Book the room owner: Marion Oswald due: tomorrow", count=2)
