@@ -15,7 +15,7 @@ from dialogs.committee import outcome_scale
 from dialogs.context import Reply, Turn
 from dialogs.dates import format_date
 from dialogs.errors import ClerkError, UsageError
-from dialogs.guards import in_the_minutes_of
+from dialogs.guards import in_the_minutes_of, meeting_for_the_record
 from dialogs.minutes import minutes_update
 from dialogs.minutes_record import read_outcome
 from dialogs.parsing import clock_time, split_item_prefix, whole_number, within_limit
@@ -156,8 +156,16 @@ async def undo(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
 
 
 async def history(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
-    """Every change to an entry (#N) or an action (action N), with who made it and when."""
+    """Every change to an entry (#N), an action (action N) or the meeting's own facts (meeting),
+    with who made it and when."""
     text = args.strip()
+    if text.lower() == "meeting":
+        meeting = await meeting_for_the_record(uow, turn, names_item=True)
+        lines = [f"History of '{meeting.title}' (chair, secretary, venue, times):"]
+        lines += [f"- {_when(change.at, turn)} {change.by}: {change.what} "
+                  + (f"{change.previous} → " if change.previous else "") + (change.value or "none")
+                  for change in await uow.meetings.meeting_changes(meeting.id)] or ["- no changes recorded"]
+        return Reply("\n".join(lines))
     if text.lower().startswith("action"):
         number = whole_number(text[len("action"):].lstrip(" #"))
         action = await uow.actions.action_by_number(turn.committee_id, number) if number is not None else None

@@ -13,8 +13,8 @@ from dialogs.guards import current_meeting, meeting_for_the_record
 from dialogs.minutes import (HELD, MinutesView, build_minutes, confidential_minutes_for, confidential_recipients,
                              has_exempt_items, minutes_update)
 from dialogs.parsing import MAX_NAME, MAX_TITLE, clean_name, clock_time, format_minute, name_key, parse_time
-from storage.models import ItemEntry, Meeting
-from storage.vocabulary import EntryKind
+from storage.models import ItemEntry, Meeting, MeetingChange
+from storage.vocabulary import EntryKind, MeetingFact
 from storage.unit_of_work import UnitOfWork
 
 async def open_meeting(
@@ -97,6 +97,13 @@ async def close(uow: UnitOfWork, turn: Turn, meeting: Meeting) -> Reply:
                  privately=privately)
 
 
+def _changed(uow: UnitOfWork, turn: Turn, meeting: Meeting, what: MeetingFact, previous: str | None,
+             value: str | None) -> None:
+    """Keeps a change to the meeting's own facts in its history (/history meeting)."""
+    uow.stage(MeetingChange(meeting_id=meeting.id, what=what, previous=previous, value=value, by=turn.caller.name,
+                            at=turn.now))
+
+
 async def _one_account_named(turn: Turn, name: str, command: str) -> Person:
     """Authority follows the Teams account: a typed name binds only when exactly one person of the
     conversation bears it; otherwise the person is named with an @mention."""
@@ -129,6 +136,7 @@ async def set_chair(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     meeting = await current_meeting(uow, turn)
     chosen = await _person_named(turn, args, "chair")
     previous = meeting.chair_name
+    _changed(uow, turn, meeting, MeetingFact.CHAIR, previous, chosen.name)
     meeting.chair_name = chosen.name
     meeting.chair_user_id = chosen.user_id
     reply = f"{chosen.name} is now the chair of this meeting."
@@ -141,6 +149,7 @@ async def set_chair(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     opener = turn.caller.user_id
     if (meeting.secretary_user_id is None and opener and opener == meeting.started_by_user_id
             and chosen.user_id != opener):
+        _changed(uow, turn, meeting, MeetingFact.SECRETARY, None, turn.caller.name)
         meeting.secretary_name, meeting.secretary_user_id = turn.caller.name, opener
         reply += (f" You ({turn.caller.name}) opened the meeting, so you are its secretary: /secretary none "
                   "if you are not.")
@@ -152,6 +161,7 @@ async def set_secretary(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     chosen = await _person_named(turn, args, "secretary")
     if chosen.user_id and chosen.user_id == meeting.chair_user_id:
         raise ClerkError(f"{chosen.name} is the chair; the secretary is someone else.")
+    _changed(uow, turn, meeting, MeetingFact.SECRETARY, meeting.secretary_name, chosen.name)
     meeting.secretary_name, meeting.secretary_user_id = chosen.name, chosen.user_id
     return Reply(f"{chosen.name} is now the secretary of this meeting: they may do what the chair may, except "
                  "approve the minutes, name the chair and give the casting vote.")
@@ -161,6 +171,7 @@ async def no_secretary(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     meeting = await current_meeting(uow, turn)
     if meeting.secretary_name is None:
         return Reply("This meeting has no secretary.")
+    _changed(uow, turn, meeting, MeetingFact.SECRETARY, meeting.secretary_name, None)
     former, meeting.secretary_name, meeting.secretary_user_id = meeting.secretary_name, None, None
     return Reply(f"{former} is no longer the secretary of this meeting.")
 
@@ -179,6 +190,7 @@ async def set_venue(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     if len(venue) > MAX_TITLE:
         raise UsageError(f"A venue is at most {MAX_TITLE} characters.")
     previous, meeting.venue = meeting.venue or HELD, venue
+    _changed(uow, turn, meeting, MeetingFact.VENUE, previous, venue)
     return Reply(f"The minutes now say: {venue} (was: {previous}).", view=await minutes_update(uow, meeting, turn.tz))
 
 
@@ -194,5 +206,6 @@ async def set_times(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
         raise UsageError(f"The close ({format_minute(close)}) must come after the start ({format_minute(start)}).")
     before = (await build_minutes(uow, meeting, turn.tz)).heading_time
     meeting.minutes_start_minute, meeting.minutes_end_minute = start, close
+    _changed(uow, turn, meeting, MeetingFact.TIMES, before, f"{format_minute(start)} – {format_minute(close)}")
     return Reply(f"The minutes now give {format_minute(start)} – {format_minute(close)} (was {before}).",
                  view=await minutes_update(uow, meeting, turn.tz))

@@ -176,6 +176,21 @@ class AttendanceChange(Base):
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class MeetingChange(Base):
+    """A change to a meeting's own facts (its venue, times, chair or secretary): what it was, what it
+    became, who changed it and when."""
+
+    __tablename__ = "meeting_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
+    what: Mapped[str] = mapped_column(String(20))  # MeetingFact
+    previous: Mapped[str | None] = mapped_column(Text)
+    value: Mapped[str | None] = mapped_column(Text)
+    by: Mapped[str | None] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class AgendaItem(Base):
     __tablename__ = "agenda_items"
 

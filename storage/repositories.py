@@ -22,6 +22,7 @@ from storage.models import (
     ItemEntry,
     Meeting,
     Member,
+    MeetingChange,
     MemberAlias,
     MinutesPost,
     Motion,
@@ -253,6 +254,11 @@ class MeetingRepository(_Repository):
         result = await self.session.execute(
             select(Attendance).where(Attendance.meeting_id == meeting_id).order_by(Attendance.id)
         )
+        return list(result.scalars())
+
+    async def meeting_changes(self, meeting_id: int) -> list[MeetingChange]:
+        result = await self.session.execute(
+            select(MeetingChange).where(MeetingChange.meeting_id == meeting_id).order_by(MeetingChange.id))
         return list(result.scalars())
 
     async def attendance_changes(self, meeting_id: int) -> list[AttendanceChange]:

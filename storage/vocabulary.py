@@ -42,6 +42,15 @@ class AttendanceChangeKind(StrEnum):
     SUBSTITUTE = "substitute"
 
 
+class MeetingFact(StrEnum):
+    """What a meeting's history of its own facts records."""
+
+    CHAIR = "chair"
+    SECRETARY = "secretary"
+    VENUE = "venue"
+    TIMES = "times"
+
+
 class EntryKind(StrEnum):
     """What is minuted about an agenda item."""
 

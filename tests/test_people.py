@@ -84,6 +84,11 @@ async def test_who_is_who_substitutes_part_attendance_chair_and_quorum_in_the_mi
         assert "The meeting was quorate (4 members present; quorum 3)." in text
         assert "Hybrid: Room 2, Police HQ, and Microsoft Teams" in text and "10:00 – 12:55" in text
         assert "Tom Sorrell took the chair." in text
+    history = await chat.say("/history meeting")
+    for change in ("Marion Oswald: venue Meeting held virtually via Microsoft Teams → Hybrid: Room 2, Police HQ, "
+                   "and Microsoft Teams", "Marion Oswald: times Wednesday 13 May 2026, 10:00 – not closed → "
+                   "10:00 – 12:55", "Marion Oswald: chair Marion Oswald → Tom Sorrell"):
+        assert change in history, (change, history)
 
 
 async def test_an_absent_member_and_a_decision_taken_while_inquorate(chat):
