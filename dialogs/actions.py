@@ -28,7 +28,7 @@ from dialogs.parsing import (
 )
 from dialogs.reminders import reschedule_committee, schedule_action, schedule_due_back
 from dialogs.roles import is_chair_or_secretary
-from storage.models import Action, ActionEvent, ActionOwner, Committee, DueBack
+from storage.models import Action, ActionEvent, ActionOwner, Committee, DueBack, Meeting
 from storage.unit_of_work import UnitOfWork
 from storage.vocabulary import ActionChange, ActionStatus
 
@@ -145,12 +145,12 @@ async def record_request(uow: UnitOfWork, turn: Turn, item_no: int | None, reque
         except UsageError as error:  # the action is kept; only its date waits
             unreadable = error.message
     meeting = await uow.meetings.open_meeting(turn.committee_id)
-    item_id = meeting.current_item_id if meeting else None
-    if item_no is not None:
-        if meeting is None:
-            raise ClerkError("No meeting is open, so there is no item to name. /start opens one.")
-        item_id = (await agenda_of(uow, meeting)).find(item_no).item.id
-    item = (await uow.meetings.items_of([item_id])).get(item_id) if item_id else None
+    if item_no is not None and meeting is None:
+        raise ClerkError("No meeting is open, so there is no item to name. /start opens one.")
+    agenda = await agenda_of(uow, meeting) if meeting else None
+    entry = agenda.find(item_no) if item_no is not None else agenda.current if agenda else None
+    item = entry.item if entry else None
+    item_id = item.id if item else None
     number, next_meeting_date = await uow.actions.next_action_number(turn.committee_id)
     action = Action(
         committee_id=turn.committee_id,
@@ -183,14 +183,15 @@ async def record_request(uow: UnitOfWork, turn: Turn, item_no: int | None, reque
         missing.append(f"/due {number} <date>")
     if missing:
         line += " Still missing: add " + " and ".join(missing) + "."
-    return Reply(line, view=Recorded(number))
+    row = action_row(action, owners, next_meeting_date, turn.local_now.date(), meeting, entry.number if entry else None)
+    return Reply(line, view=Recorded(row))
 
 
 @dataclass(frozen=True)
 class Recorded:
-    """The action a reply recorded, so its card can follow."""
+    """The action a reply recorded, as its card shows it."""
 
-    number: int
+    row: ActionRow
 
 
 async def _action(uow: UnitOfWork, turn: Turn, args: str) -> tuple[Action, str]:
@@ -329,33 +330,37 @@ class ActionsView:
     notice: str | None = None  # what the last button pressed on it did
 
 
+def action_row(action: Action, owners: list[ActionOwner], next_meeting_date: date | None, today: date,
+               meeting: Meeting | None, item_number: int | None, desk_of: Committee | None = None) -> ActionRow:
+    """One action as lists and cards show it. `desk_of`: on its owner's personal desk, read by them
+    alone: confidential text in full, and the row names its committee."""
+    source = "recorded outside a meeting"
+    if meeting is not None:
+        source = f"{meeting.title}, {format_date(meeting.meeting_date)}"
+        source += f", item {item_number}" if item_number is not None else ""
+    return ActionRow(
+        number=action.number,
+        text=shown_text(action, desk_of is not None),
+        owners=owners_text(owners),
+        due=due_text(action, next_meeting_date),
+        overdue=is_overdue(action, next_meeting_date, today),
+        status=action.status,
+        source=f"{committee_label(desk_of)}: {source}" if desk_of else source,
+        committee_id=desk_of.id if desk_of else None,
+    )
+
+
 async def action_rows(uow: UnitOfWork, committee: Committee, actions: list[Action], today: date,
                       desk: bool = False) -> list[ActionRow]:
-    """`desk`: the owner's personal desk, read by them alone: confidential text in full, and each
-    row names its committee."""
+    """`desk`: the owner's personal desk (see action_row)."""
     owners = await uow.actions.owners([a.id for a in actions])
     meetings = await uow.meetings.meetings_by_id({a.meeting_id for a in actions if a.meeting_id})
     agendas = {meeting.id: await agenda_of(uow, meeting) for meeting in meetings.values()}
-    rows = []
-    for action in actions:
-        source = "recorded outside a meeting"
-        meeting = meetings.get(action.meeting_id)
-        if meeting is not None:
-            source = f"{meeting.title}, {format_date(meeting.meeting_date)}"
-            number = agendas[meeting.id].number_of(action.item_id) if action.item_id else None
-            if number is not None:
-                source += f", item {number}"
-        rows.append(ActionRow(
-            number=action.number,
-            text=shown_text(action, desk),
-            owners=owners_text(owners[action.id]),
-            due=due_text(action, committee.next_meeting_date),
-            overdue=is_overdue(action, committee.next_meeting_date, today),
-            status=action.status,
-            source=f"{committee_label(committee)}: {source}" if desk else source,
-            committee_id=committee.id if desk else None,
-        ))
-    return rows
+    return [action_row(action, owners[action.id], committee.next_meeting_date, today, meetings.get(action.meeting_id),
+                       agendas[action.meeting_id].number_of(action.item_id)
+                       if action.meeting_id in agendas and action.item_id else None,
+                       committee if desk else None)
+            for action in actions]
 
 
 async def list_actions(uow: UnitOfWork, turn: Turn, args: str) -> Reply:

@@ -180,8 +180,7 @@ async def submit_action_form(uow: UnitOfWork, turn: Turn, data: dict) -> Reply:
     due = NEXT_MEETING if data.get("nextMeeting") in (True, "true") else _text(data, "due")
     recorded = await actions.record_request(uow, turn, whole_number(str(data.get("item") or "")),
                                             actions.ActionRequest(text, tuple(owners), due or None))
-    card = await action_card(uow, turn, recorded.view.number, recorded.text)
-    return Reply(recorded.text, view=card.view)
+    return Reply(recorded.text, view=_confirmation(recorded, recorded.text))
 
 
 async def record_action(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
@@ -189,8 +188,13 @@ async def record_action(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     if not args.strip():
         return await action_form(uow, turn)
     recorded = await actions.record(uow, turn, args)
-    card = await action_card(uow, turn, recorded.view.number)
-    return Reply(recorded.text, view=card.view)
+    return Reply(recorded.text, view=_confirmation(recorded))
+
+
+def _confirmation(recorded: Reply, notice: str | None = None) -> ActionCard:
+    """The new action's card, from what recording it knew (nothing read again); its Reassign opens
+    the action's card with the people to choose from."""
+    return ActionCard(recorded.view.row, True, [], notice=notice)
 
 
 # Minutes and agenda: per-person views --------------------------------------------------------------

@@ -151,7 +151,11 @@ async def list_members(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     members = await uow.committees.members(turn.committee_id)
     if not members:
         return Reply("No members yet. Add them with /members add Name, Role; Name, Role.")
-    lines = [f"- {m.name}" + (f", {m.role}" if m.role else "") for m in members]
+    also: dict[int, list[str]] = {}
+    for alias in await uow.committees.aliases(turn.committee_id):
+        also.setdefault(alias.member_id, []).append(alias.alias)
+    lines = [f"- {m.name}" + (f", {m.role}" if m.role else "")
+             + (f" (also: {', '.join(also[m.id])})" if m.id in also else "") for m in members]
     return Reply(f"Members ({len(members)}):\n" + "\n".join(lines))
 
 

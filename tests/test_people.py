@@ -20,6 +20,7 @@ async def test_one_person_is_one_row_whichever_way_they_are_named(chat):
     assert attendance.count("Martine Clark") == 1 and "Clark, Martine" not in attendance
     assert await chat.say("/members alias Jennifer Housego = Jen") == "Jen now also names Jennifer Housego."
     assert await chat.say("/apologies jen") == "Apologies: Jennifer Housego."
+    assert "- Jennifer Housego, Member (also: Jen)" in await chat.say("/members")
     assert await chat.say("/present Jones") == "Which Jones: Alan Jones or Beth Jones? Give the full name."
     assert await chat.say("/present Beth") == "Present: Beth Jones."
     recorded = await chat.say("/action Circulate the paper owner: MARTINE CLARK due: Friday")
