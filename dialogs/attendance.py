@@ -245,6 +245,11 @@ class People:
         return f"The meeting was {state} ({self.members_present} members present; quorum {self.quorum})."
 
 
+def counts_for_quorum(row: Attendance) -> bool:
+    """A standing member counts toward the quorum, and so does a substitute, in the member's place."""
+    return row.member_id is not None or bool(row.substitute_for)
+
+
 def opening_chair(meeting: Meeting, chair_changes: list) -> str | None:
     """Who chaired when the meeting began: the chair before the first change during an item."""
     return chair_changes[0].person if chair_changes else meeting.chair_name
@@ -293,7 +298,7 @@ async def people_of(uow: UnitOfWork, committee: Committee, meeting: Meeting, tz:
         return PersonLine(row.name, " ".join(part for part in (described, notes and f"({notes})") if part) or None)
 
     present = [r for r in rows if r.status == AttendanceStatus.PRESENT]
-    counts = [r for r in present if r.member_id is not None or r.substitute_for]
+    counts = [r for r in present if counts_for_quorum(r)]
     standing = counts if members else present
     others = [r for r in present if r not in standing and r.name_key != chair_key]
     standing = sorted([r for r in present if r in standing or r.name_key == chair_key],
@@ -325,7 +330,7 @@ async def is_inquorate_now(uow: UnitOfWork, meeting: Meeting) -> bool:
     for change in await uow.meetings.attendance_changes(meeting.id):
         if change.kind in (AttendanceChangeKind.ARRIVED, AttendanceChangeKind.LEFT):
             moves[change.attendance_id] = change.kind
-    here = [r for r in rows if r.status == AttendanceStatus.PRESENT and (r.member_id is not None or r.substitute_for)
+    here = [r for r in rows if r.status == AttendanceStatus.PRESENT and counts_for_quorum(r)
             and moves.get(r.id) != AttendanceChangeKind.LEFT]
     return len(here) < committee.quorum
 

@@ -243,12 +243,18 @@ async def test_a_private_reminder_reaches_a_created_personal_chat_and_its_done_w
     await personal_chat.close()
 
 
-async def test_the_personal_desk_lists_meetings_and_due_backs_across_committees(start_bot, connector):
+async def two_committees(start_bot, connector) -> tuple:
+    """A bot with the Ethics and the Audit Committee's chats (their commands come fast: no rate limit)."""
     bot = await start_bot(outbound_per_second=10_000, outbound_per_tenant_per_second=10_000)
     ethics, audit = Chat(bot, connector), Chat(bot, connector, conversation_id="19:audit@thread.v2")
     await ethics.say("/committee name Ethics Committee")
-    await ethics.say("/nextmeeting 2026-06-10 10:00")
     await audit.say("/committee name Audit Committee")
+    return bot, ethics, audit
+
+
+async def test_the_personal_desk_lists_meetings_and_due_backs_across_committees(start_bot, connector):
+    bot, ethics, audit = await two_committees(start_bot, connector)
+    await ethics.say("/nextmeeting 2026-06-10 10:00")
     for committee in (ethics, audit):
         await committee.say("/start")
         await committee.say("/agenda add 10:00 Checking tool - Data Lab")
@@ -265,10 +271,7 @@ async def test_the_personal_desk_lists_meetings_and_due_backs_across_committees(
 
 
 async def test_the_personal_desk_has_the_same_buttons_for_every_committee(start_bot, connector):
-    bot = await start_bot(outbound_per_second=10_000, outbound_per_tenant_per_second=10_000)
-    ethics, audit = Chat(bot, connector), Chat(bot, connector, conversation_id="19:audit@thread.v2")
-    await ethics.say("/committee name Ethics Committee")
-    await audit.say("/committee name Audit Committee")
+    bot, ethics, audit = await two_committees(start_bot, connector)
     await ethics.say("/action Circulate the paper <at>Tom Sorrell</at> due: Friday", mentions=[MEMBER])
     await audit.say("/action Check the figures <at>Tom Sorrell</at> due: Friday", mentions=[MEMBER])
     personal = Chat(bot, connector, conversation_id="a:personal-tom", personal=True)
