@@ -10,10 +10,11 @@ from botbuilder.schema import Attachment
 
 from dialogs.actions import ActionRow, ActionsView
 from dialogs.agenda import AgendaView
-from dialogs.buttons import ActionCard, ActionForm, Choice, MinutesCardFor
+from dialogs.action_cards import ActionCard, ActionForm, Choice
+from dialogs.views import MinutesCardFor
 from dialogs.context import Person
 from dialogs.delivery import ActionRef
-from dialogs.minutes import Minutes
+from dialogs.minutes_model import Minutes
 from storage.vocabulary import ActionStatus
 
 CARD_VERSION = "1.4"  # rendered by Teams desktop, web and mobile

@@ -11,26 +11,49 @@ from dataclasses import dataclass
 from typing import Awaitable, Callable
 
 from dialogs import (
+    action_cards,
     action_log,
-    buttons,
     actions,
     agenda,
     attendance,
     committee,
     corrections,
     desk,
+    due_back,
     formal,
     meeting,
     minutes,
     minutes_record,
-    people,
     reminders,
+    undo,
+    views,
 )
 from dialogs.context import Reply, Turn
+from dialogs.parsing import whole_number
 from dialogs.roles import Role
 from storage.unit_of_work import UnitOfWork
 
 Handler = Callable[[UnitOfWork, Turn, str], Awaitable[Reply]]
+# A press's own use case, for buttons that are not the typed command said again (forms, views):
+# it gets the arguments the button read from the card (if any) and the card's data.
+Pressed = Callable[[UnitOfWork, Turn, str, dict], Awaitable[Reply]]
+# The card a press answers with, from what its use case replied.
+Shown = Callable[[UnitOfWork, Turn, dict, Reply], Awaitable[Reply]]
+
+
+@dataclass(frozen=True)
+class Button:
+    """A button on one of Clerk's cards (Action.Execute verb, or legacy Action.Submit data) that runs
+    its row's command: `args` reads the card's data into the command's arguments, so the role rule,
+    the use case and the answer are the typed command's; `pressed` is a use case of its own where
+    the card gives what typing cannot (a form, the minutes it shows); `shows` renders the card
+    answered with."""
+
+    verb: str
+    args: Callable[[dict], str] = lambda data: ""
+    pressed: Pressed | None = None
+    shows: Shown | None = None
+    meeting_from_card: bool = False  # the role rule asks about the meeting the card names
 
 
 @dataclass(frozen=True)
@@ -44,6 +67,13 @@ class Command:
     role: Role = Role.ANYONE  # who may use it; refused with "Only the chair ... can <doing>."
     doing: str = ""
     personal: Handler | None = None  # what it does in a personal chat; None: it belongs in a committee's chat
+    buttons: tuple[Button, ...] = ()
+
+    def subject(self, args: str) -> int | None:
+        """The action or entry number the command names, for the roles that follow ownership."""
+        if self.role not in (Role.ACTION_OWNER, Role.ENTRY_AUTHOR):
+            return None
+        return whole_number((args.split() or [""])[0].lstrip("#"))
 
     @property
     def description(self) -> str:
@@ -60,18 +90,23 @@ COMMANDS: list[Command] = [
     Command("help", "/help [command]", "List the commands, or show one command's syntax and an example.",
             "/help agenda add", None),
     Command("committee name", "/committee name <name>", "Name the committee this conversation belongs to.",
-            "/committee name Data Ethics Committee", committee.set_name),
+            "/committee name Data Ethics Committee", committee.set_name, role=Role.CHAIR_OR_SECRETARY,
+            doing="change the committee's settings"),
     Command("committee quorum", "/committee quorum <N>", "Set how many members make the meeting quorate.",
-            "/committee quorum 5", committee.set_quorum),
+            "/committee quorum 5", committee.set_quorum, role=Role.CHAIR_OR_SECRETARY,
+            doing="change the quorum"),
     Command("committee", "/committee", "Show the committee's name, members and quorum.",
             "/committee", committee.show_committee, takes_args=False),
     Command("members add", "/members add <Name>, <Role>; <Name>, <Role>", "Add standing members of the committee.",
-            "/members add Marion Oswald, Chair; Tom Sorrell, Member", committee.add_members),
+            "/members add Marion Oswald, Chair; Tom Sorrell, Member", committee.add_members,
+            role=Role.CHAIR_OR_SECRETARY, doing="change the members"),
     Command("members alias", "/members alias <Name> = <other name>",
             "Record another name a member goes by, so either finds them.",
-            "/members alias Jennifer Housego = Jen", people.add_alias),
+            "/members alias Jennifer Housego = Jen", committee.add_alias, role=Role.CHAIR_OR_SECRETARY,
+            doing="change the members"),
     Command("members remove", "/members remove <Name>", "Remove a standing member.",
-            "/members remove Tom Sorrell", committee.remove_member),
+            "/members remove Tom Sorrell", committee.remove_member, role=Role.CHAIR_OR_SECRETARY,
+            doing="change the members"),
     Command("members", "/members", "List the committee's standing members.",
             "/members", committee.list_members, takes_args=False),
     Command("start", "/start [title]", "Open a meeting record (title defaults to committee and date).",
@@ -124,14 +159,20 @@ COMMANDS: list[Command] = [
     Command("agenda end", "/agenda end HH:MM", "Set the planned close of the meeting.",
             "/agenda end 13:00", agenda.set_end, role=Role.CHAIR_OR_SECRETARY, doing="change the agenda"),
     Command("agenda", "/agenda", "Show the agenda with timings and how late the meeting runs.",
-            "/agenda", agenda.show, takes_args=False),
+            "/agenda", agenda.show, takes_args=False, buttons=(Button("agenda.refresh", pressed=views.agenda_pressed),)),
     Command("next", "/next", "End the current item and start the next item or break.",
-            "/next", agenda.next_item, takes_args=False),
-    Command("item", "/item <N>", "Jump to item N.", "/item 3", agenda.go_to_item),
+            "/next", agenda.next_item, takes_args=False, role=Role.CHAIR_OR_SECRETARY, doing="move the meeting on",
+            buttons=(Button("agenda.next", shows=views.agenda_after_press),)),
+    Command("recess", "/recess", "End the current item and start a break.",
+            "/recess", agenda.start_break, takes_args=False, role=Role.CHAIR_OR_SECRETARY, doing="move the meeting on",
+            buttons=(Button("agenda.break", shows=views.agenda_after_press),)),
+    Command("item", "/item <N>", "Jump to item N.", "/item 3", agenda.go_to_item, role=Role.CHAIR_OR_SECRETARY,
+            doing="move the meeting on"),
     Command("time", "/time", "Time used and left on the current item, and the meeting's projected close.",
             "/time", agenda.show_time, takes_args=False),
     Command("timekeeping", "/timekeeping on|off", "Turn the notice when an item reaches its time on or off.",
-            "/timekeeping off", committee.set_timekeeping),
+            "/timekeeping off", committee.set_timekeeping, role=Role.CHAIR_OR_SECRETARY,
+            doing="change the committee's settings"),
     Command("note", "/note [item N] <text>", "Record a minute against the current item.",
             "/note The Chair thanked the secretariat.", minutes_record.note),
     Command("question", "/question [item N] <text>", "Record a member's question.",
@@ -172,34 +213,47 @@ COMMANDS: list[Command] = [
             role=Role.CHAIR_OR_SECRETARY, doing="set outcomes"),
     Command("edit", "/edit #N <new text>",
             "Correct an entry of the minutes (its author or the chair; after approval, the chair, as an amendment).",
-            "/edit #12 The Lab will return in July.", corrections.edit),
+            "/edit #12 The Lab will return in July.", corrections.edit, role=Role.ENTRY_AUTHOR, doing="change it"),
     Command("delete", "/delete #N", "Take an entry out of the minutes; its history keeps it.", "/delete #12",
-            corrections.delete),
-    Command("undo", "/undo", "Take back your own most recent recording or correction.", "/undo", corrections.undo,
-            takes_args=False),
+            corrections.delete, role=Role.ENTRY_AUTHOR, doing="change it"),
+    Command("undo", "/undo", "Take back your own most recent change of any kind; again, the one before.", "/undo",
+            undo.undo, takes_args=False),
     Command("history", "/history #N | /history action N | /history meeting",
-            "Every change to an entry, an action or the meeting's chair, secretary, venue and times, who and when.",
+            "Every change to an entry, an action, or the meeting's chair, secretary, venue, times and agenda.",
             "/history #12", corrections.history),
     Command("action", "/action [item N] <text> [@Owner | owner: Name] [due: <date> | due: next meeting]",
             "Record an action against the current item (or item N), with its owners and due date; alone, open a form.",
-            "/action Circulate the revised paper owner: Jack Tracey due: Friday", buttons.record_action),
+            "/action Circulate the revised paper owner: Jack Tracey due: Friday", action_cards.record_action,
+            buttons=(Button("action.form"), Button("action.new", pressed=action_cards.submit_action_form))),
     Command("actions", "/actions [all | mine | overdue | @Owner]",
             "List open actions (or all, yours, overdue, someone's); in a personal chat, yours in every committee.",
-            "/actions overdue", actions.list_actions, personal=actions.actions_everywhere),
-    Command("done", "/done <N> [note]", "Mark action N done.", "/done 12 paper circulated", actions.done),
-    Command("reopen", "/reopen <N>", "Reopen action N.", "/reopen 12", actions.reopen),
+            "/actions overdue", actions.list_actions, personal=actions.actions_everywhere,
+            buttons=(Button("action.open", pressed=action_cards.open_pressed),)),
+    Command("done", "/done <N> [note]", "Mark action N done.", "/done 12 paper circulated", actions.done,
+            role=Role.ACTION_OWNER, doing="change it",
+            buttons=(Button("action.done", action_cards.done_args, shows=action_cards.after_press),)),
+    Command("reopen", "/reopen <N>", "Reopen action N.", "/reopen 12", actions.reopen, role=Role.ACTION_OWNER,
+            doing="change it"),
     Command("assign", "/assign <N> @Owner | /assign <N> Name", "Give action N new owners.",
-            "/assign 12 Sam Todd", actions.assign),
-    Command("due", "/due <N> <date>", "Change action N's due date.", "/due 12 in 2 weeks", actions.set_due),
+            "/assign 12 Sam Todd", actions.assign, role=Role.ACTION_OWNER, doing="change it",
+            buttons=(Button("action.assign", action_cards.number_args, pressed=action_cards.assign_pressed,
+                            shows=action_cards.after_press),)),
+    Command("due", "/due <N> <date>", "Change action N's due date.", "/due 12 in 2 weeks", actions.set_due,
+            role=Role.ACTION_OWNER, doing="change it",
+            buttons=(Button("action.due", action_cards.due_args, shows=action_cards.after_press),)),
     Command("update", "/update <N> <text>", "Add a progress note to action N.",
-            "/update 12 draft shared with the Lab", actions.update),
+            "/update 12 draft shared with the Lab", actions.update, role=Role.ACTION_OWNER, doing="change it",
+            buttons=(Button("action.update", action_cards.update_args, shows=action_cards.after_press),)),
+    Command("snooze", "/snooze <N>", "Hold action N's reminders for a week.", "/snooze 12", actions.snooze,
+            role=Role.ACTION_OWNER, doing="change it",
+            buttons=(Button("action.snooze", action_cards.number_args, shows=action_cards.after_press),)),
     Command("drop", "/drop <N> <reason>", "Drop action N, with the reason.", "/drop 12 overtaken by the review",
-            actions.drop),
+            actions.drop, role=Role.ACTION_OWNER, doing="change it"),
     Command("dueback", "/dueback [@Presenter | Name] [item N] [reason]",
             "Record that a presenter must return at the next meeting (default: current item and presenter).",
-            "/dueback Data Lab item 3 with the false-positive rates", actions.due_back),
+            "/dueback Data Lab item 3 with the false-positive rates", due_back.due_back),
     Command("nextmeeting", "/nextmeeting <date> [HH:MM]", "Record the date of the committee's next meeting.",
-            "/nextmeeting 12 July 10:00", actions.set_next_meeting),
+            "/nextmeeting 12 July 10:00", due_back.set_next_meeting),
     Command("remind", "/remind me privately | /remind me in the committee",
             "Choose where your own reminders go: your personal chat with Clerk, or the committee's chat.",
             "/remind me privately", desk.remind_me, personal=desk.remind_me),
@@ -221,17 +275,27 @@ COMMANDS: list[Command] = [
             "Send the confidential minutes (with the exempt items) to your personal chat with Clerk.",
             "/minutes confidential 13 May", minutes.send_confidential, role=Role.CHAIR_OR_SECRETARY,
             doing="have the confidential minutes"),
+    Command("minutes approve", "/minutes approve [date]",
+            "Approve the minutes of the last meeting (or of the meeting on a date) as an accurate record.",
+            "/minutes approve", minutes.approve_named, role=Role.CHAIR, doing="approve the minutes",
+            buttons=(Button("minutes.approve", pressed=views.approve_pressed, meeting_from_card=True),)),
     Command("minutes", "/minutes [date]", "Post the draft minutes of the current or last meeting, or of the meeting on a date.",
-            "/minutes 13 May", minutes.show),
+            "/minutes 13 May", minutes.show,
+            buttons=(Button("minutes.refresh", pressed=views.minutes_pressed),
+                     Button("minutes.export", pressed=views.export_pressed))),
     Command("outcomes set", "/outcomes set A=<words>; B=<words>; ...", "Redefine the committee's outcome scale.",
-            "/outcomes set A=proceed; B=proceed with minor amendments", committee.set_outcomes),
+            "/outcomes set A=proceed; B=proceed with minor amendments", committee.set_outcomes,
+            role=Role.CHAIR_OR_SECRETARY, doing="change the outcome scale"),
     Command("outcomes none", "/outcomes none", "Use no outcome scale: outcomes are recorded with /decision.",
-            "/outcomes none", committee.no_outcomes, takes_args=False),
+            "/outcomes none", committee.no_outcomes, takes_args=False,
+            role=Role.CHAIR_OR_SECRETARY, doing="change the outcome scale"),
     Command("outcomes", "/outcomes", "Show the committee's outcome scale.", "/outcomes",
             committee.show_outcomes, takes_args=False),
 ]
 
 _BY_NAME = {command.name: command for command in COMMANDS}
+# Every button, by its verb, with the row it belongs to: one table for typed and pressed alike.
+BY_VERB: dict[str, tuple[Command, Button]] = {b.verb: (c, b) for c in COMMANDS for b in c.buttons}
 
 
 def match(text: str) -> tuple[Command | None, str, str]:

@@ -95,9 +95,9 @@ async def build_action_log(new_unit_of_work: UnitOfWorkFactory, committee_id: in
         closed = await uow.actions.actions_closed_since(committee_id, latest.started_at) if latest else []
         everything = open_actions + closed
         owners = await uow.actions.owners([a.id for a in everything])
-        progress = await uow.actions.latest_progress([a.id for a in everything], None)
+        progress = await uow.changes.latest_progress([a.id for a in everything], None)
         meetings = await uow.meetings.meetings_by_id({a.meeting_id for a in everything if a.meeting_id})
-        agendas = {m.id: Agenda(m, await uow.meetings.agenda(m.id)) for m in meetings.values()}
+        agendas = {m.id: Agenda(m, await uow.agenda.items(m.id)) for m in meetings.values()}
 
         def logged(action) -> LoggedAction:
             meeting = meetings.get(action.meeting_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from dialogs.dates import format_date
-from storage.models import Action, ActionEvent, ActionOwner
+from storage.models import Action, ActionOwner, Change
 from storage.vocabulary import ActionStatus
 
 
@@ -44,14 +44,14 @@ def due_text(action: Action, next_meeting_date: date | None) -> str:
     return "no due date"
 
 
-def progress_text(event: ActionEvent | None, action: Action | None = None, in_full: bool = False) -> str | None:
+def progress_text(change: Change | None, action: Action | None = None, in_full: bool = False) -> str | None:
     """'done: paper circulated', 'dropped: overtaken by the review', 'update: draft shared'; of a
     confidential action, only what happened."""
-    if event is None or not event.text:
+    if change is None or not change.after:
         return None
     if action is not None and action.confidential and not in_full:
-        return str(event.kind)
-    return f"{event.kind}: {event.text}"
+        return str(change.kind)
+    return f"{change.kind}: {change.after}"
 
 
 def action_line(action: Action, owners: list[ActionOwner], next_meeting_date: date | None) -> str:

@@ -5,87 +5,28 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Callable
 
 from dialogs.action_text import due_text, is_overdue, owners_text, shown_text
+from dialogs.action_parsing import OWNER_SEPARATOR, ActionRequest, parse_action
 from dialogs.agenda import agenda_of
 from dialogs.committee import committee_label
 from dialogs.context import Person, Reply, Turn
-from dialogs.dates import NEXT_MEETING, day_month, example_date, format_date, parse_due
-from dialogs.errors import ClerkError, NotAllowed, UsageError
-from dialogs.guards import current_meeting
-from dialogs.people import identify
+from dialogs.dates import NEXT_MEETING, format_date, parse_due
+from dialogs.errors import ClerkError, UsageError
+from dialogs.identity import identify
 from dialogs.parsing import (
     MAX_NAME,
-    MAX_TEXT,
     clean_name,
-    format_minute,
-    name_key,
-    parse_time,
     split_item_prefix,
     whole_number,
     within_limit,
 )
-from dialogs.reminders import reschedule_committee, schedule_action, schedule_due_back
-from dialogs.roles import is_chair_or_secretary
-from storage.models import Action, ActionEvent, ActionOwner, Committee, DueBack, Meeting
+from dialogs.identity import is_same_person, name_key
+from dialogs.reminders import schedule_action
+from dialogs.changes import log_change, new_change
+from storage.models import Action, ActionOwner, Committee, Meeting, values_before_change
 from storage.unit_of_work import UnitOfWork
-from storage.vocabulary import ActionChange, ActionStatus
-
-_KEYWORD = re.compile(r"(?i)(?:^|\s)(owners?|due)\s*:")
-_OWNER_SEPARATOR = re.compile(r"\s*(?:,|;|\band\b|&)\s*", re.IGNORECASE)
-_TRAILING_BY = re.compile(r"\s+(?:by|before)\s+(\S.*)$", re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class ActionRequest:
-    text: str
-    owners: tuple[Person, ...]
-    due: str | None  # as typed after "due:", or after a trailing "by"
-    due_from_text: bool = False  # read from "... by <date>" at the end of the text
-
-
-def _without_names(text: str, names: list[str]) -> str:
-    """'Nicki and Sam to circulate the paper' with both mentioned: 'circulate the paper'. The owners'
-    names lead or end the text; what is between them is the task."""
-    alternatives = "|".join(re.escape(name) for name in sorted(names, key=len, reverse=True))
-    leading = re.compile(rf"^(?:(?:{alternatives})\b[\s,:;&]*(?:and\s+)?)+", re.IGNORECASE)
-    stripped = leading.sub("", text)
-    if stripped != text:
-        stripped = re.sub(r"^to\s+", "", stripped, flags=re.IGNORECASE)
-    trailing = re.compile(rf"(?:[\s,]*(?:and\s+|&\s*)?\b(?:{alternatives}))+$", re.IGNORECASE)
-    return trailing.sub("", stripped).strip()
-
-
-def parse_action(args: str, mentions: tuple[Person, ...], reads_as_date: Callable[[str], bool]) -> ActionRequest:
-    """`<text> [@Owner | owner: Name, Name] [due: <date>]` with owners also taken from mentions, and
-    the due date from a trailing "by <date>" when no due: is given."""
-    pieces = _KEYWORD.split(" " + args.strip())
-    text, owners, due = pieces[0].strip(), list(mentions), None
-    for keyword, value in zip(pieces[1::2], pieces[2::2]):
-        value = value.strip()
-        if keyword.lower().startswith("owner"):
-            names = [clean_name(n) for n in _OWNER_SEPARATOR.split(value) if clean_name(n)]
-            if not names:
-                raise UsageError("Name the owner after owner:, e.g. owner: Jack Tracey.")
-            owners += [Person(name) for name in names if name_key(name) not in {name_key(o.name) for o in owners}]
-        elif due is not None:
-            raise UsageError(f"Give one due date: due: {due} and due: {value} are both given.")
-        else:
-            due = value
-    if mentions:  # "@Tom circulate the paper": the mention names the owner, not the task
-        text = _without_names(text, [mention.name for mention in mentions])
-    due_from_text = False
-    trailing = _TRAILING_BY.search(text)
-    if due is None and trailing and reads_as_date(trailing[1]):
-        text, due, due_from_text = text[: trailing.start()].strip(), trailing[1], True
-    if not text:
-        raise UsageError("Say what the action is.")
-    within_limit(text, "an action")
-    if any(len(o.name) > MAX_NAME for o in owners):
-        raise UsageError(f"An owner's name is at most {MAX_NAME} characters.")
-    return ActionRequest(text, tuple(owners), due, due_from_text)
-
+from storage.vocabulary import ActionChange, ActionStatus, ChangeSubject
 
 def _readable(text: str, turn: Turn) -> bool:
     try:
@@ -117,14 +58,29 @@ async def as_known(uow: UnitOfWork, turn: Turn, people: list[Person] | tuple[Per
     return known
 
 
-def _owner_rows(action_id: int | None, owners: tuple[Person, ...] | list[Person]) -> list[ActionOwner]:
+def owner_rows(action_id: int | None, owners: tuple[Person, ...] | list[Person]) -> list[ActionOwner]:
     return [ActionOwner(action_id=action_id, name=o.name, name_key=name_key(o.name), teams_user_id=o.user_id)
             for o in owners]
 
 
-async def _event(uow: UnitOfWork, action: Action, turn: Turn, kind: ActionChange, text: str | None = None) -> None:
-    """Keeps the change with who made it and when, and moves the action's reminders with it."""
-    uow.stage(ActionEvent(action_id=action.id, kind=kind, text=text, by=turn.caller.name, at=turn.now))
+# An action's facts, as /undo puts them back.
+ACTION_FACTS = ("status", "closed_at", "due_date", "due_next_meeting")
+
+
+async def _event(uow: UnitOfWork, action: Action, turn: Turn, kind: ActionChange, text: str | None = None,
+                 before: str | None = None, owners: list[ActionOwner] | None = None) -> None:
+    """Keeps the change in the change log, with what /undo needs (the facts as they were, and the
+    owners before a reassignment), and moves the action's reminders with it."""
+    state = values_before_change(action, ACTION_FACTS)
+    if owners is not None:
+        state["owners"] = [{"name": o.name, "user_id": o.teams_user_id} for o in owners]
+    log_change(uow, turn, ChangeSubject.ACTION, action.id, kind, meeting_id=action.meeting_id, before=before,
+               after=text, state=state)
+    await reschedule_action(uow, turn, action, kind)
+
+
+async def reschedule_action(uow: UnitOfWork, turn: Turn, action: Action, kind: ActionChange) -> None:
+    """An action's reminders follow its status and due date."""
     if kind not in (ActionChange.CREATED, ActionChange.UPDATE, ActionChange.ASSIGNED):
         await uow.reminders.cancel_pending_reminders(action_id=action.id)
         committee = await uow.committees.get_committee(turn.committee_id)
@@ -169,8 +125,8 @@ async def record_request(uow: UnitOfWork, turn: Turn, item_no: int | None, reque
         confidential=bool(item and item.exempt_reason),
     )
     schedule_action(action, next_meeting_date, turn.policy, turn.tz, turn.now)
-    owners = _owner_rows(None, await as_known(uow, turn, request.owners))
-    created = ActionEvent(kind=ActionChange.CREATED, text=request.text, by=turn.caller.name, at=turn.now)
+    owners = owner_rows(None, await as_known(uow, turn, request.owners))
+    created = new_change(turn, ChangeSubject.ACTION, None, ActionChange.CREATED, meeting=meeting, after=request.text)
     await uow.actions.add_action(action, owners, created)
     line = f"Action {number} recorded: {request.text} — {owners_text(owners)}, {due_text(action, next_meeting_date)}."
     line += passed_note(due, turn)
@@ -239,7 +195,7 @@ async def assign(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     owners = list(turn.mentions)
     if not owners:
         rest = re.sub(r"(?i)^owners?\s*:\s*", "", rest)
-        owners = [Person(n) for n in (clean_name(x) for x in _OWNER_SEPARATOR.split(rest)) if n]
+        owners = [Person(n) for n in (clean_name(x) for x in OWNER_SEPARATOR.split(rest)) if n]
     return await assign_owners(uow, turn, action, owners)
 
 
@@ -248,9 +204,10 @@ async def assign_owners(uow: UnitOfWork, turn: Turn, action: Action, owners: lis
         raise UsageError("Name the owner: /assign 12 @Name or /assign 12 Name.")
     if any(len(o.name) > MAX_NAME for o in owners):
         raise UsageError(f"An owner's name is at most {MAX_NAME} characters.")
-    rows = _owner_rows(action.id, await as_known(uow, turn, owners))
+    rows = owner_rows(action.id, await as_known(uow, turn, owners))
+    previous = (await uow.actions.owners([action.id]))[action.id]
     await uow.actions.replace_owners(action.id, rows)
-    await _event(uow, action, turn, ActionChange.ASSIGNED, owners_text(rows))
+    await _event(uow, action, turn, ActionChange.ASSIGNED, owners_text(rows), owners_text(previous), previous)
     return Reply(f"Action {action.number} is now owned by {owners_text(rows)}.")
 
 
@@ -274,15 +231,16 @@ async def update(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     return Reply(f"Progress noted on action {action.number}.")
 
 
-async def snooze(uow: UnitOfWork, turn: Turn, action: Action, days: int = 7) -> Reply:
-    """Holds the action's reminders for `days`; the next one after that goes out as planned."""
+async def snooze(uow: UnitOfWork, turn: Turn, args: str, days: int = 7) -> Reply:
+    """`/snooze N`: holds the action's reminders for `days`; the next one after that goes out as planned."""
+    action, _ = await _action(uow, turn, args)
     if action.status != ActionStatus.OPEN:
         raise ClerkError(f"Action {action.number} is {action.status}: it has no reminders to snooze.")
     committee = await uow.committees.get_committee(turn.committee_id)
     await uow.reminders.cancel_pending_reminders(action_id=action.id)
     schedule_action(action, committee.next_meeting_date, turn.policy, turn.tz, turn.now + timedelta(days=days))
-    uow.stage(ActionEvent(action_id=action.id, kind=ActionChange.SNOOZED, text=f"{days} days", by=turn.caller.name,
-                          at=turn.now))
+    log_change(uow, turn, ChangeSubject.ACTION, action.id, ActionChange.SNOOZED, meeting_id=action.meeting_id,
+               after=f"{days} days")
     return Reply(f"Reminders for action {action.number} snoozed for {days} days.")
 
 
@@ -291,19 +249,6 @@ async def action_numbered(uow: UnitOfWork, turn: Turn, number: int) -> Action:
     if action is None:
         raise ClerkError(f"There is no action {number}. /actions all lists them.")
     return action
-
-
-async def require_owner_chair_or_secretary(uow: UnitOfWork, turn: Turn, action: Action) -> None:
-    """Who may change an action with its card's buttons: its owners, the chair and the secretary."""
-    owners = (await uow.actions.owners([action.id]))[action.id]
-    if any(owner.teams_user_id == turn.caller.user_id if owner.teams_user_id  # by account, when Teams gave one
-           else owner.name_key == name_key(turn.caller.name) for owner in owners):
-        return
-    meeting = await uow.meetings.open_meeting(turn.committee_id) or await uow.meetings.latest_meeting(turn.committee_id)
-    if meeting is not None and await is_chair_or_secretary(meeting, turn):
-        return
-    raise NotAllowed(f"Only the owners of action {action.number} ({owners_text(owners)}), the chair or the "
-                     "secretary can change it.")
 
 
 # Listing --------------------------------------------------------------------------------------
@@ -406,76 +351,4 @@ async def actions_everywhere(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
 
 
 def _owned_by(owners: list[ActionOwner], person: Person) -> bool:
-    return any(
-        (person.user_id and owner.teams_user_id == person.user_id) or owner.name_key == name_key(person.name)
-        for owner in owners
-    )
-
-
-# Due back at the next meeting and the next meeting's date -------------------------------------
-
-
-async def due_back(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
-    meeting = await current_meeting(uow, turn)
-    agenda = await agenda_of(uow, meeting)
-    name_part, number, reason = _split_due_back(args)
-    entry = agenda.find(number) if number is not None else agenda.current
-    if entry is None or entry.is_break:
-        raise ClerkError("No item is under way: name it, e.g. /dueback Data Lab item 3.")
-    item, number = entry.item, entry.number
-    presenter = turn.mentions[0] if turn.mentions else None
-    if presenter is not None and name_part and not reason:  # "@Sam Todd with the rates": the rest is the reason
-        said = presenter.name.casefold()
-        reason = name_part[len(said):].strip() if name_part.casefold().startswith(said) else name_part
-    if presenter is None and name_part:
-        presenter = Person((await identify(uow, turn.committee_id, name_part)).name)
-    if presenter is None and item.presenter:
-        presenter = Person(item.presenter)
-    if presenter is None:
-        raise UsageError(f"Item {number} has no presenter: name who is due back.")
-    if len(presenter.name) > MAX_NAME or len(reason) > MAX_TEXT:
-        raise UsageError("That name or reason is too long.")
-    due_back = DueBack(
-        committee_id=turn.committee_id, meeting_id=meeting.id, item_id=item.id, title=item.title,
-        presenter=presenter.name, presenter_user_id=presenter.user_id, reason=reason or None,
-        created_at=turn.now, created_by=turn.caller.name,
-    )
-    await uow.add(due_back)
-    committee = await uow.committees.get_committee(turn.committee_id)
-    schedule_due_back(due_back, committee, turn.policy, turn.tz, turn.now)
-    when = format_date(committee.next_meeting_date) if committee.next_meeting_date else "date not set yet: /nextmeeting <date>"
-    return Reply(f"{presenter.name} is due back at the next meeting ({when}) with item {number}: {item.title}.")
-
-
-def _split_due_back(args: str) -> tuple[str, int | None, str]:
-    """`[Name] [item N] [reason]`, or `[Name] - reason` when no item is named."""
-    text = " ".join(args.split())
-    match = re.search(r"(?i)(?:^|\s)item\s+(\S+)", text)
-    if match:
-        number, rest = split_item_prefix(text[match.start():].strip())
-        name, reason = text[: match.start()].strip(), rest
-    else:
-        number = None
-        pieces = re.split(r"(?:^|\s+)[-\u2013\u2014]\s+", text, maxsplit=1)
-        name, reason = (pieces[0], pieces[1]) if len(pieces) == 2 else (text, "")
-    return clean_name(name), number, reason.strip().lstrip("-\u2013\u2014:").strip()
-
-
-async def set_next_meeting(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
-    words = args.split()
-    if not words:
-        raise UsageError("Give the date of the next meeting.")
-    minute = None
-    if re.fullmatch(r"\d{1,2}[:.]\d{2}", words[-1]):
-        minute = parse_time(words[-1])
-        words = words[:-1]
-    day = parse_due(" ".join(words), turn.local_now)
-    if not isinstance(day, date):
-        raise UsageError(f"Give the next meeting's date, e.g. {day_month(example_date(turn.local_now))}.")
-    if day < turn.local_now.date():
-        raise ClerkError(f"{format_date(day)} has passed: give a date from today on.")
-    committee = await uow.committees.get_committee(turn.committee_id)
-    committee.next_meeting_date, committee.next_meeting_minute = day, minute
-    await reschedule_committee(uow, committee, turn.policy, turn.tz, turn.now)
-    at = f" at {format_minute(minute)}" if minute is not None else ""
-    return Reply(f"Next meeting: {format_date(day)}{at}. Actions due 'next meeting' are now due that day.")
+    return any(is_same_person(owner.name_key, owner.teams_user_id, person) for owner in owners)

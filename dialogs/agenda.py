@@ -24,9 +24,10 @@ from dialogs.parsing import (
     whole_number,
 )
 from dialogs.schedule import EMPTY, Agenda, Entry
-from storage.models import AgendaItem, Meeting
+from dialogs.changes import log_change
+from storage.models import AgendaItem, Meeting, values_before_change
 from storage.unit_of_work import UnitOfWork, UnitOfWorkFactory
-from storage.vocabulary import EntryKind
+from storage.vocabulary import AgendaChange, ChangeSubject, EntryKind
 
 CLOSE_TITLES = {"close", "meeting close", "end", "meeting end"}
 
@@ -78,17 +79,22 @@ def place_carried(items: list[AgendaItem]) -> None:
         start += item.planned_length_minutes or 0
 
 
+# An agenda item's facts, as /undo puts them back (a removed item is added again from them).
+ITEM_FACTS = ("title", "presenter", "is_break", "planned_start_minute", "planned_length_minutes", "floating")
+
+
 async def add(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     meeting = await current_meeting(uow, turn)
     if not args.strip():
         raise UsageError("Give the start time and title of the item.")
     line = parse_agenda_line(args)
-    items = await uow.meetings.agenda(meeting.id)
+    items = await uow.agenda.items(meeting.id)
     item = await _add_line(uow, meeting, line, items)
     if item is None:
         return Reply(f"Planned close set to {format_minute(line.start_minute)}.")
     place_carried(items)
-    number = Agenda(meeting, await uow.meetings.agenda(meeting.id)).number_of(item.id)
+    log_change(uow, turn, ChangeSubject.AGENDA, item.id, AgendaChange.ADDED, meeting=meeting, after=item.title)
+    number = Agenda(meeting, await uow.agenda.items(meeting.id)).number_of(item.id)
     what = "Break" if number is None else f"Item {number}"
     presenter = f" - {item.presenter}" if item.presenter else ""
     length = f" ({item.planned_length_minutes} min)" if item.planned_length_minutes else ""
@@ -108,7 +114,7 @@ async def replace(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
             parsed.append(parse_agenda_line(text))
         except UsageError as error:
             raise UsageError(f"Line {index} ('{text.strip()[:60]}'): {error.message}") from None
-    existing = await uow.meetings.agenda(meeting.id)
+    existing = await uow.agenda.items(meeting.id)
     taken = {i.id for i in existing if await _has_minutes(uow, i)}
     if taken:
         numbers = [entry.label for entry in Agenda(meeting, existing).entries if entry.item.id in taken]
@@ -124,7 +130,7 @@ async def replace(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     for line in parsed:
         await _add_line(uow, meeting, line, kept)
     place_carried(kept)
-    items = await uow.meetings.agenda(meeting.id)
+    items = await uow.agenda.items(meeting.id)
     count = sum(1 for i in items if not i.is_break)
     still_carried = [_carried_name(item) for item in kept if item.floating]
     kept_line = (f" Kept from the last meeting: {'; '.join(still_carried)} (/agenda set replace leaves them out)."
@@ -143,7 +149,7 @@ async def _remove_item(uow: UnitOfWork, turn: Turn, item: AgendaItem) -> None:
         due_back.returned_meeting_id, due_back.returned_item_id = None, None
         schedule_due_back(due_back, await uow.committees.get_committee(turn.committee_id), turn.policy, turn.tz,
                           turn.now)
-    await uow.meetings.delete_agenda_item(item)
+    await uow.agenda.delete_agenda_item(item)
 
 
 async def remove(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
@@ -151,10 +157,12 @@ async def remove(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     text = args.strip()
     if not text:
         raise UsageError("Say which item to remove: its number, or the time of a break.")
-    entry = _entry_by_number_or_time(Agenda(meeting, await uow.meetings.agenda(meeting.id)), text)
+    entry = _entry_by_number_or_time(Agenda(meeting, await uow.agenda.items(meeting.id)), text)
     if await _has_minutes(uow, entry.item):
         raise ClerkError(f"{entry.label.capitalize()} already has minutes recorded; it stays on the agenda.")
     due_again = [d.presenter for d in await uow.actions.due_backs_returned_with(entry.item.id)]
+    log_change(uow, turn, ChangeSubject.AGENDA, entry.item.id, AgendaChange.REMOVED, meeting=meeting,
+               before=entry.item.title, state=values_before_change(entry.item, ITEM_FACTS))
     await _remove_item(uow, turn, entry.item)
     again = f" {' and '.join(due_again)} will be due back at the next meeting instead." if due_again else ""
     return Reply(f"Removed {entry.label} from the agenda.{again}")
@@ -166,10 +174,13 @@ async def move(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     if len(parts) != 2:
         raise UsageError("Give the item number and its new start time.")
     new_start = parse_time(parts[1])
-    entry = _entry_by_number_or_time(Agenda(meeting, await uow.meetings.agenda(meeting.id)), parts[0])
+    entry = _entry_by_number_or_time(Agenda(meeting, await uow.agenda.items(meeting.id)), parts[0])
+    log_change(uow, turn, ChangeSubject.AGENDA, entry.item.id, AgendaChange.MOVED, meeting=meeting,
+               before=format_minute(entry.item.planned_start_minute) if entry.item.planned_start_minute is not None
+               else None, after=format_minute(new_start), state=values_before_change(entry.item, ITEM_FACTS))
     entry.item.planned_start_minute = new_start
     entry.item.floating = False
-    new_number = Agenda(meeting, await uow.meetings.agenda(meeting.id)).number_of(entry.item.id)
+    new_number = Agenda(meeting, await uow.agenda.items(meeting.id)).number_of(entry.item.id)
     renumbered = f" (now item {new_number})" if new_number != entry.number else ""
     return Reply(f"Moved {entry.label} to {format_minute(new_start)}{renumbered}.")
 
@@ -255,7 +266,7 @@ def build_agenda_view(agenda: Agenda, tz: ZoneInfo, now: datetime) -> AgendaView
 
 
 async def agenda_of(uow: UnitOfWork, meeting: Meeting) -> Agenda:
-    return Agenda(meeting, await uow.meetings.agenda(meeting.id))
+    return Agenda(meeting, await uow.agenda.items(meeting.id))
 
 
 async def agenda_view(uow: UnitOfWork, turn: Turn, meeting: Meeting) -> AgendaView:
@@ -367,7 +378,7 @@ async def send_overtime_notices(new_unit_of_work: UnitOfWorkFactory, render: Cal
 async def overtime_notices(uow: UnitOfWork, now: datetime, tz: ZoneInfo) -> list[Notice]:
     """Items that reached their allotted time get one notice each; marked so it never repeats."""
     notices = []
-    for meeting, _ in await uow.meetings.open_meetings_with_current_item():
+    for meeting, _ in await uow.agenda.open_meetings_with_current_item():
         over = (await agenda_of(uow, meeting)).over_time(now)
         if over is None:
             continue

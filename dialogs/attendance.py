@@ -18,12 +18,14 @@ from dialogs.agenda import agenda_of
 from dialogs.context import Person, Reply, Turn
 from dialogs.errors import ClerkError, UsageError
 from dialogs.guards import current_meeting
-from dialogs.parsing import MAX_NAME, clean_name, clock_time, name_key, parse_people, parse_time
-from dialogs.people import Known, identify
+from dialogs.parsing import MAX_NAME, clean_name, clock_time, parse_people, parse_time
+from dialogs.identity import name_key
+from dialogs.identity import Known, identify
 from dialogs.schedule import Agenda
-from storage.models import Attendance, AttendanceChange, Committee, Meeting
+from dialogs.changes import log_change, undone_note
+from storage.models import Attendance, Change, Committee, Meeting, values_before_change
 from storage.unit_of_work import UnitOfWork
-from storage.vocabulary import AttendanceChangeKind, AttendanceStatus, EntryKind
+from storage.vocabulary import AttendanceChangeKind, AttendanceStatus, ChangeSubject, EntryKind
 
 # A Teams join this long after the meeting opened is a late arrival the minutes give ("from 10:45").
 LATE_AFTER = timedelta(minutes=5)
@@ -45,10 +47,15 @@ async def _row(uow: UnitOfWork, meeting: Meeting, known: Known, user_id: str | N
     return row
 
 
+# What /undo puts back of a person's attendance row.
+UNDONE_FIELDS = ("status", "recorded_by", "joined_at", "left_at", "substitute_for", "substituted_by", "role")
+
+
 async def _change(uow: UnitOfWork, row: Attendance, kind: AttendanceChangeKind, at: datetime, turn: Turn,
                   by: str | None = None, detail: str | None = None) -> None:
-    await uow.add(AttendanceChange(attendance_id=row.id, kind=kind, at=at, detail=detail,
-                                   by=by or turn.caller.name, recorded_at=turn.now))
+    before = values_before_change(row, UNDONE_FIELDS)
+    log_change(uow, turn, ChangeSubject.ATTENDANCE, row.id, kind, meeting_id=row.meeting_id, after=detail,
+               happened_at=at, by=by, state=before)
 
 
 def _set_status(row: Attendance, status: AttendanceStatus, by: str) -> None:
@@ -255,21 +262,21 @@ def opening_chair(meeting: Meeting, chair_changes: list) -> str | None:
     return chair_changes[0].person if chair_changes else meeting.chair_name
 
 
-def part_attendance(changes: list[AttendanceChange], start: datetime, agenda: Agenda, tz: ZoneInfo) -> list[str]:
+def part_attendance(changes: list[Change], start: datetime, agenda: Agenda, tz: ZoneInfo) -> list[str]:
     """'from 10:45', 'left 11:00, during item 4', 'returned 11:20': what a person's moves say."""
     notes, there, ever_there = [], False, False
     for change in changes:
-        when = clock_time(change.at, tz)
+        when = clock_time(change.when, tz)
         if change.kind in (AttendanceChangeKind.PRESENT, AttendanceChangeKind.SUBSTITUTE):
             there = ever_there = True
         elif change.kind == AttendanceChangeKind.ARRIVED and not there:
             if ever_there:
                 notes.append(f"returned {when}")
-            elif change.at > start + LATE_AFTER:
+            elif change.when > start + LATE_AFTER:
                 notes.append(f"from {when}")
             there = ever_there = True
         elif change.kind == AttendanceChangeKind.LEFT and there:
-            during = agenda.under_way_at(change.at)
+            during = agenda.under_way_at(change.when)
             notes.append(f"left {when}" + (f", during item {during.number}" if during and during.number else ""))
             there = False
     return notes
@@ -284,9 +291,9 @@ async def people_of(uow: UnitOfWork, committee: Committee, meeting: Meeting, tz:
     agenda = agenda or await agenda_of(uow, meeting)
     rows = await uow.meetings.attendance(meeting.id)
     members = await uow.committees.members(committee.id)
-    changes: dict[int, list[AttendanceChange]] = {}
-    for change in await uow.meetings.attendance_changes(meeting.id):
-        changes.setdefault(change.attendance_id, []).append(change)
+    changes: dict[int, list[Change]] = {}
+    for change in await uow.changes.of_meeting(meeting.id, ChangeSubject.ATTENDANCE, standing=True):
+        changes.setdefault(change.subject_id, []).append(change)
     entries = await uow.entries.entries([e.item.id for e in agenda.entries])
     chair = opening_chair(meeting, sorted((e for e in entries if e.kind == EntryKind.CHAIR), key=lambda e: e.id))
     chair_key = name_key(chair) if chair else None
@@ -327,9 +334,9 @@ async def is_inquorate_now(uow: UnitOfWork, meeting: Meeting) -> bool:
         return False
     rows = await uow.meetings.attendance(meeting.id)
     moves: dict[int, str] = {}
-    for change in await uow.meetings.attendance_changes(meeting.id):
+    for change in await uow.changes.of_meeting(meeting.id, ChangeSubject.ATTENDANCE, standing=True):
         if change.kind in (AttendanceChangeKind.ARRIVED, AttendanceChangeKind.LEFT):
-            moves[change.attendance_id] = change.kind
+            moves[change.subject_id] = change.kind
     here = [r for r in rows if r.status == AttendanceStatus.PRESENT and counts_for_quorum(r)
             and moves.get(r.id) != AttendanceChangeKind.LEFT]
     return len(here) < committee.quorum
@@ -356,11 +363,12 @@ async def history(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     """Every attendance change, corrections included, with who recorded it and when."""
     meeting = await current_meeting(uow, turn)
     names = {row.id: row.name for row in await uow.meetings.attendance(meeting.id)}
-    changes = sorted(await uow.meetings.attendance_changes(meeting.id), key=lambda c: c.id)
+    changes = await uow.changes.of_meeting(meeting.id, ChangeSubject.ATTENDANCE)
     lines = [f"Attendance history of '{meeting.title}':"]
-    lines += [f"- {clock_time(c.recorded_at, turn.tz)} {c.by}: {names[c.attendance_id]} {c.kind}"
-              + (f" {clock_time(c.at, turn.tz)}" if c.kind in (AttendanceChangeKind.ARRIVED, AttendanceChangeKind.LEFT)
-                 else "") + (f" ({c.detail})" if c.detail else "") for c in changes] or ["- nothing recorded yet"]
+    lines += [f"- {clock_time(c.at, turn.tz)} {c.by}: {names[c.subject_id]} {c.kind}"
+              + (f" {clock_time(c.when, turn.tz)}" if c.kind in (AttendanceChangeKind.ARRIVED, AttendanceChangeKind.LEFT)
+                 else "") + (f" ({c.after})" if c.after else "") + undone_note(c)
+              for c in changes] or ["- nothing recorded yet"]
     return Reply("\n".join(lines))
 
 

@@ -38,7 +38,7 @@ async def carry_forward(uow: UnitOfWork, turn: Turn, meeting: Meeting) -> list[s
     if open_actions or closed:
         lines = []
         owners = await uow.actions.owners([a.id for a in open_actions + closed])
-        progress = await uow.actions.latest_progress([a.id for a in open_actions + closed],
+        progress = await uow.changes.latest_progress([a.id for a in open_actions + closed],
                                                      previous.started_at if previous else None)
         for action in open_actions + closed:
             said = progress_text(progress.get(action.id), action)

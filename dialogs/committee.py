@@ -7,9 +7,10 @@ from datetime import datetime
 
 from dialogs.context import Reply, Turn
 from dialogs.errors import ClerkError, UsageError
-from dialogs.parsing import MAX_NAME, clean_name, name_key, parse_outcome_scale, parse_people, whole_number
+from dialogs.parsing import MAX_NAME, clean_name, parse_outcome_scale, parse_people, whole_number
+from dialogs.identity import name_key
 from dialogs.wording import count
-from storage.models import Committee, Conversation, Member
+from storage.models import Committee, Conversation, Member, MemberAlias
 from storage.unit_of_work import UnitOfWork
 
 DEFAULT_OUTCOMES = {
@@ -145,6 +146,27 @@ async def remove_member(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
         raise ClerkError(f"'{name}' is not a member. /members lists them.")
     await uow.delete(member)
     return Reply(f"Removed {member.name} from the members.")
+
+
+async def add_alias(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
+    """`/members alias Jennifer Housego = Jen`."""
+    member_name, equals, alias = args.partition("=")
+    member_name, alias = clean_name(member_name), clean_name(alias)
+    if not equals or not member_name or not alias:
+        raise UsageError("Give the member's name, =, and the other name: /members alias Jennifer Housego = Jen.")
+    if len(alias) > MAX_NAME:
+        raise UsageError(f"A name is at most {MAX_NAME} characters.")
+    member = await uow.committees.member_by_key(turn.committee_id, name_key(member_name))
+    if member is None:
+        raise ClerkError(f"{member_name} is not a standing member. /members lists them; /members add adds one.")
+    key = name_key(alias)
+    taken = await uow.committees.member_by_alias(turn.committee_id, key) \
+        or await uow.committees.member_by_key(turn.committee_id, key)
+    if taken is not None and taken.id != member.id:
+        raise ClerkError(f"{alias} already names {taken.name}.")
+    if taken is None:
+        await uow.add(MemberAlias(committee_id=turn.committee_id, member_id=member.id, alias=alias, alias_key=key))
+    return Reply(f"{alias} now also names {member.name}.")
 
 
 async def list_members(uow: UnitOfWork, turn: Turn, args: str) -> Reply:

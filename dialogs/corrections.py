@@ -20,17 +20,17 @@ from dialogs.minutes import minutes_update
 from dialogs.minutes_record import read_outcome
 from dialogs.parsing import clock_time, split_item_prefix, whole_number, within_limit
 from dialogs.roles import require_may_change
-from storage.models import ActionEvent, AgendaItem, EntryChange, ItemEntry, Meeting
+from dialogs.changes import log_change, undone_note
+from storage.models import AgendaItem, Change, ItemEntry, Meeting
 from storage.unit_of_work import UnitOfWork
-from storage.vocabulary import ActionChange, ActionStatus, EntryChangeKind, EntryKind
+from storage.vocabulary import ChangeSubject, EntryChangeKind, EntryKind
 
 _REFERENCE = re.compile(r"^#?\s*(\d{1,9})\b\s*", re.ASCII)
-UNDONE = "taken back with /undo"
 
 
-async def _place_of(uow: UnitOfWork, entry: ItemEntry) -> tuple[AgendaItem, Meeting]:
+async def place_of(uow: UnitOfWork, entry: ItemEntry) -> tuple[AgendaItem, Meeting]:
     """The agenda item and the meeting an entry was recorded in."""
-    item = (await uow.meetings.items_of([entry.item_id]))[entry.item_id]
+    item = (await uow.agenda.items_by_id([entry.item_id]))[entry.item_id]
     return item, await uow.meetings.get_meeting(item.meeting_id)
 
 
@@ -41,21 +41,21 @@ async def _entry(uow: UnitOfWork, turn: Turn, args: str) -> tuple[ItemEntry, Mee
     entry = await uow.entries.by_number(turn.committee_id, int(match[1]))
     if entry is None:
         raise ClerkError(f"There is no #{match[1]} in this committee's record.")
-    _, meeting = await _place_of(uow, entry)
+    _, meeting = await place_of(uow, entry)
     return entry, meeting, args.strip()[match.end():].strip()
 
 
-async def _change(uow: UnitOfWork, turn: Turn, meeting: Meeting, entry: ItemEntry, kind: EntryChangeKind,
-                  text: str | None, previous: str | None) -> None:
-    uow.stage(EntryChange(entry_id=entry.id, kind=kind, text=text, previous_text=previous, by=turn.caller.name,
-                          by_user_id=turn.caller.user_id, at=turn.now, amendment=meeting.approved_at is not None))
+def entry_change(uow: UnitOfWork, turn: Turn, meeting: Meeting, entry: ItemEntry, kind: EntryChangeKind,
+                 text: str | None, previous: str | None, undoes: int | None = None) -> None:
+    log_change(uow, turn, ChangeSubject.ENTRY, entry.id, kind, meeting=meeting, before=previous, after=text,
+               undoes=undoes)
 
 
-async def _sync_outcome(uow: UnitOfWork, entry: ItemEntry) -> None:
+async def sync_outcome(uow: UnitOfWork, entry: ItemEntry) -> None:
     """The item's outcome is its latest outcome entry still in the minutes."""
     if entry.kind != EntryKind.OUTCOME:
         return
-    item, _ = await _place_of(uow, entry)
+    item, _ = await place_of(uow, entry)
     live = [e for e in await uow.entries.entries([item.id]) if e.kind == EntryKind.OUTCOME and e.removed_at is None]
     letter, _, comment = live[-1].text.partition(" ") if live else (None, "", "")
     item.outcome_letter, item.outcome_comment = letter, comment.strip() or None
@@ -66,17 +66,18 @@ async def apply_edit(uow: UnitOfWork, turn: Turn, entry: ItemEntry, meeting: Mee
     if not text:
         raise UsageError(f"Give the new text after #{entry.number}.")
     if entry.removed_at is not None:
-        raise ClerkError(f"#{entry.number} was removed from the minutes; /undo or /history #{entry.number}.")
+        raise ClerkError(f"#{entry.number} was removed from the minutes; /history #{entry.number}.")
     await require_may_change(turn, meeting, f"#{entry.number}", entry.author, entry.author_user_id)
     if entry.kind == EntryKind.OUTCOME:
         letter, comment = read_outcome(text, outcome_scale(await uow.committees.get_committee(turn.committee_id)))
         text = f"{letter} {comment}".strip()
     previous, entry.text = entry.text, text
-    await _change(uow, turn, meeting, entry, EntryChangeKind.EDITED, text, previous)
-    await _sync_outcome(uow, entry)
+    entry_change(uow, turn, meeting, entry, EntryChangeKind.EDITED, text, previous)
+    await sync_outcome(uow, entry)
 
 
-async def apply_removal(uow: UnitOfWork, turn: Turn, entry: ItemEntry, meeting: Meeting) -> int:
+async def apply_removal(uow: UnitOfWork, turn: Turn, entry: ItemEntry, meeting: Meeting,
+                        undoes: int | None = None) -> int:
     """Takes an entry (and a question's answers) out of the minutes; returns how many answers went with it."""
     if entry.removed_at is not None:
         raise ClerkError(f"#{entry.number} is already out of the minutes.")
@@ -87,8 +88,8 @@ async def apply_removal(uow: UnitOfWork, turn: Turn, entry: ItemEntry, meeting: 
                    if e.question_id == entry.id and e.removed_at is None]
     for removed in [entry, *answers]:
         removed.removed_at = turn.now
-        await _change(uow, turn, meeting, removed, EntryChangeKind.REMOVED, removed.text, None)
-    await _sync_outcome(uow, entry)
+        entry_change(uow, turn, meeting, removed, EntryChangeKind.REMOVED, None, removed.text, undoes)
+    await sync_outcome(uow, entry)
     return len(answers)
 
 
@@ -105,66 +106,27 @@ async def delete(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
         raise UsageError(f"/delete takes only the reference, e.g. /delete #{entry.number}.")
     answers = await apply_removal(uow, turn, entry, meeting)
     also = f" with its {answers} answer{'s' if answers != 1 else ''}" if answers else ""
-    return Reply(f"Removed #{entry.number}{also} from the minutes{_of(meeting)}. "
+    return Reply(f"Removed #{entry.number}{also} from the minutes{of_meeting(meeting)}. "
                  f"It stays in /history #{entry.number}; /undo puts it back.",
                  view=await minutes_update(uow, meeting, turn.tz))
 
 
-def _of(meeting: Meeting) -> str:
+def of_meeting(meeting: Meeting) -> str:
     return "" if meeting.ended_at is None else f" of {format_date(meeting.meeting_date)}"
-
-
-async def undo(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
-    """Takes back the caller's own most recent recording or change: an entry recorded is removed,
-    an edit is reversed, a removal is put back, an action recorded is dropped."""
-    latest = await uow.entries.latest_change_by(turn.committee_id, turn.caller.user_id, turn.caller.name)
-    action = await uow.actions.latest_created_by(turn.committee_id, turn.caller.user_id, turn.caller.name)
-    if action is not None and (latest is None or action.created_at > latest[0].at):
-        if action.status == ActionStatus.DROPPED:
-            raise ClerkError(f"Your last action, {action.number}, is already dropped; nothing to undo.")
-        action.status, action.closed_at = ActionStatus.DROPPED, turn.now
-        uow.stage(ActionEvent(action_id=action.id, kind=ActionChange.DROPPED, text=UNDONE, by=turn.caller.name,
-                              at=turn.now))
-        return Reply(f"Undone: action {action.number} ({shown_text(action)}) is dropped, {UNDONE}.")
-    if latest is None:
-        raise ClerkError("You have recorded nothing here that /undo can take back.")
-    change, entry = latest
-    if change.kind == EntryChangeKind.REMOVED and entry.kind == EntryKind.ANSWER and entry.question_id:
-        question = next(e for e in await uow.entries.entries([entry.item_id]) if e.id == entry.question_id)
-        if question.removed_at == entry.removed_at:  # it went with its question: both come back
-            entry = question
-    _, meeting = await _place_of(uow, entry)
-    await require_may_change(turn, meeting, f"#{entry.number}", entry.author, entry.author_user_id)
-    if change.kind in (EntryChangeKind.RECORDED, EntryChangeKind.RESTORED):
-        await apply_removal(uow, turn, entry, meeting)
-        said = f"#{entry.number} ({entry.kind}) is out of the minutes"
-    elif change.kind == EntryChangeKind.EDITED:
-        previous, entry.text = entry.text, change.previous_text
-        await _change(uow, turn, meeting, entry, EntryChangeKind.EDITED, entry.text, previous)
-        await _sync_outcome(uow, entry)
-        said = f"#{entry.number} reads again: {entry.text}"
-    else:  # removed: put it back, with the answers that went with a question
-        went_with = [e for e in await uow.entries.entries([entry.item_id])
-                     if e.question_id == entry.id and e.removed_at is not None and e.removed_at == entry.removed_at]
-        for restored in [entry, *went_with]:
-            restored.removed_at = None
-            await _change(uow, turn, meeting, restored, EntryChangeKind.RESTORED, restored.text, None)
-        await _sync_outcome(uow, entry)
-        said = f"#{entry.number} is back in the minutes"
-    return Reply(f"Undone: {said}{_of(meeting)}" + ("" if said.endswith(".") else "."),
-                 view=await minutes_update(uow, meeting, turn.tz))
 
 
 async def history(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     """Every change to an entry (#N), an action (action N) or the meeting's own facts (meeting),
-    with who made it and when."""
+    with who made it and when, from the change log."""
     text = args.strip()
     if text.lower() == "meeting":
         meeting = await meeting_for_the_record(uow, turn, names_item=True)
-        lines = [f"History of '{meeting.title}' (chair, secretary, venue, times):"]
-        lines += [f"- {_when(change.at, turn)} {change.by}: {change.what} "
-                  + (f"{change.previous} → " if change.previous else "") + (change.value or "none")
-                  for change in await uow.meetings.meeting_changes(meeting.id)] or ["- no changes recorded"]
+        lines = [f"History of '{meeting.title}' (chair, secretary, venue, times, agenda):"]
+        changes = [*await uow.changes.of_meeting(meeting.id, ChangeSubject.MEETING),
+                   *await uow.changes.of_meeting(meeting.id, ChangeSubject.AGENDA)]
+        lines += [f"- {_when(change.at, turn)} {change.by}: {_fact(change)} "
+                  + (f"{change.before} → " if change.before else "") + (change.after or "none") + undone_note(change)
+                  for change in sorted(changes, key=lambda c: c.id)] or ["- no changes recorded"]
         return Reply("\n".join(lines))
     if text.lower().startswith("action"):
         number = whole_number(text[len("action"):].lstrip(" #"))
@@ -172,21 +134,26 @@ async def history(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
         if action is None:
             raise ClerkError("Name an action that exists, e.g. /history action 3. /actions all lists them.")
         lines = [f"History of action {action.number} ({shown_text(action)}):"]
-        lines += [f"- {_when(event.at, turn)} {event.by}: {event.kind}"
-                  + (f" — {event.text}" if event.text and not action.confidential else "")
-                  for event in await uow.actions.action_events(action.id)]
+        lines += [f"- {_when(change.at, turn)} {change.by}: {change.kind}"
+                  + (f" — {change.after}" if change.after and not action.confidential else "") + undone_note(change)
+                  for change in await uow.changes.of(ChangeSubject.ACTION, action.id)]
         return Reply("\n".join(lines))
     entry, _, rest = await _entry(uow, turn, text)
     if rest:
         raise UsageError(f"/history takes only the reference, e.g. /history #{entry.number}.")
     state = "out of the minutes" if entry.removed_at is not None else "in the minutes"
     lines = [f"History of #{entry.number} ({entry.kind}, {state}):"]
-    for change in await uow.entries.changes(entry.id):
+    for change in await uow.changes.of(ChangeSubject.ENTRY, entry.id):
         what = f"{change.kind}" + (" (amendment after approval)" if change.amendment else "")
-        shown = change.text if change.kind != EntryChangeKind.REMOVED else None
+        shown = change.after if change.kind != EntryChangeKind.REMOVED else None
+        was = change.before if change.kind == EntryChangeKind.EDITED else None
         lines.append(f"- {_when(change.at, turn)} {change.by}: {what}" + (f" — {shown}" if shown else "")
-                     + (f" (was: {change.previous_text})" if change.previous_text else ""))
+                     + (f" (was: {was})" if was else "") + undone_note(change))
     return Reply("\n".join(lines))
+
+
+def _fact(change: Change) -> str:
+    return f"agenda item {change.kind}" if change.subject == ChangeSubject.AGENDA else change.kind
 
 
 def _when(moment, turn: Turn) -> str:
@@ -213,7 +180,7 @@ async def teams_edit(uow: UnitOfWork, turn: Turn, message_id: str, command: str 
         return Reply(f"{NOT_CHANGED}: the message recorded #{entry.number} as a {entry.kind}, and now reads as "
                      f"{shown}. /edit #{entry.number} <text> or /delete #{entry.number} change it.")
     item_number, text = split_item_prefix(args)
-    item, meeting = await _place_of(uow, entry)
+    item, meeting = await place_of(uow, entry)
     if item_number is not None and (await agenda_of(uow, meeting)).number_of(item.id) != item_number:
         return Reply(f"{NOT_CHANGED}: #{entry.number} stays on its item. /delete #{entry.number} and record it again "
                      "on the other item.")
@@ -229,7 +196,7 @@ async def teams_delete(uow: UnitOfWork, turn: Turn, message_id: str) -> Reply | 
     entry = await uow.entries.by_source(turn.committee_id, message_id)
     if entry is None or entry.removed_at is not None:
         return None
-    _, meeting = await _place_of(uow, entry)
+    _, meeting = await place_of(uow, entry)
     await apply_removal(uow, turn, entry, meeting)
-    return Reply(f"Removed #{entry.number} from the minutes{_of(meeting)}, as its message was deleted. "
+    return Reply(f"Removed #{entry.number} from the minutes{of_meeting(meeting)}, as its message was deleted. "
                  f"/undo puts it back.", view=await minutes_update(uow, meeting, turn.tz))

@@ -9,8 +9,8 @@ from dialogs.committee import committee_label
 from dialogs.context import Private, Reply, Turn
 from dialogs.dates import format_date
 from dialogs.errors import ClerkError, UsageError
-from dialogs.parsing import format_minute, name_key
-from storage.models import DueBack
+from dialogs.parsing import format_minute
+from dialogs.identity import is_same_person, name_key
 from storage.unit_of_work import UnitOfWork
 
 
@@ -54,14 +54,11 @@ async def my_meetings(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
                 when += f" at {format_minute(committee.next_meeting_minute)}"
         lines.append(f"- {committee_label(committee)}: {when}")
         for due_back in await uow.actions.pending_due_backs(committee.id):
-            if _presents(due_back, turn.caller.user_id, key):
+            if is_same_person(due_back.presenter_key or name_key(due_back.presenter), due_back.presenter_user_id,
+                              turn.caller):
                 lines.append(f"  - you are due back with '{due_back.title}'"
                              + (f": {due_back.reason}" if due_back.reason else ""))
     return Reply("\n".join(lines))
 
 
-def _presents(due_back: DueBack, user_id: str | None, key: str) -> bool:
-    """Whether the caller is the presenter due back: by Teams account when it was recorded, else by name."""
-    if due_back.presenter_user_id:
-        return due_back.presenter_user_id == user_id
-    return name_key(due_back.presenter) == key
+

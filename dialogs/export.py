@@ -20,7 +20,7 @@ from docx.shared import Pt
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 
-from dialogs.minutes import Minutes
+from dialogs.minutes_model import Minutes
 
 _TEMPLATES = Path(__file__).parent / "templates"
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|<>~])")
@@ -152,3 +152,8 @@ FORMATS: dict[str, DocumentFormat] = {f.extension: f for f in (
     DocumentFormat("html", "HTML", "text/html; charset=utf-8", True, render_html),
     DocumentFormat("md", "Markdown", "text/markdown; charset=utf-8", False, render_markdown),
 )}
+
+
+def render_link_refused(command: str) -> bytes:
+    """The page an expired or altered link answers with: it says so, and which command gives a new one."""
+    return html_templates.get_template("link_refused.html.j2").render(command=command).encode()

@@ -19,14 +19,16 @@ from dialogs.context import Person, Reply, Turn
 from dialogs.dates import format_date
 from dialogs.errors import ClerkError, UsageError
 from dialogs.guards import current_meeting, in_the_minutes_of, meeting_for_the_record
-from dialogs.minutes import (confidential_minutes_for, confidential_recipients, counts_text, declaration_line,
-                             minutes_update, motion_line, status_line)
+from dialogs.minutes import confidential_minutes_for, confidential_recipients, minutes_update
+from dialogs.minutes_model import counts_text, declaration_line, motion_line, status_line
 from dialogs.minutes_record import add_entry, entry_target
 from dialogs.reminders import schedule_due_back
-from dialogs.parsing import MAX_NAME, clean_name, name_key, split_item_prefix, whole_number, within_limit
-from storage.models import DueBack, EntryChange, ItemEntry, Meeting, Motion
+from dialogs.parsing import MAX_NAME, clean_name, split_item_prefix, whole_number, within_limit
+from dialogs.identity import name_key
+from dialogs.changes import log_change
+from storage.models import DueBack, ItemEntry, Meeting, Motion, values_before_change
 from storage.unit_of_work import UnitOfWork
-from storage.vocabulary import AttendanceStatus, DeclarationEffect, EntryChangeKind, EntryKind, ItemStatus, MotionResult
+from storage.vocabulary import AttendanceStatus, ChangeSubject, DeclarationEffect, EntryChangeKind, EntryKind, ItemStatus, MotionResult
 
 _EFFECT = re.compile(r";\s*(withdrew|did not vote)\s*\.?\s*$", re.IGNORECASE)
 # "Name: interest": a name is a few words before the first colon, without digits.
@@ -137,12 +139,12 @@ async def vote(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
         motion_row.abstentions = counts["abstain"] or None
         if counts["for"] == counts["against"]:
             motion_row.result = None
-            _history(uow, turn, meeting, entry, f"tied {counts['for']}-{counts['against']}")
+            _history(uow, turn, meeting, entry, motion_row, f"tied {counts['for']}-{counts['against']}")
             return Reply(f"Motion #{entry.number}: tied, {counts_text(motion_row)}. The chair's casting vote decides: "
                          "/vote casting for|against.", view=await minutes_update(uow, meeting, turn.tz))
         motion_row.result = MotionResult.CARRIED if counts["for"] > counts["against"] else MotionResult.LOST
         how = f"{motion_row.result} ({counts_text(motion_row)})"
-    _history(uow, turn, meeting, entry, how)
+    _history(uow, turn, meeting, entry, motion_row, how)
     return Reply(f"Motion #{entry.number} {motion_row.result}{in_the_minutes_of(meeting)}: "
                  f"{motion_line(entry, motion_row)}" + await _mark_if_inquorate(uow, meeting, entry),
                  view=await minutes_update(uow, meeting, turn.tz))
@@ -158,7 +160,7 @@ async def casting_vote(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
                          "/vote for N against N records the count.")
     motion_row.casting_vote = side
     motion_row.result = MotionResult.CARRIED if side == "for" else MotionResult.LOST
-    _history(uow, turn, meeting, entry, f"{motion_row.result} on the chair's casting vote ({side})")
+    _history(uow, turn, meeting, entry, motion_row, f"{motion_row.result} on the chair's casting vote ({side})")
     return Reply(f"Motion #{entry.number} {motion_row.result} on the chair's casting vote: "
                  f"{motion_line(entry, motion_row)}" + await _mark_if_inquorate(uow, meeting, entry),
                  view=await minutes_update(uow, meeting, turn.tz))
@@ -203,9 +205,13 @@ async def _voters(uow: UnitOfWork, meeting: Meeting, entry: ItemEntry) -> int | 
     return len(present - withdrew)
 
 
-def _history(uow: UnitOfWork, turn: Turn, meeting: Meeting, entry: ItemEntry, what: str) -> None:
-    uow.stage(EntryChange(entry_id=entry.id, kind=EntryChangeKind.VOTED, text=what, by=turn.caller.name,
-                          by_user_id=turn.caller.user_id, at=turn.now, amendment=meeting.approved_at is not None))
+# A motion's vote, as /undo puts it back.
+VOTE_FACTS = ("votes_for", "votes_against", "abstentions", "unanimous", "casting_vote", "result")
+
+
+def _history(uow: UnitOfWork, turn: Turn, meeting: Meeting, entry: ItemEntry, motion: Motion, what: str) -> None:
+    log_change(uow, turn, ChangeSubject.ENTRY, entry.id, EntryChangeKind.VOTED, meeting=meeting, after=what,
+               state=values_before_change(motion, VOTE_FACTS))
 
 
 # Items not taken as planned -----------------------------------------------------------------------
@@ -234,7 +240,7 @@ async def _set_status(uow: UnitOfWork, turn: Turn, args: str, status: ItemStatus
     extra = ""
     if status == ItemStatus.DEFERRED and not carried:
         due_back = DueBack(committee_id=turn.committee_id, meeting_id=meeting.id, item_id=item.id, title=item.title,
-                           presenter=item.presenter or "", reason=reason or "deferred", created_at=turn.now,
+                           presenter=item.presenter or "", presenter_key=name_key(item.presenter or ""), reason=reason or "deferred", created_at=turn.now,
                            created_by=turn.caller.name)
         await uow.add(due_back)
         if item.presenter:

@@ -10,11 +10,13 @@ from dialogs.committee import committee_label
 from dialogs.context import Person, Reply, Turn
 from dialogs.errors import ClerkError, UsageError
 from dialogs.guards import current_meeting, meeting_for_the_record
-from dialogs.minutes import (HELD, MinutesView, build_minutes, confidential_minutes_for, confidential_recipients,
-                             has_exempt_items, minutes_update)
-from dialogs.parsing import MAX_NAME, MAX_TITLE, clean_name, clock_time, format_minute, name_key, parse_time
-from storage.models import ItemEntry, Meeting, MeetingChange
-from storage.vocabulary import EntryKind, MeetingFact
+from dialogs.minutes import MinutesView, build_minutes, confidential_minutes_for, confidential_recipients, has_exempt_items, minutes_update
+from dialogs.minutes_model import HELD
+from dialogs.parsing import MAX_NAME, MAX_TITLE, clean_name, clock_time, format_minute, parse_time
+from dialogs.identity import name_key
+from dialogs.changes import log_change
+from storage.models import ItemEntry, Meeting, values_before_change
+from storage.vocabulary import ChangeSubject, EntryKind, MeetingFact
 from storage.unit_of_work import UnitOfWork
 
 async def open_meeting(
@@ -97,11 +99,16 @@ async def close(uow: UnitOfWork, turn: Turn, meeting: Meeting) -> Reply:
                  privately=privately)
 
 
+# The meeting's own facts, as /undo puts them back.
+MEETING_FACTS = ("chair_name", "chair_user_id", "secretary_name", "secretary_user_id", "venue",
+                 "minutes_start_minute", "minutes_end_minute")
+
+
 def _changed(uow: UnitOfWork, turn: Turn, meeting: Meeting, what: MeetingFact, previous: str | None,
              value: str | None) -> None:
-    """Keeps a change to the meeting's own facts in its history (/history meeting)."""
-    uow.stage(MeetingChange(meeting_id=meeting.id, what=what, previous=previous, value=value, by=turn.caller.name,
-                            at=turn.now))
+    """Keeps a change to the meeting's own facts in the change log (/history meeting, /undo)."""
+    log_change(uow, turn, ChangeSubject.MEETING, meeting.id, what, meeting=meeting, before=previous, after=value,
+               state=values_before_change(meeting, MEETING_FACTS))
 
 
 async def _one_account_named(turn: Turn, name: str, command: str) -> Person:

@@ -7,7 +7,7 @@ actions agreed, the update on earlier actions, who is due back, and the close.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -21,194 +21,18 @@ from dialogs.dates import format_date, parse_due
 from dialogs.errors import ClerkError
 from dialogs.committee import outcome_words
 from dialogs.parsing import clock_time, format_minute
-from storage.models import ItemEntry, Meeting, MinutesPost, Motion
+from storage.models import Meeting, MinutesPost, Motion
+from dialogs.minutes_model import (HELD, INQUORATE, DueBackLine, Minute, Minutes, MinutesAction, MinutesItem,
+                                    declaration_line, exempt_line, motion_line, status_line)
 from storage.unit_of_work import UnitOfWork, UnitOfWorkFactory
-from storage.vocabulary import ActionStatus, DeclarationEffect, EntryChangeKind, EntryKind, ItemStatus
-
-HELD = "Meeting held virtually via Microsoft Teams"
-INQUORATE = " (taken while inquorate)"
-
-
-@dataclass(frozen=True)
-class Minute:
-    """One thing minuted about an item. An item's minutes keep the order things were said in: a
-    question with its answers, a decision after the discussion that led to it."""
-
-    kind: str  # EntryKind.NOTE, QUESTION or DECISION (Clerk's carried lines read as notes)
-    text: str
-    answers: list[str] = field(default_factory=list)
-    opens_questions: bool = False  # the item's first question: "Committee questions/ comments:" before it
-
-    @property
-    def is_question(self) -> bool:
-        return self.kind == EntryKind.QUESTION
-
-    @property
-    def is_decision(self) -> bool:
-        return self.kind == EntryKind.DECISION
-
-
-@dataclass(frozen=True)
-class MinutesItem:
-    number: int | None  # None for a break
-    time: str
-    title: str
-    presenter: str | None
-    record: list[Minute]
-    outcome: str | None  # in words: "Outcome B – proceed with minor amendments"
-    outcome_comment: str | None
-    status: str | None = None  # "Deferred to the next meeting: <reason>", "Withdrawn."
-
-    @property
-    def is_break(self) -> bool:
-        return self.number is None
-
-    @property
-    def heading(self) -> str:
-        """'3. Title', or 'Break'."""
-        return self.title if self.is_break else f"{self.number}. {self.title}"
-
-
-@dataclass(frozen=True)
-class MinutesAction:
-    number: int
-    text: str
-    owners: str
-    due: str
-    status: str
-    progress: str | None = None  # "done: <note>", "dropped: <reason>" or "update: <text>"
-
-    @property
-    def line(self) -> str:
-        """'Action 12: <text> — <owners>, due <date>', with its status or latest word when there is one."""
-        said = self.progress or ("" if self.status == ActionStatus.OPEN else self.status)
-        return f"Action {self.number}: {self.text} — {self.owners}, {self.due}" + (f" ({said})" if said else "")
-
-
-@dataclass(frozen=True)
-class DueBackLine:
-    presenter: str
-    title: str
-    reason: str | None
-
-    @property
-    def line(self) -> str:
-        return f"{self.presenter}: {self.title}" + (f" – {self.reason}" if self.reason else "")
-
-
-@dataclass(frozen=True)
-class Minutes:
-    meeting_id: int
-    committee: str
-    title: str
-    date_text: str
-    start: str
-    end: str | None
-    # "Present", "In attendance", "Apologies", "Absent": (name, "Chair" or role, substitute, part attendance)
-    people: list[tuple[str, list[tuple[str, str | None]]]]
-    items: list[MinutesItem]
-    actions: list[MinutesAction]
-    earlier_actions: list[MinutesAction]
-    due_back: list[DueBackLine]
-    approved: str | None = None
-    held: str = HELD
-    next_meeting: str | None = field(default=None)
-    # Under the approval: "Amended <date> by <name>: <what>", and the confirmation at a later meeting.
-    amendments: list[str] = field(default_factory=list)
-    declarations: list[str] = field(default_factory=list)  # "Name – item 5 (Title): interest; withdrew"
-    order_note: str | None = None  # said when items were taken out of the agenda's order
-    confidential: bool = False  # with the content of exempt items: for the chair and secretary only
-    chair: str | None = None  # who chaired when the meeting began; a change is minuted at its item
-    quorum_line: str | None = None  # "The meeting was quorate (7 members present; quorum 5)."
-    keepers: tuple[str, ...] = ()  # the chair's and secretary's Teams ids: their view of the card differs
-
-    @property
-    def document_title(self) -> str:
-        return "Confidential minutes – not for publication" if self.confidential else "Minutes"
-
-    @property
-    def declaration_lines(self) -> list[str]:
-        """The 'Declarations of interest' section the minutes open with."""
-        return self.declarations or ["None were declared."]
-
-    @property
-    def heading_time(self) -> str:
-        """'Wednesday 13 May 2026, 10:00 – 13:00'."""
-        return f"{self.date_text}, {self.start} – {self.end or 'not closed'}"
-
-    @property
-    def close_time(self) -> str:
-        return self.end or "—"
-
-    @property
-    def close(self) -> str:
-        return f"{self.close_time} Meeting close"
-
-    @property
-    def chair_line(self) -> str | None:
-        return f"Chair: {self.chair}" if self.chair else None
-
-    @property
-    def action_sections(self) -> list[tuple[str, list[MinutesAction]]]:
-        """The action lists the minutes end with, those that have something in them."""
-        sections = [("Actions agreed", self.actions), ("Update on earlier actions", self.earlier_actions)]
-        return [(title, actions) for title, actions in sections if actions]
-
-
-def declaration_line(person: str, interest: str, effect: str | None) -> str:
-    """As an item's minutes say it."""
-    said = {DeclarationEffect.WITHDREW: "; they withdrew for this item",
-            DeclarationEffect.DID_NOT_VOTE: "; they did not vote on it"}.get(effect, "")
-    return f"{person} declared an interest: {interest}{said}."
-
-
-def motion_line(entry: ItemEntry, motion: Motion | None) -> str:
-    """'Motion: <text>. Proposed by X, seconded by Y. Carried (for 7, against 2, abstentions 1).'"""
-    line = f"Motion: {entry.text}."
-    if entry.person:
-        line += f" Proposed by {entry.person}" + (f", seconded by {motion.seconder}." if motion and motion.seconder
-                                                 else ".")
-    elif motion and motion.seconder:
-        line += f" Seconded by {motion.seconder}."
-    if motion is None or motion.result is None:
-        if motion is not None and motion.votes_for is not None:
-            return line + f" Tied ({counts_text(motion)}): awaiting the chair's casting vote."
-        return line
-    result = motion.result.capitalize()
-    if motion.unanimous:
-        return line + f" {result} unanimously."
-    if motion.casting_vote:
-        return line + f" {result} on the chair's casting vote ({counts_text(motion)})."
-    if motion.votes_for is None:
-        return line + f" {result}."
-    return line + f" {result} ({counts_text(motion)})."
-
-
-def counts_text(motion: Motion) -> str:
-    counts = f"for {motion.votes_for}, against {motion.votes_against}"
-    return counts + (f", abstentions {motion.abstentions}" if motion.abstentions else "")
-
-
-def exempt_line(reason: str) -> str:
-    """What the public minutes say of an exempt item, in place of its content."""
-    return f"Exempt item: {reason} (minuted separately)"
-
-
-def status_line(status: str | None, reason: str | None) -> str | None:
-    """As an item's minutes say it."""
-    if status == ItemStatus.DEFERRED:
-        return "Deferred to the next meeting" + (f": {reason}" if reason else ".")
-    if status == ItemStatus.WITHDRAWN:
-        return "Withdrawn" + (f": {reason}" if reason else ".")
-    return None
-
+from storage.vocabulary import ActionStatus, DeclarationEffect, EntryChangeKind, EntryKind
 
 async def build_minutes(uow: UnitOfWork, meeting: Meeting, tz: ZoneInfo, confidential: bool = False) -> Minutes:
     """The public minutes: an exempt item shows only its number, title and why it is exempt, and
     an action agreed under it only its owners and due date. `confidential`: everything."""
     committee = await uow.committees.get_committee(meeting.committee_id)
     scale = outcome_scale(committee)
-    items = await uow.meetings.agenda(meeting.id)
+    items = await uow.agenda.items(meeting.id)
     agenda = Agenda(meeting, items)
     people = await people_of(uow, committee, meeting, tz, agenda)
     entries = await uow.entries.entries([i.id for i in items])
@@ -253,7 +77,7 @@ async def build_minutes(uow: UnitOfWork, meeting: Meeting, tz: ZoneInfo, confide
     earlier = await _earlier_actions(uow, meeting)
     owners = await uow.actions.owners([a.id for a in actions_here + earlier])
     previous = await uow.meetings.previous_meeting(meeting.committee_id, meeting.id)
-    progress = await uow.actions.latest_progress([a.id for a in earlier], previous.started_at if previous else None)
+    progress = await uow.changes.latest_progress([a.id for a in earlier], previous.started_at if previous else None)
 
     def action_model(action) -> MinutesAction:
         return MinutesAction(action.number, shown_text(action, confidential), owners_text(owners[action.id]),
@@ -293,8 +117,8 @@ async def build_minutes(uow: UnitOfWork, meeting: Meeting, tz: ZoneInfo, confide
         declarations=declarations,
         order_note=order_note,
         amendments=[f"Amended {_when(change.at, tz)} by {change.by}: #{entry.number} {entry.kind} {change.kind}"
-                    + (f": {change.text}" if change.text and change.kind != EntryChangeKind.REMOVED else "")
-                    for change, entry in await uow.entries.amendments([i.id for i in items if i.id not in exempt])]
+                    + (f": {change.after}" if change.after and change.kind != EntryChangeKind.REMOVED else "")
+                    for change, entry in await uow.changes.amendments([i.id for i in items if i.id not in exempt])]
                    + _confirmation(meeting),
         confidential=confidential,
         keepers=tuple(i for i in (meeting.chair_user_id, meeting.secretary_user_id) if i),
@@ -449,7 +273,7 @@ def confidential_minutes_for(meeting: Meeting, people: list[Person]) -> list[Pri
 
 
 async def has_exempt_items(uow: UnitOfWork, meeting: Meeting) -> bool:
-    return any(item.exempt_reason for item in await uow.meetings.agenda(meeting.id))
+    return any(item.exempt_reason for item in await uow.agenda.items(meeting.id))
 
 
 async def send_confidential(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
@@ -482,3 +306,9 @@ async def approve(uow: UnitOfWork, turn: Turn, meeting_id: int) -> Reply:
     minutes = await build_minutes(uow, meeting, turn.tz)
     posts = await uow.meetings.minutes_posts(meeting.id)
     return Reply(f"Minutes of '{meeting.title}': {minutes.approved}.", view=MinutesUpdate(minutes, posts))
+
+
+async def approve_named(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
+    """`/minutes approve [date]`: the minutes of the last meeting, or of the meeting on a date."""
+    meeting = await meeting_for_minutes(uow, turn, args)
+    return await approve(uow, turn, meeting.id)

@@ -16,9 +16,10 @@ from dialogs.attendance import INQUORATE_WARNING, is_inquorate_now
 from dialogs.minutes import minutes_update
 from dialogs.parsing import split_item_prefix, within_limit
 from dialogs.roles import require_may_change
-from storage.models import AgendaItem, EntryChange, ItemEntry, Meeting
+from dialogs.changes import log_change
+from storage.models import AgendaItem, ItemEntry, Meeting
 from storage.unit_of_work import UnitOfWork
-from storage.vocabulary import EntryChangeKind, EntryKind
+from storage.vocabulary import ChangeSubject, EntryChangeKind, EntryKind
 
 
 async def entry_target(uow: UnitOfWork, turn: Turn, args: str) -> tuple[Meeting, int | None, AgendaItem, str]:
@@ -51,8 +52,7 @@ async def add_entry(uow: UnitOfWork, turn: Turn, meeting: Meeting, item: AgendaI
         turn.committee_id), kind=kind, text=text, question_id=question_id, author=turn.caller.name,
         author_user_id=turn.caller.user_id, source_activity_id=turn.activity_id, created_at=turn.now)
     await uow.add(entry)
-    uow.stage(EntryChange(entry_id=entry.id, kind=EntryChangeKind.RECORDED, text=text, by=turn.caller.name,
-                          by_user_id=turn.caller.user_id, at=turn.now, amendment=meeting.approved_at is not None))
+    log_change(uow, turn, ChangeSubject.ENTRY, entry.id, EntryChangeKind.RECORDED, meeting=meeting, after=text)
     return entry
 
 

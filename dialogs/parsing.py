@@ -38,26 +38,6 @@ def whole_number(text: str) -> int | None:
     return int(text) if _WHOLE_NUMBER.fullmatch(text) else None
 
 
-# Titles and ranks a name may be typed with: "Dr Martine Clark" and "Martine Clark" are one person.
-TITLES = frozenset(
-    "mr mrs ms miss mx dr prof professor sir dame lord lady rev revd cllr councillor "
-    "cc dcc acc ch chief supt superintendent ci insp inspector dci di ds dc sgt pc pcso det".split())
-_BRACKETED = re.compile(r"\([^)]*\)")
-
-
-def name_key(name: str) -> str:
-    """How people's names are compared. Case, spacing, full stops, a bracketed note and leading
-    titles are ignored, and a Teams display name "Clark, Martine" reads as "Martine Clark"."""
-    text = _BRACKETED.sub(" ", name)
-    surname, comma, given = text.partition(",")
-    if comma and given.strip() and "," not in given:
-        text = f"{given} {surname}"
-    words = text.replace(".", " ").casefold().split()
-    while len(words) > 1 and words[0] in TITLES:
-        words.pop(0)
-    return " ".join(words)
-
-
 def clean_name(name: str) -> str:
     return " ".join(name.split())
 

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from dialogs.action_text import owners_text
 from dialogs.context import Turn
 from dialogs.dates import format_date
 from dialogs.errors import NotAllowed
+from dialogs.identity import is_bound_to, is_same_person
 from storage.models import Meeting
 from storage.unit_of_work import UnitOfWork
 
@@ -23,6 +25,8 @@ class Role(StrEnum):
     CHAIR = "chair only"
     CHAIR_OR_SECRETARY = "chair or secretary"
     CHAIR_ONCE_NAMED = "chair only, once a chair is named"  # anyone may name the first chair
+    ACTION_OWNER = "the action's owners, the chair or the secretary"  # the command names the action
+    ENTRY_AUTHOR = "its author, the chair or the secretary"  # the command names the entry, #N
 
 
 def is_named_chair(meeting: Meeting, turn: Turn) -> bool:
@@ -65,11 +69,47 @@ async def require_may_change(turn: Turn, meeting: Meeting, what: str, author: st
         raise NotAllowed(f"Only {author}, who recorded {what}, or {_chair_or_secretary_named(meeting)} can change it.")
 
 
-async def authorize(uow: UnitOfWork, turn: Turn, role: Role, doing: str, meeting_id: int | None = None) -> None:
+async def _owner_chair_or_secretary(uow: UnitOfWork, turn: Turn, number: int | None) -> None:
+    """An action's own changes: its owners (one identity rule; in a personal chat, where a name proves
+    nothing, by Teams account only), the chair and the secretary."""
+    action = await uow.actions.action_by_number(turn.committee_id, number) if number is not None else None
+    if action is None:
+        return  # the use case says which action there is not
+    owners = (await uow.actions.owners([action.id]))[action.id]
+    if turn.personal:
+        if any(is_bound_to(owner.teams_user_id, turn.caller) for owner in owners):
+            return
+        raise NotAllowed(f"Only the owners of action {action.number} can change it here; the chair and the secretary "
+                         "change it in the committee's chat.")
+    if any(is_same_person(owner.name_key, owner.teams_user_id, turn.caller) for owner in owners):
+        return
+    meeting = await uow.meetings.open_meeting(turn.committee_id) or await uow.meetings.latest_meeting(turn.committee_id)
+    if meeting is not None and await is_chair_or_secretary(meeting, turn):
+        return
+    raise NotAllowed(f"Only the owners of action {action.number} ({owners_text(owners)}), the chair or the "
+                     "secretary can change it.")
+
+
+async def _author_chair_or_secretary(uow: UnitOfWork, turn: Turn, number: int | None) -> None:
+    entry = await uow.entries.by_number(turn.committee_id, number) if number is not None else None
+    if entry is None:
+        return  # the use case says which entry there is not
+    item = (await uow.agenda.items_by_id([entry.item_id]))[entry.item_id]
+    meeting = await uow.meetings.get_meeting(item.meeting_id)
+    await require_may_change(turn, meeting, f"#{entry.number}", entry.author, entry.author_user_id)
+
+
+async def authorize(uow: UnitOfWork, turn: Turn, role: Role, doing: str, meeting_id: int | None = None,
+                    subject: int | None = None) -> None:
     """Raises NotAllowed unless the caller may act in `role`. The chair is that of the meeting named
-    (a card's), else of the open meeting, else of the last one; before any meeting anyone may."""
+    (a card's), else of the open meeting, else of the last one; before any meeting anyone may.
+    `subject`: the action or entry number the command names, for the roles that follow ownership."""
     if role is Role.ANYONE:
         return
+    if role is Role.ACTION_OWNER:
+        return await _owner_chair_or_secretary(uow, turn, subject)
+    if role is Role.ENTRY_AUTHOR:
+        return await _author_chair_or_secretary(uow, turn, subject)
     if meeting_id is not None:
         meeting = await uow.meetings.get_meeting(meeting_id)
     else:

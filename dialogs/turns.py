@@ -54,7 +54,7 @@ class Handled:
 async def run_turn(new_unit_of_work: UnitOfWorkFactory, conversation_id: str,
                    conversation: Callable[[], ConversationFacts], activity_id: str | None, now: datetime,
                    make_turn: Callable[[int], Turn], use_case: UseCase, role: Role = Role.ANYONE, doing: str = "",
-                   meeting_id: int | None = None, committee_id: int | None = None,
+                   meeting_id: int | None = None, subject: int | None = None, committee_id: int | None = None,
                    render: Callable[[Reply], list[Queued]] = lambda reply: [],
                    render_private: Callable[[Reply], list[tuple[PersonalChat, Queued]]] = lambda reply: [],
                    sender: str | None = None) -> Handled | None:
@@ -74,7 +74,7 @@ async def run_turn(new_unit_of_work: UnitOfWorkFactory, conversation_id: str,
                     committee_id = await register_conversation(uow, facts.id, facts.reference_json,
                                                                facts.conversation_type, facts.tenant_id, now)
                 turn = make_turn(committee_id)
-                await authorize(uow, turn, role, doing, meeting_id)
+                await authorize(uow, turn, role, doing, meeting_id, subject)
                 reply = await use_case(uow, turn)
                 queued = await delivery.queue(uow, conversation_id, render(reply) if reply else [], now,
                                               reply_to_id=turn.activity_id, sender=sender)

@@ -21,7 +21,15 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
-from storage import repositories
+from storage.repositories.actions import ActionRepository
+from storage.repositories.activities import ActivityRepository
+from storage.repositories.agenda import AgendaRepository
+from storage.repositories.changes import ChangeRepository
+from storage.repositories.committees import CommitteeRepository
+from storage.repositories.entries import EntryRepository
+from storage.repositories.meetings import MeetingRepository
+from storage.repositories.outbox import OutboxRepository
+from storage.repositories.reminders import ReminderRepository
 from storage.models import Base
 from storage.sqlite import one_hop_connector
 from storage.unit_of_work import DatabaseUnavailable, UnitOfWork
@@ -109,13 +117,15 @@ class SessionUnitOfWork:
 
     def __init__(self, session: AsyncSession):
         self.session = session
-        self.committees = repositories.CommitteeRepository(session)
-        self.meetings = repositories.MeetingRepository(session)
-        self.entries = repositories.EntryRepository(session)
-        self.actions = repositories.ActionRepository(session)
-        self.reminders = repositories.ReminderRepository(session)
-        self.activities = repositories.ActivityRepository(session)
-        self.outbox = repositories.OutboxRepository(session)
+        self.committees = CommitteeRepository(session)
+        self.meetings = MeetingRepository(session)
+        self.agenda = AgendaRepository(session)
+        self.entries = EntryRepository(session)
+        self.actions = ActionRepository(session)
+        self.changes = ChangeRepository(session)
+        self.reminders = ReminderRepository(session)
+        self.activities = ActivityRepository(session)
+        self.outbox = OutboxRepository(session)
 
     async def add(self, row: Base) -> None:
         self.session.add(row)

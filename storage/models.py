@@ -21,6 +21,7 @@ from sqlalchemy import (
     UniqueConstraint,
     false,
 )
+from sqlalchemy import inspect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -42,6 +43,17 @@ class UTCDateTime(TypeDecorator):
         if value.tzinfo is None:
             return value.replace(tzinfo=timezone.utc)
         return value.astimezone(timezone.utc)
+
+
+def values_before_change(row: "Base", fields: tuple[str, ...]) -> dict:
+    """Each field as it stood before this transaction's unflushed changes to the row: what /undo
+    puts back."""
+    state = inspect(row)
+    before = {}
+    for name in fields:
+        history = state.attrs[name].history
+        before[name] = history.deleted[0] if history.deleted else getattr(row, name)
+    return before
 
 
 class Base(DeclarativeBase):
@@ -161,36 +173,6 @@ class Attendance(Base):
     substituted_by: Mapped[str | None] = mapped_column(String(200))  # on the member's own row
 
 
-class AttendanceChange(Base):
-    """Every change to a person's attendance: arrivals and departures with the moment they happened,
-    and corrections, with who recorded them and when."""
-
-    __tablename__ = "attendance_changes"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    attendance_id: Mapped[int] = mapped_column(ForeignKey("attendance.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(20))  # AttendanceChangeKind
-    at: Mapped[datetime] = mapped_column(UTCDateTime)  # when it happened
-    detail: Mapped[str | None] = mapped_column(String(200))
-    by: Mapped[str | None] = mapped_column(String(200))
-    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
-
-
-class MeetingChange(Base):
-    """A change to a meeting's own facts (its venue, times, chair or secretary): what it was, what it
-    became, who changed it and when."""
-
-    __tablename__ = "meeting_changes"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
-    what: Mapped[str] = mapped_column(String(20))  # MeetingFact
-    previous: Mapped[str | None] = mapped_column(Text)
-    value: Mapped[str | None] = mapped_column(Text)
-    by: Mapped[str | None] = mapped_column(String(200))
-    at: Mapped[datetime] = mapped_column(UTCDateTime)
-
-
 class AgendaItem(Base):
     __tablename__ = "agenda_items"
 
@@ -258,22 +240,6 @@ class Motion(Base):
     result: Mapped[str | None] = mapped_column(String(20))  # MotionResult; None while the motion is open
 
 
-class EntryChange(Base):
-    """Every change to a minuted entry, with who made it and when; after approval, an amendment."""
-
-    __tablename__ = "entry_changes"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    entry_id: Mapped[int] = mapped_column(ForeignKey("item_entries.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(20))  # EntryChangeKind
-    text: Mapped[str | None] = mapped_column(Text)
-    previous_text: Mapped[str | None] = mapped_column(Text)
-    by: Mapped[str | None] = mapped_column(String(200))
-    by_user_id: Mapped[str | None] = mapped_column(String(400))
-    at: Mapped[datetime] = mapped_column(UTCDateTime)
-    amendment: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
-
-
 class Action(Base):
     __tablename__ = "actions"
     __table_args__ = (UniqueConstraint("committee_id", "number"),)
@@ -309,17 +275,36 @@ class ActionOwner(Base):
     teams_user_id: Mapped[str | None] = mapped_column(String(400), index=True)
 
 
-class ActionEvent(Base):
-    """Every change to an action, with who made it and when."""
+class Change(Base):
+    """One change to the record, of any kind: who made it, when, to what, and what it was before and
+    after. History, /undo and the minutes' corrections read only this log. `state` holds what /undo
+    needs to put back (JSON); `happened_at` is when an arrival or departure took place, where that
+    differs from when it was recorded."""
 
-    __tablename__ = "action_events"
+    __tablename__ = "changes"
+    __table_args__ = (Index("ix_changes_subject", "subject", "subject_id"),
+                      Index("ix_changes_committee_by", "committee_id", "by_user_id"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    action_id: Mapped[int] = mapped_column(ForeignKey("actions.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(20))  # ActionChange
-    text: Mapped[str | None] = mapped_column(Text)
+    committee_id: Mapped[int] = mapped_column(Integer)
+    meeting_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    subject: Mapped[str] = mapped_column(String(20))  # ChangeSubject
+    subject_id: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(20))  # the subject's own kinds: EntryChangeKind, ActionChange, ...
+    before: Mapped[str | None] = mapped_column(Text)
+    after: Mapped[str | None] = mapped_column(Text)
+    state: Mapped[str | None] = mapped_column(Text)
     by: Mapped[str | None] = mapped_column(String(200))
+    by_user_id: Mapped[str | None] = mapped_column(String(400))
     at: Mapped[datetime] = mapped_column(UTCDateTime)
+    happened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    amendment: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())  # after approval
+    undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # taken back by /undo
+    undoes: Mapped[int | None] = mapped_column(Integer)  # the change this one takes back
+
+    @property
+    def when(self) -> datetime:
+        return self.happened_at or self.at
 
 
 class DueBack(Base):
@@ -333,6 +318,7 @@ class DueBack(Base):
     item_id: Mapped[int | None] = mapped_column(ForeignKey("agenda_items.id", ondelete="SET NULL"))
     title: Mapped[str] = mapped_column(Text)
     presenter: Mapped[str] = mapped_column(String(200))
+    presenter_key: Mapped[str | None] = mapped_column(String(200))  # dialogs.identity.name_key
     presenter_user_id: Mapped[str | None] = mapped_column(String(400))
     reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)

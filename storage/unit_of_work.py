@@ -11,14 +11,16 @@ from contextlib import AbstractAsyncContextManager
 from typing import Callable, Protocol
 
 from storage.models import Base
-from storage.repositories import (
-    ActionRepository,
-    ActivityRepository,
-    CommitteeRepository,
-    EntryRepository,
-    MeetingRepository,
-    OutboxRepository,
-    ReminderRepository,
+from storage.protocols import (
+    ActionStore,
+    ActivityStore,
+    AgendaStore,
+    ChangeStore,
+    CommitteeStore,
+    EntryStore,
+    MeetingStore,
+    OutboxStore,
+    ReminderStore,
 )
 
 
@@ -27,13 +29,15 @@ class DatabaseUnavailable(Exception):
 
 
 class UnitOfWork(Protocol):
-    committees: CommitteeRepository
-    meetings: MeetingRepository
-    entries: EntryRepository
-    actions: ActionRepository
-    reminders: ReminderRepository
-    activities: ActivityRepository
-    outbox: OutboxRepository
+    committees: CommitteeStore
+    meetings: MeetingStore
+    agenda: AgendaStore
+    entries: EntryStore
+    actions: ActionStore
+    changes: ChangeStore
+    reminders: ReminderStore
+    activities: ActivityStore
+    outbox: OutboxStore
 
     async def add(self, row: Base) -> None:
         """Adds and writes the row now, so its generated id can be used."""

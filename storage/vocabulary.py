@@ -6,6 +6,16 @@ They are stored as their text (StrEnum), so a row read back compares equal to it
 from enum import StrEnum
 
 
+class ChangeSubject(StrEnum):
+    """What a row of the change log is about."""
+
+    ENTRY = "entry"
+    ACTION = "action"
+    MEETING = "meeting"  # its chair, secretary, venue and times
+    ATTENDANCE = "attendance"
+    AGENDA = "agenda"
+
+
 class ActionStatus(StrEnum):
     OPEN = "open"
     DONE = "done"
@@ -49,6 +59,16 @@ class MeetingFact(StrEnum):
     SECRETARY = "secretary"
     VENUE = "venue"
     TIMES = "times"
+
+
+class AgendaChange(StrEnum):
+    """What the agenda's history records."""
+
+    ADDED = "added"
+    REMOVED = "removed"
+    MOVED = "moved"
+    DEFERRED = "deferred"
+    WITHDRAWN = "withdrawn"
 
 
 class EntryKind(StrEnum):

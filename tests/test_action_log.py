@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 
-from tests.conftest import MEMBER, OFFICER, ROOT, Chat
+from tests.conftest import CHAIR, OFFICER, ROOT, Chat
 
 LONDON = ZoneInfo("Europe/London")
 ARTIFACTS = ROOT / "test-artifacts"
@@ -30,7 +30,7 @@ async def committee_with_open_overdue_closed_and_due_back(chat, clock):
     await chat.say("/nextmeeting 10 June 2026 10:00")
     await chat.say("/end")
     clock.set_local(2026, 5, 15, 9, 0, LONDON)
-    await chat.say("/done 3 room booked for June", sender=MEMBER)
+    await chat.say("/done 3 room booked for June", sender=CHAIR)
     clock.set_local(2026, 5, 25, 9, 0, LONDON)  # action 1 is now overdue
 
 

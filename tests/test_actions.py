@@ -4,6 +4,7 @@ from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
 from app import DB
+from storage.vocabulary import ChangeSubject
 from tests.conftest import CHAIR, MEMBER, OFFICER, card_text
 
 LONDON = ZoneInfo("Europe/London")
@@ -98,7 +99,7 @@ async def test_every_status_change_is_kept_with_who_and_when(chat, clock):
     database = chat.bot.app[DB]
     async with database.unit_of_work() as uow:
         action = await uow.actions.action_by_number(1, 1)
-        events = [(e.kind, e.by) for e in await uow.actions.action_events(action.id)]
+        events = [(e.kind, e.by) for e in await uow.changes.of(ChangeSubject.ACTION, action.id)]
     assert events == [("created", "Marion Oswald"), ("update", "Sam Todd"), ("done", "Sam Todd"),
                       ("reopened", "Marion Oswald"), ("assigned", "Marion Oswald"), ("due", "Marion Oswald"),
                       ("dropped", "Marion Oswald")]
@@ -152,7 +153,7 @@ async def test_carry_forward_into_the_next_meeting(chat, clock):
     database = chat.bot.app[DB]
     async with database.unit_of_work() as uow:
         meeting = await uow.meetings.open_meeting(1)
-        items = await uow.meetings.agenda(meeting.id)
+        items = await uow.agenda.items(meeting.id)
         entries = [e.text for e in await uow.entries.entries([items[1].id])]
     assert entries == [
         "Action 1: Open task — Sam Todd, due Wed 10 June 2026 (update: draft shared with the Lab)",

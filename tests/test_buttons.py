@@ -234,8 +234,8 @@ async def test_a_private_reminder_reaches_a_created_personal_chat_and_its_done_w
     mark_done = button(private["attachments"][0]["content"], "Mark done")
     personal_chat = Chat(chat.bot, chat.connector, conversation_id=personal, personal=True)
     refused = await personal_chat.press(mark_done["verb"], {**mark_done["data"], "note": "x"}, sender=KERRY)
-    assert card_text(refused) == ("Only the owners of action 1 (Sam Todd), the chair or the secretary can change "
-                                  "it.")
+    assert card_text(refused) == ("Only the owners of action 1 can change it here; the chair and the secretary "
+                                  "change it in the committee's chat.")  # nothing of the committee to a stranger
     answered = await personal_chat.press(mark_done["verb"], {**mark_done["data"], "note": "sent on Friday"},
                                          sender=OFFICER)
     assert "Action 1 done: Circulate the paper." in card_text(answered)

@@ -62,11 +62,12 @@ async def test_edit_delete_undo_and_history_with_who_may(chat, clock):
     clock.set_local(2026, 5, 13, 10, 5, LONDON)
     await chat.say("/action Send the paper owner: Sam Todd", sender=OFFICER)
     await chat.say("/done 1 sent", sender=OFFICER)
-    assert await chat.say("/undo", sender=OFFICER) == \
-        "Undone: action 1 (Send the paper) is dropped, taken back with /undo."
+    assert await chat.say("/undo", sender=OFFICER) == "Undone: done on action 1: it is open again."
+    assert await chat.say("/undo", sender=OFFICER) == "Undone: action 1 (Send the paper) is dropped."
     action_history = await chat.say("/history action 1")
-    assert "Sam Todd: created — Send the paper" in action_history and "done — sent" in action_history
-    assert "dropped — taken back with /undo" in action_history
+    assert "Sam Todd: created — Send the paper (taken back with /undo)" in action_history
+    assert "done — sent (taken back with /undo)" in action_history
+    assert "dropped — taken back with /undo (/undo)" in action_history
     assert await chat.say("/undo", sender=CHAIR) == "Undone: #1 reads again: The Lab presented the checking tool."
 
 

@@ -56,7 +56,7 @@ class ThreadedMeeting:
             async def scalar(sql):
                 return (await uow.session.execute(text(sql))).scalar_one()
             assert await scalar("SELECT COUNT(*) FROM actions a WHERE NOT EXISTS "
-                                "(SELECT 1 FROM action_events e WHERE e.action_id = a.id AND e.kind = 'created')") == 0
+                                "(SELECT 1 FROM changes e WHERE e.subject = 'action' AND e.subject_id = a.id AND e.kind = 'created')") == 0
             assert await scalar("SELECT COUNT(*) FROM item_entries WHERE kind = 'answer' AND question_id IS NULL") == 0
             assert await scalar("SELECT COUNT(*) FROM attendance t WHERE NOT EXISTS "
                                 "(SELECT 1 FROM meetings m WHERE m.id = t.meeting_id)") == 0

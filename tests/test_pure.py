@@ -125,7 +125,7 @@ def test_word_export_of_any_text_opens(tmp_path):
     import io
     import docx
     from dialogs.export import render_docx, render_html, render_markdown
-    from dialogs.minutes import Minute, Minutes, MinutesItem
+    from dialogs.minutes_model import Minute, Minutes, MinutesItem
 
     record = [Minute("note", "note *x*"), Minute("question", "q?", ["a."], opens_questions=True),
               Minute("decision", "d")]

@@ -1,24 +1,21 @@
-"""What the buttons on Clerk's cards do. Each button is the command it stands for, run as the
-person who pressed it, so its change is recorded, checked and kept in the history exactly as the
-command's would be; what comes back is the card as that person should now see it.
-
-bot/ reads the Teams invoke (Universal Actions, `adaptiveCard/action`) into a verb and its inputs,
-and renders the views returned here.
+"""Actions as cards: an action's card with the buttons its owners, the chair and the secretary use,
+the new-action form, and what each press reads from the card's data. A button runs its command's
+row of the command table (bot/commands.py): the card's data becomes the command's arguments, the
+role rule is the typed command's, and what comes back is the card as the presser now sees it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from dialogs import actions, agenda, minutes
-from dialogs.actions import (DESK, ActionRow, action_numbered, action_rows, actions_everywhere, list_actions,
-                             require_owner_chair_or_secretary)
+from dialogs import actions, agenda
+from dialogs.actions import (ActionRow, action_numbered, action_rows, actions_everywhere, list_actions)
+from dialogs.action_parsing import ActionRequest
 from dialogs.context import Person, Reply, Turn
 from dialogs.dates import NEXT_MEETING
 from dialogs.errors import ClerkError, UsageError
-from dialogs.guards import current_meeting
-from dialogs.parsing import MAX_TEXT, name_key, whole_number
-from dialogs.roles import is_chair, is_chair_or_secretary
+from dialogs.parsing import MAX_TEXT, whole_number
+from dialogs.identity import name_key
 from storage.unit_of_work import UnitOfWork
 from storage.vocabulary import ActionStatus
 
@@ -98,14 +95,6 @@ async def action_card(uow: UnitOfWork, turn: Turn, number: int, notice: str | No
                                               turn.committee_id if elsewhere else None))
 
 
-def _number(data: dict) -> int:
-    number = data.get("action")
-    number = whole_number(str(number)) if isinstance(number, (int, str)) and not isinstance(number, bool) else None
-    if number is None:
-        raise UsageError("That button names no action.")
-    return number
-
-
 def _text(data: dict, key: str) -> str:
     """An input's value as typed (line breaks kept), without the blanks around it."""
     value = data.get(key)
@@ -115,49 +104,53 @@ def _text(data: dict, key: str) -> str:
     return text
 
 
-async def press_action(uow: UnitOfWork, turn: Turn, verb: str, data: dict) -> Reply:
-    """A button on an action's card or on a list of actions, pressed by an owner, the chair or the
-    secretary; anyone else is refused (NotAllowed), and bot/ shows the refusal in the card."""
-    number = _number(data)
-    asked_in = turn
-    committee = data.get("committee")
-    elsewhere = isinstance(committee, int) and not isinstance(committee, bool) and committee != turn.committee_id
-    if elsewhere:  # a reminder's buttons, pressed in the owner's personal chat: the action's committee
-        turn = replace(turn, committee_id=committee)
-    action = await action_numbered(uow, turn, number)
-    if verb != "open" or elsewhere:
-        await require_owner_chair_or_secretary(uow, turn, action)
-    if verb == "done":
-        said = await actions.done(uow, turn, f"{number} {_text(data, 'note')}")
-    elif verb == "update":
-        text = _text(data, "text")
-        if not text:
-            raise UsageError("Write the update first.")
-        said = await actions.update(uow, turn, f"{number} {text}")
-    elif verb == "due":
-        due = NEXT_MEETING if data.get("nextMeeting") in (True, "true") else _text(data, "due")
-        if not due:
-            raise UsageError("Choose the new due date.")
-        said = await actions.set_due(uow, turn, f"{number} {due}")
-    elif verb == "assign":
-        said = await actions.assign_owners(uow, turn, action, await _people_chosen(uow, turn, _text(data, "owners")))
-    elif verb == "snooze":
-        said = await actions.snooze(uow, turn, action)
-    elif verb == "open":
-        said = Reply("")
-    else:
-        raise UsageError("That button is not one of mine any more.")
+def action_number(data: dict) -> int:
+    """The action a button names (only ever a number of this chat's committee)."""
+    number = data.get("action")
+    number = whole_number(str(number)) if isinstance(number, (int, str)) and not isinstance(number, bool) else None
+    if number is None:
+        raise UsageError("That button names no action.")
+    return number
+
+
+def done_args(data: dict) -> str:
+    return f"{action_number(data)} {_text(data, 'note')}"
+
+
+def update_args(data: dict) -> str:
+    return f"{action_number(data)} {_text(data, 'text')}"
+
+
+def due_args(data: dict) -> str:
+    return f"{action_number(data)} {NEXT_MEETING if data.get('nextMeeting') in (True, 'true') else _text(data, 'due')}"
+
+
+def number_args(data: dict) -> str:
+    return str(action_number(data))
+
+
+async def assign_pressed(uow: UnitOfWork, turn: Turn, args: str, data: dict) -> Reply:
+    """Reassign: the owners chosen on the card, as /assign N @Owner would name them."""
+    people = await _people_chosen(uow, turn, _text(data, "owners"))
+    return await actions.assign_owners(uow, turn, await action_numbered(uow, turn, action_number(data)), people)
+
+
+async def open_pressed(uow: UnitOfWork, turn: Turn, args: str, data: dict) -> Reply:
+    return await action_card(uow, turn, action_number(data), ask_teams=True, elsewhere=turn.personal)
+
+
+async def after_press(uow: UnitOfWork, turn: Turn, data: dict, said: Reply) -> Reply:
+    """The card a press on an action answers with: the list it was pressed on, or the action's card,
+    each with what the press did."""
     listed = data.get("list")
     if isinstance(listed, str):  # pressed on a list: the list again, as it now is
-        shown = await (actions_everywhere(uow, asked_in, "") if listed == DESK else list_actions(uow, turn, listed))
-        shown.view = _with_notice(shown.view, said.text)
+        shown = await (actions_everywhere(uow, turn, "") if turn.personal else list_actions(uow, turn, listed))
+        shown.view = replace(shown.view, notice=said.text or None)
         return shown
-    return await action_card(uow, turn, number, said.text or None, reminder=bool(data.get("reminder")),
-                             ask_teams=verb == "open", elsewhere=elsewhere)
-
-
-def _with_notice(view, notice: str):
-    return replace(view, notice=notice or None)
+    if isinstance(said.view, ActionCard):
+        return said
+    return await action_card(uow, turn, action_number(data), said.text or None, reminder=bool(data.get("reminder")),
+                             elsewhere=turn.personal)
 
 
 async def action_form(uow: UnitOfWork, turn: Turn, notice: str | None = None) -> Reply:
@@ -170,7 +163,7 @@ async def action_form(uow: UnitOfWork, turn: Turn, notice: str | None = None) ->
                                      current.number if current else None, notice))
 
 
-async def submit_action_form(uow: UnitOfWork, turn: Turn, data: dict) -> Reply:
+async def submit_action_form(uow: UnitOfWork, turn: Turn, args: str, data: dict) -> Reply:
     """The form, recorded as `/action [item N] <text> owner: ... due: ...` would be, its text
     exactly as typed (the form's fields need no parsing, so "due:" in the text is just words)."""
     text = _text(data, "text")
@@ -179,7 +172,7 @@ async def submit_action_form(uow: UnitOfWork, turn: Turn, data: dict) -> Reply:
     owners = await _people_chosen(uow, turn, _text(data, "owners")) if _text(data, "owners") else []
     due = NEXT_MEETING if data.get("nextMeeting") in (True, "true") else _text(data, "due")
     recorded = await actions.record_request(uow, turn, whole_number(str(data.get("item") or "")),
-                                            actions.ActionRequest(text, tuple(owners), due or None))
+                                            ActionRequest(text, tuple(owners), due or None))
     return Reply(recorded.text, view=_confirmation(recorded, recorded.text))
 
 
@@ -195,39 +188,3 @@ def _confirmation(recorded: Reply, notice: str | None = None) -> ActionCard:
     """The new action's card, from what recording it knew (nothing read again); its Reassign opens
     the action's card with the people to choose from."""
     return ActionCard(recorded.view.row, True, [], notice=notice)
-
-
-# Minutes and agenda: per-person views --------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class MinutesCardFor:
-    """The draft minutes as one person sees them: the chair sees Approve."""
-
-    minutes: minutes.Minutes
-    part: int
-    may_approve: bool
-
-
-async def minutes_for(uow: UnitOfWork, turn: Turn, meeting_id: int, part: int) -> Reply:
-    meeting = await minutes.minutes_of(uow, turn, meeting_id)
-    built = await minutes.build_minutes(uow, meeting, turn.tz)
-    return Reply("", view=MinutesCardFor(built, part, await is_chair(meeting, turn)))
-
-
-async def agenda_for(uow: UnitOfWork, turn: Turn, notice: str | None = None) -> Reply:
-    """The agenda as the presser should see it: the chair and the secretary get Next item and Start break."""
-    meeting = await current_meeting(uow, turn)
-    view = await agenda.agenda_view(uow, turn, meeting)
-    return Reply("", view=replace(view, notice=notice, for_keeper=await is_chair_or_secretary(meeting, turn)))
-
-
-async def press_agenda(uow: UnitOfWork, turn: Turn, verb: str) -> Reply:
-    """Next item and Start break (the command table's role for them is checked by bot/ first)."""
-    if verb == "next":
-        said = await agenda.next_item(uow, turn, "")
-    elif verb == "break":
-        said = await agenda.start_break(uow, turn, "")
-    else:
-        raise UsageError("That button is not one of mine any more.")
-    return await agenda_for(uow, turn, said.text)

@@ -1,0 +1,73 @@
+"""Work the bot does on a timer (reminders, digests, timekeeping, the outbox, housekeeping), wired
+to its services; app.py schedules them, tests call them with an injected clock."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Callable
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+
+from bot.links import LinkSigner
+from bot.outbox import Outbox
+from bot.proactive import render_in_meeting, render_text
+from config import Settings
+from dialogs import reminders
+from dialogs.agenda import Notice, send_overtime_notices
+from dialogs.turns import forget_handled_activities
+from storage.db import Database
+
+OUTBOX_SWEEP_SECONDS = 2
+
+
+class Sweeps:
+    """Work the bot does on a timer, wired to its services. Tests call these with an injected clock.
+    What a sweep queues is delivered before it returns; `deliver` takes up what could not go at once."""
+
+    def __init__(self, db: Database, outbox: Outbox, settings: Settings, clock: Callable[[], datetime],
+                 links: LinkSigner):
+        self.db, self.outbox, self.settings, self.clock, self.links = db, outbox, settings, clock, links
+        self.instance = outbox.instance
+
+    async def reminders(self) -> None:
+        await reminders.send_due(self.db.unit_of_work, render_text, self.instance,
+                                 self.settings.reminder_policy, self.settings.timezone, self.clock)
+        await self.outbox.sweep()
+
+    async def digest(self) -> None:
+        await reminders.send_digests(self.db.unit_of_work, render_text, self.instance,
+                                     self.settings.reminder_policy, self.settings.timezone, self.clock)
+        await self.outbox.sweep()
+
+    async def housekeeping(self) -> None:
+        await forget_handled_activities(self.db.unit_of_work, self.clock())
+
+    async def timekeeping(self) -> None:
+        await send_overtime_notices(self.db.unit_of_work, self._notice, self.clock(), self.settings.timezone)
+        await self.outbox.sweep()
+
+    def _notice(self, notice: Notice) -> str:
+        """In the chat of a Teams meeting under way, the notice also appears on the meeting's stage."""
+        if not notice.in_meeting:
+            return render_text(notice.text)
+        page = self.links.link(f"/meetings/{notice.meeting_id}/time.html", self.clock())
+        return render_in_meeting(notice.text, page, self.settings.APP_ID)
+
+    async def deliver(self) -> None:
+        await self.outbox.sweep()
+
+    def schedule(self, scheduler: AsyncIOScheduler) -> None:
+        settings, now = self.settings, datetime.now(timezone.utc)
+        scheduler.add_job(self.timekeeping, "interval", seconds=settings.timekeeping_sweep_seconds,
+                          id="timekeeping", max_instances=1, coalesce=True)
+        # The first sweep runs at start: reminders missed while the bot was down go out now.
+        scheduler.add_job(self.reminders, "interval", seconds=settings.reminder_sweep_seconds,
+                          id="reminders", max_instances=1, coalesce=True, next_run_time=now)
+        scheduler.add_job(self.digest, CronTrigger.from_crontab(settings.digest_cron, timezone=settings.timezone),
+                          id="digest", max_instances=1, coalesce=True)
+        # Delivers what turns, reminders and notices left queued; at start, what a stop left.
+        scheduler.add_job(self.deliver, "interval", seconds=OUTBOX_SWEEP_SECONDS, id="outbox", max_instances=1,
+                          coalesce=True, next_run_time=now)
+        scheduler.add_job(self.housekeeping, "interval", hours=6, id="housekeeping", max_instances=1,
+                          coalesce=True, next_run_time=now)

@@ -1,0 +1,149 @@
+"""Actions with their owners, and presenters due back."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    bindparam,
+    delete,
+    insert,
+    select,
+    update,
+)
+
+from storage.models import (
+    Change,
+    Action,
+    ActionOwner,
+    Committee,
+    DueBack,
+)
+from storage.identity import same_person
+from storage.repositories.base import Repository, column_values
+from storage.vocabulary import (
+    ActionStatus,
+)
+
+# Built once: building a statement anew costs about as much as running it.
+_NEXT_ACTION_NUMBER = (
+    update(Committee)
+    .where(Committee.id == bindparam("committee"))
+    .values(last_action_number=Committee.last_action_number + 1)
+    .returning(Committee.last_action_number, Committee.next_meeting_date)
+)
+_INSERT_ACTION = insert(Action).returning(Action.id)
+_INSERT_ACTION_OWNER = insert(ActionOwner)
+_INSERT_CHANGE = insert(Change)
+
+
+class ActionRepository(Repository):
+    """Actions with their owners and history, and presenters due back."""
+
+    async def next_action_number(self, committee_id: int) -> tuple[int, date | None]:
+        """(the committee's next action number, its next meeting's date). Numbers run per committee
+        and never repeat: the counter row is locked while it moves."""
+        connection = await self.session.connection()
+        number, next_meeting_date = (await connection.execute(_NEXT_ACTION_NUMBER, {"committee": committee_id})).one()
+        return number, next_meeting_date
+
+    async def add_action(self, action: Action, owners: list[ActionOwner], created: Change) -> None:
+        """Writes a new action, its owners and the change log's line of its creation, and sets their
+        ids. Three plain INSERTs: the ORM's flush would cost more than the statements themselves."""
+        connection = await self.session.connection()
+        action.id = (await connection.execute(_INSERT_ACTION, column_values(action))).scalar_one()
+        for owner in owners:
+            owner.action_id = action.id
+        created.subject_id = action.id
+        if owners:
+            await connection.execute(_INSERT_ACTION_OWNER, [column_values(owner) for owner in owners])
+        await connection.execute(_INSERT_CHANGE, column_values(created))
+
+    async def action_by_number(self, committee_id: int, number: int) -> Action | None:
+        result = await self.session.execute(
+            select(Action).where(Action.committee_id == committee_id, Action.number == number)
+        )
+        return result.scalar_one_or_none()
+
+    async def get_action(self, action_id: int) -> Action:
+        return await self.session.get(Action, action_id)
+
+    async def actions(self, committee_id: int, statuses: tuple[str, ...] | None = None) -> list[Action]:
+        query = select(Action).where(Action.committee_id == committee_id)
+        if statuses:
+            query = query.where(Action.status.in_(statuses))
+        result = await self.session.execute(query.order_by(Action.number))
+        return list(result.scalars())
+
+    async def open_actions_of(self, user_id: str | None, name_key: str) -> list[tuple[Committee, list[Action]]]:
+        """Open actions, in every committee, owned by a Teams account or a name; by committee."""
+        owned = same_person(ActionOwner.name_key, ActionOwner.teams_user_id, name_key, user_id)
+        result = await self.session.execute(
+            select(Action, Committee).join(Committee, Committee.id == Action.committee_id)
+            .where(Action.status == ActionStatus.OPEN,
+                   Action.id.in_(select(ActionOwner.action_id).where(owned)))
+            .order_by(Action.committee_id, Action.number))
+        by_committee: dict[int, tuple[Committee, list[Action]]] = {}
+        for action, committee in result.all():
+            by_committee.setdefault(committee.id, (committee, []))[1].append(action)
+        return list(by_committee.values())
+
+    async def actions_closed_since(self, committee_id: int, since: datetime) -> list[Action]:
+        result = await self.session.execute(
+            select(Action)
+            .where(Action.committee_id == committee_id, Action.status != ActionStatus.OPEN, Action.closed_at >= since)
+            .order_by(Action.number)
+        )
+        return list(result.scalars())
+
+    async def actions_of_meeting(self, meeting_id: int) -> list[Action]:
+        result = await self.session.execute(
+            select(Action).where(Action.meeting_id == meeting_id).order_by(Action.number)
+        )
+        return list(result.scalars())
+
+    async def owners(self, action_ids: list[int]) -> dict[int, list[ActionOwner]]:
+        owners: dict[int, list[ActionOwner]] = {action_id: [] for action_id in action_ids}
+        if not action_ids:
+            return owners
+        result = await self.session.execute(
+            select(ActionOwner).where(ActionOwner.action_id.in_(action_ids)).order_by(ActionOwner.id)
+        )
+        for owner in result.scalars():
+            owners[owner.action_id].append(owner)
+        return owners
+
+    async def replace_owners(self, action_id: int, owners: list[ActionOwner]) -> None:
+        await self.session.execute(delete(ActionOwner).where(ActionOwner.action_id == action_id))
+        self.session.add_all(owners)
+
+    async def by_source(self, committee_id: int, activity_id: str) -> Action | None:
+        """The action a Teams message recorded."""
+        result = await self.session.execute(
+            select(Action).where(Action.committee_id == committee_id, Action.source_activity_id == activity_id).limit(1))
+        return result.scalar_one_or_none()
+
+    async def item_has_actions(self, item_id: int) -> bool:
+        result = await self.session.execute(select(Action.id).where(Action.item_id == item_id).limit(1))
+        return result.first() is not None
+
+    async def get_due_back(self, due_back_id: int) -> DueBack:
+        return await self.session.get(DueBack, due_back_id)
+
+    async def pending_due_backs(self, committee_id: int) -> list[DueBack]:
+        result = await self.session.execute(
+            select(DueBack)
+            .where(DueBack.committee_id == committee_id, DueBack.returned_meeting_id.is_(None))
+            .order_by(DueBack.id)
+        )
+        return list(result.scalars())
+
+    async def due_backs_returned_with(self, item_id: int) -> list[DueBack]:
+        result = await self.session.execute(select(DueBack).where(DueBack.returned_item_id == item_id))
+        return list(result.scalars())
+
+    async def due_backs_of_meeting(self, meeting_id: int) -> list[DueBack]:
+        result = await self.session.execute(
+            select(DueBack).where(DueBack.meeting_id == meeting_id).order_by(DueBack.id)
+        )
+        return list(result.scalars())

@@ -1,0 +1,42 @@
+"""Activities Clerk has handled, so a redelivered one has no second effect."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    delete,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+
+from storage.models import (
+    ProcessedActivity,
+)
+from storage.repositories.base import Repository
+
+# Built once: building a statement anew costs about as much as running it.
+_CLAIM_ACTIVITY = {
+    name: dialect.insert(ProcessedActivity).on_conflict_do_nothing().returning(ProcessedActivity.activity_id)
+    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
+}
+
+
+class ActivityRepository(Repository):
+    """Activities Clerk has handled, so a redelivered one has no second effect."""
+
+    async def claim_activity(self, conversation_id: str, activity_id: str, now: datetime) -> bool:
+        """Records an activity as handled, in one statement; False when it was handled before.
+        A copy delivered at the same moment waits for this transaction, then finds the row."""
+        connection = await self.session.connection()
+        result = await connection.execute(
+            _CLAIM_ACTIVITY[connection.dialect.name],
+            {"conversation_id": conversation_id, "activity_id": activity_id, "processed_at": now},
+        )
+        return result.first() is not None
+
+    async def forget_activities_before(self, cutoff: datetime) -> int:
+        """Redelivery happens within minutes; older activity ids need not be kept."""
+        result = await self.session.execute(
+            delete(ProcessedActivity).where(ProcessedActivity.processed_at < cutoff)
+        )
+        return result.rowcount or 0

@@ -1,0 +1,58 @@
+"""The agenda items of meetings."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    delete,
+    select,
+    update,
+)
+
+from storage.models import (
+    AgendaItem,
+    ItemEntry,
+    Meeting,
+)
+from storage.repositories.base import Repository
+
+
+class AgendaRepository(Repository):
+    """Agenda items, breaks included."""
+
+    async def get_item(self, item_id: int) -> AgendaItem | None:
+        return await self.session.get(AgendaItem, item_id)
+
+    async def items(self, meeting_id: int) -> list[AgendaItem]:
+        result = await self.session.execute(
+            select(AgendaItem)
+            .where(AgendaItem.meeting_id == meeting_id)
+            .order_by(AgendaItem.planned_start_minute, AgendaItem.id)
+        )
+        return list(result.scalars())
+
+    async def delete_agenda_item(self, item: AgendaItem) -> None:
+        await self.session.execute(
+            update(Meeting)
+            .where(Meeting.current_item_id == item.id)
+            .values(current_item_id=None)
+        )
+        await self.session.execute(
+            update(ItemEntry).where(ItemEntry.item_id == item.id).values(question_id=None)
+        )
+        await self.session.execute(delete(ItemEntry).where(ItemEntry.item_id == item.id))
+        await self.session.delete(item)
+        await self.session.flush()
+
+    async def items_by_id(self, item_ids: list[int]) -> dict[int, AgendaItem]:
+        if not item_ids:
+            return {}
+        result = await self.session.execute(select(AgendaItem).where(AgendaItem.id.in_(item_ids)))
+        return {item.id: item for item in result.scalars()}
+
+    async def open_meetings_with_current_item(self) -> list[tuple[Meeting, AgendaItem]]:
+        result = await self.session.execute(
+            select(Meeting, AgendaItem)
+            .join(AgendaItem, AgendaItem.id == Meeting.current_item_id)
+            .where(Meeting.ended_at.is_(None), AgendaItem.overtime_notice_sent.is_(False))
+        )
+        return [(meeting, item) for meeting, item in result.all()]

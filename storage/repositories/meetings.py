@@ -1,0 +1,104 @@
+"""Meetings, their attendance and their posted minutes cards."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    bindparam,
+    select,
+)
+
+from storage.models import (
+    Attendance,
+    Meeting,
+    MinutesPost,
+)
+from storage.repositories.base import Repository
+
+# Built once: building a statement anew costs about as much as running it.
+_OPEN_MEETING = (
+    select(Meeting)
+    .where(Meeting.committee_id == bindparam("committee"), Meeting.ended_at.is_(None))
+    .order_by(Meeting.id.desc())
+    .limit(1)
+)
+
+
+class MeetingRepository(Repository):
+    """Meetings with their agenda, attendance and the minutes cards posted for them."""
+
+    async def open_meeting(self, committee_id: int) -> Meeting | None:
+        result = await self.session.execute(_OPEN_MEETING, {"committee": committee_id})
+        return result.scalar_one_or_none()
+
+    async def meetings_of(self, committee_id: int) -> list[Meeting]:
+        """A committee's meetings, the latest first."""
+        result = await self.session.execute(
+            select(Meeting).where(Meeting.committee_id == committee_id).order_by(Meeting.id.desc()))
+        return list(result.scalars())
+
+    async def latest_meeting(self, committee_id: int) -> Meeting | None:
+        result = await self.session.execute(
+            select(Meeting)
+            .where(Meeting.committee_id == committee_id)
+            .order_by(Meeting.id.desc())
+            .limit(1)
+        )
+        return result.scalar_one_or_none()
+
+    async def attendance_row(self, row_id: int) -> Attendance:
+        return await self.session.get(Attendance, row_id)
+
+    async def get_meeting(self, meeting_id: int) -> Meeting | None:
+        return await self.session.get(Meeting, meeting_id)
+
+    async def meeting_on(self, committee_id: int, day) -> Meeting | None:
+        result = await self.session.execute(
+            select(Meeting)
+            .where(Meeting.committee_id == committee_id, Meeting.meeting_date == day)
+            .order_by(Meeting.id.desc())
+            .limit(1)
+        )
+        return result.scalar_one_or_none()
+
+    async def previous_meeting(self, committee_id: int, before_id: int) -> Meeting | None:
+        result = await self.session.execute(
+            select(Meeting)
+            .where(Meeting.committee_id == committee_id, Meeting.id < before_id)
+            .order_by(Meeting.id.desc())
+            .limit(1)
+        )
+        return result.scalar_one_or_none()
+
+    async def meetings_by_id(self, meeting_ids: set[int]) -> dict[int, Meeting]:
+        if not meeting_ids:
+            return {}
+        result = await self.session.execute(select(Meeting).where(Meeting.id.in_(meeting_ids)))
+        return {meeting.id: meeting for meeting in result.scalars()}
+
+    async def minutes_posts(self, meeting_id: int) -> list[MinutesPost]:
+        result = await self.session.execute(
+            select(MinutesPost).where(MinutesPost.meeting_id == meeting_id).order_by(MinutesPost.id)
+        )
+        return list(result.scalars())
+
+    async def attendance(self, meeting_id: int) -> list[Attendance]:
+        result = await self.session.execute(
+            select(Attendance).where(Attendance.meeting_id == meeting_id).order_by(Attendance.id)
+        )
+        return list(result.scalars())
+
+    async def attendance_by_key(self, meeting_id: int, name_key: str) -> Attendance | None:
+        result = await self.session.execute(
+            select(Attendance).where(
+                Attendance.meeting_id == meeting_id, Attendance.name_key == name_key
+            )
+        )
+        return result.scalar_one_or_none()
+
+    async def attendance_by_user(self, meeting_id: int, teams_user_id: str) -> Attendance | None:
+        result = await self.session.execute(
+            select(Attendance)
+            .where(Attendance.meeting_id == meeting_id, Attendance.teams_user_id == teams_user_id)
+            .limit(1)
+        )
+        return result.scalar_one_or_none()

@@ -1,0 +1,116 @@
+"""The transactional outbox: messages owed to conversations, in order, claimed by one sender."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
+
+from storage.models import (
+    Conversation,
+    OutboxMessage,
+)
+from storage.repositories.base import Repository
+
+
+class OutboxRepository(Repository):
+    """Messages Clerk owes conversations (OutboxMessage). A queue is a conversation's lane
+    (OutboxLane): its messages go out in `id` order."""
+
+    async def enqueue(self, messages: list[dict]) -> list[int]:
+        """Inserts the messages (column values) in one statement; returns their ids in order. Core,
+        not the ORM: a turn writes one of these with every reply, and the ORM's flush cost more
+        than the rest of the outbox together."""
+        result = await self.session.execute(
+            insert(OutboxMessage).returning(OutboxMessage.id, sort_by_parameter_order=True), messages)
+        return [row[0] for row in result.all()]
+
+    async def has_undelivered(self, conversation_id: str, lane: str, instance: str, now: datetime) -> bool:
+        """Whether the queue holds a message other than those `instance` is delivering now."""
+        not_mine = or_(OutboxMessage.claimed_by.is_(None), OutboxMessage.claimed_by != instance,
+                       OutboxMessage.claimed_until <= now)
+        result = await self.session.execute(
+            select(OutboxMessage.id).where(*_queue(conversation_id, lane), not_mine).limit(1))
+        return result.first() is not None
+
+    async def due_queues(self, now: datetime, limit: int) -> list[tuple[str, str]]:
+        """(conversation, lane) of the queues whose first message may be sent now and nobody is sending."""
+        first = (select(func.min(OutboxMessage.id)).where(OutboxMessage.given_up_at.is_(None))
+                 .group_by(OutboxMessage.conversation_id, OutboxMessage.lane))
+        result = await self.session.execute(
+            select(OutboxMessage.conversation_id, OutboxMessage.lane)
+            .where(OutboxMessage.id.in_(first), OutboxMessage.not_before <= now, _unclaimed(now))
+            .order_by(OutboxMessage.id)
+            .limit(limit)
+        )
+        return [(conversation_id, lane) for conversation_id, lane in result.all()]
+
+    async def claim_first(self, conversation_id: str, lane: str, instance: str, now: datetime,
+                          until: datetime) -> tuple[OutboxMessage, str | None] | None:
+        """Claims the queue's first message when it is due and nobody holds it; with the
+        conversation's stored reference. Of instances claiming at once, one gets it (PostgreSQL
+        re-checks the claim on the row the other instance just updated)."""
+        first = select(func.min(OutboxMessage.id)).where(*_queue(conversation_id, lane)).scalar_subquery()
+        result = await self.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == first, OutboxMessage.not_before <= now, _unclaimed(now))
+            .values(claimed_by=instance, claimed_until=until)
+            .returning(OutboxMessage.id)
+            .execution_options(synchronize_session=False)
+        )
+        claimed = result.scalar()
+        if claimed is None:
+            return None
+        return await self.held(claimed, instance)
+
+    async def held(self, message_id: int, instance: str) -> tuple[OutboxMessage, str | None] | None:
+        """The message, with its conversation's reference, if this instance still holds it."""
+        result = await self.session.execute(
+            select(OutboxMessage, Conversation.reference)
+            .outerjoin(Conversation, Conversation.id == OutboxMessage.conversation_id)
+            .where(OutboxMessage.id == message_id, OutboxMessage.claimed_by == instance)
+            .execution_options(populate_existing=True)
+        )
+        row = result.first()
+        return (row[0], row[1]) if row else None
+
+    async def remove(self, message_id: int, instance: str) -> bool:
+        """Deletes a delivered message; False when this instance no longer held it."""
+        result = await self.session.execute(
+            delete(OutboxMessage).where(OutboxMessage.id == message_id, OutboxMessage.claimed_by == instance)
+        )
+        return bool(result.rowcount)
+
+    async def release(self, message_ids: list[int], instance: str) -> None:
+        """Gives back messages this instance held but will not send now."""
+        if message_ids:
+            await self.session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id.in_(message_ids), OutboxMessage.claimed_by == instance)
+                .values(claimed_by=None, claimed_until=None)
+                .execution_options(synchronize_session=False)
+            )
+
+    async def waiting(self, conversation_id: str, lane: str) -> list[OutboxMessage]:
+        """The queue's undelivered messages, first first."""
+        result = await self.session.execute(
+            select(OutboxMessage).where(*_queue(conversation_id, lane)).order_by(OutboxMessage.id)
+            .execution_options(populate_existing=True)
+        )
+        return list(result.scalars())
+
+
+def _queue(conversation_id: str, lane: str) -> tuple:
+    return (OutboxMessage.conversation_id == conversation_id, OutboxMessage.lane == lane,
+            OutboxMessage.given_up_at.is_(None))
+
+
+def _unclaimed(now: datetime):
+    return or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now)
