@@ -39,10 +39,12 @@ def tenant_id(activity: Activity) -> str | None:
 
 
 def teams_meeting_id(activity: Activity) -> str | None:
+    """The Teams meeting the chat belongs to: channelData.meeting.id, or a meeting event's own Id."""
     meeting_data = channel_data(activity).get("meeting")
     if isinstance(meeting_data, dict) and isinstance(meeting_data.get("id"), str):
         return meeting_data["id"]
-    return None
+    value = activity.value if activity.type == "event" and isinstance(activity.value, dict) else {}
+    return value["Id"] if isinstance(value.get("Id"), str) else None
 
 
 def caller(activity: Activity) -> Person:

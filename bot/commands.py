@@ -68,6 +68,7 @@ class Command:
     doing: str = ""
     personal: Handler | None = None  # what it does in a personal chat; None: it belongs in a committee's chat
     buttons: tuple[Button, ...] = ()
+    teams: str | None = None  # what Teams sends to run it, for the rows no one types (TEAMS_SENT)
 
     def subject(self, args: str) -> int | None:
         """The action or entry number the command names, for the roles that follow ownership."""
@@ -292,6 +293,39 @@ COMMANDS: list[Command] = [
     Command("outcomes", "/outcomes", "Show the committee's outcome scale.", "/outcomes",
             committee.show_outcomes, takes_args=False),
 ]
+
+# What Teams sends rather than anyone typing: rows of the same kind, run by the same dispatcher after
+# the same role rule. Each is found by `teams`: an event's name, or an edit or deletion of a message
+# (Teams lets only a message's author edit or delete it). Not typed, so not in /help.
+MEETING_START, MEETING_END = "application/vnd.microsoft.meetingStart", "application/vnd.microsoft.meetingEnd"
+PARTICIPANTS_JOIN = "application/vnd.microsoft.meetingParticipantJoin"
+PARTICIPANTS_LEAVE = "application/vnd.microsoft.meetingParticipantLeave"
+MESSAGE_EDITED, MESSAGE_DELETED, CLERK_ADDED = "messageUpdate", "messageDelete", "conversationUpdate"
+
+
+async def _edited(uow: UnitOfWork, turn: Turn, text: str) -> Reply | None:
+    """An edited message's new text, read as a command again."""
+    command, args, _ = match(text)
+    return await corrections.teams_edit(uow, turn, command.name if command else None, args)
+
+
+TEAMS_SENT: list[Command] = [
+    Command("meeting start", "(the Teams meeting starts)", "Open the meeting record, titled as the Teams meeting.",
+            "", meeting.start_from_teams, teams=MEETING_START),
+    Command("meeting end", "(the Teams meeting ends)", "Close the meeting record.", "", meeting.end_from_teams,
+            teams=MEETING_END),
+    Command("participants join", "(people join the Teams meeting)", "Mark them present, with the time.", "",
+            attendance.joined_from_teams, teams=PARTICIPANTS_JOIN),
+    Command("participants leave", "(people leave the Teams meeting)", "Record that they left, with the time.", "",
+            attendance.left_from_teams, teams=PARTICIPANTS_LEAVE),
+    Command("message edited", "(a message is edited in Teams)", "The entry it recorded takes the new text.", "",
+            _edited, teams=MESSAGE_EDITED),
+    Command("message deleted", "(a message is deleted in Teams)", "The entry it recorded leaves the minutes.", "",
+            corrections.teams_delete, teams=MESSAGE_DELETED),
+    Command("clerk added", "(Clerk is added to a chat)", "Greet the chat and say how to begin.", "",
+            committee.welcome, teams=CLERK_ADDED),
+]
+BY_TEAMS = {command.teams: command for command in TEAMS_SENT}
 
 _BY_NAME = {command.name: command for command in COMMANDS}
 # Every button, by its verb, with the row it belongs to: one table for typed and pressed alike.

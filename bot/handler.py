@@ -18,11 +18,12 @@ from bot.render import Renderer
 from bot.outbox import ATTEMPT_SECONDS, Outbox
 from bot.activity import (caller, card_committee, card_response, conversation_type, entities, participants,
                           reference_json, reference_key, teams_meeting_id, tenant_id)
-from bot.commands import BY_VERB, Command, help_text, match, not_in_a_personal_chat, short_help, usage
+from bot.commands import (BY_TEAMS, BY_VERB, CLERK_ADDED, MEETING_END, MEETING_START, MESSAGE_DELETED,
+                          MESSAGE_EDITED, PARTICIPANTS_JOIN, PARTICIPANTS_LEAVE, Command, help_text, match,
+                          not_in_a_personal_chat, short_help, usage)
 from bot.teams_api import MeetingRoles
 from bot.text import mentions_from_entities, read_message, storable
 from config import Settings
-from dialogs import attendance, corrections, meeting
 from dialogs import action_cards, views
 from dialogs.context import Person, Reply, Turn
 from dialogs.delivery import Queued
@@ -124,55 +125,38 @@ class ClerkBot(TeamsActivityHandler):
             return
         mentions = mentions_from_entities(entities(activity))
         text = read_message(activity.text or "", mentions, activity.recipient.id if activity.recipient else None).text
-        command, args, _ = match(text)
-        name = command.name if command else None
-        message_id = activity.id
-
-        async def use_case(uow: UnitOfWork, turn: Turn):
-            return await corrections.teams_edit(uow, turn, message_id, name, args)
-
         edition = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
-        await self._run(turn_context, use_case, claim_id=f"{message_id}:edit:{edition}")
+        await self._teams_sent(turn_context, MESSAGE_EDITED, text, claim_id=f"{activity.id}:edit:{edition}")
 
     async def on_teams_message_soft_delete(self, turn_context: TurnContext):
-        message_id = turn_context.activity.id
-        if not message_id:
-            return
+        if turn_context.activity.id:
+            await self._teams_sent(turn_context, MESSAGE_DELETED, claim_id=f"{turn_context.activity.id}:delete")
 
-        async def use_case(uow: UnitOfWork, turn: Turn):
-            return await corrections.teams_delete(uow, turn, message_id)
-
-        await self._run(turn_context, use_case, claim_id=f"{message_id}:delete")
-
-    # Teams meeting events ------------------------------------------------------------------
+    # Teams meeting events (Microsoft Teams platform docs, "Get meeting events": meetingStart and
+    # meetingEnd with Title, meetingParticipantJoin and meetingParticipantLeave with members) -------
 
     async def on_event_activity(self, turn_context: TurnContext):
         activity = turn_context.activity
         value = activity.value if isinstance(activity.value, dict) else {}
-        name = activity.name or ""
-        if name == "application/vnd.microsoft.meetingStart":
-            title = storable(value["Title"]).strip() if isinstance(value.get("Title"), str) else None
-            meeting_id = teams_meeting_id(activity) or (value.get("Id") if isinstance(value.get("Id"), str) else None)
-
-            async def use_case(uow: UnitOfWork, turn):
-                return await meeting.start_from_teams(uow, turn, title and title[:300], meeting_id)
-        elif name == "application/vnd.microsoft.meetingEnd":
-            async def use_case(uow: UnitOfWork, turn):
-                return await meeting.end_from_teams(uow, turn)
-        elif name in ("application/vnd.microsoft.meetingParticipantJoin",
-                      "application/vnd.microsoft.meetingParticipantLeave"):
-            people = participants(value)
-            if not people:
-                log.info("participant event without usable members ignored")
-                return
-            record = attendance.joined_from_teams if name.endswith("Join") else attendance.left_from_teams
-
-            async def use_case(uow: UnitOfWork, turn):
-                await record(uow, turn, people)
-                return None
-        else:
+        name = activity.name if isinstance(activity.name, str) else ""
+        if name not in (MEETING_START, MEETING_END, PARTICIPANTS_JOIN, PARTICIPANTS_LEAVE):
             return
-        await self._run(turn_context, use_case)
+        people = tuple(participants(value))
+        if name in (PARTICIPANTS_JOIN, PARTICIPANTS_LEAVE) and not people:
+            log.info("participant event without usable members ignored")
+            return
+        title = storable(value["Title"]).strip()[:300] if isinstance(value.get("Title"), str) else ""
+        await self._teams_sent(turn_context, name, title if name == MEETING_START else "", people)
+
+    async def _teams_sent(self, turn_context: TurnContext, sent: str, args: str = "",
+                          people: tuple[Person, ...] = (), claim_id: str | None = None) -> None:
+        """What Teams sent runs its row of the command table, as a typed command runs its own."""
+        command = BY_TEAMS[sent]
+
+        async def use_case(uow: UnitOfWork, turn: Turn) -> Reply | None:
+            return await command.handler(uow, turn, args)
+
+        await self._run(turn_context, use_case, command=command, mentions=people, claim_id=claim_id, args=args)
 
     async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
         """A button pressed on one of Clerk's cards (Universal Actions: `adaptiveCard/action`, whose
@@ -206,6 +190,8 @@ class ClerkBot(TeamsActivityHandler):
             args = button.args(data)
             meeting_id = views.card_meeting(data) if button.meeting_from_card else None
         except ClerkError as error:
+            if in_chat:
+                await self._say(turn_context, error.message)
             return cards.message_card(error.message)
         handler = command.personal if personal and command.personal else command.handler
 
@@ -266,8 +252,7 @@ class ClerkBot(TeamsActivityHandler):
     async def on_members_added_activity(self, members_added: list[ChannelAccount], turn_context: TurnContext):
         bot_id = turn_context.activity.recipient.id if turn_context.activity.recipient else None
         if any(member.id == bot_id for member in members_added or []):
-            await self._say(turn_context, "Hello, I'm Clerk: I keep this committee's minutes. "
-                                          "/help lists what I can do; /start opens a meeting record.")
+            await self._teams_sent(turn_context, CLERK_ADDED)
 
     # Running a use case in one transaction ---------------------------------------------------
 

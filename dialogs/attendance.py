@@ -1,4 +1,4 @@
-"""Who was at a meeting: one row a person, whichever way they are named (dialogs.people), with
+"""Who was at a meeting: one row a person, whichever way they are named (dialogs.identity), with
 every arrival, departure and correction kept as that row's history.
 
 The minutes' attendance is built here too (`people_of`): members present with the chair first,
@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from dialogs import timing
 from dialogs.agenda import agenda_of
-from dialogs.context import Person, Reply, Turn
+from dialogs.context import Reply, Turn
 from dialogs.errors import ClerkError, UsageError
 from dialogs.guards import current_meeting
 from dialogs.parsing import MAX_NAME, clean_name, clock_time, parse_people, parse_time
@@ -189,21 +189,22 @@ async def substitute(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
                  f"(substituted by {row.name}).")
 
 
-async def joined_from_teams(uow: UnitOfWork, turn: Turn, people: list[Person]) -> None:
+async def joined_from_teams(uow: UnitOfWork, turn: Turn, args: str) -> None:
+    """Teams says people joined the meeting (the people the event names come as the turn's mentions)."""
     meeting = await uow.meetings.open_meeting(turn.committee_id)
     if meeting is None:
         return
-    for person in people:
+    for person in turn.mentions:
         row = await _row(uow, meeting, await _known_or_as_typed(uow, turn, person.name), person.user_id)
         _set_status(row, AttendanceStatus.PRESENT, "Teams")
         await _change(uow, row, AttendanceChangeKind.ARRIVED, turn.now, turn, by="Teams")
 
 
-async def left_from_teams(uow: UnitOfWork, turn: Turn, people: list[Person]) -> None:
+async def left_from_teams(uow: UnitOfWork, turn: Turn, args: str) -> None:
     meeting = await uow.meetings.open_meeting(turn.committee_id)
     if meeting is None:
         return
-    for person in people:
+    for person in turn.mentions:
         row = await uow.meetings.attendance_by_user(meeting.id, person.user_id) if person.user_id else None
         row = row or await uow.meetings.attendance_by_key(meeting.id, name_key(person.name))
         if row is not None:

@@ -169,6 +169,14 @@ async def add_alias(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     return Reply(f"{alias} now also names {member.name}.")
 
 
+WELCOME = "Hello, I'm Clerk: I keep this committee's minutes. /help lists what I can do; /start opens a meeting record."
+
+
+async def welcome(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
+    """Clerk was added to a chat: the chat is the committee's from now on, and Clerk says how to begin."""
+    return Reply(WELCOME)
+
+
 async def list_members(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     members = await uow.committees.members(turn.committee_id)
     if not members:

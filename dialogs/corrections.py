@@ -165,9 +165,11 @@ def _when(moment, turn: Turn) -> str:
 NOT_CHANGED = "That edit did not change the record"
 
 
-async def teams_edit(uow: UnitOfWork, turn: Turn, message_id: str, command: str | None, args: str) -> Reply | None:
-    """Someone edited in Teams a message of theirs: what it recorded takes the new text. None when the
-    message recorded nothing (people editing their own chat)."""
+async def teams_edit(uow: UnitOfWork, turn: Turn, command: str | None, args: str) -> Reply | None:
+    """Someone edited in Teams a message of theirs (the turn's activity): what it recorded takes the
+    new text, read as `command` with `args`. None when the message recorded nothing (people editing
+    their own chat)."""
+    message_id = turn.activity_id
     entry = await uow.entries.by_source(turn.committee_id, message_id)
     if entry is None:
         action = await uow.actions.by_source(turn.committee_id, message_id)
@@ -191,9 +193,9 @@ async def teams_edit(uow: UnitOfWork, turn: Turn, message_id: str, command: str 
                  view=await minutes_update(uow, meeting, turn.tz))
 
 
-async def teams_delete(uow: UnitOfWork, turn: Turn, message_id: str) -> Reply | None:
-    """Someone deleted in Teams a message that recorded an entry: it leaves the minutes."""
-    entry = await uow.entries.by_source(turn.committee_id, message_id)
+async def teams_delete(uow: UnitOfWork, turn: Turn, args: str) -> Reply | None:
+    """Someone deleted in Teams a message (the turn's activity) that recorded an entry: it leaves the minutes."""
+    entry = await uow.entries.by_source(turn.committee_id, turn.activity_id)
     if entry is None or entry.removed_at is not None:
         return None
     _, meeting = await place_of(uow, entry)

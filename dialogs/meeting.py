@@ -65,9 +65,10 @@ async def start(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     )
 
 
-async def start_from_teams(uow: UnitOfWork, turn: Turn, title: str | None, teams_meeting_id: str | None) -> Reply | None:
-    """The Teams meeting-start event. Says nothing when the meeting record is already open."""
-    meeting, created, carried = await open_meeting(uow, turn, title, teams_meeting_id, chair=None)
+async def start_from_teams(uow: UnitOfWork, turn: Turn, title: str) -> Reply | None:
+    """The Teams meeting-start event, with the meeting's title. Says nothing when the meeting record
+    is already open."""
+    meeting, created, carried = await open_meeting(uow, turn, title or None, turn.teams_meeting_id, chair=None)
     if not created:
         return None
     committee = await uow.committees.get_committee(turn.committee_id)
@@ -81,7 +82,7 @@ async def end(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     return await close(uow, turn, await current_meeting(uow, turn))
 
 
-async def end_from_teams(uow: UnitOfWork, turn: Turn) -> Reply | None:
+async def end_from_teams(uow: UnitOfWork, turn: Turn, args: str) -> Reply | None:
     meeting = await uow.meetings.open_meeting(turn.committee_id)
     if meeting is None:
         return None

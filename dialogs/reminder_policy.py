@@ -34,16 +34,6 @@ class WorkingHours:
     def contains(self, local: datetime) -> bool:
         return local.weekday() in self.days and self.start <= local.time() < self.end
 
-    def next_opening(self, local: datetime) -> datetime:
-        """The first moment at or after `local` inside the window."""
-        if self.contains(local):
-            return local
-        day = local.date()
-        for offset in range(8):
-            candidate = datetime.combine(day + timedelta(days=offset), self.start, tzinfo=local.tzinfo)
-            if candidate >= local and candidate.weekday() in self.days:
-                return candidate
-        raise PolicyError("working hours contain no day")
 
 
 def parse_hours(text: str) -> WorkingHours | None:

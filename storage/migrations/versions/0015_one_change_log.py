@@ -36,17 +36,18 @@ def _name_key(name: str) -> str:
     return " ".join(words)
 
 
-# (select of the old rows as the new columns, the old table), oldest first within each.
+# (select of the old rows as the new columns, the old table). A NULL moment is cast so that
+# PostgreSQL can match the UNION's columns.
 _COPIES = [
     ("""SELECT e.committee_id, i.meeting_id, 'entry', c.entry_id, c.kind, c.previous_text, c.text, NULL,
-               c.by, c.by_user_id, c.at, NULL, c.amendment
+               c.by, c.by_user_id, c.at, CAST(NULL AS TIMESTAMP WITH TIME ZONE), c.amendment
         FROM entry_changes c JOIN item_entries e ON e.id = c.entry_id JOIN agenda_items i ON i.id = e.item_id""",
      "entry_changes"),
     ("""SELECT a.committee_id, a.meeting_id, 'action', c.action_id, c.kind, NULL, c.text, NULL,
-               c.by, NULL, c.at, NULL, false
+               c.by, NULL, c.at, CAST(NULL AS TIMESTAMP WITH TIME ZONE), false
         FROM action_events c JOIN actions a ON a.id = c.action_id""", "action_events"),
     ("""SELECT m.committee_id, m.id, 'meeting', m.id, c.what, c.previous, c.value, NULL,
-               c.by, NULL, c.at, NULL, false
+               c.by, NULL, c.at, CAST(NULL AS TIMESTAMP WITH TIME ZONE), false
         FROM meeting_changes c JOIN meetings m ON m.id = c.meeting_id""", "meeting_changes"),
     ("""SELECT m.committee_id, m.id, 'attendance', c.attendance_id, c.kind, NULL, c.detail, NULL,
                c.by, NULL, c.recorded_at, c.at, false
