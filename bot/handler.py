@@ -29,6 +29,7 @@ from dialogs.context import Person, Reply, Turn
 from dialogs.delivery import Queued
 from dialogs.minutes import MinutesUpdate
 from dialogs.errors import ClerkError, UsageError
+from dialogs.parsing import whole_number
 from dialogs.roles import Role
 from dialogs.turns import ConversationFacts, Handled, UseCase, run_turn
 from storage.db import Database
@@ -200,9 +201,12 @@ class ClerkBot(TeamsActivityHandler):
             return await button.shows(uow, turn, data, said) if button.shows else said
 
         posts = self.render.messages if verb == "action.new" or in_chat else (lambda reply: [])
+        role, subject = command.role, command.subject(args)
+        if committee_id is not None:  # outside its committee's chat: only an owner, by Teams account
+            role, subject = Role.ACTION_OWNER, whole_number(str(data.get("action")))
         try:
-            handled = await self._transact(turn_context, use_case, (), command.role, command.doing, meeting_id, None,
-                                           posts, command.subject(args), committee_id)
+            handled = await self._transact(turn_context, use_case, (), role, command.doing, meeting_id, None,
+                                           posts, subject, committee_id)
         except ClerkError as error:
             if in_chat:
                 await self._say(turn_context, error.message)
@@ -303,7 +307,7 @@ class ClerkBot(TeamsActivityHandler):
 
         def make_turn(conversation_committee_id: int) -> Turn:
             return Turn(conversation_id=conversation_id, committee_id=committee_id or conversation_committee_id,
-                        caller=caller(activity), now=now, personal=personal,
+                        caller=caller(activity), now=now, personal=personal, tenant_id=tenant_id(activity),
                         tz=self.settings.timezone, mentions=mentions, activity_id=activity.id,
                         teams_meeting_id=teams_meeting_id(activity),
                         is_meeting_organizer=lambda: self._is_meeting_organizer(activity),

@@ -170,12 +170,18 @@ def activity_problem(body: object) -> str | None:
     for key in ("from", "recipient", "channelData"):
         if body.get(key) is not None and not isinstance(body[key], dict):
             return f"{key} must be an object"
+    channel_data = body.get("channelData") or {}
+    for key in ("team", "tenant", "meeting", "channel", "settings", "notification"):
+        if channel_data.get(key) is not None and not isinstance(channel_data[key], dict):
+            return f"channelData.{key} must be an object"
     for key in ("text", "id", "name", "channelId"):
         if body.get(key) is not None and not isinstance(body[key], str):
             return f"{key} must be a string"
     identities = [body.get("id"), body.get("serviceUrl"), body.get("channelId"), conversation.get("id"),
-                  conversation.get("tenantId"), *(part.get("id") for part in (body.get("from"), body.get("recipient"))
-                                                  if isinstance(part, dict))]
+                  conversation.get("tenantId"), conversation.get("conversationType"),
+                  *(part.get(key) for part in (body.get("from"), body.get("recipient"), channel_data.get("tenant"),
+                                               channel_data.get("meeting"), channel_data.get("team"))
+                    if isinstance(part, dict) for key in ("id", "aadObjectId"))]
     if any(isinstance(value, str) and _LONE_SURROGATE.search(value) for value in identities):
         return "an id holds text that is not Unicode"
     entities = body.get("entities")

@@ -13,7 +13,8 @@ from bot.links import LinkSigner
 from bot.outbox import Outbox
 from bot.proactive import render_in_meeting, render_text
 from config import Settings
-from dialogs import reminders
+from dialogs import delivery, reminders
+from dialogs.delivery import LEASE_RENEWAL
 from dialogs.agenda import Notice, send_overtime_notices
 from dialogs.turns import forget_handled_activities
 from storage.db import Database
@@ -54,6 +55,9 @@ class Sweeps:
         page = self.links.link(f"/meetings/{notice.meeting_id}/time.html", self.clock())
         return render_in_meeting(notice.text, page, self.settings.APP_ID)
 
+    async def leases(self) -> None:
+        await delivery.renew_leases(self.db.unit_of_work, self.instance, self.clock())
+
     async def deliver(self) -> None:
         await self.outbox.sweep()
 
@@ -69,5 +73,7 @@ class Sweeps:
         # Delivers what turns, reminders and notices left queued; at start, what a stop left.
         scheduler.add_job(self.deliver, "interval", seconds=OUTBOX_SWEEP_SECONDS, id="outbox", max_instances=1,
                           coalesce=True, next_run_time=now)
+        scheduler.add_job(self.leases, "interval", seconds=LEASE_RENEWAL.total_seconds(), id="leases",
+                          max_instances=1, coalesce=True)
         scheduler.add_job(self.housekeeping, "interval", hours=6, id="housekeeping", max_instances=1,
                           coalesce=True, next_run_time=now)

@@ -14,7 +14,8 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 
-from dialogs.action_text import due_text, effective_due, is_overdue, progress_text, shown_text
+from dialogs.action_text import due_text, effective_due, is_overdue
+from dialogs.public import due_back_reason, progress_text, shown_text
 from dialogs.context import Reply, Turn
 from dialogs.dates import format_date
 from dialogs.export import DocumentFormat, html_templates
@@ -133,7 +134,7 @@ async def build_action_log(new_unit_of_work: UnitOfWorkFactory, committee_id: in
         open_by_owner=[OwnerGroup(owner, groups[owner]) for owner in sorted(groups, key=lambda o: (o == NO_OWNER, o))],
         closed_since_last_meeting=[logged(a) for a in closed],
         last_meeting=format_date(latest.meeting_date) if latest else None,
-        due_back=[DueBackEntry(d.presenter, d.title, d.reason) for d in due_backs],
+        due_back=[DueBackEntry(d.presenter, d.title, due_back_reason(d)) for d in due_backs],
         next_meeting=next_meeting,
         next_meeting_at=next_at,
         past_meetings=[PastMeeting(m.id, m.title, format_date(m.meeting_date)) for m in past],

@@ -5,19 +5,9 @@ from __future__ import annotations
 from datetime import date
 
 from dialogs.dates import format_date
-from storage.models import Action, ActionOwner, Change
+from dialogs.public import shown_text
+from storage.models import Action, ActionOwner
 from storage.vocabulary import ActionStatus
-
-
-
-# What anyone but its owners, the chair and the secretary sees of an action agreed under an exempt item.
-CONFIDENTIAL_ACTION = "Confidential: agreed under an exempt item (its text is in the confidential minutes)"
-
-
-def shown_text(action: Action, in_full: bool = False) -> str:
-    """An action's text as a chat, card, list or public document shows it: an action agreed under
-    an exempt item is shown in full only where `in_full` (its owners, the confidential minutes)."""
-    return action.text if in_full or not action.confidential else CONFIDENTIAL_ACTION
 
 
 def effective_due(action: Action, next_meeting_date: date | None) -> date | None:
@@ -42,16 +32,6 @@ def due_text(action: Action, next_meeting_date: date | None) -> str:
         when = format_date(next_meeting_date) if next_meeting_date else "date not set yet"
         return f"due next meeting ({when})"
     return "no due date"
-
-
-def progress_text(change: Change | None, action: Action | None = None, in_full: bool = False) -> str | None:
-    """'done: paper circulated', 'dropped: overtaken by the review', 'update: draft shared'; of a
-    confidential action, only what happened."""
-    if change is None or not change.after:
-        return None
-    if action is not None and action.confidential and not in_full:
-        return str(change.kind)
-    return f"{change.kind}: {change.after}"
 
 
 def action_line(action: Action, owners: list[ActionOwner], next_meeting_date: date | None) -> str:

@@ -6,7 +6,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from dialogs.action_text import due_text, is_overdue, owners_text, shown_text
+from dialogs.action_text import due_text, is_overdue, owners_text
+from dialogs.public import shown_text
 from dialogs.action_parsing import OWNER_SEPARATOR, ActionRequest, parse_action
 from dialogs.agenda import agenda_of
 from dialogs.committee import committee_label
@@ -21,7 +22,7 @@ from dialogs.parsing import (
     whole_number,
     within_limit,
 )
-from dialogs.identity import is_same_person, name_key
+from dialogs.identity import is_bound_to, is_same_person, name_key
 from dialogs.reminders import schedule_action
 from dialogs.changes import log_change, new_change
 from storage.models import Action, ActionOwner, Committee, Meeting, values_before_change
@@ -187,7 +188,8 @@ async def drop(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
         raise ClerkError(f"Action {action.number} is already dropped.")
     action.status, action.closed_at = ActionStatus.DROPPED, turn.now
     await _event(uow, action, turn, ActionChange.DROPPED, within_limit(reason, "a reason"))
-    return Reply(f"Action {action.number} dropped: {shown_text(action)} ({reason}).")
+    return Reply(f"Action {action.number} dropped: {shown_text(action)}"
+                 + (f" ({reason})." if not action.confidential else "."))
 
 
 async def assign(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
@@ -276,16 +278,17 @@ class ActionsView:
 
 
 def action_row(action: Action, owners: list[ActionOwner], next_meeting_date: date | None, today: date,
-               meeting: Meeting | None, item_number: int | None, desk_of: Committee | None = None) -> ActionRow:
-    """One action as lists and cards show it. `desk_of`: on its owner's personal desk, read by them
-    alone: confidential text in full, and the row names its committee."""
+               meeting: Meeting | None, item_number: int | None, desk_of: Committee | None = None,
+               in_full: bool = False) -> ActionRow:
+    """One action as lists and cards show it. `desk_of`: on its owner's personal desk, where the
+    row names its committee; `in_full`: read by an owner alone, so confidential text in full."""
     source = "recorded outside a meeting"
     if meeting is not None:
         source = f"{meeting.title}, {format_date(meeting.meeting_date)}"
         source += f", item {item_number}" if item_number is not None else ""
     return ActionRow(
         number=action.number,
-        text=shown_text(action, desk_of is not None),
+        text=shown_text(action, in_full),
         owners=owners_text(owners),
         due=due_text(action, next_meeting_date),
         overdue=is_overdue(action, next_meeting_date, today),
@@ -296,15 +299,16 @@ def action_row(action: Action, owners: list[ActionOwner], next_meeting_date: dat
 
 
 async def action_rows(uow: UnitOfWork, committee: Committee, actions: list[Action], today: date,
-                      desk: bool = False) -> list[ActionRow]:
-    """`desk`: the owner's personal desk (see action_row)."""
+                      desk_of: Person | None = None) -> list[ActionRow]:
+    """`desk_of`: the person whose personal desk lists them (see action_row)."""
     owners = await uow.actions.owners([a.id for a in actions])
     meetings = await uow.meetings.meetings_by_id({a.meeting_id for a in actions if a.meeting_id})
     agendas = {meeting.id: await agenda_of(uow, meeting) for meeting in meetings.values()}
     return [action_row(action, owners[action.id], committee.next_meeting_date, today, meetings.get(action.meeting_id),
                        agendas[action.meeting_id].number_of(action.item_id)
                        if action.meeting_id in agendas and action.item_id else None,
-                       committee if desk else None)
+                       committee if desk_of else None,
+                       bool(desk_of) and any(is_bound_to(o.teams_user_id, desk_of) for o in owners[action.id]))
             for action in actions]
 
 
@@ -338,13 +342,15 @@ DESK = "desk"  # the list a button on the personal desk shows again
 
 async def actions_everywhere(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     """In a personal chat: the caller's open actions in every committee that knows them, by Teams
-    account or by name, each in full (nobody else reads a personal chat)."""
+    account or by name (in their own tenant); an exempt action's text in full only where the owner
+    is bound to the caller's account."""
     if args.strip().lower() not in ("", "mine"):
         raise UsageError("In a personal chat, /actions lists your own actions in every committee.")
     today = turn.local_now.date()
     rows = []
-    for committee, actions in await uow.actions.open_actions_of(turn.caller.user_id, name_key(turn.caller.name)):
-        rows += await action_rows(uow, committee, actions, today, desk=True)
+    found = await uow.actions.open_actions_of(turn.caller.user_id, name_key(turn.caller.name), turn.tenant_id)
+    for committee, actions in found:
+        rows += await action_rows(uow, committee, actions, today, desk_of=turn.caller)
     title = f"Your open actions, {turn.caller.name}"
     return Reply(f"{title}: {len(rows)}", view=ActionsView(title, rows, "You have no open actions in any committee.",
                                                            choice=DESK))

@@ -3,7 +3,8 @@ actions, and the presenters and deferred items due back."""
 
 from __future__ import annotations
 
-from dialogs.action_text import action_line, progress_text
+from dialogs.action_text import action_line
+from dialogs.public import due_back_reason, progress_text
 from dialogs.context import Turn
 from dialogs.parsing import MINUTES_IN_DAY
 from storage.models import AgendaItem, ItemEntry, Meeting
@@ -50,7 +51,7 @@ async def carry_forward(uow: UnitOfWork, turn: Turn, meeting: Meeting) -> list[s
     sources = await uow.meetings.meetings_by_id({d.meeting_id for d in due_backs if d.meeting_id})
     for due in due_backs:
         source = sources[due.meeting_id].title if due.meeting_id in sources else "an earlier meeting"
-        note = f"Due back from {source}" + (f": {due.reason}" if due.reason else ".")
+        note = f"Due back from {source}" + (f": {due_back_reason(due)}" if due_back_reason(due) else ".")
         item = await _add_item(uow, meeting, start, DUE_BACK_MINUTES, due.title, due.presenter or None, [note], turn)
         start += DUE_BACK_MINUTES
         due.returned_meeting_id, due.returned_item_id = meeting.id, item.id

@@ -36,6 +36,7 @@ class Turn:
     activity_id: str | None = None  # the Teams message being handled, so its edit or deletion finds what it recorded
     teams_meeting_id: str | None = None
     personal: bool = False  # a person's 1:1 chat with Clerk, where a name proves nothing
+    tenant_id: str | None = None  # the Teams tenant the request comes from
     # Asks Teams whether the caller organizes this Teams meeting; a web request, so made only when needed.
     is_meeting_organizer: Callable[[], Awaitable[bool]] = field(default=lambda: _no())
     # Asks Teams who is in this conversation (None when Teams cannot say); a web request too.

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from dialogs.action_text import shown_text
+from dialogs.public import entry_text, shown_text
 from dialogs.agenda import agenda_of
 from dialogs.committee import outcome_scale
 from dialogs.context import Reply, Turn
@@ -143,10 +143,11 @@ async def history(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
         raise UsageError(f"/history takes only the reference, e.g. /history #{entry.number}.")
     state = "out of the minutes" if entry.removed_at is not None else "in the minutes"
     lines = [f"History of #{entry.number} ({entry.kind}, {state}):"]
+    item, _ = await place_of(uow, entry)
     for change in await uow.changes.of(ChangeSubject.ENTRY, entry.id):
         what = f"{change.kind}" + (" (amendment after approval)" if change.amendment else "")
-        shown = change.after if change.kind != EntryChangeKind.REMOVED else None
-        was = change.before if change.kind == EntryChangeKind.EDITED else None
+        shown = entry_text(change.after, item) if change.kind != EntryChangeKind.REMOVED else None
+        was = entry_text(change.before, item) if change.kind == EntryChangeKind.EDITED else None
         lines.append(f"- {_when(change.at, turn)} {change.by}: {what}" + (f" — {shown}" if shown else "")
                      + (f" (was: {was})" if was else "") + undone_note(change))
     return Reply("\n".join(lines))

@@ -10,9 +10,11 @@ keeps each queue in order.
 
 - A refusal (429, 5xx, the connector unreachable) is definite: tried again with a backoff that
   honours Retry-After, for as long as the outage lasts.
-- A send that timed out has an unknown outcome: the connector may still post it. It is tried once
-  more, after `UNKNOWN_OUTCOME_WAIT`, and then given up, so a hung connector yields at most one
-  duplicate of a message.
+- A send that timed out has an unknown outcome: the connector may still post it. It is tried again,
+  first after `UNKNOWN_OUTCOME_WAIT` and then with a backoff, for up to `UNKNOWN_OUTCOME_HORIZON`:
+  a confirmation lost is worse than one posted twice.
+- A claim is a short lease that its live sender renews (`renew_leases`), so the claims of an
+  instance that died run out within `CLAIM_LEASE` and the chat's next message is not held up.
 - Anything else the connector refuses (the bot was removed, the conversation is gone) is given up
   at once, with a log line; the messages after it go on.
 
@@ -35,8 +37,11 @@ from storage.vocabulary import OutboxLane
 
 log = logging.getLogger("clerk.delivery")
 
-CLAIM_LEASE = timedelta(seconds=60)  # far longer than one send may take (bot.outbox.ATTEMPT_SECONDS)
+CLAIM_LEASE = timedelta(seconds=4)  # renewed every LEASE_RENEWAL by the instance that holds it
+LEASE_RENEWAL = timedelta(seconds=1)
 UNKNOWN_OUTCOME_WAIT = timedelta(seconds=60)  # a hung connector has answered or given up by then
+UNKNOWN_OUTCOME_HORIZON = timedelta(hours=24)  # tried again with backoff until this long after it was queued
+UNKNOWN_OUTCOME_MAX_WAIT = timedelta(hours=1)
 MAX_BACKOFF_SECONDS = 60.0
 QUEUES_PER_SWEEP = 200
 WAIT_FOR_OTHER_SENDER_SECONDS = 0.05
@@ -181,6 +186,13 @@ async def deliver_queue(new_unit_of_work: UnitOfWorkFactory, conversation_id: st
     return complete and not held
 
 
+async def renew_leases(new_unit_of_work: UnitOfWorkFactory, instance: str, now: datetime) -> None:
+    """Keeps this live instance's claims: called every LEASE_RENEWAL."""
+    async with new_unit_of_work() as uow:
+        await uow.outbox.renew_claims(instance, now + CLAIM_LEASE)
+        await uow.commit()
+
+
 async def release(new_unit_of_work: UnitOfWorkFactory, message_ids: list[int], instance: str) -> None:
     """Gives back messages this instance held but will not send now: the sweep takes them."""
     if message_ids:
@@ -303,8 +315,8 @@ async def _not_delivered(new_unit_of_work: UnitOfWorkFactory, message: Claimed, 
         given_up = not failure.retryable
         if failure.unknown_outcome:
             row.unknown_outcomes += 1
-            given_up = row.unknown_outcomes > 1  # tried once more already: a third copy is not worth the risk
-            row.not_before = now + UNKNOWN_OUTCOME_WAIT
+            given_up = now - row.created_at >= UNKNOWN_OUTCOME_HORIZON
+            row.not_before = now + min(UNKNOWN_OUTCOME_WAIT * 2 ** (row.unknown_outcomes - 1), UNKNOWN_OUTCOME_MAX_WAIT)
         else:
             row.not_before = now + timedelta(seconds=backoff_seconds(row.attempts, failure))
         if given_up:

@@ -10,7 +10,8 @@ from dialogs.context import Private, Reply, Turn
 from dialogs.dates import format_date
 from dialogs.errors import ClerkError, UsageError
 from dialogs.parsing import format_minute
-from dialogs.identity import is_same_person, name_key
+from dialogs.identity import is_bound_to, is_same_person, name_key
+from dialogs.public import due_back_reason
 from storage.unit_of_work import UnitOfWork
 
 
@@ -42,7 +43,7 @@ async def my_meetings(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     """The caller's committees (those whose record names them), their next meetings, and what the
     caller is due back for."""
     key = name_key(turn.caller.name)
-    committees = await uow.committees.committees_knowing(turn.caller.user_id, key)
+    committees = await uow.committees.committees_knowing(turn.caller.user_id, key, turn.tenant_id)
     if not committees:
         return Reply("No committee's record names you yet.")
     lines = [f"Your committees, {turn.caller.name}:"]
@@ -56,8 +57,9 @@ async def my_meetings(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
         for due_back in await uow.actions.pending_due_backs(committee.id):
             if is_same_person(due_back.presenter_key or name_key(due_back.presenter), due_back.presenter_user_id,
                               turn.caller):
-                lines.append(f"  - you are due back with '{due_back.title}'"
-                             + (f": {due_back.reason}" if due_back.reason else ""))
+                reason = due_back_reason(due_back, in_full=turn.personal and is_bound_to(due_back.presenter_user_id,
+                                                                                          turn.caller))
+                lines.append(f"  - you are due back with '{due_back.title}'" + (f": {reason}" if reason else ""))
     return Reply("\n".join(lines))
 
 

@@ -13,6 +13,7 @@ from dialogs.guards import current_meeting
 from dialogs.identity import identify, name_key
 from dialogs.parsing import MAX_NAME, MAX_TEXT, clean_name, format_minute, parse_time, split_item_prefix
 from dialogs.reminders import reschedule_committee, schedule_due_back
+from dialogs.public import is_exempt
 from storage.models import DueBack
 from storage.unit_of_work import UnitOfWork
 
@@ -39,7 +40,8 @@ async def due_back(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
         raise UsageError("That name or reason is too long.")
     due_back = DueBack(
         committee_id=turn.committee_id, meeting_id=meeting.id, item_id=item.id, title=item.title,
-        presenter=presenter.name, presenter_key=name_key(presenter.name), presenter_user_id=presenter.user_id, reason=reason or None,
+        presenter=presenter.name, presenter_key=name_key(presenter.name), presenter_user_id=presenter.user_id,
+        reason=reason or None, confidential=is_exempt(item),
         created_at=turn.now, created_by=turn.caller.name,
     )
     await uow.add(due_back)

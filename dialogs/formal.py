@@ -26,6 +26,7 @@ from dialogs.reminders import schedule_due_back
 from dialogs.parsing import MAX_NAME, clean_name, split_item_prefix, whole_number, within_limit
 from dialogs.identity import name_key
 from dialogs.changes import log_change
+from dialogs.public import CONFIDENTIAL_TEXT, is_exempt
 from storage.models import DueBack, ItemEntry, Meeting, Motion, values_before_change
 from storage.unit_of_work import UnitOfWork
 from storage.vocabulary import AttendanceStatus, ChangeSubject, DeclarationEffect, EntryChangeKind, EntryKind, ItemStatus, MotionResult
@@ -113,8 +114,8 @@ async def motion(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     entry.person = terms.mover
     motion_row = Motion(entry_id=entry.id, seconder=terms.seconder)
     uow.stage(motion_row)
-    return Reply(f"Motion #{entry.number} on item {number}{in_the_minutes_of(meeting)}: {motion_line(entry, motion_row)} "
-                 "/vote for N against N records the vote.", view=await minutes_update(uow, meeting, turn.tz))
+    return Reply(f"Motion #{entry.number} on item {number}{in_the_minutes_of(meeting)}: "
+                 f"{await _motion_said(uow, entry, motion_row)} /vote for N against N records the vote.", view=await minutes_update(uow, meeting, turn.tz))
 
 
 _COUNT = re.compile(r"\b(for|against|abstain(?:ed|ing|s)?|abstentions?)\s+(\S+)", re.IGNORECASE)
@@ -146,7 +147,7 @@ async def vote(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
         how = f"{motion_row.result} ({counts_text(motion_row)})"
     _history(uow, turn, meeting, entry, motion_row, how)
     return Reply(f"Motion #{entry.number} {motion_row.result}{in_the_minutes_of(meeting)}: "
-                 f"{motion_line(entry, motion_row)}" + await _mark_if_inquorate(uow, meeting, entry),
+                 f"{await _motion_said(uow, entry, motion_row)}" + await _mark_if_inquorate(uow, meeting, entry),
                  view=await minutes_update(uow, meeting, turn.tz))
 
 
@@ -162,8 +163,14 @@ async def casting_vote(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     motion_row.result = MotionResult.CARRIED if side == "for" else MotionResult.LOST
     _history(uow, turn, meeting, entry, motion_row, f"{motion_row.result} on the chair's casting vote ({side})")
     return Reply(f"Motion #{entry.number} {motion_row.result} on the chair's casting vote: "
-                 f"{motion_line(entry, motion_row)}" + await _mark_if_inquorate(uow, meeting, entry),
+                 f"{await _motion_said(uow, entry, motion_row)}" + await _mark_if_inquorate(uow, meeting, entry),
                  view=await minutes_update(uow, meeting, turn.tz))
+
+
+async def _motion_said(uow: UnitOfWork, entry: ItemEntry, motion_row: Motion) -> str:
+    """The motion as a reply in the chat says it: on an exempt item, only that it is minuted privately."""
+    item = await uow.agenda.get_item(entry.item_id)
+    return motion_line(entry, motion_row) if not is_exempt(item) else CONFIDENTIAL_TEXT
 
 
 async def _mark_if_inquorate(uow: UnitOfWork, meeting: Meeting, entry: ItemEntry) -> str:
@@ -240,7 +247,8 @@ async def _set_status(uow: UnitOfWork, turn: Turn, args: str, status: ItemStatus
     extra = ""
     if status == ItemStatus.DEFERRED and not carried:
         due_back = DueBack(committee_id=turn.committee_id, meeting_id=meeting.id, item_id=item.id, title=item.title,
-                           presenter=item.presenter or "", presenter_key=name_key(item.presenter or ""), reason=reason or "deferred", created_at=turn.now,
+                           presenter=item.presenter or "", presenter_key=name_key(item.presenter or ""),
+                           reason=reason or "deferred", confidential=bool(item.exempt_reason), created_at=turn.now,
                            created_by=turn.caller.name)
         await uow.add(due_back)
         if item.presenter:
@@ -276,6 +284,9 @@ async def confidential(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     for action in await uow.actions.actions_of_meeting(meeting.id):
         if action.item_id == item.id:
             action.confidential = True
+    for due_back in await uow.actions.due_backs_of_meeting(meeting.id):
+        if due_back.item_id == item.id:
+            due_back.confidential = True
     recipients = confidential_recipients(meeting)
     to = " and ".join(person.name for person in recipients) or "the chair and secretary, once named,"
     return Reply(f"Item {entry.number} ({item.title}) is exempt: {reason}. The minutes posted here and the public "

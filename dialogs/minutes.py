@@ -12,7 +12,8 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from dialogs.attendance import people_of
-from dialogs.action_text import due_text, owners_text, progress_text, shown_text
+from dialogs.action_text import due_text, owners_text
+from dialogs.public import due_back_reason, progress_text, shown_text
 from dialogs.schedule import Agenda
 from dialogs.carry_forward import UPDATE_ON_ACTIONS
 from dialogs.committee import outcome_scale
@@ -111,7 +112,7 @@ async def build_minutes(uow: UnitOfWork, meeting: Meeting, tz: ZoneInfo, confide
         items=minutes_items,
         actions=[action_model(a) for a in actions_here],
         earlier_actions=[action_model(a) for a in earlier],
-        due_back=[DueBackLine(d.presenter, d.title, None if d.item_id in exempt else d.reason) for d in due_backs],
+        due_back=[DueBackLine(d.presenter, d.title, due_back_reason(d, confidential)) for d in due_backs],
         approved=approved,
         next_meeting=next_meeting,
         declarations=declarations,

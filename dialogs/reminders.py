@@ -16,7 +16,8 @@ from typing import Callable
 from zoneinfo import ZoneInfo
 
 from dialogs import delivery
-from dialogs.action_text import effective_due, owners_text, shown_text
+from dialogs.action_text import effective_due, owners_text
+from dialogs.public import due_back_reason, shown_text
 from dialogs.context import Person, Reply, Turn
 from dialogs.dates import format_date
 from dialogs.delivery import ActionRef, Queued, RenderText, personal_chat_id
@@ -265,7 +266,7 @@ async def _compose(uow: UnitOfWork, reminder: Reminder, tz: ZoneInfo, now: datet
     days = (committee.next_meeting_date - today).days
     text = (f"{_addressed((person,))}: you are due back at the next meeting, {format_date(committee.next_meeting_date)}"
             f" ({in_days(days)}), with '{due_back.title}'"
-            + (f": {due_back.reason}" if due_back.reason else "") + ". Time to write the paper.")
+            + (f": {due_back_reason(due_back)}" if due_back_reason(due_back) else "") + ". Time to write the paper.")
     conversation = (meeting.conversation_id if meeting else None) or conversations[committee.id]
     return conversation and Outgoing(reminder.id, conversation, text, (person,) if person.user_id else ())
 

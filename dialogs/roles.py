@@ -35,7 +35,12 @@ def is_named_chair(meeting: Meeting, turn: Turn) -> bool:
 
 
 async def is_chair(meeting: Meeting, turn: Turn) -> bool:
-    return is_named_chair(meeting, turn) or await turn.is_meeting_organizer()
+    """The named chair, or the organizer of the committee's own Teams meeting: the chat's meeting id
+    must be the one the meeting record keeps, so a forged channelData.meeting names nothing."""
+    if is_named_chair(meeting, turn):
+        return True
+    own_meeting = bool(meeting.teams_meeting_id) and meeting.teams_meeting_id == turn.teams_meeting_id
+    return own_meeting and await turn.is_meeting_organizer()
 
 
 def is_secretary(meeting: Meeting, turn: Turn) -> bool:
@@ -73,6 +78,8 @@ async def _owner_chair_or_secretary(uow: UnitOfWork, turn: Turn, number: int | N
     """An action's own changes: its owners (one identity rule; in a personal chat, where a name proves
     nothing, by Teams account only), the chair and the secretary."""
     action = await uow.actions.action_by_number(turn.committee_id, number) if number is not None else None
+    if action is None and turn.personal:  # a card naming another committee's action: say nothing of it
+        raise NotAllowed("That button is not one of mine any more. /actions lists yours.")
     if action is None:
         return  # the use case says which action there is not
     owners = (await uow.actions.owners([action.id]))[action.id]

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from dialogs.action_text import owners_text, shown_text
+from dialogs.action_text import owners_text
+from dialogs.public import shown_text
 from dialogs.actions import ACTION_FACTS, owner_rows, reschedule_action
 from dialogs.agenda import ITEM_FACTS
 from dialogs.attendance import UNDONE_FIELDS

@@ -326,6 +326,8 @@ class DueBack(Base):
     returned_meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id"))
     # The agenda item it came back as: if the chair removes that item, the presenter is due again.
     returned_item_id: Mapped[int | None] = mapped_column(Integer)
+    # Given on an exempt item: its reason is for the confidential minutes only (dialogs.public).
+    confidential: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     next_reminder_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
 
 

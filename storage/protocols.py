@@ -29,7 +29,7 @@ class CommitteeStore(Protocol):
     async def private_reminder_users(self, user_ids: list[str]) -> set[str]:
         """Of these Teams accounts, those whose reminders go to their personal chat."""
 
-    async def committees_knowing(self, user_id: str | None, name_key: str) -> list[Committee]:
+    async def committees_knowing(self, user_id: str | None, name_key: str, tenant_id: str | None) -> list[Committee]:
         """Committees in whose record a person appears: attendance, action owners, presenters due back."""
 
     async def get_committee(self, committee_id: int, for_update: bool = False) -> Committee: ...
@@ -126,7 +126,8 @@ class ActionStore(Protocol):
 
     async def actions(self, committee_id: int, statuses: tuple[str, ...] | None = None) -> list[Action]: ...
 
-    async def open_actions_of(self, user_id: str | None, name_key: str) -> list[tuple[Committee, list[Action]]]:
+    async def open_actions_of(self, user_id: str | None, name_key: str,
+                              tenant_id: str | None) -> list[tuple[Committee, list[Action]]]:
         """Open actions, in every committee, owned by a Teams account or a name; by committee."""
 
     async def actions_closed_since(self, committee_id: int, since: datetime) -> list[Action]: ...
@@ -227,6 +228,9 @@ class OutboxStore(Protocol):
 
     async def release(self, message_ids: list[int], instance: str) -> None:
         """Gives back messages this instance held but will not send now."""
+
+    async def renew_claims(self, instance: str, until: datetime) -> None:
+        """Extends the lease of every message `instance` holds."""
 
     async def waiting(self, conversation_id: str, lane: str) -> list[OutboxMessage]:
         """The queue's undelivered messages, first first."""

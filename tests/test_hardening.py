@@ -24,7 +24,6 @@ from bot.commands import COMMANDS
 from bot.outbox import RateLimiter
 from bot.signing_keys import SigningKeysUnavailable, SigningKeyStore
 from config import ConfigError, Settings
-from dialogs.roles import Role
 from tests.conftest import Chat, MEMBER, Process, ProcessBot, card_text, make_action_reminders_fall_due, said
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

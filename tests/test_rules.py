@@ -41,6 +41,7 @@ class Committee:
 
         def make_turn(committee_id: int) -> Turn:
             return Turn(self.conversation, committee_id, by, self.now, LONDON, ReminderPolicy((7, 1), 7, (7,), None), personal=self.personal,
+                        tenant_id="tenant-1",
                         activity_id=f"rule-{self.count}", roster=listed)
 
         def facts() -> ConversationFacts:

@@ -75,13 +75,17 @@ class ActionRepository(Repository):
         result = await self.session.execute(query.order_by(Action.number))
         return list(result.scalars())
 
-    async def open_actions_of(self, user_id: str | None, name_key: str) -> list[tuple[Committee, list[Action]]]:
-        """Open actions, in every committee, owned by a Teams account or a name; by committee."""
-        owned = same_person(ActionOwner.name_key, ActionOwner.teams_user_id, name_key, user_id)
+    async def open_actions_of(self, user_id: str | None, name_key: str,
+                              tenant_id: str | None) -> list[tuple[Committee, list[Action]]]:
+        """Open actions, in every committee, owned by a Teams account, or by a name in the committees
+        of the person's tenant; by committee."""
+        owned = same_person(ActionOwner.name_key, ActionOwner.teams_user_id, name_key, user_id, Action.committee_id,
+                            tenant_id)
         result = await self.session.execute(
             select(Action, Committee).join(Committee, Committee.id == Action.committee_id)
             .where(Action.status == ActionStatus.OPEN,
-                   Action.id.in_(select(ActionOwner.action_id).where(owned)))
+                   Action.id.in_(select(ActionOwner.action_id).join(Action, Action.id == ActionOwner.action_id)
+                                 .where(owned)))
             .order_by(Action.committee_id, Action.number))
         by_committee: dict[int, tuple[Committee, list[Action]]] = {}
         for action, committee in result.all():

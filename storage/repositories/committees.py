@@ -64,14 +64,15 @@ class CommitteeRepository(Repository):
             ReminderPreference.teams_user_id.in_(user_ids), ReminderPreference.privately.is_(True)))
         return set(result.scalars())
 
-    async def committees_knowing(self, user_id: str | None, name_key: str) -> list[Committee]:
+    async def committees_knowing(self, user_id: str | None, name_key: str, tenant_id: str | None) -> list[Committee]:
         """Committees in whose record a person appears: attendance, action owners, presenters due back."""
         attended = select(Meeting.committee_id).join(Attendance, Attendance.meeting_id == Meeting.id).where(
-            same_person(Attendance.name_key, Attendance.teams_user_id, name_key, user_id))
+            same_person(Attendance.name_key, Attendance.teams_user_id, name_key, user_id, Meeting.committee_id, tenant_id))
         owns = select(Action.committee_id).join(ActionOwner, ActionOwner.action_id == Action.id).where(
-            same_person(ActionOwner.name_key, ActionOwner.teams_user_id, name_key, user_id))
+            same_person(ActionOwner.name_key, ActionOwner.teams_user_id, name_key, user_id, Action.committee_id, tenant_id))
         presents = select(DueBack.committee_id).where(
-            same_person(DueBack.presenter_key, DueBack.presenter_user_id, name_key, user_id))
+            same_person(DueBack.presenter_key, DueBack.presenter_user_id, name_key, user_id, DueBack.committee_id,
+                        tenant_id))
         result = await self.session.execute(select(Committee).where(
             or_(Committee.id.in_(attended), Committee.id.in_(owns), Committee.id.in_(presents))).order_by(Committee.id))
         return list(result.scalars())

@@ -98,6 +98,13 @@ class OutboxRepository(Repository):
                 .execution_options(synchronize_session=False)
             )
 
+    async def renew_claims(self, instance: str, until: datetime) -> None:
+        """Extends the lease of every message `instance` holds: a live sender keeps its claims, and
+        those of one that died run out within a lease."""
+        await self.session.execute(
+            update(OutboxMessage).where(OutboxMessage.claimed_by == instance, OutboxMessage.claimed_until.is_not(None))
+            .values(claimed_until=until).execution_options(synchronize_session=False))
+
     async def waiting(self, conversation_id: str, lane: str) -> list[OutboxMessage]:
         """The queue's undelivered messages, first first."""
         result = await self.session.execute(

@@ -1,0 +1,105 @@
+"""Trust boundaries (issue 27): a press acts on the committee of the chat it comes from, and card data
+only narrows within it; in a personal chat, only on what is bound to the presser's Teams account;
+names count only inside the committee's tenant; what is recorded under an exempt item stays out of
+everything public; malformed input gets a 4xx or a plain refusal. Through /api/messages."""
+
+from tests.conftest import MEMBER, OFFICER, Chat, card_text
+from tests.test_action_log import fetch, links_in
+
+DONE = "clerk.action.done"
+OTHER_TENANT_SAM = ("29:sam-elsewhere", "Sam Todd", "aad-sam-elsewhere")  # Sam's display name, another account
+
+
+async def a_committee_with_an_action(chat: Chat) -> None:
+    await chat.say("/members add Marion Oswald, Chair; Tom Sorrell, Member")
+    await chat.say("/start")
+    await chat.say("/agenda add 10:00 Checking tool - Data Lab")
+    await chat.say("/next")
+    await chat.say("/action Circulate the paper owner: Sam Todd due: 2026-05-29")
+
+
+async def test_a_press_acts_on_the_committee_of_its_chat_whatever_the_card_says(chat, connector):
+    await a_committee_with_an_action(chat)  # committee 1
+    elsewhere = Chat(chat.bot, connector, conversation_id="19:elsewhere@thread.v2", meeting_id="MCMeeting-evil")
+    await elsewhere.say("/start")  # committee 2, where Tom may do anything
+    connector.meeting_roles["aad-tom"] = "Organizer"
+    for verb, data in ((DONE, {"action": 1, "committee": 1, "note": "x"}),
+                       ("clerk.action.update", {"action": 1, "committee": 1, "text": "x"}),
+                       ("clerk.action.open", {"action": 1, "committee": 1, "list": "all"})):
+        shown = card_text(await elsewhere.press(verb, data, sender=MEMBER))
+        assert "Circulate the paper" not in shown and "There is no action 1" in shown, (verb, shown)
+    assert "Circulate the paper" not in card_text(await elsewhere.card("/actions all", sender=MEMBER))
+    assert "(done)" not in await chat.say("/history action 1") and "update" not in await chat.say("/history action 1")
+    await elsewhere.close()
+
+
+async def test_the_organizer_of_another_teams_meeting_is_not_the_chair_here(chat, connector):
+    await a_committee_with_an_action(chat)
+    await chat.say("/end")
+    connector.meeting_roles["aad-tom"] = "Organizer"  # of whatever meeting Tom names
+    forged = chat.activity(MEMBER, type="invoke", name="adaptiveCard/action",
+                           value={"action": {"type": "Action.Execute", "verb": "clerk.minutes.approve",
+                                             "data": {"meeting": 1, "part": 1}}})
+    forged["channelData"]["meeting"] = {"id": "MCMeeting-evil"}
+    async with chat.session.post(f"{chat.bot.url}/api/messages", json=forged) as response:
+        answer = await response.json()
+    assert "Only the chair (Marion Oswald) can approve the minutes." in card_text(answer["value"])
+    assert "approved" not in (await chat.say("/minutes")).lower()
+
+
+async def test_in_a_personal_chat_only_an_owner_bound_to_the_account_may_press(chat, connector):
+    await a_committee_with_an_action(chat)  # owner typed by name: bound to no account
+    personal = Chat(chat.bot, connector, conversation_id="a:personal-sam-elsewhere", personal=True)
+    refused = card_text(await personal.press(DONE, {"action": 1, "committee": 1, "note": "x"},
+                                             sender=OTHER_TENANT_SAM))
+    assert "Circulate" not in refused and "Sam Todd" not in refused and "Marion" not in refused
+    probe = card_text(await personal.press("clerk.action.open", {"action": 7, "committee": 1}, sender=OTHER_TENANT_SAM))
+    assert probe == "That button is not one of mine any more. /actions lists yours."
+    assert "done" not in await chat.say("/history action 1")
+    await personal.close()
+
+
+async def test_the_desk_finds_actions_by_name_only_in_the_persons_own_tenant(chat, connector):
+    await a_committee_with_an_action(chat)
+    stranger = Chat(chat.bot, connector, conversation_id="a:personal-sam-elsewhere", personal=True)
+    body = stranger.message("/actions", sender=OTHER_TENANT_SAM)
+    body["channelData"]["tenant"]["id"] = body["conversation"]["tenantId"] = "tenant-2"
+    await stranger.post(body)
+    assert "Circulate the paper" not in card_text(connector.cards()[-1])
+    assert "You have no open actions" in card_text(connector.cards()[-1])
+    await stranger.close()
+
+
+async def test_an_exempt_items_due_back_reason_and_vote_stay_out_of_everything_public(chat, clock):
+    await a_committee_with_an_action(chat)
+    await chat.say("/confidential item 1 information about an individual")
+    await chat.say("/nextmeeting 10 June 2026")
+    await chat.say("/dueback Data Lab item 1 with the officer's disciplinary record")
+    await chat.say("/motion That the officer be named")
+    vote = await chat.say("/vote for 3 against 0")
+    assert "officer be named" not in vote and "in the confidential minutes" in vote
+    assert "disciplinary" not in await chat.say("/meetings", sender=OFFICER)
+    log_page = (await fetch(chat, links_in(await chat.say("/actionlog"))["Web page"]))[2].decode()
+    assert "disciplinary" not in log_page and "Data Lab: Checking tool" in log_page
+    await chat.say("/end")
+    assert "disciplinary" not in card_text(await chat.card("/minutes"))
+    await chat.say("/start")
+    next_agenda = card_text(await chat.card("/agenda"))
+    assert "Checking tool" in next_agenda and "disciplinary" not in next_agenda
+
+
+async def test_malformed_identities_get_a_4xx_and_impossible_numbers_a_plain_refusal(chat):
+    await chat.say("/start")
+    team_as_text = chat.message("/help")
+    team_as_text["channelData"]["team"] = "19:team"
+    assert await chat.post(team_as_text) == 400
+    for where in ("conversationType", "tenantId"):
+        lone = chat.message("/help")
+        lone["conversation"][where] = "\ud800"
+        assert await chat.post(lone) == 400, where
+    lone_tenant = chat.message("/help")
+    lone_tenant["channelData"]["tenant"]["id"] = "\udfff"
+    assert await chat.post(lone_tenant) == 400
+    for data in ({"action": 2**63, "committee": 1}, {"action": 1, "committee": 2**63}, {"action": "1e9"}):
+        shown = card_text(await chat.press(DONE, data))
+        assert "went wrong" not in shown.lower() and shown, data
