@@ -13,10 +13,10 @@ test:
 bench:
 	scripts/bench.sh
 
-# What a 60 s Bot Connector outage and a 25 s hang cost: replies delivered, duplicates, Teams' wait.
+# What a Bot Connector outage, a hang, a hang-then-drop, a killed instance and two instances sharing
+# one PostgreSQL cost: replies delivered, duplicates, Teams' wait, the busiest second.
 bench-faults:
-	scripts/setup.sh
-	.venv/bin/python bench/faults.py
+	scripts/bench.sh --faults
 
 # Where a sequential /action turn spends its time, on SQLite and PostgreSQL (py-spy; needs ptrace).
 profile:

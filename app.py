@@ -46,7 +46,8 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = utc_now,
     links = LinkSigner(settings.link_secret, settings.base_url, timedelta(hours=settings.export_link_hours))
     instance = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
     limiter = RateLimiter(settings.outbound_per_second, settings.outbound_per_tenant_per_second)
-    outbox = Outbox(adapter, settings.APP_ID, limiter, db.unit_of_work, instance, clock)
+    outbox = Outbox(adapter, settings.APP_ID, limiter, db.unit_of_work, instance, clock,
+                    shared_budget=not db.is_sqlite)
     bot = ClerkBot(db, settings, clock, roles, links, outbox)
     sweeps = Sweeps(db, outbox, settings, clock, links)
     app = web.Application(client_max_size=1024 * 1024)

@@ -106,13 +106,14 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("CLERK_ALLOW_INSECURE", "",
              "with authentication off (no `MicrosoftAppId`), Clerk refuses to start on a non-loopback `HOST` unless "
              "this is `1`", shown_default="unset"),
-    Variable("OUTBOUND_PER_SECOND", "7",
-             "the most messages Clerk posts into one conversation in any second (Teams' limit); Teams' longer windows "
-             "(8 in 2 s, 60 in 30 s, 1800 in an hour) scale with it. A burst is queued, not dropped", _positive,
-             "outbound_per_second"),
-    Variable("OUTBOUND_PER_TENANT_PER_SECOND", "50",
-             "the most messages Clerk sends through the Bot Connector for one tenant in any second (Teams' limit "
-             "per app per tenant); more are queued, not dropped", _positive, "outbound_per_tenant_per_second"),
+    Variable("OUTBOUND_PER_SECOND", "6",
+             "the most messages Clerk posts into one conversation in any second (Teams allows 7: one is kept as a "
+             "margin); Teams' longer windows (8 in 2 s, 60 in 30 s, 1800 in an hour) scale with it. A burst is "
+             "queued, not dropped; on PostgreSQL every instance shares the budget", _positive, "outbound_per_second"),
+    Variable("OUTBOUND_PER_TENANT_PER_SECOND", "45",
+             "the most messages Clerk sends through the Bot Connector for one tenant in any second (Teams allows 50 "
+             "per app per tenant); more are queued, not dropped; on PostgreSQL every instance shares the budget",
+             _positive, "outbound_per_tenant_per_second"),
     Variable("CLERK_TIMEZONE", "Europe/London", "the timezone of every time Clerk shows or parses", _timezone,
              "timezone"),
     Variable("TIMEKEEPING_SWEEP_SECONDS", "30",

@@ -127,6 +127,12 @@ class RateLimiter:
         receive more than the limit within a window, however long each send took."""
         self._conversations.finished(conversation_id, self.clock())
 
+    def limits(self, conversation_id: str, tenant_id: str | None) -> list[tuple[str, float, int]]:
+        """Every window as (key, seconds, most), the tenant's first: what the shared budget counts."""
+        tenant = [(f"tenant:{(tenant_id or '').lower()}", seconds, most) for seconds, most in self._tenants.windows]
+        return tenant + [(f"conversation:{conversation_id}", seconds, most)
+                         for seconds, most in self._conversations.windows]
+
     async def wait_turn(self, conversation_id: str, tenant_id: str | None = None) -> None:
         """Call while holding lock(conversation_id); returns when one more send is allowed. A burst
         waits (queued, never dropped)."""
@@ -145,7 +151,11 @@ class RateLimiter:
 
 class Outbox:
     def __init__(self, adapter: CloudAdapter, app_id: str, limiter: RateLimiter, new_unit_of_work: UnitOfWorkFactory,
-                 instance: str, clock: Callable[[], datetime], sleep: Callable[[float], Awaitable] = asyncio.sleep):
+                 instance: str, clock: Callable[[], datetime], sleep: Callable[[float], Awaitable] = asyncio.sleep,
+                 shared_budget: bool = False):
+        """`shared_budget`: every instance counts its sends in the database (PostgreSQL), so the
+        rate limits hold for all of them together and across restarts."""
+        self.shared_budget = shared_budget
         self.adapter = adapter
         self.app_id = app_id
         self.limiter = limiter
@@ -201,6 +211,8 @@ class Outbox:
 
         async def deliver(conversation_id: str, lane: OutboxLane) -> None:
             async with slots, self.limiter.lock(conversation_id):
+                await delivery.fold_stale_replies(self.new_unit_of_work, conversation_id, lane, self.clock(),
+                                                  render_text)
                 complete = await delivery.deliver_queue(self.new_unit_of_work, conversation_id, lane, self.instance,
                                                         self.clock, self._send, sleep=self.sleep)
                 self._note(conversation_id, lane, complete)
@@ -289,6 +301,11 @@ class Outbox:
         try:
             async with asyncio.timeout(max(0.0, max_wait) if max_wait is not None else None):
                 await self.limiter.wait_turn(conversation_id, tenant_id)
+                while self.shared_budget:
+                    wait = await self._take_shared(conversation_id, tenant_id)
+                    if wait <= 0:
+                        break
+                    await self.sleep(wait)
         except TimeoutError:
             raise DeliveryFailed("waiting for Teams' rate limit") from None  # nothing was sent
         try:
@@ -300,6 +317,13 @@ class Outbox:
             raise failure_from(error) from None
         finally:
             self.limiter.sent(conversation_id)
+
+    async def _take_shared(self, conversation_id: str, tenant_id: str | None) -> float:
+        try:
+            return await delivery.take_send_slot(self.new_unit_of_work, self.limiter.limits(conversation_id, tenant_id))
+        except DatabaseUnavailable:  # the database cannot count: this process's own limiter holds
+            log.warning("the shared send budget is unavailable; sending under this instance's limits")
+            return 0.0
 
     async def _queue_answer(self, turn_context: TurnContext, text: str) -> None:
         activity = turn_context.activity

@@ -47,7 +47,7 @@ class Renderer:
     def messages(self, reply: Reply) -> list[Queued]:
         """The reply as the messages the outbox keeps (rendered in the turn's transaction)."""
         view = reply.view
-        said = [Queued(render_text(reply.text))] if reply.text else []
+        said = [Queued(render_text(reply.text), text=reply.text)] if reply.text else []
         if isinstance(view, MinutesView):
             parts = cards.minutes_cards(view.minutes)
             return said + [Queued(render_card(card),

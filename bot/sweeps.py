@@ -43,6 +43,7 @@ class Sweeps:
 
     async def housekeeping(self) -> None:
         await forget_handled_activities(self.db.unit_of_work, self.clock())
+        await delivery.forget_old_sends(self.db.unit_of_work)
 
     async def timekeeping(self) -> None:
         await send_overtime_notices(self.db.unit_of_work, self._notice, self.clock(), self.settings.timezone)
@@ -75,5 +76,5 @@ class Sweeps:
                           coalesce=True, next_run_time=now)
         scheduler.add_job(self.leases, "interval", seconds=LEASE_RENEWAL.total_seconds(), id="leases",
                           max_instances=1, coalesce=True)
-        scheduler.add_job(self.housekeeping, "interval", hours=6, id="housekeeping", max_instances=1,
+        scheduler.add_job(self.housekeeping, "interval", minutes=10, id="housekeeping", max_instances=1,
                           coalesce=True, next_run_time=now)

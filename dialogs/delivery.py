@@ -60,6 +60,7 @@ class MinutesPart:
 class Queued:
     payload: str  # the message as bot/ will send it
     minutes: MinutesPart | None = None
+    text: str | None = None  # a plain-text reply's words: stale ones fold into one message
 
 
 @dataclass(frozen=True)
@@ -115,7 +116,8 @@ async def queue(uow: UnitOfWork, conversation_id: str, messages: list[Queued], n
     lane = lane_of(reply_to_id)
     held = sender is not None and not await uow.outbox.has_undelivered(conversation_id, lane, sender, now)
     ids = await uow.outbox.enqueue([
-        dict(conversation_id=conversation_id, lane=lane, payload=message.payload, reply_to_id=reply_to_id,
+        dict(conversation_id=conversation_id, lane=lane, payload=message.payload, text=message.text,
+             reply_to_id=reply_to_id,
              minutes_meeting_id=message.minutes and message.minutes.meeting_id,
              minutes_part=message.minutes and message.minutes.part,
              minutes_parts=message.minutes and message.minutes.parts,
@@ -184,6 +186,47 @@ async def deliver_queue(new_unit_of_work: UnitOfWorkFactory, conversation_id: st
         await settle_delivered(new_unit_of_work, delivered, instance, clock())
         await release(new_unit_of_work, [message.id for message in held], instance)
     return complete and not held
+
+
+FOLDED = "While Teams could not be reached, Clerk recorded:"
+STALE_AFTER = timedelta(seconds=60)  # a confirmation this old is news of the past, not an answer
+
+
+async def fold_stale_replies(new_unit_of_work: UnitOfWorkFactory, conversation_id: str, lane: OutboxLane,
+                             now: datetime, render: Callable[[str], str]) -> None:
+    """After an outage, the plain-text confirmations a chat is owed, from the first in line while they
+    are stale and were never possibly posted, become one message ("While Teams could not be reached,
+    Clerk recorded: ..."), in order, answering the first one's message; a card ends the run."""
+    if lane != OutboxLane.REPLIES:
+        return
+    async with new_unit_of_work() as uow:
+        stale = []
+        for message in await uow.outbox.waiting(conversation_id, lane):
+            held = message.claimed_until is not None and message.claimed_until >= now
+            if message.text is None or message.unknown_outcomes or held or message.created_at > now - STALE_AFTER:
+                break
+            stale.append(message)
+        if len(stale) < 2:
+            return
+        first = stale[0]
+        first.payload = render("\n".join([FOLDED, *(f"- {message.text}" for message in stale)]))
+        first.text = None  # folded once: what follows it is not folded into it again
+        await uow.outbox.remove_unclaimed([message.id for message in stale[1:]])
+        await uow.commit()
+
+
+async def take_send_slot(new_unit_of_work: UnitOfWorkFactory, limits: list[tuple[str, float, int]]) -> float:
+    """One more send in the budget every instance shares: 0.0 when it may go now, else the wait."""
+    async with new_unit_of_work() as uow:
+        wait = await uow.send_budget.take(limits)
+        await uow.commit()
+    return wait
+
+
+async def forget_old_sends(new_unit_of_work: UnitOfWorkFactory) -> None:
+    async with new_unit_of_work() as uow:
+        await uow.send_budget.forget_old()
+        await uow.commit()
 
 
 async def renew_leases(new_unit_of_work: UnitOfWorkFactory, instance: str, now: datetime) -> None:

@@ -30,6 +30,7 @@ from storage.repositories.entries import EntryRepository
 from storage.repositories.meetings import MeetingRepository
 from storage.repositories.outbox import OutboxRepository
 from storage.repositories.reminders import ReminderRepository
+from storage.repositories.send_budget import SendBudgetRepository
 from storage.models import Base
 from storage.sqlite import one_hop_connector
 from storage.unit_of_work import DatabaseUnavailable, UnitOfWork
@@ -126,6 +127,7 @@ class SessionUnitOfWork:
         self.reminders = ReminderRepository(session)
         self.activities = ActivityRepository(session)
         self.outbox = OutboxRepository(session)
+        self.send_budget = SendBudgetRepository(session)
 
     async def add(self, row: Base) -> None:
         self.session.add(row)

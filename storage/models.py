@@ -345,6 +345,18 @@ class MinutesPost(Base):
     posted_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class SendSlot(Base):
+    """A message sent, under each rate-limit key it counts for ("conversation:<id>", "tenant:<id>"):
+    on PostgreSQL, the budget every instance shares and that outlives restarts."""
+
+    __tablename__ = "send_slots"
+    __table_args__ = (Index("ix_send_slots_key_sent_at", "key", "sent_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(450))
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class Reminder(Base):
     """One reminder, recorded when it falls due and before it is sent; `key` makes it unique, so
     several instances planning at once still record it once."""
@@ -390,6 +402,7 @@ class OutboxMessage(Base):
     conversation_id: Mapped[str] = mapped_column(String(400))
     lane: Mapped[str] = mapped_column(String(10))  # OutboxLane: order holds within a lane
     payload: Mapped[str] = mapped_column(Text)  # the message, as bot/ sends it
+    text: Mapped[str | None] = mapped_column(Text)  # a plain-text reply's words, so stale ones fold into one
     reply_to_id: Mapped[str | None] = mapped_column(String(400))
     # A draft minutes card: which one, so approval can update it in place once it is posted.
     minutes_meeting_id: Mapped[int | None] = mapped_column(Integer)

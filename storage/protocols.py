@@ -169,6 +169,13 @@ class ChangeStore(Protocol):
     async def latest_progress(self, action_ids: list[int], since: datetime | None) -> dict[int, Change]: ...
 
 
+class SendBudgetStore(Protocol):
+    async def take(self, limits: list[tuple[str, float, int]]) -> float:
+        """One more send under every (key, seconds, most): 0.0 when it may go now (and it is counted), else the wait."""
+
+    async def forget_old(self) -> None: ...
+
+
 class ReminderStore(Protocol):
     """Reminders: what has fallen due, who is sending it, what was sent."""
 
@@ -228,6 +235,9 @@ class OutboxStore(Protocol):
 
     async def release(self, message_ids: list[int], instance: str) -> None:
         """Gives back messages this instance held but will not send now."""
+
+    async def remove_unclaimed(self, message_ids: list[int]) -> None:
+        """Deletes messages nobody is sending (folded into another)."""
 
     async def renew_claims(self, instance: str, until: datetime) -> None:
         """Extends the lease of every message `instance` holds."""

@@ -21,6 +21,7 @@ from storage.protocols import (
     MeetingStore,
     OutboxStore,
     ReminderStore,
+    SendBudgetStore,
 )
 
 
@@ -38,6 +39,7 @@ class UnitOfWork(Protocol):
     reminders: ReminderStore
     activities: ActivityStore
     outbox: OutboxStore
+    send_budget: SendBudgetStore
 
     async def add(self, row: Base) -> None:
         """Adds and writes the row now, so its generated id can be used."""

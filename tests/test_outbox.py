@@ -197,3 +197,23 @@ async def test_a_claim_left_by_an_instance_that_died_holds_the_chat_for_one_shor
     assert await chat.say("/agenda add 10:00 Welcome") == "Interrupted reply\nItem 1 added at 10:00: Welcome."
     assert time.monotonic() - started < 5
     assert chat.connector.texts().count("Interrupted reply") == 1
+
+
+async def test_after_an_outage_a_chats_confirmations_come_as_one_message(chat, clock):
+    """They used to arrive as a burst, one per command, minutes after anyone asked."""
+    await chat.say("/start")
+    await chat.say("/agenda add 10:00 Welcome")
+    await chat.say("/next")
+    chat.connector.reply_failures += [(503, {})] * 100
+    for n in range(1, 4):
+        await chat.post(chat.message(f"/note Point {n}."))
+    chat.connector.reply_failures.clear()
+    clock.advance(minutes=2)
+    await chat.bot.app[SWEEPS].deliver()
+    folded = [a for a in chat.connector.posted if (a.get("text") or "").startswith("While Teams")]
+    assert [a["text"] for a in folded] == ["While Teams could not be reached, Clerk recorded:\n"
+                                           "- Note recorded on item 1. #1\n- Note recorded on item 1. #2\n"
+                                           "- Note recorded on item 1. #3"]
+    assert folded[0]["replyToId"].startswith("act-")
+    assert recorded(chat, "Note recorded") == []
+    assert await undelivered(chat.bot.app[DB]) == []

@@ -103,3 +103,24 @@ async def test_malformed_identities_get_a_4xx_and_impossible_numbers_a_plain_ref
     for data in ({"action": 2**63, "committee": 1}, {"action": 1, "committee": 2**63}, {"action": "1e9"}):
         shown = card_text(await chat.press(DONE, data))
         assert "went wrong" not in shown.lower() and shown, data
+
+
+async def test_two_instances_share_one_tenants_budget(start_bot, connector, database_url):
+    """Two instances once posted twice the tenant's limit between them: the budget is now counted in
+    PostgreSQL, on the database's clock, by every instance (SQLite runs one instance)."""
+    import asyncio
+
+    import pytest
+    if database_url.startswith("sqlite"):
+        pytest.skip("SQLite runs one instance, whose own limiter keeps the budget")
+    first = await start_bot(outbound_per_tenant_per_second=4)
+    second = await start_bot(outbound_per_tenant_per_second=4)
+    chats = [Chat(bot, connector, conversation_id=f"19:budget-{n}@thread.v2")
+             for n, bot in enumerate([first, second] * 6)]
+    await asyncio.gather(*(chat.post(chat.message("/help")) for chat in chats))
+    arrivals = sorted(connector.received_at)
+    assert len(arrivals) == 12
+    busiest = max(sum(1 for t in arrivals if start <= t < start + 0.98) for start in arrivals)
+    assert busiest <= 4, arrivals
+    for chat in chats:
+        await chat.close()

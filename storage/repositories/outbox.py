@@ -98,6 +98,11 @@ class OutboxRepository(Repository):
                 .execution_options(synchronize_session=False)
             )
 
+    async def remove_unclaimed(self, message_ids: list[int]) -> None:
+        """Deletes messages nobody is sending (folded into another)."""
+        await self.session.execute(delete(OutboxMessage).where(OutboxMessage.id.in_(message_ids),
+                                                               OutboxMessage.claimed_by.is_(None)))
+
     async def renew_claims(self, instance: str, until: datetime) -> None:
         """Extends the lease of every message `instance` holds: a live sender keeps its claims, and
         those of one that died run out within a lease."""
