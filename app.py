@@ -58,6 +58,7 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = utc_now,
 
     async def startup(app: web.Application) -> None:
         await db.migrate()
+        await sweeps.start()
         if not settings.link_secret_from_env:
             log.warning("CLERK_LINK_SECRET is not set: minutes links stop working when Clerk restarts.")
         if not settings.auth_enabled:

@@ -96,8 +96,10 @@ VARIABLES: tuple[Variable, ...] = (
              "When empty, authentication is off, Clerk logs a warning at start, and it must only serve local clients",
              setting="APP_ID"),
     Variable("MicrosoftAppPassword", "", "the app's client secret", setting="APP_PASSWORD"),
-    Variable("MicrosoftAppType", "MultiTenant",
-             "`MultiTenant`, `SingleTenant` or `UserAssignedMSI`, as in Microsoft's samples", setting="APP_TYPE"),
+    Variable("MicrosoftAppType", "SingleTenant",
+             "`SingleTenant` (with `MicrosoftAppTenantId`) or `UserAssignedMSI` (a managed identity: "
+             "`MicrosoftAppId` is its client id, no password); `MultiTenant` only for a bot registered before "
+             "Azure stopped creating them on 31 July 2025", setting="app_type"),
     Variable("MicrosoftAppTenantId", "", "the app's tenant, for `SingleTenant` and `UserAssignedMSI`",
              setting="APP_TENANTID"),
     Variable("ALLOWED_TENANTS", "",
@@ -174,7 +176,7 @@ class Settings:
     # Names as the botbuilder configuration object expects them (Microsoft's samples use these).
     APP_ID: str = _default("MicrosoftAppId")
     APP_PASSWORD: str = _default("MicrosoftAppPassword")
-    APP_TYPE: str = _default("MicrosoftAppType")
+    app_type: str = _default("MicrosoftAppType")
     APP_TENANTID: str = _default("MicrosoftAppTenantId")
     timekeeping_sweep_seconds: int = _default("TIMEKEEPING_SWEEP_SECONDS")
     public_url: str = _default("CLERK_PUBLIC_URL")  # empty: http://HOST:PORT
@@ -193,6 +195,12 @@ class Settings:
         return bool(self.APP_ID)
 
     @property
+    def APP_TYPE(self) -> str:  # noqa: N802 - the name botbuilder's configuration reads
+        """The app type botbuilder is given: with authentication off (no app id), the only one it
+        accepts without credentials, which it calls MultiTenant."""
+        return self.app_type if self.APP_ID else "MultiTenant"
+
+    @property
     def base_url(self) -> str:
         return self.public_url or f"http://{self.host}:{self.port}"
 
@@ -206,6 +214,10 @@ class Settings:
                 "MicrosoftAppId is not set. Set MicrosoftAppId (and MicrosoftAppPassword), listen on 127.0.0.1, "
                 "or set CLERK_ALLOW_INSECURE=1 if something else guards this address."
             )
+        if values["APP_ID"] and values["app_type"].lower() in ("singletenant", "userassignedmsi") \
+                and not values["APP_TENANTID"]:
+            raise ConfigError(f"MicrosoftAppType={values['app_type']} needs MicrosoftAppTenantId, the tenant the bot's "
+                              "app registration (or managed identity) belongs to.")
         secret = env.get("CLERK_LINK_SECRET")
         return cls(**values, reminder_policy=_policy(env), link_secret=secret or secrets.token_hex(32),
                    link_secret_from_env=bool(secret))

@@ -1,4 +1,5 @@
-"""Clerk's benchmark: turn latency and throughput against botbuilder's echo bot, the reminder sweep
+"""Clerk's benchmark: turn latency and throughput against botbuilder's echo bot and a bare floor bot
+(bench/floor_bot.py: the same work with nothing else), the reminder sweep
 over many stored actions, and minutes rendering. Prints its figures and writes them to
 bench/results/latest.json. Run it with `make bench` (see README: Benchmark).
 
@@ -439,7 +440,10 @@ async def main() -> None:
               f"(no pause), then paced (a command every {args.think_seconds} s on average in each meeting)",
               flush=True)
         turns = {"echo": await measure_turns("echo (botbuilder)", [sys.executable, "bench/echo_bot.py"], {},
-                                             args.meetings, args.think_seconds, workdir)}
+                                             args.meetings, args.think_seconds, workdir),
+                 "floor": await measure_turns("floor (bare)", [sys.executable, "bench/floor_bot.py"],
+                                              {"FLOOR_DATABASE": str(workdir / "floor.db")}, args.meetings,
+                                              args.think_seconds, workdir)}
         turns["clerk_sqlite"] = await measure_turns(
             "clerk (SQLite)", [sys.executable, "app.py"],
             {**base_env, "DATABASE_URL": f"sqlite+aiosqlite:///{workdir}/clerk.db"}, args.meetings,
@@ -451,7 +455,14 @@ async def main() -> None:
                 "clerk (PostgreSQL)", [sys.executable, "app.py"],
                 {**base_env, "DATABASE_URL": await databases["postgresql"]("turns")}, args.meetings,
                 args.think_seconds, workdir)
-        for key in [k for k in turns if k != "echo"]:
+        for key in [k for k in turns if k.startswith("clerk")]:
+            floor = turns["floor"]
+            turns[key]["floor_throughput_ratio"] = round(turns[key]["turns_per_second"] / floor["turns_per_second"], 3)
+            turns[key]["floor_sequential_ratio"] = round(
+                turns[key]["sequential_action_median_ms"] / floor["sequential_action_median_ms"], 2)
+            print(f"  {key}: Clerk/floor throughput {turns[key]['floor_throughput_ratio']}, sequential "
+                  f"{turns[key]['floor_sequential_ratio']}x the floor's")
+        for key in [k for k in turns if k.startswith("clerk")]:
             turns[key]["throughput_ratio"] = round(turns[key]["turns_per_second"] / turns["echo"]["turns_per_second"], 2)
             turns[key]["p99_ratio"] = round(turns[key]["p99_ms"] / turns["echo"]["p99_ms"], 2)
             turns[key]["sequential_ratio"] = round(
@@ -488,7 +499,7 @@ async def main() -> None:
 def check_targets(results: dict) -> dict:
     verdicts = {}
     for key, figures in results["turns"].items():
-        if key == "echo":
+        if not key.startswith("clerk"):
             continue
         verdicts[f"paced p99 < {TARGETS['p99_ms']:.0f} ms ({key})"] = _verdict(figures["p99_ms"], TARGETS["p99_ms"], below=True)
         verdicts[f"Clerk/echo throughput >= {TARGETS['throughput_ratio']} ({key})"] = _verdict(

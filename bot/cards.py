@@ -271,7 +271,7 @@ def minutes_cards(minutes: Minutes, for_chair: bool = False) -> list[Attachment]
     parts: list[list[dict]] = [[]]
     for block in blocks:
         trial = parts[-1] + [block]
-        if parts[-1] and _size(_header("Draft minutes (99 of 99)", minutes) + trial,
+        if parts[-1] and _size(_header(f"{minutes.document_title} (99 of 99)", minutes) + trial,
                                _minutes_actions(minutes, 99, True)) > MAX_CARD_BYTES:
             parts.append([block])
         else:
@@ -279,7 +279,7 @@ def minutes_cards(minutes: Minutes, for_chair: bool = False) -> list[Attachment]
     total = len(parts)
     cards = []
     for index, part in enumerate(parts, start=1):
-        title = "Draft minutes" if total == 1 else f"Draft minutes ({index} of {total})"
+        title = minutes.document_title if total == 1 else f"{minutes.document_title} ({index} of {total})"
         waiting = [] if minutes.approved or for_chair else [_text("Awaiting the chair's approval.", isSubtle=True)]
         refresh = None if minutes.approved else _refresh("minutes.refresh", {"meeting": minutes.meeting_id,
                                                                             "part": index}, minutes.keepers)
@@ -308,7 +308,7 @@ def _size(body: list[dict], actions: list[dict]) -> int:
 def _header(title: str, minutes: Minutes) -> list[dict]:
     header = [
         _text(title, weight="Bolder", size="Large"),
-        _rich((minutes.committee, BOLD), f" · {minutes.title}", spacing="None"),
+        _rich((minutes.name, BOLD), spacing="None"),
     ]
     if minutes.approved:
         header.append(_rich(minutes.approved, color="Good", weight="Bolder"))

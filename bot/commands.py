@@ -126,15 +126,19 @@ COMMANDS: list[Command] = [
     Command("present", "/present <Name>, <Role> [from item N]; <Name>, <Role>",
             "Record people as present (from item N: they came for that item).",
             "/present Jack Tracey, Policy Lead; Sam Todd, Data Lab", attendance.present),
-    Command("apologies", "/apologies <Name>; <Name>", "Record apologies.",
-            "/apologies Jamie Grace; Pete Fussey", attendance.apologies),
+    Command("apologies", "/apologies <Name> [(reason)]; <Name> [- reason]", "Record apologies, with their reasons.",
+            "/apologies Jamie Grace (unable to join: IT problems); Pete Fussey - on leave", attendance.apologies),
     Command("absent", "/absent <Name>", "Correct a record: the person was neither present nor apologised.",
             "/absent Pete Fussey", attendance.absent),
     Command("substitute", "/substitute <Name> for <Member>",
             "Record a substitute, who counts toward the quorum in the member's place.",
             "/substitute Kerry Reid for Tom Sorrell", attendance.substitute),
-    Command("arrived", "/arrived <Name> [HH:MM]", "Record that someone arrived (default: now).",
+    Command("arrived", "/arrived <Name | a member of the public> [HH:MM]",
+            "Record that someone arrived (default: now); members of the public are counted.",
             "/arrived Jamie Grace 10:45", attendance.arrived),
+    Command("public", "/public <N | words>",
+            "Record members of the public present: a number, or the words the minutes give.",
+            "/public No members of the public were present.", attendance.public),
     Command("left", "/left <Name> [HH:MM]", "Record that someone left (default: now).",
             "/left Jamie Grace 12:10", attendance.left),
     Command("attendance history", "/attendance history", "Every attendance change and correction, who and when.",
@@ -190,8 +194,9 @@ COMMANDS: list[Command] = [
             "/motion That the tool proceed to a pilot mover: Tom Sorrell seconder: Kerry Reid", formal.motion),
     Command("vote casting", "/vote casting for|against", "The chair's casting vote on a tied motion.",
             "/vote casting for", formal.casting_vote, role=Role.CHAIR, doing="give the casting vote"),
-    Command("vote", "/vote for <n> against <n> [abstain <n>] | /vote carried|lost|unanimous",
-            "Record the vote on the latest motion; a simple majority of votes cast carries it.",
+    Command("vote", "/vote for <n> against <n> [abstain <n>] | /vote <n>-<n> | /vote carried|lost|unanimous",
+            "Record the vote on the latest motion, as people say it (7 for, 1 abstention; 7-2; carried with 1 "
+            "abstention); a simple majority of votes cast carries it.",
             "/vote for 7 against 2 abstain 1", formal.vote),
     Command("defer", "/defer [item N] [reason]",
             "Defer the current item (or item N) to the next meeting, whose agenda it goes on.",
@@ -200,14 +205,15 @@ COMMANDS: list[Command] = [
     Command("withdraw", "/withdraw [item N] [reason]", "Record that an item was withdrawn.",
             "/withdraw item 5 the presenter withdrew the paper", formal.withdraw, role=Role.CHAIR_OR_SECRETARY,
             doing="change the agenda"),
-    Command("previous approved", "/previous approved [with amendments: <text>]",
-            "Record that the minutes of the previous meeting were approved as an accurate record.",
+    Command("previous approved", "/previous approved [<date>] [with amendments: <text>]",
+            "Record that the minutes of the previous meeting (or those of a date) were approved as an accurate record.",
             "/previous approved with amendments: item 3 should read 'pilot in July'", formal.previous_approved,
             role=Role.CHAIR_OR_SECRETARY, doing="record the approval of the previous minutes"),
-    Command("confidential", "/confidential [item N] <reason>",
-            "Mark the current item (or item N) exempt: the public minutes give only its number, title and reason; "
-            "the chair and secretary get its minutes privately.",
-            "/confidential item 6 information about an individual", formal.confidential,
+    Command("confidential", "/confidential [item N] <reason> [public: <summary>]",
+            "Mark the current item (or item N) exempt: the public minutes give only its number, title, reason and "
+            "the public summary (which may follow later); the chair and secretary get its minutes privately.",
+            "/confidential item 6 information about an individual public: The council resolved unanimously to "
+            "renew the contract.", formal.confidential,
             role=Role.CHAIR_OR_SECRETARY, doing="mark an item exempt"),
     Command("outcome", "/outcome [item N] <letter> [comment]", "Set the item's outcome on the scale.",
             "/outcome B proceed once the guidance is drafted", minutes_record.outcome,
@@ -327,7 +333,7 @@ TEAMS_SENT: list[Command] = [
 ]
 BY_TEAMS = {command.teams: command for command in TEAMS_SENT}
 
-_BY_NAME = {command.name: command for command in COMMANDS}
+BY_NAME = {command.name: command for command in COMMANDS}
 # Every button, by its verb, with the row it belongs to: one table for typed and pressed alike.
 BY_VERB: dict[str, tuple[Command, Button]] = {b.verb: (c, b) for c in COMMANDS for b in c.buttons}
 
@@ -346,10 +352,10 @@ def match(text: str) -> tuple[Command | None, str, str]:
     first = words[0].lower()
     if len(words) > 1:
         pair = f"{first} {words[1].lower()}"
-        if pair in _BY_NAME:
-            return _BY_NAME[pair], _after_words(body, 2), first
-    if first in _BY_NAME:
-        return _BY_NAME[first], _after_words(body, 1), first
+        if pair in BY_NAME:
+            return BY_NAME[pair], _after_words(body, 2), first
+    if first in BY_NAME:
+        return BY_NAME[first], _after_words(body, 1), first
     return None, _after_words(body, 1), first
 
 
@@ -360,42 +366,3 @@ def _after_words(body: str, count: int) -> str:
 
 def family(word: str) -> list[Command]:
     return [c for c in COMMANDS if c.name == word or c.name.startswith(word + " ")]
-
-
-HOW_TO_ADDRESS = ("Start a command with /. In a personal chat the / may be left out; in a group or meeting "
-                  "chat a command without / needs an @mention of Clerk.")
-# The commands a newcomer needs first, in the order a meeting uses them.
-FIRST_COMMANDS = ("start", "agenda add", "next", "note", "action", "end")
-
-
-def not_in_a_personal_chat(command: Command) -> str:
-    """What a committee command typed in a personal chat is answered with."""
-    here = "; ".join(c.syntax for c in COMMANDS if c.personal is not None)
-    return f"/{command.name} belongs in your committee's chat, with Clerk added to it. Here: {here}."
-
-
-def short_help() -> str:
-    lines = ["Clerk keeps the minutes. To begin:"]
-    lines += [f"- {_BY_NAME[name].help_line}" for name in FIRST_COMMANDS]
-    lines.append("/help lists every command.")
-    return "\n".join(lines)
-
-
-def help_text(topic: str = "") -> str:
-    topic = " ".join(topic.lower().lstrip("/").split())
-    if not topic:
-        lines = [f"Clerk keeps the minutes. {HOW_TO_ADDRESS} Commands:"]
-        lines += [f"- {c.help_line}" for c in COMMANDS]
-        lines.append("Type /help <command> for its syntax and an example, e.g. /help agenda add.")
-        return "\n".join(lines)
-    related = family(topic)
-    if len(related) > 1:
-        return "\n\n".join(usage(c) for c in related)
-    if topic in _BY_NAME:
-        return usage(_BY_NAME[topic])
-    return f"There is no command '{topic}'. /help lists them all."
-
-
-def usage(command: Command) -> str:
-    who = "" if command.role is Role.ANYONE else f"\nWho may: {command.role.value}."
-    return f"{command.syntax}\n{command.summary}{who}\nExample: {command.example}"

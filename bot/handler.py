@@ -19,8 +19,8 @@ from bot.outbox import ATTEMPT_SECONDS, Outbox
 from bot.activity import (caller, card_committee, card_response, conversation_type, entities, participants,
                           reference_json, reference_key, teams_meeting_id, tenant_id)
 from bot.commands import (BY_TEAMS, BY_VERB, CLERK_ADDED, MEETING_END, MEETING_START, MESSAGE_DELETED,
-                          MESSAGE_EDITED, PARTICIPANTS_JOIN, PARTICIPANTS_LEAVE, Command, help_text, match,
-                          not_in_a_personal_chat, short_help, usage)
+                          MESSAGE_EDITED, PARTICIPANTS_JOIN, PARTICIPANTS_LEAVE, Command, match)
+from bot.help import help_text, not_in_a_personal_chat, short_help, usage
 from bot.teams_api import MeetingRoles
 from bot.text import mentions_from_entities, read_message, storable
 from config import Settings

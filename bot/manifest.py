@@ -38,7 +38,8 @@ def teams_app_id(bot_id: str) -> str:
 
 def build_manifest(bot_id: str, public_url: str = "") -> dict:
     """`public_url`: where Clerk serves its pages (CLERK_PUBLIC_URL); its host is a valid domain, so
-    Teams may show Clerk's page in a meeting's in-meeting notification."""
+    Teams may show Clerk's page in a meeting's in-meeting notification, and the manifest names
+    Clerk's own privacy statement and terms there."""
     template = (PACKAGE_DIR / "manifest.json").read_text()
     template = template.replace("${{BOT_ID}}", bot_id)
     template = template.replace("${{TEAMS_APP_ID}}", teams_app_id(bot_id))
@@ -49,6 +50,8 @@ def build_manifest(bot_id: str, public_url: str = "") -> dict:
     host = urlparse(public_url).hostname
     if host:
         manifest["validDomains"] = [host]
+        base = public_url.rstrip("/")
+        manifest["developer"].update(websiteUrl=base, privacyUrl=f"{base}/privacy", termsOfUseUrl=f"{base}/terms")
     return manifest
 
 
@@ -65,8 +68,11 @@ def main() -> None:
     bot_id = os.environ.get("MicrosoftAppId", "")
     if not bot_id:
         sys.exit("Set MicrosoftAppId to the bot's Azure app id before building the Teams package.")
-    output = build_package(bot_id, Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_OUTPUT,
-                           os.environ.get("CLERK_PUBLIC_URL", ""))
+    public_url = os.environ.get("CLERK_PUBLIC_URL", "")
+    if not public_url.startswith("https://"):
+        sys.exit("Set CLERK_PUBLIC_URL to Clerk's public https address: the manifest names its privacy statement "
+                 "and terms there (/privacy, /terms), which an admin reads before approving the app.")
+    output = build_package(bot_id, Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_OUTPUT, public_url)
     print(f"Teams app package written to {output}")
 
 

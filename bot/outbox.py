@@ -37,6 +37,7 @@ ATTEMPT_SECONDS = 5.0
 ANSWER_SECONDS = 12.0  # from the request's arrival to Teams' HTTP answer; Teams gives up at 15 s
 ANSWER_BY = "clerk.answer_by"  # turn_state key: the monotonic time by which Teams must have its answer
 SWEEP_CONCURRENCY = 16  # conversations delivered at once by a sweep: a hung one holds up no other
+LIVE_COUNT_SECONDS = 2.0  # how long the count of live instances is trusted
 
 
 def accepted_without_body(error: Exception) -> bool:
@@ -153,9 +154,11 @@ class Outbox:
     def __init__(self, adapter: CloudAdapter, app_id: str, limiter: RateLimiter, new_unit_of_work: UnitOfWorkFactory,
                  instance: str, clock: Callable[[], datetime], sleep: Callable[[float], Awaitable] = asyncio.sleep,
                  shared_budget: bool = False):
-        """`shared_budget`: every instance counts its sends in the database (PostgreSQL), so the
-        rate limits hold for all of them together and across restarts."""
+        """`shared_budget`: when other instances are alive, every instance counts its sends in the
+        database (PostgreSQL), so the rate limits hold for all of them together; alone, this
+        process's own limiter keeps them, at no cost to a turn."""
         self.shared_budget = shared_budget
+        self._others_checked_at, self._others_alive = -LIVE_COUNT_SECONDS, False
         self.adapter = adapter
         self.app_id = app_id
         self.limiter = limiter
@@ -301,7 +304,7 @@ class Outbox:
         try:
             async with asyncio.timeout(max(0.0, max_wait) if max_wait is not None else None):
                 await self.limiter.wait_turn(conversation_id, tenant_id)
-                while self.shared_budget:
+                while self.shared_budget and await self._not_alone():
                     wait = await self._take_shared(conversation_id, tenant_id)
                     if wait <= 0:
                         break
@@ -317,6 +320,16 @@ class Outbox:
             raise failure_from(error) from None
         finally:
             self.limiter.sent(conversation_id)
+
+    async def _not_alone(self) -> bool:
+        """Whether another instance is alive (asked of the database every LIVE_COUNT_SECONDS)."""
+        if time.monotonic() - self._others_checked_at >= LIVE_COUNT_SECONDS:
+            try:
+                self._others_alive = await delivery.live_instances(self.new_unit_of_work, self.clock()) > 1
+            except DatabaseUnavailable:
+                self._others_alive = True  # cannot tell: count in the shared budget, which itself falls back
+            self._others_checked_at = time.monotonic()
+        return self._others_alive
 
     async def _take_shared(self, conversation_id: str, tenant_id: str | None) -> float:
         try:

@@ -22,7 +22,8 @@ from bot.signing_keys import SigningKeysUnavailable
 from config import Settings
 from dialogs.action_log import LOG_FORMATS, build_action_log
 from dialogs.agenda import stage_page
-from dialogs.export import FORMATS, filename, render_link_refused, render_stage
+from dialogs.export import FORMATS, filename, render_link_refused, render_privacy, render_stage, render_terms
+from dialogs.turns import HANDLED_ACTIVITIES_KEPT
 from dialogs.minutes import minutes_by_id
 from storage.db import Database
 
@@ -92,6 +93,14 @@ def add_routes(app: web.Application, adapter: CloudAdapter, bot: ClerkBot, setti
                 return web.json_response({"error": "invoke not handled"}, status=400)
         return web.Response(status=201)
 
+    async def privacy(request: web.Request) -> web.Response:
+        """Named in the Teams manifest (privacyUrl), as an admin expects before approving the app."""
+        return download(render_privacy(HANDLED_ACTIVITIES_KEPT.days, settings.export_link_hours),
+                        "text/html; charset=utf-8", True, "privacy.html")
+
+    async def terms(request: web.Request) -> web.Response:
+        return download(render_terms(), "text/html; charset=utf-8", True, "terms.html")
+
     async def healthz(request: web.Request) -> web.Response:
         if await db.ping():
             return web.json_response({"status": "ok", "database": "ok"})
@@ -136,6 +145,8 @@ def add_routes(app: web.Application, adapter: CloudAdapter, bot: ClerkBot, setti
 
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
+    app.router.add_get("/privacy", privacy)
+    app.router.add_get("/terms", terms)
     # Ids of at most nine digits: a longer one names nothing, and is a 404 rather than an error.
     app.router.add_get(r"/minutes/{meeting_id:[0-9]{1,9}}.{fmt:%s}" % "|".join(FORMATS), minutes_document(False))
     app.router.add_get(r"/minutes/{meeting_id:[0-9]{1,9}}/confidential.{fmt:%s}" % "|".join(FORMATS),

@@ -14,7 +14,7 @@ from bot.outbox import Outbox
 from bot.proactive import render_in_meeting, render_text
 from config import Settings
 from dialogs import delivery, reminders
-from dialogs.delivery import LEASE_RENEWAL
+from dialogs.delivery import HEARTBEAT
 from dialogs.agenda import Notice, send_overtime_notices
 from dialogs.turns import forget_handled_activities
 from storage.db import Database
@@ -56,8 +56,13 @@ class Sweeps:
         page = self.links.link(f"/meetings/{notice.meeting_id}/time.html", self.clock())
         return render_in_meeting(notice.text, page, self.settings.APP_ID)
 
-    async def leases(self) -> None:
-        await delivery.renew_leases(self.db.unit_of_work, self.instance, self.clock())
+    async def start(self) -> None:
+        """At start: on SQLite, which runs one instance at a time, the claims a stopped one left."""
+        if self.db.is_sqlite:
+            await delivery.take_over_claims(self.db.unit_of_work, self.instance)
+
+    async def heartbeat(self) -> None:
+        await delivery.heartbeat(self.db.unit_of_work, self.instance, self.clock())
 
     async def deliver(self) -> None:
         await self.outbox.sweep()
@@ -74,7 +79,8 @@ class Sweeps:
         # Delivers what turns, reminders and notices left queued; at start, what a stop left.
         scheduler.add_job(self.deliver, "interval", seconds=OUTBOX_SWEEP_SECONDS, id="outbox", max_instances=1,
                           coalesce=True, next_run_time=now)
-        scheduler.add_job(self.leases, "interval", seconds=LEASE_RENEWAL.total_seconds(), id="leases",
-                          max_instances=1, coalesce=True)
+        if not self.db.is_sqlite:  # instances alive, for one another's claims and the shared send budget
+            scheduler.add_job(self.heartbeat, "interval", seconds=HEARTBEAT.total_seconds(), id="heartbeat",
+                              max_instances=1, coalesce=True, next_run_time=now)
         scheduler.add_job(self.housekeeping, "interval", minutes=10, id="housekeeping", max_instances=1,
                           coalesce=True, next_run_time=now)

@@ -154,15 +154,26 @@ def render_html(log: ActionLog, minutes_url: MinutesUrl) -> bytes:
 CSV_COLUMNS = ("Action", "Text", "Owners", "From", "Due", "Due date", "Status", "Overdue", "Latest note")
 
 
+# A cell a spreadsheet would read as a formula (OWASP, "CSV Injection"): "=HYPERLINK(...)" typed
+# into an action must open as the text it is.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_text(value: object) -> object:
+    """Text that would start a formula, with a leading apostrophe, which spreadsheets show as text."""
+    return f"'{value}" if isinstance(value, str) and value.startswith(_FORMULA_START) else value
+
+
 def render_csv(log: ActionLog, minutes_url: MinutesUrl | None = None) -> bytes:
     """Open actions, then those closed since the last meeting: a row an action, for a spreadsheet."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
     for action in log.open_actions + log.closed_since_last_meeting:
-        writer.writerow([action.number, action.text, "; ".join(action.owners), action.source, action.due,
-                         action.due_date.isoformat() if action.due_date else "", action.status,
-                         "yes" if action.overdue else "no", action.latest or ""])
+        writer.writerow([spreadsheet_text(cell) for cell in (
+            action.number, action.text, "; ".join(action.owners), action.source, action.due,
+            action.due_date.isoformat() if action.due_date else "", action.status,
+            "yes" if action.overdue else "no", action.latest or "")])
     return out.getvalue().encode("utf-8-sig")  # the byte-order mark makes Excel read it as UTF-8
 
 

@@ -9,26 +9,22 @@ members, each with their part attendance, "(from 10:45; left 12:10, during item 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 from dialogs import timing
 from dialogs.agenda import agenda_of
 from dialogs.context import Reply, Turn
 from dialogs.errors import ClerkError, UsageError
 from dialogs.guards import current_meeting
-from dialogs.parsing import MAX_NAME, clean_name, clock_time, parse_people, parse_time
+from dialogs.parsing import MAX_NAME, clean_name, clock_time, parse_apology, parse_people, parse_time
 from dialogs.identity import name_key
 from dialogs.identity import Known, identify
-from dialogs.schedule import Agenda
+from dialogs.attendance_minutes import is_inquorate_now, people_of, with_reason
 from dialogs.changes import log_change, undone_note
-from storage.models import Attendance, Change, Committee, Meeting, values_before_change
+from storage.models import Attendance, Meeting, values_before_change
 from storage.unit_of_work import UnitOfWork
-from storage.vocabulary import AttendanceChangeKind, AttendanceStatus, ChangeSubject, EntryKind
+from storage.vocabulary import AttendanceChangeKind, AttendanceStatus, ChangeSubject, MeetingFact
 
-# A Teams join this long after the meeting opened is a late arrival the minutes give ("from 10:45").
-LATE_AFTER = timedelta(minutes=5)
 _FROM_ITEM = re.compile(r"\s+from\s+item\s+(\d{1,3})\s*$", re.IGNORECASE)
 _AT_TIME = re.compile(r"^(.*?)\s+(\d{1,2}[:.]\d{2})$")
 
@@ -48,7 +44,7 @@ async def _row(uow: UnitOfWork, meeting: Meeting, known: Known, user_id: str | N
 
 
 # What /undo puts back of a person's attendance row.
-UNDONE_FIELDS = ("status", "recorded_by", "joined_at", "left_at", "substitute_for", "substituted_by", "role")
+UNDONE_FIELDS = ("status", "recorded_by", "joined_at", "left_at", "substitute_for", "substituted_by", "role", "note")
 
 
 async def _change(uow: UnitOfWork, row: Attendance, kind: AttendanceChangeKind, at: datetime, turn: Turn,
@@ -90,19 +86,24 @@ async def present(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
 
 
 async def apologies(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
-    names = [clean_name(n) for n in args.split(";") if clean_name(n)]
-    if not names:
+    """`/apologies Name (reason); Name - reason`: the reason is kept and the minutes give it."""
+    given = [parse_apology(chunk) for chunk in args.split(";") if clean_name(chunk)]
+    if not given:
         raise UsageError("Give at least one name.")
-    if any(len(n) > MAX_NAME for n in names):
-        raise UsageError(f"A name is at most {MAX_NAME} characters.")
+    if any(len(name) > MAX_NAME or len(reason or "") > MAX_NOTE for name, reason in given):
+        raise UsageError(f"A name is at most {MAX_NAME} characters, and a reason {MAX_NOTE}.")
     meeting = await current_meeting(uow, turn)
     rows = []
-    for name in names:
+    for name, reason in given:
         row = await _row(uow, meeting, await identify(uow, turn.committee_id, name))
         _set_status(row, AttendanceStatus.APOLOGIES, turn.caller.name)
-        await _change(uow, row, AttendanceChangeKind.APOLOGIES, turn.now, turn)
+        row.note = reason
+        await _change(uow, row, AttendanceChangeKind.APOLOGIES, turn.now, turn, detail=reason)
         rows.append(row)
-    return Reply(f"Apologies: {_names(rows)}.")
+    return Reply(f"Apologies: {', '.join(with_reason(row) for row in rows)}.")
+
+
+MAX_NOTE = 300
 
 
 async def _existing_row(uow: UnitOfWork, turn: Turn, meeting: Meeting, name: str) -> Attendance:
@@ -143,8 +144,36 @@ def _name_and_time(args: str, turn: Turn, meeting: Meeting) -> tuple[str, dateti
     return text, moment
 
 
+_PUBLIC_ARRIVING = re.compile(r"(?i)^(a|an|one|\d{1,3})\s+members?\s+of\s+the\s+public\b\s*(.*)$")
+
+
+async def public(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
+    """`/public 1` or `/public No members of the public were present`: the attendance block's line."""
+    meeting = await current_meeting(uow, turn)
+    text = clean_name(args)
+    if not text:
+        raise UsageError("Give how many members of the public are present, or the words for the minutes.")
+    if len(text) > MAX_NOTE:
+        raise UsageError(f"That is more than {MAX_NOTE} characters.")
+    return await _set_public(uow, turn, meeting, text)
+
+
+async def _set_public(uow: UnitOfWork, turn: Turn, meeting: Meeting, text: str) -> Reply:
+    log_change(uow, turn, ChangeSubject.MEETING, meeting.id, MeetingFact.PUBLIC, meeting=meeting,
+               before=meeting.public_attendance, after=text,
+               state=values_before_change(meeting, ("public_attendance",)))
+    meeting.public_attendance = text
+    return Reply(f"Members of the public: {text}.")
+
+
 async def arrived(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     meeting = await current_meeting(uow, turn)
+    arriving = _PUBLIC_ARRIVING.match(clean_name(args))
+    if arriving:  # "a member of the public 19:05": counted, not named
+        count = 1 if not arriving.group(1).isdigit() else int(arriving.group(1))
+        known = meeting.public_attendance or "0"
+        return await _set_public(uow, turn, meeting, str(int(known) + count) if known.isdigit() else
+                                 f"{known}; {count} more arrived")
     name, moment = _name_and_time(args, turn, meeting)
     row = await _row(uow, meeting, await identify(uow, turn.committee_id, name))
     _set_status(row, AttendanceStatus.PRESENT, turn.caller.name)
@@ -222,130 +251,6 @@ async def _known_or_as_typed(uow: UnitOfWork, turn: Turn, name: str) -> Known:
 # The attendance the minutes and /attendance give -----------------------------------------------
 
 
-@dataclass(frozen=True)
-class PersonLine:
-    name: str
-    detail: str | None  # "Chair", a role, "substitute for X", and part attendance, as the minutes give it
-
-
-@dataclass(frozen=True)
-class People:
-    chair: str | None
-    present: list[PersonLine]  # members and substitutes, the chair first (everyone, if the committee lists no members)
-    in_attendance: list[PersonLine]
-    apologies: list[PersonLine]
-    absent: list[PersonLine]
-    members_present: int  # members and substitutes present at any time
-    quorum: int | None
-
-    @property
-    def sections(self) -> list[tuple[str, list[tuple[str, str | None]]]]:
-        sections = [("Present", self.present), ("In attendance", self.in_attendance), ("Apologies", self.apologies),
-                    ("Absent", self.absent)]
-        return [(label, [(p.name, p.detail) for p in people]) for label, people in sections
-                if people or label in ("Present", "Apologies")]
-
-    @property
-    def quorum_line(self) -> str | None:
-        if not self.quorum:
-            return None
-        state = "quorate" if self.members_present >= self.quorum else "not quorate"
-        return f"The meeting was {state} ({self.members_present} members present; quorum {self.quorum})."
-
-
-def counts_for_quorum(row: Attendance) -> bool:
-    """A standing member counts toward the quorum, and so does a substitute, in the member's place."""
-    return row.member_id is not None or bool(row.substitute_for)
-
-
-def opening_chair(meeting: Meeting, chair_changes: list) -> str | None:
-    """Who chaired when the meeting began: the chair before the first change during an item."""
-    return chair_changes[0].person if chair_changes else meeting.chair_name
-
-
-def part_attendance(changes: list[Change], start: datetime, agenda: Agenda, tz: ZoneInfo) -> list[str]:
-    """'from 10:45', 'left 11:00, during item 4', 'returned 11:20': what a person's moves say."""
-    notes, there, ever_there = [], False, False
-    for change in changes:
-        when = clock_time(change.when, tz)
-        if change.kind in (AttendanceChangeKind.PRESENT, AttendanceChangeKind.SUBSTITUTE):
-            there = ever_there = True
-        elif change.kind == AttendanceChangeKind.ARRIVED and not there:
-            if ever_there:
-                notes.append(f"returned {when}")
-            elif change.when > start + LATE_AFTER:
-                notes.append(f"from {when}")
-            there = ever_there = True
-        elif change.kind == AttendanceChangeKind.LEFT and there:
-            during = agenda.under_way_at(change.when)
-            notes.append(f"left {when}" + (f", during item {during.number}" if during and during.number else ""))
-            there = False
-    return notes
-
-
-def _detail(*parts: str | None) -> str | None:
-    return ", ".join(part for part in parts if part) or None
-
-
-async def people_of(uow: UnitOfWork, committee: Committee, meeting: Meeting, tz: ZoneInfo,
-                    agenda: Agenda | None = None) -> People:
-    agenda = agenda or await agenda_of(uow, meeting)
-    rows = await uow.meetings.attendance(meeting.id)
-    members = await uow.committees.members(committee.id)
-    changes: dict[int, list[Change]] = {}
-    for change in await uow.changes.of_meeting(meeting.id, ChangeSubject.ATTENDANCE, standing=True):
-        changes.setdefault(change.subject_id, []).append(change)
-    entries = await uow.entries.entries([e.item.id for e in agenda.entries])
-    chair = opening_chair(meeting, sorted((e for e in entries if e.kind == EntryKind.CHAIR), key=lambda e: e.id))
-    chair_key = name_key(chair) if chair else None
-
-    def line(row: Attendance) -> PersonLine:
-        notes = "; ".join(part_attendance(changes.get(row.id, []), meeting.started_at, agenda, tz))
-        described = _detail("Chair" if row.name_key == chair_key else row.role,
-                            f"substitute for {row.substitute_for}" if row.substitute_for else None)
-        return PersonLine(row.name, " ".join(part for part in (described, notes and f"({notes})") if part) or None)
-
-    present = [r for r in rows if r.status == AttendanceStatus.PRESENT]
-    counts = [r for r in present if counts_for_quorum(r)]
-    standing = counts if members else present
-    others = [r for r in present if r not in standing and r.name_key != chair_key]
-    standing = sorted([r for r in present if r in standing or r.name_key == chair_key],
-                      key=lambda r: r.name_key != chair_key)
-    present_lines = [line(r) for r in standing]
-    if chair and not any(r.name_key == chair_key for r in present):
-        present_lines.insert(0, PersonLine(chair, "Chair"))
-    accounted = {r.name_key for r in rows if r.status in (AttendanceStatus.PRESENT, AttendanceStatus.APOLOGIES)}
-    return People(
-        chair=chair,
-        present=present_lines,
-        in_attendance=[line(r) for r in others],
-        apologies=[PersonLine(r.name, _detail(r.role, f"substituted by {r.substituted_by}" if r.substituted_by else None))
-                   for r in rows if r.status == AttendanceStatus.APOLOGIES],
-        absent=[PersonLine(m.name, m.role) for m in members if m.name_key not in accounted and m.name_key != chair_key],
-        members_present=len(counts),
-        quorum=committee.quorum,
-    )
-
-
-async def is_inquorate_now(uow: UnitOfWork, meeting: Meeting) -> bool:
-    """The meeting is under way, a quorum is set, and fewer members (and substitutes) are in it now:
-    what is decided now is marked "(taken while inquorate)"."""
-    committee = await uow.committees.get_committee(meeting.committee_id)
-    if not committee.quorum or meeting.ended_at is not None:
-        return False
-    rows = await uow.meetings.attendance(meeting.id)
-    moves: dict[int, str] = {}
-    for change in await uow.changes.of_meeting(meeting.id, ChangeSubject.ATTENDANCE, standing=True):
-        if change.kind in (AttendanceChangeKind.ARRIVED, AttendanceChangeKind.LEFT):
-            moves[change.subject_id] = change.kind
-    here = [r for r in rows if r.status == AttendanceStatus.PRESENT and counts_for_quorum(r)
-            and moves.get(r.id) != AttendanceChangeKind.LEFT]
-    return len(here) < committee.quorum
-
-
-INQUORATE_WARNING = " Warning: the meeting is not quorate, so this is marked as taken while inquorate."
-
-
 async def show(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     meeting = await current_meeting(uow, turn)
     committee = await uow.committees.get_committee(turn.committee_id)
@@ -374,4 +279,7 @@ async def history(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
 
 
 def _names(rows: list[Attendance]) -> str:
-    return ", ".join(r.name + ("" if r.member_id is not None else " (guest)") for r in rows)
+    """'Tom Sorrell, Anne Moss, Clerk to the Council, Jo Bloggs (guest)': someone who is not a member
+    is shown with the role typed for them, and is a guest only without one."""
+    return ", ".join(r.name + ("" if r.member_id is not None else f", {r.role}" if r.role else " (guest)")
+                     for r in rows)

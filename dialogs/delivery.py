@@ -13,8 +13,10 @@ keeps each queue in order.
 - A send that timed out has an unknown outcome: the connector may still post it. It is tried again,
   first after `UNKNOWN_OUTCOME_WAIT` and then with a backoff, for up to `UNKNOWN_OUTCOME_HORIZON`:
   a confirmation lost is worse than one posted twice.
-- A claim is a short lease that its live sender renews (`renew_leases`), so the claims of an
-  instance that died run out within `CLAIM_LEASE` and the chat's next message is not held up.
+- A claim has a lease. On PostgreSQL every instance says every second that it is alive
+  (`heartbeat`), so the claims of one that died are taken over within seconds; SQLite runs one
+  instance at a time, which takes over whatever another held when it starts (`take_over_claims`).
+  Either way the chat's next message is not held up, and the one being sent is sent again.
 - Anything else the connector refuses (the bot was removed, the conversation is gone) is given up
   at once, with a log line; the messages after it go on.
 
@@ -31,14 +33,15 @@ from typing import Awaitable, Callable
 
 from dialogs.context import Person
 from dialogs.errors import DeliveryFailed
-from storage.models import MinutesPost, OutboxMessage
+from storage.models import MinutesPost
+from storage.delivery_models import OutboxMessage
 from storage.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from storage.vocabulary import OutboxLane
 
 log = logging.getLogger("clerk.delivery")
 
-CLAIM_LEASE = timedelta(seconds=4)  # renewed every LEASE_RENEWAL by the instance that holds it
-LEASE_RENEWAL = timedelta(seconds=1)
+CLAIM_LEASE = timedelta(seconds=60)  # far longer than one send; an instance that died loses its claims sooner
+HEARTBEAT = timedelta(seconds=1)
 UNKNOWN_OUTCOME_WAIT = timedelta(seconds=60)  # a hung connector has answered or given up by then
 UNKNOWN_OUTCOME_HORIZON = timedelta(hours=24)  # tried again with backoff until this long after it was queued
 UNKNOWN_OUTCOME_MAX_WAIT = timedelta(hours=1)
@@ -229,10 +232,22 @@ async def forget_old_sends(new_unit_of_work: UnitOfWorkFactory) -> None:
         await uow.commit()
 
 
-async def renew_leases(new_unit_of_work: UnitOfWorkFactory, instance: str, now: datetime) -> None:
-    """Keeps this live instance's claims: called every LEASE_RENEWAL."""
+async def take_over_claims(new_unit_of_work: UnitOfWorkFactory, instance: str) -> None:
+    """At the start of the one instance SQLite runs: whatever another held, it held when it stopped."""
     async with new_unit_of_work() as uow:
-        await uow.outbox.renew_claims(instance, now + CLAIM_LEASE)
+        await uow.outbox.release_all_but(instance)
+        await uow.commit()
+
+
+async def live_instances(new_unit_of_work: UnitOfWorkFactory, now: datetime) -> int:
+    async with new_unit_of_work() as uow:
+        return await uow.outbox.live_instances(now)
+
+
+async def heartbeat(new_unit_of_work: UnitOfWorkFactory, instance: str, now: datetime) -> None:
+    """This instance is alive: called every HEARTBEAT."""
+    async with new_unit_of_work() as uow:
+        await uow.outbox.beat(instance, now)
         await uow.commit()
 
 
@@ -307,9 +322,10 @@ async def _held_elsewhere_before(new_unit_of_work: UnitOfWorkFactory, conversati
     waiting for its retry, which is the sweep's)."""
     async with new_unit_of_work() as uow:
         waiting = await uow.outbox.waiting(conversation_id, lane)
-    first = waiting[0] if waiting else None
-    return first is not None and first.id <= until_id and first.not_before <= now \
-        and first.claimed_until is not None and first.claimed_until >= now
+        first = waiting[0] if waiting else None
+        return first is not None and first.id <= until_id and first.not_before <= now \
+            and first.claimed_until is not None and first.claimed_until >= now \
+            and await uow.outbox.is_alive(first.claimed_by, now)
 
 
 async def _waiting(new_unit_of_work: UnitOfWorkFactory, conversation_id: str, lane: OutboxLane,

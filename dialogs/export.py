@@ -23,12 +23,23 @@ from markupsafe import Markup, escape
 from dialogs.minutes_model import Minutes
 
 _TEMPLATES = Path(__file__).parent / "templates"
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|<>~])")
+# What changes Markdown's meaning anywhere in a line (emphasis, code, links, HTML, strikethrough),
+# and at a line's start (a heading, a list, a quote): only these are escaped, so the text pasted
+# elsewhere reads as typed, brackets and all.
+_MD_ANYWHERE = re.compile(r"([\\`*_\[\]<>~|])")
+_MD_LINE_START = re.compile(r"^(\s*)([#+=-]|\d+[.)])", re.MULTILINE)
 
 
 def _markdown_text(value: object) -> str:
-    """Everything a Markdown template inserts: special characters escaped, line breaks kept."""
-    return _MD_SPECIAL.sub(r"\\\1", str(value if value is not None else "")).replace("\n", "  \n")
+    """Everything a Markdown template inserts: what would change its meaning escaped, line breaks kept."""
+    text = _MD_ANYWHERE.sub(r"\\\1", str(value if value is not None else ""))
+    return _MD_LINE_START.sub(_escaped_marker, text).replace("\n", "  \n")
+
+
+def _escaped_marker(match: re.Match) -> str:
+    """'\\# ', '\\- ', and '1\\. ' (CommonMark escapes the full stop of a numbered line, not the digit)."""
+    indent, marker = match.groups()
+    return indent + (marker[:-1] + "\\" + marker[-1] if marker[0].isdigit() else "\\" + marker)
 
 
 def _html_lines(text: str) -> Markup:
@@ -51,6 +62,15 @@ def render_stage(title: str, lines: list[str]) -> bytes:
     return html_templates.get_template("stage.html.j2").render(title=title, lines=lines).encode()
 
 
+_plain = Environment(loader=FileSystemLoader(_TEMPLATES), autoescape=False, undefined=StrictUndefined,
+                     trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+
+
+def render_plain_text(minutes: Minutes) -> bytes:
+    """For pasting into an e-mail: the words as typed, no markup to escape or to show."""
+    return _plain.get_template("minutes.txt.j2").render(m=minutes).encode()
+
+
 def render_markdown(minutes: Minutes) -> bytes:
     return _markdown.get_template("minutes.md.j2").render(m=minutes).encode()
 
@@ -68,9 +88,9 @@ def render_docx(minutes: Minutes) -> bytes:
     document = Document()
     style = document.styles["Normal"]
     style.font.name, style.font.size = "Arial", Pt(10)
-    title = document.add_heading(f"{minutes.committee} – {minutes.document_title}", level=1)
+    title = document.add_heading(minutes.name, level=1)
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    heading = [(minutes.title, True), (minutes.heading_time, True), (f"({minutes.held})", False)]
+    heading = [(minutes.document_title, True), (minutes.heading_time, True), (f"({minutes.held})", False)]
     for text, bold in heading + ([(minutes.chair_line, True)] if minutes.chair_line else []):
         paragraph = document.add_paragraph()
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -151,7 +171,18 @@ FORMATS: dict[str, DocumentFormat] = {f.extension: f for f in (
                    render_docx),
     DocumentFormat("html", "HTML", "text/html; charset=utf-8", True, render_html),
     DocumentFormat("md", "Markdown", "text/markdown; charset=utf-8", False, render_markdown),
+    DocumentFormat("txt", "Plain text", "text/plain; charset=utf-8", True, render_plain_text),
 )}
+
+
+def render_privacy(handled_days: int, link_hours: int) -> bytes:
+    """What Clerk stores, where, for how long, who can read it, how to have it deleted."""
+    return html_templates.get_template("privacy.html.j2").render(handled_days=handled_days,
+                                                                 link_hours=link_hours).encode()
+
+
+def render_terms() -> bytes:
+    return html_templates.get_template("terms.html.j2").render().encode()
 
 
 def render_link_refused(command: str) -> bytes:

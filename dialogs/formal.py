@@ -11,20 +11,22 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 
 from dialogs.agenda import agenda_of
-from dialogs.attendance import INQUORATE_WARNING, is_inquorate_now
+from dialogs.attendance_minutes import INQUORATE_WARNING, is_inquorate_now
 from dialogs.carry_forward import PREVIOUS_MINUTES
 from dialogs.context import Person, Reply, Turn
-from dialogs.dates import format_date
+from dialogs.dates import day_month, example_date, format_date, parse_due
 from dialogs.errors import ClerkError, UsageError
 from dialogs.guards import current_meeting, in_the_minutes_of, meeting_for_the_record
 from dialogs.minutes import confidential_minutes_for, confidential_recipients, minutes_update
 from dialogs.minutes_model import counts_text, declaration_line, motion_line, status_line
 from dialogs.minutes_record import add_entry, entry_target
 from dialogs.reminders import schedule_due_back
-from dialogs.parsing import MAX_NAME, clean_name, split_item_prefix, whole_number, within_limit
-from dialogs.identity import name_key
+from dialogs.parsing import MAX_NAME, clean_name, split_item_prefix, within_limit
+from dialogs.identity import identify, name_key
+from dialogs.votes import read_vote, result_of
 from dialogs.changes import log_change
 from dialogs.public import CONFIDENTIAL_TEXT, is_exempt
 from storage.models import DueBack, ItemEntry, Meeting, Motion, values_before_change
@@ -110,41 +112,35 @@ async def motion(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     if number is None:
         raise ClerkError("A break has no motions: name the item, e.g. /motion item 5 ...")
     terms = read_motion(text)
+    mover = (await identify(uow, turn.committee_id, terms.mover)).name if terms.mover else None
+    seconder = (await identify(uow, turn.committee_id, terms.seconder)).name if terms.seconder else None
     entry = await add_entry(uow, turn, meeting, item, EntryKind.MOTION, terms.text)
-    entry.person = terms.mover
-    motion_row = Motion(entry_id=entry.id, seconder=terms.seconder)
+    entry.person = mover
+    motion_row = Motion(entry_id=entry.id, seconder=seconder)
     uow.stage(motion_row)
     return Reply(f"Motion #{entry.number} on item {number}{in_the_minutes_of(meeting)}: "
-                 f"{await _motion_said(uow, entry, motion_row)} /vote for N against N records the vote.", view=await minutes_update(uow, meeting, turn.tz))
-
-
-_COUNT = re.compile(r"\b(for|against|abstain(?:ed|ing|s)?|abstentions?)\s+(\S+)", re.IGNORECASE)
+                 f"{await _motion_said(uow, entry, motion_row)} /vote for N against N records the vote.",
+                 view=await minutes_update(uow, meeting, turn.tz))
 
 
 async def vote(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
-    """'/vote for 7 against 2 [abstain 1]', '/vote carried|lost', '/vote unanimous'."""
+    """The vote on the latest open motion, as people say it (dialogs.votes)."""
     meeting, entry, motion_row = await _open_motion(uow, turn)
-    words = " ".join(args.lower().split())
-    if words in ("carried", "lost"):
-        motion_row.result, how = MotionResult(words), f"show of hands: {words}"
-    elif words == "unanimous":
-        motion_row.result, motion_row.unanimous, how = MotionResult.CARRIED, True, "carried unanimously"
-    else:
-        counts = _read_counts(args)
-        voters = await _voters(uow, meeting, entry)
-        cast = counts["for"] + counts["against"] + counts["abstain"]
-        if voters is not None and cast > voters:
-            raise ClerkError(f"{cast} votes is more than the {voters} members who may vote on this item "
-                             "(those present, less any who withdrew). Check the count, or /present who is missing.")
-        motion_row.votes_for, motion_row.votes_against = counts["for"], counts["against"]
-        motion_row.abstentions = counts["abstain"] or None
-        if counts["for"] == counts["against"]:
-            motion_row.result = None
-            _history(uow, turn, meeting, entry, motion_row, f"tied {counts['for']}-{counts['against']}")
-            return Reply(f"Motion #{entry.number}: tied, {counts_text(motion_row)}. The chair's casting vote decides: "
-                         "/vote casting for|against.", view=await minutes_update(uow, meeting, turn.tz))
-        motion_row.result = MotionResult.CARRIED if counts["for"] > counts["against"] else MotionResult.LOST
-        how = f"{motion_row.result} ({counts_text(motion_row)})"
+    vote = read_vote(args)
+    cast = (vote.votes_for or 0) + (vote.votes_against or 0) + (vote.abstentions or 0)
+    voters = await _voters(uow, meeting, entry) if cast else None
+    if voters is not None and cast > voters:
+        raise ClerkError(f"{cast} votes is more than the {voters} members who may vote on this item "
+                         "(those present, less any who withdrew). Check the count, or /present who is missing.")
+    motion_row.votes_for, motion_row.votes_against = vote.votes_for, vote.votes_against
+    motion_row.abstentions, motion_row.unanimous = vote.abstentions or None, vote.unanimous
+    motion_row.result = result_of(vote)
+    if motion_row.result is None:
+        _history(uow, turn, meeting, entry, motion_row, f"tied {counts_text(motion_row)}")
+        return Reply(f"Motion #{entry.number}: tied, {counts_text(motion_row)}. The chair's casting vote decides: "
+                     "/vote casting for|against.", view=await minutes_update(uow, meeting, turn.tz))
+    how = "carried unanimously" if vote.unanimous else f"{motion_row.result}" + (
+        f" ({counts_text(motion_row)})" if counts_text(motion_row) else "")
     _history(uow, turn, meeting, entry, motion_row, how)
     return Reply(f"Motion #{entry.number} {motion_row.result}{in_the_minutes_of(meeting)}: "
                  f"{await _motion_said(uow, entry, motion_row)}" + await _mark_if_inquorate(uow, meeting, entry),
@@ -156,7 +152,7 @@ async def casting_vote(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     side = args.strip().lower()
     if side not in ("for", "against"):
         raise UsageError("Say for or against.")
-    if motion_row.votes_for is None or motion_row.votes_for != motion_row.votes_against:
+    if motion_row.votes_for is None or motion_row.votes_for != (motion_row.votes_against or 0):
         raise ClerkError(f"Motion #{entry.number} is not tied: a casting vote decides only a tie. "
                          "/vote for N against N records the count.")
     motion_row.casting_vote = side
@@ -177,18 +173,6 @@ async def _mark_if_inquorate(uow: UnitOfWork, meeting: Meeting, entry: ItemEntry
     """Marks a vote taken while the meeting is inquorate; the warning the reply ends with."""
     entry.inquorate = await is_inquorate_now(uow, meeting)
     return INQUORATE_WARNING if entry.inquorate else ""
-
-
-def _read_counts(args: str) -> dict[str, int]:
-    counts = {"for": None, "against": None, "abstain": 0}
-    for word, value in _COUNT.findall(args):
-        number = whole_number(value)
-        if number is None:
-            raise UsageError(f"'{value[:20]}' is not a number of votes.")
-        counts["for" if word.lower() == "for" else "against" if word.lower() == "against" else "abstain"] = number
-    if counts["for"] is None or counts["against"] is None:
-        raise UsageError("Give the votes for and against, or carried, lost or unanimous.")
-    return counts
 
 
 async def _open_motion(uow: UnitOfWork, turn: Turn) -> tuple[Meeting, ItemEntry, Motion]:
@@ -267,20 +251,28 @@ async def _set_status(uow: UnitOfWork, turn: Turn, args: str, status: ItemStatus
 
 
 async def confidential(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
-    """Marks an item exempt: the public minutes give its number and title and "Exempt item: <reason>
-    (minuted separately)"; its content, and the text of the actions agreed under it, go only to the
-    confidential minutes (and each action's text to its owners)."""
+    """Marks an item exempt: the public minutes give its number and title, "Exempt item: <reason>
+    (minuted separately)" and the public summary given after "public:" (now, or later on its own);
+    its content, and the text of the actions agreed under it, go only to the confidential minutes
+    (and each action's text to its owners)."""
     meeting = await meeting_for_the_record(uow, turn, names_item=True)
     number, reason = split_item_prefix(args)
     agenda = await agenda_of(uow, meeting)
     entry = agenda.find(number) if number is not None else agenda.current
     if entry is None or entry.is_break:
         raise ClerkError("No item is under way: name it, e.g. /confidential item 6 information about an individual.")
-    reason = within_limit(" ".join(reason.split()), "a reason")
+    parts = re.split(r"(?i)\bpublic\s*:", " ".join(reason.split()), maxsplit=1)
+    reason = within_limit(parts[0].strip(), "a reason")
+    summary = within_limit(parts[1].strip() if len(parts) == 2 else "", "a public summary")
+    item = entry.item
+    if not reason and summary and item.exempt_reason:  # "/confidential item 6 public: <summary>", later
+        item.public_summary = summary
+        return Reply(f"The public minutes of item {entry.number} now say: {summary}",
+                     view=await minutes_update(uow, meeting, turn.tz))
     if not reason:
         raise UsageError("Say why the item is exempt, e.g. /confidential item 6 information about an individual.")
-    item = entry.item
     item.exempt_reason = reason
+    item.public_summary = summary or item.public_summary
     for action in await uow.actions.actions_of_meeting(meeting.id):
         if action.item_id == item.id:
             action.confidential = True
@@ -296,30 +288,43 @@ async def confidential(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
                  privately=confidential_minutes_for(meeting, recipients) if meeting.ended_at else [])
 
 
+def _past_date(text: str, turn: Turn) -> date:
+    """A date of minutes already held: one typed without a year is this year's, or last year's if
+    that is still to come."""
+    day = parse_due(text, turn.local_now)
+    if not isinstance(day, date):
+        raise UsageError(f"'{text[:40]}' is not a date, e.g. {day_month(example_date(turn.local_now))}.")
+    return day.replace(year=day.year - 1) if day > turn.local_now.date() and not re.search(r"\d{4}", text) else day
+
+
 # The minutes of the previous meeting -------------------------------------------------------------
 
 _AMENDED = re.compile(r"^with\s+amendments\s*:?\s*(.*)$", re.IGNORECASE | re.DOTALL)
 
 
 async def previous_approved(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
-    """'/previous approved', or with 'with amendments: <text>' after it: recorded on this
-    meeting's "Minutes of the previous meeting" item, and in the earlier meeting's minutes."""
+    """'/previous approved [<date>] [with amendments: <text>]': recorded on this meeting's "Minutes
+    of the previous meeting" item, and in the earlier meeting's minutes when Clerk holds them. The
+    date names minutes Clerk does not know (a committee's first meeting in Clerk approves the last
+    ones it held without it)."""
     words = " ".join(args.split())
-    amended = _AMENDED.match(words)
-    if amended:
-        amendments = within_limit(amended.group(1).strip(), "the amendments")
+    found = re.search(r"(?i)\bwith\s+amendments\b", words)
+    dated, rest = (words[:found.start()].strip(), words[found.start():]) if found else (words, "")
+    amendments = None
+    if rest:
+        amendments = within_limit(_AMENDED.match(rest).group(1).strip(), "the amendments")
         if not amendments:
             raise UsageError("Give the amendments after 'with amendments:'.")
-    elif not words:
-        amendments = None
-    else:
-        raise UsageError("Say /previous approved, or /previous approved with amendments: <what was changed>.")
     meeting = await current_meeting(uow, turn)
     previous = await uow.meetings.previous_meeting(turn.committee_id, meeting.id)
-    if previous is None:
-        raise ClerkError("This is the committee's first meeting in Clerk: there are no previous minutes to approve.")
-    when = format_date(previous.meeting_date)
-    if previous.confirmed_on is not None:
+    day = _past_date(dated, turn) if dated else None
+    if day is not None and (previous is None or previous.meeting_date != day):
+        previous = await uow.meetings.meeting_on(turn.committee_id, day)  # None: minutes Clerk never held
+    if previous is None and day is None:
+        raise UsageError("Clerk holds no earlier minutes of this committee: name their date, e.g. "
+                         f"/previous approved {day_month(example_date(turn.local_now))} {turn.local_now.year}.")
+    when = format_date(previous.meeting_date if previous else day)
+    if previous is not None and previous.confirmed_on is not None:
         raise ClerkError(f"The minutes of the meeting held on {when} were approved already, at the meeting of "
                          f"{format_date(previous.confirmed_on)}. /edit corrects what was recorded then.")
     agenda = await agenda_of(uow, meeting)
@@ -330,7 +335,8 @@ async def previous_approved(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     text = f"The minutes of the meeting held on {when} were approved as an accurate record"
     text += f", with these amendments: {amendments}" if amendments else "."
     recorded = await add_entry(uow, turn, meeting, entry.item, EntryKind.NOTE, text)
-    previous.confirmed_on, previous.confirmed_by = meeting.meeting_date, turn.caller.name
-    previous.confirmation_amendments = amendments
+    if previous is not None:
+        previous.confirmed_on, previous.confirmed_by = meeting.meeting_date, turn.caller.name
+        previous.confirmation_amendments = amendments
     return Reply(f"{text.rstrip('.')}. Recorded on item {entry.number}. #{recorded.number}",
                  view=await minutes_update(uow, meeting, turn.tz))

@@ -102,7 +102,7 @@ async def close(uow: UnitOfWork, turn: Turn, meeting: Meeting) -> Reply:
 
 # The meeting's own facts, as /undo puts them back.
 MEETING_FACTS = ("chair_name", "chair_user_id", "secretary_name", "secretary_user_id", "venue",
-                 "minutes_start_minute", "minutes_end_minute")
+                 "minutes_start_minute", "minutes_end_minute", "public_attendance")
 
 
 def _changed(uow: UnitOfWork, turn: Turn, meeting: Meeting, what: MeetingFact, previous: str | None,

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from dialogs.attendance import people_of
+from dialogs.attendance_minutes import people_of
 from dialogs.action_text import due_text, owners_text
 from dialogs.public import due_back_reason, progress_text, shown_text
 from dialogs.schedule import Agenda
@@ -50,8 +50,9 @@ async def build_minutes(uow: UnitOfWork, meeting: Meeting, tz: ZoneInfo, confide
         item = agenda_entry.item
         taken.append(item.actual_start)
         if item.exempt_reason and not confidential:
+            summary = [Minute(EntryKind.NOTE, item.public_summary)] if item.public_summary else []
             minutes_items.append(MinutesItem(number=agenda_entry.number, time=format_minute(item.planned_start_minute),
-                                             title=item.title, presenter=None, record=[], outcome=None,
+                                             title=item.title, presenter=None, record=summary, outcome=None,
                                              outcome_comment=None, status=exempt_line(item.exempt_reason)))
         else:
             record = _as_spoken(by_item[item.id], motions, carried=item.title != UPDATE_ON_ACTIONS)
@@ -114,6 +115,7 @@ async def build_minutes(uow: UnitOfWork, meeting: Meeting, tz: ZoneInfo, confide
         earlier_actions=[action_model(a) for a in earlier],
         due_back=[DueBackLine(d.presenter, d.title, due_back_reason(d, confidential)) for d in due_backs],
         approved=approved,
+        confirmed=meeting.confirmed_on is not None,
         next_meeting=next_meeting,
         declarations=declarations,
         order_note=order_note,

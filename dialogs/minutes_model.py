@@ -105,10 +105,21 @@ class Minutes:
     chair: str | None = None  # who chaired when the meeting began; a change is minuted at its item
     quorum_line: str | None = None  # "The meeting was quorate (7 members present; quorum 5)."
     keepers: tuple[str, ...] = ()  # the chair's and secretary's Teams ids: their view of the card differs
+    confirmed: bool = False  # confirmed as an accurate record at a later meeting
 
     @property
     def document_title(self) -> str:
-        return "Confidential minutes – not for publication" if self.confidential else "Minutes"
+        """'Draft minutes' until approved at the close or confirmed at a later meeting, then 'Minutes'."""
+        if self.confidential:
+            return "Confidential minutes – not for publication"
+        return "Minutes" if self.approved or self.confirmed else "Draft minutes"
+
+    @property
+    def name(self) -> str:
+        """The committee named once: the meeting's title alone when it names the committee already."""
+        if not self.committee or self.committee.casefold() in self.title.casefold():
+            return self.title
+        return f"{self.committee} – {self.title}"
 
     @property
     def declaration_lines(self) -> list[str]:
@@ -163,14 +174,14 @@ def motion_line(entry: ItemEntry, motion: Motion | None) -> str:
         return line + f" {result} unanimously."
     if motion.casting_vote:
         return line + f" {result} on the chair's casting vote ({counts_text(motion)})."
-    if motion.votes_for is None:
-        return line + f" {result}."
-    return line + f" {result} ({counts_text(motion)})."
+    return line + f" {result}" + (f" ({counts_text(motion)})." if counts_text(motion) else ".")
 
 
 def counts_text(motion: Motion) -> str:
-    counts = f"for {motion.votes_for}, against {motion.votes_against}"
-    return counts + (f", abstentions {motion.abstentions}" if motion.abstentions else "")
+    """'for 7, against 2, abstentions 1': only the counts that were given."""
+    counts = [(label, count) for label, count in (("for", motion.votes_for), ("against", motion.votes_against),
+                                                  ("abstentions", motion.abstentions)) if count is not None]
+    return ", ".join(f"{label} {count}" for label, count in counts)
 
 
 def exempt_line(reason: str) -> str:

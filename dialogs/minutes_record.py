@@ -12,7 +12,7 @@ from dialogs.committee import NO_SCALE, outcome_scale, outcome_words
 from dialogs.context import Reply, Turn
 from dialogs.errors import ClerkError, UsageError
 from dialogs.guards import in_the_minutes_of, meeting_for_the_record
-from dialogs.attendance import INQUORATE_WARNING, is_inquorate_now
+from dialogs.attendance_minutes import INQUORATE_WARNING, is_inquorate_now
 from dialogs.minutes import minutes_update
 from dialogs.parsing import split_item_prefix, within_limit
 from dialogs.roles import require_may_change

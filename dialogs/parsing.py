@@ -108,6 +108,19 @@ def parse_agenda_line(line: str) -> AgendaLine:
     return AgendaLine(start, "Break" if is_break else title, presenter, length, is_break)
 
 
+_REASON_IN_BRACKETS = re.compile(r"^(.*?)\s*\(([^()]*)\)\s*$")
+
+
+def parse_apology(text: str) -> tuple[str, str | None]:
+    """`Name (reason)` or `Name - reason` (or an en or em dash) -> (name, reason)."""
+    text = clean_name(text)
+    bracketed = _REASON_IN_BRACKETS.match(text)
+    if bracketed and bracketed.group(1):
+        return clean_name(bracketed.group(1)), clean_name(bracketed.group(2)) or None
+    parts = _PRESENTER_SEPARATOR.split(text, maxsplit=1)
+    return clean_name(parts[0]), clean_name(parts[1]) if len(parts) == 2 and parts[1].strip() else None
+
+
 def parse_people(text: str) -> list[tuple[str, str | None]]:
     """`Name, Role; Name, Role` -> [(name, role)]; a role is optional."""
     people = []

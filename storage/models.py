@@ -89,16 +89,6 @@ class Conversation(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-class ProcessedActivity(Base):
-    """Activity ids already handled, so a redelivered activity has no second effect."""
-
-    __tablename__ = "processed_activities"
-
-    conversation_id: Mapped[str] = mapped_column(String(400), primary_key=True)
-    activity_id: Mapped[str] = mapped_column(String(400), primary_key=True)
-    processed_at: Mapped[datetime] = mapped_column(UTCDateTime)
-
-
 class Member(Base):
     __tablename__ = "members"
     __table_args__ = (UniqueConstraint("committee_id", "name_key"),)
@@ -152,6 +142,8 @@ class Meeting(Base):
     # The start and close the minutes give (/times), when not the moments of /start and /end.
     minutes_start_minute: Mapped[int | None] = mapped_column(Integer)
     minutes_end_minute: Mapped[int | None] = mapped_column(Integer)
+    # Members of the public, as the attendance block gives them: a count ("1") or the words typed.
+    public_attendance: Mapped[str | None] = mapped_column(String(300))
 
 
 class Attendance(Base):
@@ -171,6 +163,7 @@ class Attendance(Base):
     recorded_by: Mapped[str | None] = mapped_column(String(200))
     substitute_for: Mapped[str | None] = mapped_column(String(200))  # the member this person stands in for
     substituted_by: Mapped[str | None] = mapped_column(String(200))  # on the member's own row
+    note: Mapped[str | None] = mapped_column(String(300))  # the reason given with an apology
 
 
 class AgendaItem(Base):
@@ -195,6 +188,7 @@ class AgendaItem(Base):
     status_reason: Mapped[str | None] = mapped_column(Text)
     # An exempt item (confidential, "Part 2"): the public minutes give only its number, title and this.
     exempt_reason: Mapped[str | None] = mapped_column(Text)
+    public_summary: Mapped[str | None] = mapped_column(Text)  # what the public minutes say of an exempt item
     outcome_inquorate: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
@@ -345,18 +339,6 @@ class MinutesPost(Base):
     posted_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-class SendSlot(Base):
-    """A message sent, under each rate-limit key it counts for ("conversation:<id>", "tenant:<id>"):
-    on PostgreSQL, the budget every instance shares and that outlives restarts."""
-
-    __tablename__ = "send_slots"
-    __table_args__ = (Index("ix_send_slots_key_sent_at", "key", "sent_at"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    key: Mapped[str] = mapped_column(String(450))
-    sent_at: Mapped[datetime] = mapped_column(UTCDateTime)
-
-
 class Reminder(Base):
     """One reminder, recorded when it falls due and before it is sent; `key` makes it unique, so
     several instances planning at once still record it once."""
@@ -388,31 +370,3 @@ class ReminderPreference(Base):
     teams_user_id: Mapped[str] = mapped_column(String(400), primary_key=True)
     privately: Mapped[bool] = mapped_column(Boolean)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
-
-
-class OutboxMessage(Base):
-    """A message Clerk owes a conversation, written in the same transaction as the change it
-    reports and deleted once the Bot Connector accepted it. Delivered in `id` order per conversation
-    and lane."""
-
-    __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_conversation_lane", "conversation_id", "lane", "id"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    conversation_id: Mapped[str] = mapped_column(String(400))
-    lane: Mapped[str] = mapped_column(String(10))  # OutboxLane: order holds within a lane
-    payload: Mapped[str] = mapped_column(Text)  # the message, as bot/ sends it
-    text: Mapped[str | None] = mapped_column(Text)  # a plain-text reply's words, so stale ones fold into one
-    reply_to_id: Mapped[str | None] = mapped_column(String(400))
-    # A draft minutes card: which one, so approval can update it in place once it is posted.
-    minutes_meeting_id: Mapped[int | None] = mapped_column(Integer)
-    minutes_part: Mapped[int | None] = mapped_column(Integer)
-    minutes_parts: Mapped[int | None] = mapped_column(Integer)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    not_before: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    unknown_outcomes: Mapped[int] = mapped_column(Integer, default=0)  # sends that timed out
-    claimed_by: Mapped[str | None] = mapped_column(String(100))
-    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    last_error: Mapped[str | None] = mapped_column(String(300))
-    given_up_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

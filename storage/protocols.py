@@ -9,9 +9,23 @@ from datetime import date, datetime
 from typing import Protocol
 
 from storage.models import (
-    Action, ActionOwner, AgendaItem, Attendance, Change, Committee, Conversation, DueBack, ItemEntry, Meeting,
-    Member, MemberAlias, MinutesPost, Motion, OutboxMessage, Reminder,
+    Action,
+    ActionOwner,
+    AgendaItem,
+    Attendance,
+    Change,
+    Committee,
+    Conversation,
+    DueBack,
+    ItemEntry,
+    Meeting,
+    Member,
+    MemberAlias,
+    MinutesPost,
+    Motion,
+    Reminder,
 )
+from storage.delivery_models import OutboxMessage
 from storage.vocabulary import ChangeSubject
 
 
@@ -239,8 +253,17 @@ class OutboxStore(Protocol):
     async def remove_unclaimed(self, message_ids: list[int]) -> None:
         """Deletes messages nobody is sending (folded into another)."""
 
-    async def renew_claims(self, instance: str, until: datetime) -> None:
-        """Extends the lease of every message `instance` holds."""
+    async def beat(self, instance: str, now: datetime) -> None:
+        """This instance is alive now."""
+
+    async def release_all_but(self, instance: str) -> None:
+        """Gives back every claim of another instance."""
+
+    async def live_instances(self, now: datetime) -> int:
+        """How many instances said lately that they are alive."""
+
+    async def is_alive(self, instance: str | None, now: datetime) -> bool:
+        """Whether a claimant said lately that it is alive (or never said anything)."""
 
     async def waiting(self, conversation_id: str, lane: str) -> list[OutboxMessage]:
         """The queue's undelivered messages, first first."""

@@ -59,6 +59,7 @@ class MeetingFact(StrEnum):
     SECRETARY = "secretary"
     VENUE = "venue"
     TIMES = "times"
+    PUBLIC = "public"  # members of the public present
 
 
 class AgendaChange(StrEnum):

@@ -123,3 +123,15 @@ async def test_the_page_and_the_html_minutes_pass_axe_at_wcag_22_aa(chat, clock)
     assert violations == {"action-log": [], "minutes": []}, json.dumps(violations, indent=1)
     for name in ("action-log", "action-log-print", "minutes", "minutes-print"):
         assert (ARTIFACTS / f"{name}.png").stat().st_size > 0
+
+
+async def test_a_csv_cell_that_would_be_a_formula_opens_as_text(chat):
+    """Issue 29: '=HYPERLINK(...)' typed into an action became a formula in the secretary's spreadsheet."""
+    await chat.say("/start")
+    for text in ('=HYPERLINK("http://evil.example","Click")', "+1 call the office", "-2 seats",
+                 "@SUM(A1:A2)", "Plain task"):
+        await chat.say(f"/action {text} owner: Sam Todd")
+    status, _, body = await fetch(chat, links_in(await chat.say("/actionlog"))["CSV"])
+    texts = [row["Text"] for row in csv.DictReader(io.StringIO(body.decode("utf-8-sig")))]
+    assert texts == ["'=HYPERLINK(\"http://evil.example\",\"Click\")", "'+1 call the office", "'-2 seats",
+                     "'@SUM(A1:A2)", "Plain task"]

@@ -104,7 +104,7 @@ async def test_a_tie_is_decided_by_the_chairs_casting_vote_only(chat):
     assert await chat.say("/vote lost") == (
         "Motion #3 lost: Motion: That the meeting continue past 13:00. Lost.")
     await chat.say("/motion That x")
-    assert "Give the votes for and against" in await chat.say("/vote 3 to 2")
+    assert "Give the votes, e.g. 7 for, 2 against" in await chat.say("/vote 3 to 2")
     assert "is not a number of votes" in await chat.say("/vote for ² against 1")
     assert "is not tied" in await chat.say("/vote casting for")
     for text in await minutes_everywhere(chat):
@@ -155,7 +155,7 @@ async def test_a_deferred_item_comes_back_and_a_withdrawn_one_does_not(chat, clo
 
 async def test_the_previous_minutes_are_approved_at_the_next_meeting(chat, clock):
     await chat.say("/start May meeting")
-    assert "no previous minutes" in await chat.say("/previous approved")
+    assert "Clerk holds no earlier minutes of this committee: name their date" in await chat.say("/previous approved")
     await chat.say("/agenda set\n10:00 Welcome\n10:30 Close")
     await chat.say("/next")
     await chat.say("/note The committee met for the first time.")
@@ -165,7 +165,7 @@ async def test_the_previous_minutes_are_approved_at_the_next_meeting(chat, clock
     assert "Minutes of the previous meeting" in opened
     assert "1\n10:00\nMinutes of the previous meeting" in card_text(await chat.card("/agenda"))
     assert "Only the chair" in await chat.say("/previous approved", sender=MEMBER)
-    assert "Say /previous approved, or" in await chat.say("/previous approved fine")
+    assert "I can't read 'fine' as a date" in await chat.say("/previous approved fine")
     assert await chat.say("/previous approved with amendments: the first note should read 'met in person'") == (
         "The minutes of the meeting held on Wed 13 May 2026 were approved as an accurate record, with these "
         "amendments: the first note should read 'met in person'. Recorded on item 1. #2")
@@ -182,8 +182,8 @@ async def test_the_previous_minutes_are_approved_at_the_next_meeting(chat, clock
 
 async def confidential_documents(chat, text: str) -> dict[str, str]:
     """The documents behind the links of a private message, by label."""
-    links = dict(re.findall(r"\[(Word|HTML|Markdown)\]\((http[^)]+)\)", text))
-    assert set(links) == {"Word", "HTML", "Markdown"}, text
+    links = dict(re.findall(r"\[(Word|HTML|Markdown|Plain text)\]\((http[^)]+)\)", text))
+    assert set(links) == {"Word", "HTML", "Markdown", "Plain text"}, text
     texts = {}
     for label, url in links.items():
         assert "/confidential." in url

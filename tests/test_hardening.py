@@ -24,7 +24,7 @@ from bot.commands import COMMANDS
 from bot.outbox import RateLimiter
 from bot.signing_keys import SigningKeysUnavailable, SigningKeyStore
 from config import ConfigError, Settings
-from tests.conftest import Chat, MEMBER, Process, ProcessBot, card_text, make_action_reminders_fall_due, said
+from tests.conftest import TENANT, Chat, MEMBER, Process, ProcessBot, card_text, make_action_reminders_fall_due, said
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 APP_ID_FOR_TOKENS = "00000000-0000-0000-0000-000000000001"
@@ -39,7 +39,7 @@ async def count(database, table: str) -> int:
 
 
 async def test_without_a_valid_token_nothing_is_recorded(start_bot, connector):
-    bot = await start_bot(APP_ID="00000000-0000-0000-0000-000000000001", APP_PASSWORD="secret")
+    bot = await start_bot(APP_ID="00000000-0000-0000-0000-000000000001", APP_PASSWORD="secret", APP_TENANTID=TENANT)
     chat = Chat(bot, connector)
     for command in ("/start", "/members add Tom Sorrell, Member", "/action Leak the minutes"):
         assert await chat.post(chat.message(command)) == 401
@@ -80,7 +80,7 @@ async def test_a_key_endpoint_that_never_answers_freezes_nothing(start_bot, conn
     proxy = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}"
     monkeypatch.setenv("HTTPS_PROXY", proxy)
     monkeypatch.setenv("https_proxy", proxy)
-    bot = await start_bot(APP_ID=APP_ID_FOR_TOKENS, APP_PASSWORD="secret")
+    bot = await start_bot(APP_ID=APP_ID_FOR_TOKENS, APP_PASSWORD="secret", APP_TENANTID=TENANT)
     chat = Chat(bot, connector)
     forged = _token_signed_by(rsa.generate_private_key(public_exponent=65537, key_size=2048), "key-1")
     started = time.monotonic()
@@ -198,7 +198,8 @@ def test_an_open_address_without_authentication_refuses_to_start():
     with pytest.raises(ConfigError, match="CLERK_ALLOW_INSECURE"):
         Settings.from_env({"HOST": "0.0.0.0"})
     assert Settings.from_env({"HOST": "0.0.0.0", "CLERK_ALLOW_INSECURE": "1"}).host == "0.0.0.0"
-    assert Settings.from_env({"HOST": "0.0.0.0", "MicrosoftAppId": "x", "MicrosoftAppPassword": "y"}).auth_enabled
+    assert Settings.from_env({"HOST": "0.0.0.0", "MicrosoftAppId": "x", "MicrosoftAppPassword": "y",
+                              "MicrosoftAppTenantId": "t"}).auth_enabled
     assert Settings.from_env({"HOST": "::1"}).host == "::1"
     result = subprocess.run([sys.executable, "app.py"], cwd=ROOT, capture_output=True, text=True, timeout=60,
                             env=dict(os.environ, HOST="0.0.0.0", PORT="1"))
@@ -519,3 +520,13 @@ async def test_a_new_conversation_reached_through_two_instances_at_once_loses_no
     assert numbers == list(range(1, 21))
     for chat in chats:
         await chat.close()
+
+
+def test_a_single_tenant_bot_is_the_default_and_names_its_tenant():
+    """Azure creates no multi-tenant bots since 31 July 2025 (issue 29)."""
+    assert Settings().app_type == "SingleTenant"
+    assert Settings().APP_TYPE == "MultiTenant"  # authentication off: botbuilder's only mode without credentials
+    with pytest.raises(ConfigError, match="MicrosoftAppTenantId"):
+        Settings.from_env({"MicrosoftAppId": "x", "MicrosoftAppPassword": "y"})
+    configured = Settings.from_env({"MicrosoftAppId": "x", "MicrosoftAppPassword": "y", "MicrosoftAppTenantId": "t"})
+    assert configured.APP_TYPE == "SingleTenant"

@@ -53,3 +53,20 @@ def test_the_manifest_is_valid_against_microsofts_schema():
     assert "next" in lists[("groupChat", "team")] and len(lists[("groupChat", "team")]) <= 10
     broken = {**manifest, "bots": [{**manifest["bots"][0], "scopes": ["everywhere"]}]}
     assert schema_problems(broken)  # the check can fail
+
+
+def test_the_manifest_names_clerks_own_privacy_statement_and_terms(tmp_path):
+    """Issue 29: example.org placeholders are what an admin refuses."""
+    manifest = build_manifest(BOT_ID, "https://clerk.council.example")
+    assert manifest["developer"]["privacyUrl"] == "https://clerk.council.example/privacy"
+    assert manifest["developer"]["termsOfUseUrl"] == "https://clerk.council.example/terms"
+    assert schema_problems(manifest) == []
+
+
+async def test_privacy_and_terms_are_served(chat):
+    for path, words in (("/privacy", ("What Clerk stores", "Having it corrected or deleted", "2 days")),
+                        ("/terms", ("terms of use",))):
+        async with chat.session.get(f"{chat.bot.url}{path}") as response:
+            assert response.status == 200 and response.headers["Content-Type"].startswith("text/html")
+            page = await response.text()
+        assert all(word in page for word in words), path

@@ -32,7 +32,7 @@ async def test_a_small_meeting_from_start_to_end(chat, clock):
 
     await chat.post(chat.event(PARTICIPANT_JOIN, participants(CHAIR, MEMBER, OFFICER)))
     assert "Apologies: Kerry Reid." == await chat.say("/apologies Kerry Reid", sender=MEMBER)
-    assert "Present: Jack Tracey (guest)." == await chat.say("/present Jack Tracey, Policy Lead", sender=MEMBER)
+    assert "Present: Jack Tracey, Policy Lead." == await chat.say("/present Jack Tracey, Policy Lead", sender=MEMBER)
 
     attendance = await chat.say("/attendance")
     assert "Present (2):\n- Marion Oswald – Chair\n- Tom Sorrell – Ethics Committee\n" in attendance

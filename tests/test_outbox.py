@@ -186,8 +186,9 @@ async def test_an_answer_that_records_nothing_is_kept_too_when_it_cannot_go(chat
 async def test_a_claim_left_by_an_instance_that_died_holds_the_chat_for_one_short_lease(chat, clock):
     """kill -9 mid-send once held the chat for 60 s: the dead instance's claim blocked its queue."""
     from bot.proactive import render_text
-    from dialogs.delivery import Queued, queue
+    from dialogs.delivery import Queued, heartbeat, queue
     await chat.say("/start")
+    await heartbeat(chat.bot.app[DB].unit_of_work, "instance-that-died", clock())  # alive until killed
     async with chat.bot.app[DB].unit_of_work() as uow:  # a reply the dead instance held when it was killed
         await queue(uow, chat.conversation_id, [Queued(render_text("Interrupted reply"))], clock(),
                     reply_to_id="act-interrupted", sender="instance-that-died")

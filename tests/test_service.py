@@ -6,7 +6,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from app import DB
 from bot.handler import TRY_AGAIN
 
-from tests.conftest import MEMBER, Chat
+from tests.conftest import MEMBER, TENANT, Chat
 
 
 async def test_help_with_slash_without_slash_and_with_mention(chat):
@@ -55,7 +55,7 @@ async def test_same_activity_twice_has_one_effect(chat):
     assert await chat.post(body) in (200, 201)
     assert await chat.post(body) in (200, 201)
     texts = [t for t in chat.connector.texts() if t.startswith("Present:")]
-    assert texts == ["Present: Ada Lovelace (guest)."]
+    assert texts == ["Present: Ada Lovelace, Guest speaker."]
     attendance = await chat.say("/attendance")
     assert attendance.count("Ada Lovelace") == 1
 
@@ -80,7 +80,7 @@ async def test_wrong_content_type_gets_415(chat):
 
 
 async def test_with_app_id_an_unauthenticated_post_gets_401(start_bot, connector):
-    bot = await start_bot(APP_ID="00000000-0000-0000-0000-000000000001", APP_PASSWORD="secret")
+    bot = await start_bot(APP_ID="00000000-0000-0000-0000-000000000001", APP_PASSWORD="secret", APP_TENANTID=TENANT)
     secured = Chat(bot, connector)
     assert await secured.post(secured.message("/start")) == 401
     assert await secured.post(secured.message("/start"),

@@ -113,8 +113,11 @@ async def test_two_instances_share_one_tenants_budget(start_bot, connector, data
     import pytest
     if database_url.startswith("sqlite"):
         pytest.skip("SQLite runs one instance, whose own limiter keeps the budget")
+    from app import SWEEPS
     first = await start_bot(outbound_per_tenant_per_second=4)
     second = await start_bot(outbound_per_tenant_per_second=4)
+    for bot in (first, second):  # each says it is alive, as its scheduler does every second
+        await bot.app[SWEEPS].heartbeat()
     chats = [Chat(bot, connector, conversation_id=f"19:budget-{n}@thread.v2")
              for n, bot in enumerate([first, second] * 6)]
     await asyncio.gather(*(chat.post(chat.message("/help")) for chat in chats))

@@ -9,9 +9,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
-from storage.models import (
-    ProcessedActivity,
-)
+from storage.delivery_models import ProcessedActivity
 from storage.repositories.base import Repository
 
 # Built once: building a statement anew costs about as much as running it.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import (
     delete,
@@ -13,11 +13,9 @@ from sqlalchemy import (
     update,
 )
 
-from storage.models import (
-    Conversation,
-    OutboxMessage,
-)
-from storage.repositories.base import Repository
+from storage.models import Conversation
+from storage.delivery_models import LiveInstance, OutboxMessage
+from storage.repositories.base import Repository, insert_for
 
 
 class OutboxRepository(Repository):
@@ -103,12 +101,33 @@ class OutboxRepository(Repository):
         await self.session.execute(delete(OutboxMessage).where(OutboxMessage.id.in_(message_ids),
                                                                OutboxMessage.claimed_by.is_(None)))
 
-    async def renew_claims(self, instance: str, until: datetime) -> None:
-        """Extends the lease of every message `instance` holds: a live sender keeps its claims, and
-        those of one that died run out within a lease."""
+    async def beat(self, instance: str, now: datetime) -> None:
+        """This instance is alive now."""
+        insert = insert_for(self.session)
+        await self.session.execute(insert(LiveInstance).values(instance=instance, seen_at=now)
+                                   .on_conflict_do_update(index_elements=[LiveInstance.instance],
+                                                          set_={"seen_at": now}))
+
+    async def release_all_but(self, instance: str) -> None:
+        """Gives back every claim of another instance (on SQLite, which one instance runs at a time,
+        any other has stopped)."""
         await self.session.execute(
-            update(OutboxMessage).where(OutboxMessage.claimed_by == instance, OutboxMessage.claimed_until.is_not(None))
-            .values(claimed_until=until).execution_options(synchronize_session=False))
+            update(OutboxMessage).where(OutboxMessage.claimed_by.is_not(None), OutboxMessage.claimed_by != instance)
+            .values(claimed_by=None, claimed_until=None).execution_options(synchronize_session=False))
+
+    async def live_instances(self, now: datetime) -> int:
+        """How many instances said lately that they are alive."""
+        return (await self.session.execute(
+            select(func.count()).select_from(LiveInstance).where(LiveInstance.seen_at >= now - LIVENESS))).scalar_one()
+
+    async def is_alive(self, instance: str | None, now: datetime) -> bool:
+        """Whether a claimant is alive: it said so lately, or never said anything (an instance without
+        the scheduler, as in tests, is judged by its claim's lease alone)."""
+        if instance is None:
+            return False
+        seen = (await self.session.execute(
+            select(LiveInstance.seen_at).where(LiveInstance.instance == instance))).scalar_one_or_none()
+        return seen is None or seen >= now - LIVENESS
 
     async def waiting(self, conversation_id: str, lane: str) -> list[OutboxMessage]:
         """The queue's undelivered messages, first first."""
@@ -124,5 +143,12 @@ def _queue(conversation_id: str, lane: str) -> tuple:
             OutboxMessage.given_up_at.is_(None))
 
 
+# An instance beats every second (bot.sweeps); one silent for this long has stopped.
+LIVENESS = timedelta(seconds=3)
+
+
 def _unclaimed(now: datetime):
-    return or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now)
+    """Nobody is sending it: never claimed, its lease ran out, or its claimant stopped beating."""
+    dead = select(LiveInstance.instance).where(LiveInstance.seen_at < now - LIVENESS)
+    return or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now,
+               OutboxMessage.claimed_by.in_(dead))

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import delete, func, insert, select, text
 
-from storage.models import SendSlot
+from storage.delivery_models import SendSlot
 from storage.repositories.base import Repository
 
 # Windows longer than this are not counted: rows older than it are removed by housekeeping.
@@ -37,4 +37,6 @@ class SendBudgetRepository(Repository):
 
     async def forget_old(self) -> None:
         """Removes sends older than the longest window, which no limit counts any more."""
+        if self.session.bind.dialect.name != "postgresql":
+            return  # SQLite keeps no shared budget
         await self.session.execute(delete(SendSlot).where(SendSlot.sent_at < func.clock_timestamp() - LONGEST_WINDOW))

@@ -1,5 +1,6 @@
 """the rate-limit budget every instance shares on PostgreSQL (one row per message and key), and a
-plain-text reply's words in the outbox, so the confirmations an outage held up fold into one
+plain-text reply's words in the outbox, so the confirmations an outage held up fold into one; and
+when each instance was last alive, so a dead one's claims are taken over at once
 
 Revision ID: 0017
 Revises: 0016
@@ -25,9 +26,16 @@ def upgrade() -> None:
     )
     op.create_index('ix_send_slots_key_sent_at', 'send_slots', ['key', 'sent_at'])
     op.add_column('outbox', sa.Column('text', sa.Text(), nullable=True))
+    op.create_table(
+        'live_instances',
+        sa.Column('instance', sa.String(length=100), nullable=False),
+        sa.Column('seen_at', sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint('instance'),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table('live_instances')
     op.drop_column('outbox', 'text')
     op.drop_index('ix_send_slots_key_sent_at', 'send_slots')
     op.drop_table('send_slots')
