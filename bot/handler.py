@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Callable
 
@@ -204,23 +205,18 @@ class ClerkBot(TeamsActivityHandler):
         role, subject = command.role, command.subject(args)
         if committee_id is not None:  # outside its committee's chat: only an owner, by Teams account
             role, subject = Role.ACTION_OWNER, whole_number(str(data.get("action")))
-        try:
-            handled = await self._transact(turn_context, use_case, (), role, command.doing, meeting_id, None,
-                                           posts, subject, committee_id)
-        except ClerkError as error:
+        outcome = await self._attempt(turn_context, use_case, (), role, command.doing, meeting_id, None, posts,
+                                      subject, committee_id)
+        if isinstance(outcome, Failed):
             if in_chat:
-                await self._say(turn_context, error.message)
-            return await self._refusal_card(turn_context, data, error.message, committee_id)
-        except DatabaseUnavailable:
-            log.exception("database unavailable while handling %s", turn_context.activity.id)
-            return cards.message_card(TRY_AGAIN)
-        except Exception:
-            log.exception("failed to handle button %s", verb)
-            return cards.message_card(WENT_WRONG)
-        if handled is None:  # pressed twice: the card as it is now
+                await self._say(turn_context, outcome.message)
+            if not outcome.refused:
+                return cards.message_card(outcome.message)
+            return await self._refusal_card(turn_context, data, outcome.message, committee_id)
+        if outcome is None:  # pressed twice: the card as it is now
             return await self._refusal_card(turn_context, data, None, committee_id)
-        await self._after(turn_context, handled)
-        return self.render.card_of(handled.reply, views.card_part(data))
+        await self._after(turn_context, outcome)
+        return self.render.card_of(outcome.reply, views.card_part(data))
 
     async def _refusal_card(self, turn_context: TurnContext, data: dict, message: str | None,
                             committee_id: int | None) -> Attachment:
@@ -265,30 +261,35 @@ class ClerkBot(TeamsActivityHandler):
         """Runs a use case in one transaction (dialogs.turns) and says its reply or why it failed.
         `claim_id` marks the activity handled under another key than its id (an edit of a message
         arrives with the message's own id, which its first delivery already claimed)."""
-        activity = turn_context.activity
+        outcome = await self._attempt(turn_context, use_case, mentions, command.role if command else Role.ANYONE,
+                                      command.doing if command else "", None, claim_id, self.render.messages,
+                                      command.subject(args) if command else None, usage_of=command)
+        if isinstance(outcome, Failed):
+            await self._say(turn_context, outcome.message)
+        elif outcome is None:
+            log.info("activity %s delivered again; already handled", turn_context.activity.id)
+        else:
+            await self._after(turn_context, outcome)
+
+    async def _attempt(self, turn_context: TurnContext, use_case: UseCase, mentions: tuple[Person, ...], role: Role,
+                       doing: str, meeting_id: int | None, claim_id: str | None,
+                       render: Callable[[Reply], list[Queued]], subject: int | None = None,
+                       committee_id: int | None = None, usage_of: Command | None = None) -> Handled | Failed | None:
+        """The turn (`_transact`), or why it recorded nothing, as the person is told: the one place
+        errors become words. A typed mistake (`usage_of`) is followed by the command's usage."""
         try:
-            handled = await self._transact(turn_context, use_case, mentions,
-                                           command.role if command else Role.ANYONE,
-                                           command.doing if command else "", None, claim_id,
-                                           self.render.messages, command.subject(args) if command else None)
+            return await self._transact(turn_context, use_case, mentions, role, doing, meeting_id, claim_id, render,
+                                        subject, committee_id)
         except UsageError as error:
-            await self._say(turn_context, f"{error.message}\n{usage(command)}" if command else error.message)
-            return
+            return Failed(f"{error.message}\n{usage(usage_of)}" if usage_of else error.message, refused=True)
         except ClerkError as error:
-            await self._say(turn_context, error.message)
-            return
+            return Failed(error.message, refused=True)
         except DatabaseUnavailable:
-            log.exception("database unavailable while handling %s", activity.id)
-            await self._say(turn_context, TRY_AGAIN)
-            return
+            log.exception("database unavailable while handling %s", turn_context.activity.id)
+            return Failed(TRY_AGAIN)
         except Exception:
-            log.exception("failed to handle activity %s", activity.id)
-            await self._say(turn_context, WENT_WRONG)
-            return
-        if handled is None:
-            log.info("activity %s delivered again; already handled", activity.id)
-            return
-        await self._after(turn_context, handled)
+            log.exception("failed to handle activity %s", turn_context.activity.id)
+            return Failed(WENT_WRONG)
 
     async def _transact(self, turn_context: TurnContext, use_case: UseCase, mentions: tuple[Person, ...], role: Role,
                         doing: str, meeting_id: int | None, claim_id: str | None,
@@ -376,6 +377,14 @@ class ClerkBot(TeamsActivityHandler):
             return False
         role = await self.roles.role_of(activity.service_url, meeting_id, aad_id, tenant_id(activity))
         return role == "Organizer"
+
+
+@dataclass(frozen=True)
+class Failed:
+    """Why a turn recorded nothing, in the words the person gets."""
+
+    message: str
+    refused: bool = False  # the use case or the role rule said no (not the database or a fault)
 
 
 # Cards posted before Universal Actions carry Action.Submit data; each is a verb of the table.
