@@ -271,7 +271,8 @@ async def main() -> None:
               or r["duplicates"] > (r["messages"] if name == "hang" else 0)]
     if killed["next_reply_seconds"] is None or killed["next_reply_seconds"] > 5 or killed["interrupted_copies"] != 1:
         failed.append("kill")
-    if two and (two["lost"] or two["duplicated"] or two["busiest_second_tenant"] > 50 or two["busiest_second_chat"] > 7):
+    if two and (two["lost"] or two["duplicated"] or two["busiest_second_tenant"] > 50
+                or two["busiest_second_chat"] > 7):
         failed.append("two instances")
     if failed:
         raise SystemExit(f"not met: {', '.join(failed)}")

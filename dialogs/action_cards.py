@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from dialogs import actions, agenda
-from dialogs.actions import (ActionRow, action_numbered, action_rows, actions_everywhere, list_actions)
+from dialogs.actions import ActionRow, action_numbered, action_rows, actions_everywhere, list_actions
 from dialogs.action_parsing import ActionRequest
 from dialogs.context import Person, Reply, Turn
 from dialogs.dates import NEXT_MEETING
@@ -18,6 +18,7 @@ from dialogs.parsing import MAX_TEXT, whole_number
 from dialogs.identity import name_key
 from storage.unit_of_work import UnitOfWork
 from storage.vocabulary import ActionStatus
+
 
 @dataclass(frozen=True)
 class Choice:

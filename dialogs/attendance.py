@@ -271,9 +271,10 @@ async def history(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     names = {row.id: row.name for row in await uow.meetings.attendance(meeting.id)}
     changes = await uow.changes.of_meeting(meeting.id, ChangeSubject.ATTENDANCE)
     lines = [f"Attendance history of '{meeting.title}':"]
+    moves = (AttendanceChangeKind.ARRIVED, AttendanceChangeKind.LEFT)
     lines += [f"- {clock_time(c.at, turn.tz)} {c.by}: {names[c.subject_id]} {c.kind}"
-              + (f" {clock_time(c.when, turn.tz)}" if c.kind in (AttendanceChangeKind.ARRIVED, AttendanceChangeKind.LEFT)
-                 else "") + (f" ({c.after})" if c.after else "") + undone_note(c)
+              + (f" {clock_time(c.when, turn.tz)}" if c.kind in moves else "")
+              + (f" ({c.after})" if c.after else "") + undone_note(c)
               for c in changes] or ["- nothing recorded yet"]
     return Reply("\n".join(lines))
 

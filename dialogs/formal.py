@@ -31,7 +31,8 @@ from dialogs.changes import log_change
 from dialogs.public import CONFIDENTIAL_TEXT, is_exempt
 from storage.models import DueBack, ItemEntry, Meeting, Motion, values_before_change
 from storage.unit_of_work import UnitOfWork
-from storage.vocabulary import AttendanceStatus, ChangeSubject, DeclarationEffect, EntryChangeKind, EntryKind, ItemStatus, MotionResult
+from storage.vocabulary import (AttendanceStatus, ChangeSubject, DeclarationEffect, EntryChangeKind, EntryKind,
+                                ItemStatus, MotionResult)
 
 _EFFECT = re.compile(r";\s*(withdrew|did not vote)\s*\.?\s*$", re.IGNORECASE)
 # "Name: interest": a name is a few words before the first colon, without digits.
