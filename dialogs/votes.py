@@ -48,7 +48,7 @@ def _counts(text: str) -> dict[str, int]:
 
 
 def read_vote(text: str) -> VoteRead:
-    words = " ".join(text.lower().replace(",", " , ").split()).replace(" , ", ", ").strip(" ,.")
+    words = " ".join(text.lower().split()).strip(" ,.")
     if words in ("unanimous", "unanimously", "carried unanimously", "agreed unanimously"):
         return VoteRead(result=MotionResult.CARRIED, unanimous=True)
     dashed = _DASHED.match(words)
