@@ -141,7 +141,7 @@ def agenda_card(view: AgendaView) -> Attachment:
                 "separator": True,
                 "columns": [
                     {"type": "Column", "width": "30px", "items": [_text(number, weight="Bolder")]},
-                    {"type": "Column", "width": "50px", "items": [_text(row.planned_start)]},
+                    {"type": "Column", "width": "50px", "items": [_text(row.planned_start or "–")]},
                     {"type": "Column", "width": "stretch", "items": item},
                 ],
             }
@@ -280,7 +280,8 @@ def minutes_cards(minutes: Minutes, for_chair: bool = False) -> list[Attachment]
     cards = []
     for index, part in enumerate(parts, start=1):
         title = minutes.document_title if total == 1 else f"{minutes.document_title} ({index} of {total})"
-        waiting = [] if minutes.approved or for_chair else [_text("Awaiting the chair's approval.", isSubtle=True)]
+        waiting = ([_text(minutes.awaiting, isSubtle=True)]
+                   if minutes.awaiting and not (for_chair and minutes.approve_at_close) else [])
         refresh = None if minutes.approved else _refresh("minutes.refresh", {"meeting": minutes.meeting_id,
                                                                             "part": index}, minutes.keepers)
         cards.append(card(_header(title, minutes) + waiting + part, _minutes_actions(minutes, index, for_chair),
@@ -296,7 +297,7 @@ def minutes_card_for(view: MinutesCardFor) -> Attachment:
 
 def _minutes_actions(minutes: Minutes, part: int, for_chair: bool) -> list[dict]:
     actions = [{"type": "Action.Submit", "title": "Export", "data": {"clerk": EXPORT, "meeting": minutes.meeting_id}}]
-    if for_chair and not minutes.approved:
+    if for_chair and minutes.approve_at_close and not minutes.approved:
         actions.insert(0, _execute("Approve", "minutes.approve", {"meeting": minutes.meeting_id, "part": part}))
     return actions
 
@@ -329,12 +330,14 @@ def _minutes_blocks(minutes: Minutes) -> list[dict]:
         blocks += [_person(name, detail) for name, detail in people] or [_text("none", isSubtle=True)]
     if minutes.quorum_line:
         blocks.append(_text(minutes.quorum_line, spacing="Small"))
+    blocks += [_rich(minute.text) for minute in minutes.opening]
     blocks.append(_text("Declarations of interest", weight="Bolder"))
     blocks += [_rich(line, spacing="None") for line in minutes.declaration_lines]
     if minutes.order_note:
         blocks.append(_rich(minutes.order_note, isSubtle=True, separator=True))
     for item in minutes.items:
-        blocks.append(_rich((f"{item.time}  {item.heading}", BOLD), f" — {item.presenter}" if item.presenter else None,
+        heading = f"{item.time}  {item.heading}" if item.time else item.heading
+        blocks.append(_rich((heading, BOLD), f" — {item.presenter}" if item.presenter else None,
                             separator=True, spacing="Medium"))
         for minute in item.record:
             if minute.opens_questions:
@@ -344,7 +347,7 @@ def _minutes_blocks(minutes: Minutes) -> list[dict]:
                 blocks += [{"type": "Container", "items": [_rich(f"↳ {answer}", isSubtle=True, spacing="None")],
                             "spacing": "None", "bleed": False} for answer in minute.answers]
             else:
-                blocks.append(_rich(f"Decision: {minute.text}" if minute.is_decision else minute.text))
+                blocks.append(_rich(minute.text))
         if item.outcome:
             blocks.append(_rich((item.outcome, BOLD), f" – {item.outcome_comment}" if item.outcome_comment else None))
         if item.status:

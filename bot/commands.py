@@ -15,6 +15,7 @@ from dialogs import (
     action_log,
     actions,
     agenda,
+    agenda_items,
     attendance,
     committee,
     corrections,
@@ -25,6 +26,7 @@ from dialogs import (
     minutes,
     minutes_record,
     reminders,
+    timekeeping,
     undo,
     views,
 )
@@ -69,6 +71,10 @@ class Command:
     personal: Handler | None = None  # what it does in a personal chat; None: it belongs in a committee's chat
     buttons: tuple[Button, ...] = ()
     teams: str | None = None  # what Teams sends to run it, for the rows no one types (TEAMS_SENT)
+    open_to_view: bool = False  # without arguments it only shows, which anyone may; `role` is for changing
+
+    def role_for(self, args: str) -> Role:
+        return Role.ANYONE if self.open_to_view and not args.strip() else self.role
 
     def subject(self, args: str) -> int | None:
         """The action or entry number the command names, for the roles that follow ownership."""
@@ -79,7 +85,7 @@ class Command:
     @property
     def description(self) -> str:
         """The summary, with who may use the command when not everyone may."""
-        who = "" if self.role is Role.ANYONE else f" ({self.role.value})"
+        who = "" if self.role is Role.ANYONE else f" ({self.role.value}{' to change' if self.open_to_view else ''})"
         return f"{self.summary.rstrip('.')}{who}."
 
     @property
@@ -150,9 +156,9 @@ COMMANDS: list[Command] = [
             role=Role.CHAIR_OR_SECRETARY, doing="change the venue"),
     Command("times", "/times HH:MM-HH:MM", "Correct the start and close the minutes give.",
             "/times 10:00-13:00", meeting.set_times, role=Role.CHAIR_OR_SECRETARY, doing="correct the times"),
-    Command("agenda add", "/agenda add HH:MM <Title> [(N min)] [- Presenter]",
+    Command("agenda add", "/agenda add [HH:MM] <Title> [(N min)] [- Presenter | presenter: Name]",
             "Add an agenda item, or a break with the title Break.",
-            "/agenda add 10:10 Offending checking tool (30 min) - Data Lab", agenda.add, role=Role.CHAIR_OR_SECRETARY, doing="change the agenda"),
+            "/agenda add 10:10 Offending checking tool (30 min) presenter: Data Lab", agenda.add, role=Role.CHAIR_OR_SECRETARY, doing="change the agenda"),
     Command("agenda set", "/agenda set [replace] <one item a line, as /agenda add>",
             "Replace the agenda in one message (items carried from the last meeting stay unless named or replace).",
             "/agenda set\n10:00 Welcome - Chair\n10:05 Update on actions\n11:20 Break\n13:00 Close",
@@ -171,10 +177,12 @@ COMMANDS: list[Command] = [
     Command("recess", "/recess", "End the current item and start a break.",
             "/recess", agenda.start_break, takes_args=False, role=Role.CHAIR_OR_SECRETARY, doing="move the meeting on",
             buttons=(Button("agenda.break", shows=views.agenda_after_press),)),
-    Command("item", "/item <N>", "Jump to item N.", "/item 3", agenda.go_to_item, role=Role.CHAIR_OR_SECRETARY,
-            doing="move the meeting on"),
+    Command("item", "/item <N> [title <text> | presenter <name>]",
+            "Jump to item N, or correct its title or presenter (at any time; its minutes stay).",
+            "/item 3 title Declarations of interest – members to declare any interests", agenda_items.item,
+            role=Role.CHAIR_OR_SECRETARY, doing="change the agenda"),
     Command("time", "/time", "Time used and left on the current item, and the meeting's projected close.",
-            "/time", agenda.show_time, takes_args=False),
+            "/time", timekeeping.show_time, takes_args=False),
     Command("timekeeping", "/timekeeping on|off", "Turn the notice when an item reaches its time on or off.",
             "/timekeeping off", committee.set_timekeeping, role=Role.CHAIR_OR_SECRETARY,
             doing="change the committee's settings"),
@@ -290,6 +298,10 @@ COMMANDS: list[Command] = [
             "/minutes 13 May", minutes.show,
             buttons=(Button("minutes.refresh", pressed=views.minutes_pressed),
                      Button("minutes.export", pressed=views.export_pressed))),
+    Command("style", "/style [council | ethics committee | board | <setting> <value>]",
+            "Show the house style of the minutes, or set it from a preset or one setting at a time.",
+            "/style council", committee.house_style, role=Role.CHAIR_OR_SECRETARY,
+            doing="change the committee's settings", open_to_view=True),
     Command("outcomes set", "/outcomes set A=<words>; B=<words>; ...", "Redefine the committee's outcome scale.",
             "/outcomes set A=proceed; B=proceed with minor amendments", committee.set_outcomes,
             role=Role.CHAIR_OR_SECRETARY, doing="change the outcome scale"),

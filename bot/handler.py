@@ -202,7 +202,7 @@ class ClerkBot(TeamsActivityHandler):
             return await button.shows(uow, turn, data, said) if button.shows else said
 
         posts = self.render.messages if verb == "action.new" or in_chat else (lambda reply: [])
-        role, subject = command.role, command.subject(args)
+        role, subject = command.role_for(args), command.subject(args)
         if committee_id is not None:  # outside its committee's chat: only an owner, by Teams account
             role, subject = Role.ACTION_OWNER, whole_number(str(data.get("action")))
         outcome = await self._attempt(turn_context, use_case, (), role, command.doing, meeting_id, None, posts,
@@ -261,7 +261,8 @@ class ClerkBot(TeamsActivityHandler):
         """Runs a use case in one transaction (dialogs.turns) and says its reply or why it failed.
         `claim_id` marks the activity handled under another key than its id (an edit of a message
         arrives with the message's own id, which its first delivery already claimed)."""
-        outcome = await self._attempt(turn_context, use_case, mentions, command.role if command else Role.ANYONE,
+        role = command.role_for(args) if command else Role.ANYONE
+        outcome = await self._attempt(turn_context, use_case, mentions, role,
                                       command.doing if command else "", None, claim_id, self.render.messages,
                                       command.subject(args) if command else None, usage_of=command)
         if isinstance(outcome, Failed):

@@ -42,5 +42,6 @@ def help_text(topic: str = "") -> str:
 
 
 def usage(command: Command) -> str:
-    who = "" if command.role is Role.ANYONE else f"\nWho may: {command.role.value}."
+    who = "" if command.role is Role.ANYONE else (f"\nWho may: {command.role.value}"
+                                                  + (" (anyone may look)." if command.open_to_view else "."))
     return f"{command.syntax}\n{command.summary}{who}\nExample: {command.example}"

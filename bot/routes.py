@@ -21,7 +21,7 @@ from bot.outbox import ANSWER_BY, ANSWER_SECONDS
 from bot.signing_keys import SigningKeysUnavailable
 from config import Settings
 from dialogs.action_log import LOG_FORMATS, build_action_log
-from dialogs.agenda import stage_page
+from dialogs.timekeeping import stage_page
 from dialogs.export import FORMATS, filename, render_link_refused, render_privacy, render_stage, render_terms
 from dialogs.turns import HANDLED_ACTIVITIES_KEPT
 from dialogs.minutes import minutes_by_id

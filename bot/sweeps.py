@@ -15,7 +15,7 @@ from bot.proactive import render_in_meeting, render_text
 from config import Settings
 from dialogs import delivery, reminders
 from dialogs.delivery import HEARTBEAT
-from dialogs.agenda import Notice, send_overtime_notices
+from dialogs.timekeeping import Notice, send_overtime_notices
 from dialogs.turns import forget_handled_activities
 from storage.db import Database
 

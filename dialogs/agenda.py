@@ -8,14 +8,13 @@ from datetime import datetime
 from typing import Callable
 from zoneinfo import ZoneInfo
 
-from dialogs import delivery, timing
 from dialogs.context import Reply, Turn
-from dialogs.delivery import Queued
 from dialogs.errors import ClerkError, UsageError
 from dialogs.guards import current_meeting
 from dialogs.reminders import schedule_due_back
 from dialogs.parsing import (
     MINUTES_IN_DAY,
+    DASH,
     AgendaLine,
     clock_time,
     format_minute,
@@ -25,8 +24,9 @@ from dialogs.parsing import (
 )
 from dialogs.schedule import EMPTY, Agenda, Entry
 from dialogs.changes import log_change
+from dialogs.identity import known_name_keys, name_key
 from storage.models import AgendaItem, Meeting, values_before_change
-from storage.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from storage.unit_of_work import UnitOfWork
 from storage.vocabulary import AgendaChange, ChangeSubject, EntryKind
 
 CLOSE_TITLES = {"close", "meeting close", "end", "meeting end"}
@@ -39,12 +39,17 @@ async def _add_line(uow: UnitOfWork, meeting: Meeting, line: AgendaLine, items: 
     """Adds one agenda line. A line naming an item carried forward from the last meeting times that
     item instead of adding a second one."""
     if line.title.casefold() in CLOSE_TITLES and not line.presenter:
-        meeting.planned_end_minute = line.start_minute
+        if line.start_minute is not None:
+            meeting.planned_end_minute = line.start_minute
         return None
+    # An item without a time keeps the start of the last item, so it follows it in the agenda's order.
+    start = line.start_minute if line.start_minute is not None else max(
+        (i.planned_start_minute for i in items if not i.floating), default=0)
+    position = max((i.position or 0 for i in items), default=0) + 1
     carried = next((i for i in items if i.floating and i.title.casefold() == line.title.casefold()), None)
     if carried is not None:
         carried.floating = False
-        carried.planned_start_minute = line.start_minute
+        carried.planned_start_minute, carried.timed, carried.position = start, line.start_minute is not None, position
         carried.planned_length_minutes = line.length_minutes
         carried.presenter = line.presenter or carried.presenter
         return carried
@@ -53,7 +58,9 @@ async def _add_line(uow: UnitOfWork, meeting: Meeting, line: AgendaLine, items: 
         is_break=line.is_break,
         title=line.title,
         presenter=line.presenter,
-        planned_start_minute=line.start_minute,
+        planned_start_minute=start,
+        timed=line.start_minute is not None,
+        position=position,
         planned_length_minutes=line.length_minutes,
         overtime_notice_sent=False,
         floating=False,
@@ -80,25 +87,44 @@ def place_carried(items: list[AgendaItem]) -> None:
 
 
 # An agenda item's facts, as /undo puts them back (a removed item is added again from them).
-ITEM_FACTS = ("title", "presenter", "is_break", "planned_start_minute", "planned_length_minutes", "floating")
+ITEM_FACTS = ("title", "presenter", "is_break", "planned_start_minute", "planned_length_minutes", "floating", "timed",
+              "position")
+
+
+async def _reader(uow: UnitOfWork, meeting: Meeting) -> Callable[[str], AgendaLine]:
+    """Reads agenda lines, taking a presenter after a dash only when the record knows the name."""
+    known = await known_name_keys(uow, meeting.committee_id, meeting.id)
+    return lambda text: parse_agenda_line(text, lambda name: name_key(name) in known)
 
 
 async def add(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     meeting = await current_meeting(uow, turn)
     if not args.strip():
-        raise UsageError("Give the start time and title of the item.")
-    line = parse_agenda_line(args)
+        raise UsageError("Give the title of the item, with its start time first if it has one.")
+    line = (await _reader(uow, meeting))(args)
     items = await uow.agenda.items(meeting.id)
     item = await _add_line(uow, meeting, line, items)
     if item is None:
+        if line.start_minute is None:
+            return Reply("The meeting closes after the last item: /agenda end HH:MM plans a time for it.")
         return Reply(f"Planned close set to {format_minute(line.start_minute)}.")
     place_carried(items)
     log_change(uow, turn, ChangeSubject.AGENDA, item.id, AgendaChange.ADDED, meeting=meeting, after=item.title)
     number = Agenda(meeting, await uow.agenda.items(meeting.id)).number_of(item.id)
     what = "Break" if number is None else f"Item {number}"
+    at = f" at {format_minute(item.planned_start_minute)}" if item.timed else ""
     presenter = f" - {item.presenter}" if item.presenter else ""
     length = f" ({item.planned_length_minutes} min)" if item.planned_length_minutes else ""
-    return Reply(f"{what} added at {format_minute(item.planned_start_minute)}: {item.title}{length}{presenter}.")
+    return Reply(f"{what} added{at}: {item.title}{length}{presenter}.{_dash_hint(item, number)}")
+
+
+def _dash_hint(item: AgendaItem, number: int | None) -> str:
+    """Said when a dash was kept in a title: how to name a presenter Clerk did not know."""
+    dashes = list(DASH.finditer(item.title))
+    if item.presenter or number is None or not dashes:
+        return ""
+    return (f" The title keeps its dash; if '{item.title[dashes[-1].end():]}' presents it: "
+            f"/item {number} presenter <name>.")
 
 
 async def replace(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
@@ -109,9 +135,10 @@ async def replace(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     if not lines:
         raise UsageError("Paste the agenda after /agenda set, one item a line.")
     parsed = []
+    read_line = await _reader(uow, meeting)
     for index, text in enumerate(lines, start=1):
         try:
-            parsed.append(parse_agenda_line(text))
+            parsed.append(read_line(text))
         except UsageError as error:
             raise UsageError(f"Line {index} ('{text.strip()[:60]}'): {error.message}") from None
     existing = await uow.agenda.items(meeting.id)
@@ -176,9 +203,8 @@ async def move(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     new_start = parse_time(parts[1])
     entry = _entry_by_number_or_time(Agenda(meeting, await uow.agenda.items(meeting.id)), parts[0])
     log_change(uow, turn, ChangeSubject.AGENDA, entry.item.id, AgendaChange.MOVED, meeting=meeting,
-               before=format_minute(entry.item.planned_start_minute) if entry.item.planned_start_minute is not None
-               else None, after=format_minute(new_start), state=values_before_change(entry.item, ITEM_FACTS))
-    entry.item.planned_start_minute = new_start
+               before=format_minute(entry.planned_minute) if entry.planned_minute is not None else None, after=format_minute(new_start), state=values_before_change(entry.item, ITEM_FACTS))
+    entry.item.planned_start_minute, entry.item.timed = new_start, True
     entry.item.floating = False
     new_number = Agenda(meeting, await uow.agenda.items(meeting.id)).number_of(entry.item.id)
     renumbered = f" (now item {new_number})" if new_number != entry.number else ""
@@ -212,7 +238,7 @@ def _entry_by_number_or_time(agenda: Agenda, text: str) -> Entry:
     except UsageError:
         raise UsageError(f"'{text}' is neither an item number nor a time.") from None
     for entry in agenda.entries:
-        if entry.item.planned_start_minute == minute:
+        if entry.planned_minute == minute:
             return entry
     raise ClerkError(f"Nothing on the agenda starts at {format_minute(minute)}.")
 
@@ -226,7 +252,7 @@ class AgendaRow:
     is_break: bool
     title: str
     presenter: str | None
-    planned_start: str
+    planned_start: str | None  # None: the agenda gave it no time
     planned_length: int | None
     actual_start: str | None
     actual_length: int | None
@@ -253,7 +279,7 @@ def build_agenda_view(agenda: Agenda, tz: ZoneInfo, now: datetime) -> AgendaView
             is_break=entry.is_break,
             title=entry.item.title,
             presenter=entry.item.presenter,
-            planned_start=format_minute(entry.item.planned_start_minute),
+            planned_start=format_minute(entry.planned_minute) if entry.planned_minute is not None else None,
             planned_length=entry.allotted,
             actual_start=clock_time(entry.item.actual_start, tz) if entry.item.actual_start else None,
             actual_length=entry.elapsed_minutes(now),
@@ -314,80 +340,11 @@ async def go_to_item(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
 
 
 def _started_line(entry: Entry, turn: Turn) -> str:
-    planned = format_minute(entry.item.planned_start_minute)
     at = clock_time(turn.now, turn.tz)
-    length = entry.allotted
+    plan = [f"planned {format_minute(entry.planned_minute)}"] if entry.planned_minute is not None else []
+    plan += [f"{entry.allotted} min" + ("" if entry.is_break else " allotted")] if entry.allotted else []
+    planned = f" ({', '.join(plan)})" if plan else ""
     if entry.is_break:
-        return f"Break from {at} (planned {planned}" + (f", {length} min)." if length else ").")
+        return f"Break from {at}{planned}."
     presenter = f", presented by {entry.item.presenter}" if entry.item.presenter else ""
-    allotted_text = f", {length} min allotted" if length else ""
-    return f"Item {entry.number}: {entry.item.title}{presenter}. Started {at} (planned {planned}{allotted_text})."
-
-
-async def show_time(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
-    meeting = await current_meeting(uow, turn)
-    return Reply("\n".join(time_lines(await agenda_of(uow, meeting), turn.now, turn.tz)))
-
-
-def time_lines(agenda: Agenda, now: datetime, tz: ZoneInfo) -> list[str]:
-    """What /time says, and the page a timekeeping notice shows on the meeting stage."""
-    meeting = agenda.meeting
-    current = agenda.current
-    if current is None:
-        lines = ["No item is under way: /next starts the next one."]
-    else:
-        what = "Break" if current.is_break else f"Item {current.number} ({current.item.title})"
-        line = f"{what}: {timing.duration_text(now - current.item.actual_start)} elapsed"
-        if current.allotted is not None:
-            remaining = current.allotted - current.elapsed_minutes(now)
-            left = f"{remaining} min left" if remaining >= 0 else f"{-remaining} min over"
-            line += f" of {current.allotted} min allotted, {left}."
-        lines = [line]
-    elapsed = timing.duration_text(now - meeting.started_at)
-    lines.append(f"Meeting: started {clock_time(meeting.started_at, tz)}, {elapsed} elapsed. "
-                 f"{agenda.status_line(now, tz)}.")
-    return lines
-
-
-async def stage_page(new_unit_of_work: UnitOfWorkFactory, meeting_id: int, now: datetime,
-                     tz: ZoneInfo) -> tuple[str, list[str]] | None:
-    """The meeting's title and what /time says, for the in-meeting notification's page."""
-    async with new_unit_of_work() as uow:
-        meeting = await uow.meetings.get_meeting(meeting_id)
-        return (meeting.title, time_lines(await agenda_of(uow, meeting), now, tz)) if meeting else None
-
-
-@dataclass(frozen=True)
-class Notice:
-    conversation_id: str
-    text: str
-    meeting_id: int
-    in_meeting: bool  # the chat of a Teams meeting under way: the notice also shows on its stage
-
-
-async def send_overtime_notices(new_unit_of_work: UnitOfWorkFactory, render: Callable[[Notice], str], now: datetime,
-                                tz: ZoneInfo) -> None:
-    """Marks the items that reached their time and queues the notices in the same transaction, so
-    each is sent once (dialogs.delivery), however the Bot Connector fares."""
-    async with new_unit_of_work() as uow:
-        for notice in await overtime_notices(uow, now, tz):
-            await delivery.queue(uow, notice.conversation_id, [Queued(render(notice))], now)
-        await uow.commit()
-
-
-async def overtime_notices(uow: UnitOfWork, now: datetime, tz: ZoneInfo) -> list[Notice]:
-    """Items that reached their allotted time get one notice each; marked so it never repeats."""
-    notices = []
-    for meeting, _ in await uow.agenda.open_meetings_with_current_item():
-        over = (await agenda_of(uow, meeting)).over_time(now)
-        if over is None:
-            continue
-        over.item.overtime_notice_sent = True
-        committee = await uow.committees.get_committee(meeting.committee_id)
-        if not committee.timekeeping:
-            continue
-        what = "The break" if over.is_break else f"Item {over.number} ({over.item.title})"
-        notices.append(Notice(meeting.conversation_id,
-                              f"⏱ {what} has reached its {over.allotted} min. /next moves on; /time shows the schedule.",
-                              meeting.id, meeting.teams_meeting_id is not None))
-    return notices
+    return f"Item {entry.number}: {entry.item.title}{presenter}. Started {at}{planned}."

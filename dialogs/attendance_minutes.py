@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from dialogs.agenda import agenda_of
 from dialogs.identity import name_key
-from dialogs.parsing import clock_time
+from dialogs.house_style import HouseStyle, style_of
 from dialogs.schedule import Agenda
 from storage.models import Attendance, Change, Committee, Meeting
 from storage.unit_of_work import UnitOfWork
@@ -68,11 +68,12 @@ def opening_chair(meeting: Meeting, chair_changes: list) -> str | None:
     return chair_changes[0].person if chair_changes else meeting.chair_name
 
 
-def part_attendance(changes: list[Change], start: datetime, agenda: Agenda, tz: ZoneInfo) -> list[str]:
+def part_attendance(changes: list[Change], start: datetime, agenda: Agenda, tz: ZoneInfo,
+                    style: HouseStyle) -> list[str]:
     """'from 10:45', 'left 11:00, during item 4', 'returned 11:20': what a person's moves say."""
     notes, there, ever_there = [], False, False
     for change in changes:
-        when = clock_time(change.when, tz)
+        when = style.clock_time(change.when, tz)
         if change.kind in (AttendanceChangeKind.PRESENT, AttendanceChangeKind.SUBSTITUTE):
             there = ever_there = True
         elif change.kind == AttendanceChangeKind.ARRIVED and not there:
@@ -103,10 +104,19 @@ async def people_of(uow: UnitOfWork, committee: Committee, meeting: Meeting, tz:
     entries = await uow.entries.entries([e.item.id for e in agenda.entries])
     chair = opening_chair(meeting, sorted((e for e in entries if e.kind == EntryKind.CHAIR), key=lambda e: e.id))
     chair_key = name_key(chair) if chair else None
+    style = style_of(committee)
+    standing_roles = {member.id: member.role for member in members}
+
+    def role_of(row: Attendance) -> str | None:
+        """The chair is shown by the house style's title, unless a role was typed for them at this meeting."""
+        if row.name_key != chair_key:
+            return row.role
+        typed = row.role if row.role and row.role != standing_roles.get(row.member_id) else None
+        return typed or style.chair_title
 
     def line(row: Attendance) -> PersonLine:
-        notes = "; ".join(part_attendance(changes.get(row.id, []), meeting.started_at, agenda, tz))
-        described = _detail((row.role or "Chair") if row.name_key == chair_key else row.role,
+        notes = "; ".join(part_attendance(changes.get(row.id, []), meeting.started_at, agenda, tz, style))
+        described = _detail(role_of(row),
                             f"substitute for {row.substitute_for}" if row.substitute_for else None)
         return PersonLine(row.name, " ".join(part for part in (described, notes and f"({notes})") if part) or None)
 
@@ -118,7 +128,7 @@ async def people_of(uow: UnitOfWork, committee: Committee, meeting: Meeting, tz:
                       key=lambda r: r.name_key != chair_key)
     present_lines = [line(r) for r in standing]
     if chair and not any(r.name_key == chair_key for r in present):
-        present_lines.insert(0, PersonLine(chair, "Chair"))
+        present_lines.insert(0, PersonLine(chair, style.chair_title))
     accounted = {r.name_key for r in rows if r.status in (AttendanceStatus.PRESENT, AttendanceStatus.APOLOGIES)}
     return People(
         chair=chair,

@@ -8,6 +8,7 @@ from datetime import datetime
 from dialogs.context import Reply, Turn
 from dialogs.errors import ClerkError, UsageError
 from dialogs.parsing import MAX_NAME, clean_name, parse_outcome_scale, parse_people, whole_number
+from dialogs.house_style import PRESETS, changed, keep_style, style_of
 from dialogs.identity import name_key
 from dialogs.wording import count
 from storage.models import Committee, Conversation, Member, MemberAlias
@@ -212,3 +213,16 @@ async def show_outcomes(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
 
 def _scale_lines(scale: dict[str, str]) -> str:
     return "\n".join(f"- {letter}: {words}" for letter, words in sorted(scale.items()))
+
+
+async def house_style(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
+    """`/style` shows the house style of the committee's minutes; `/style <preset>` or
+    `/style <setting> <value>` changes it for every minutes shown or exported from now on."""
+    committee = await uow.committees.get_committee(turn.committee_id)
+    style = style_of(committee)
+    if not args.strip():
+        return Reply("House style of the minutes:\n" + "\n".join(style.lines)
+                     + f"\nPresets: /style {' | '.join(PRESETS)}.")
+    new_style = changed(style, args)
+    keep_style(committee, new_style)
+    return Reply("House style set:\n" + "\n".join(new_style.lines))

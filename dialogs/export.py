@@ -27,13 +27,24 @@ _TEMPLATES = Path(__file__).parent / "templates"
 # and at a line's start (a heading, a list, a quote): only these are escaped, so the text pasted
 # elsewhere reads as typed, brackets and all.
 _MD_ANYWHERE = re.compile(r"([\\`*_\[\]<>~|])")
-_MD_LINE_START = re.compile(r"^(\s*)([#+=-]|\d+[.)])", re.MULTILINE)
+_MD_LINE_START = re.compile(r"^(\s*)([#+=-]|\d+[.)](?=\s|$))", re.MULTILINE)
+
+
+class _Inline(str):
+    """Text already escaped for the middle of a line (a heading's words after its '###')."""
 
 
 def _markdown_text(value: object) -> str:
     """Everything a Markdown template inserts: what would change its meaning escaped, line breaks kept."""
+    if isinstance(value, _Inline):
+        return value
     text = _MD_ANYWHERE.sub(r"\\\1", str(value if value is not None else ""))
     return _MD_LINE_START.sub(_escaped_marker, text).replace("\n", "  \n")
+
+
+def _inline_markdown(value: object) -> _Inline:
+    """For a value that follows other text on its line: nothing at its start can begin a block."""
+    return _Inline(_MD_ANYWHERE.sub(r"\\\1", " ".join(str(value).split())))
 
 
 def _escaped_marker(match: re.Match) -> str:
@@ -51,6 +62,7 @@ html_templates = Environment(loader=FileSystemLoader(_TEMPLATES), autoescape=Tru
 html_templates.filters["lines"] = _html_lines
 _markdown = Environment(loader=FileSystemLoader(_TEMPLATES), autoescape=False, undefined=StrictUndefined,
                         finalize=_markdown_text, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+_markdown.filters["inline"] = _inline_markdown
 
 
 def render_html(minutes: Minutes) -> bytes:
@@ -106,21 +118,25 @@ def render_docx(minutes: Minutes) -> bytes:
             cells[0].text, cells[1].text = name, role or ""
     if minutes.quorum_line:
         document.add_paragraph(minutes.quorum_line)
+    for minute in minutes.opening:
+        document.add_paragraph(minute.text)
     document.add_paragraph().add_run("Declarations of interest:").bold = True
     for line in minutes.declaration_lines:
         document.add_paragraph(line, style="List Bullet")
     document.add_paragraph()
     if minutes.order_note:
         document.add_paragraph(minutes.order_note)
-    table = document.add_table(rows=1, cols=4)
+    columns = ("No.", "Time", "Minutes", "Lead") if minutes.shows_times else ("No.", "Minutes", "Lead")
+    table = document.add_table(rows=1, cols=len(columns))
     table.style = "Table Grid"
-    for cell, heading in zip(table.rows[0].cells, ("No.", "Time", "Minutes", "Lead")):
+    for cell, heading in zip(table.rows[0].cells, columns):
         cell.paragraphs[0].add_run(heading).bold = True
     for item in minutes.items:
-        cells = table.add_row().cells
-        cells[0].paragraphs[0].add_run("" if item.is_break else str(item.number)).bold = True
-        cells[1].paragraphs[0].add_run(item.time).bold = True
-        body = cells[2]
+        cells = dict(zip(columns, table.add_row().cells))
+        cells["No."].paragraphs[0].add_run(item.label or "").bold = True
+        if minutes.shows_times:
+            cells["Time"].paragraphs[0].add_run(item.time or "").bold = True
+        body = cells["Minutes"]
         body.paragraphs[0].add_run(item.title).bold = True
         for minute in item.record:
             if minute.opens_questions:
@@ -130,7 +146,7 @@ def render_docx(minutes: Minutes) -> bytes:
                 for answer in minute.answers:
                     body.add_paragraph(f"    o {answer}")
             else:
-                body.add_paragraph(f"Decision: {minute.text}" if minute.is_decision else minute.text)
+                body.add_paragraph(minute.text)
         if item.outcome:
             paragraph = body.add_paragraph()
             paragraph.add_run(item.outcome).bold = True
@@ -138,7 +154,7 @@ def render_docx(minutes: Minutes) -> bytes:
                 paragraph.add_run(f" – {item.outcome_comment}")
         if item.status:
             body.add_paragraph().add_run(item.status).bold = True
-        cells[3].paragraphs[0].add_run(item.presenter or "").bold = True
+        cells["Lead"].paragraphs[0].add_run(item.presenter or "").bold = True
     for heading, actions in minutes.action_sections:
         document.add_heading(heading, level=2)
         for action in actions:

@@ -22,6 +22,7 @@ from dialogs.errors import ClerkError, UsageError
 from dialogs.guards import current_meeting, in_the_minutes_of, meeting_for_the_record
 from dialogs.minutes import confidential_minutes_for, confidential_recipients, minutes_update
 from dialogs.minutes_model import counts_text, declaration_line, motion_line, status_line
+from dialogs.house_style import style_of
 from dialogs.minutes_record import add_entry, entry_target
 from dialogs.reminders import schedule_due_back
 from dialogs.parsing import MAX_NAME, clean_name, split_item_prefix, within_limit
@@ -167,7 +168,10 @@ async def casting_vote(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
 async def _motion_said(uow: UnitOfWork, entry: ItemEntry, motion_row: Motion) -> str:
     """The motion as a reply in the chat says it: on an exempt item, only that it is minuted privately."""
     item = await uow.agenda.get_item(entry.item_id)
-    return motion_line(entry, motion_row) if not is_exempt(item) else CONFIDENTIAL_TEXT
+    if is_exempt(item):
+        return CONFIDENTIAL_TEXT
+    meeting = await uow.meetings.get_meeting(item.meeting_id)
+    return motion_line(entry, motion_row, style_of(await uow.committees.get_committee(meeting.committee_id)))
 
 
 async def _mark_if_inquorate(uow: UnitOfWork, meeting: Meeting, entry: ItemEntry) -> str:

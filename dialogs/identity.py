@@ -81,3 +81,14 @@ async def identify(uow: UnitOfWork, committee_id: int, typed: str) -> Known:
         if len(fits) > 1:
             raise ClerkError(f"Which {name}: {' or '.join(m.name for m in fits)}? Give the full name.")
     return Known(name, None)
+
+
+async def known_name_keys(uow: UnitOfWork, committee_id: int, meeting_id: int) -> set[str]:
+    """Everyone the record already names: standing members and their aliases, the meeting's
+    attendance, presenters on its agenda and those due back. What /agenda reads a presenter from."""
+    keys = {member.name_key for member in await uow.committees.members(committee_id)}
+    keys |= {alias.alias_key for alias in await uow.committees.aliases(committee_id)}
+    keys |= {row.name_key for row in await uow.meetings.attendance(meeting_id)}
+    keys |= {name_key(item.presenter) for item in await uow.agenda.items(meeting_id) if item.presenter}
+    keys |= {name_key(due.presenter) for due in await uow.actions.pending_due_backs(committee_id)}
+    return keys

@@ -61,7 +61,7 @@ async def start(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
         return Reply(f"A meeting is already open: '{meeting.title}'. /end closes it.")
     return Reply(
         f"Meeting opened: '{meeting.title}' at {clock_time(turn.now, turn.tz)}, chaired by "
-        f"{meeting.chair_name}.{_carried_line(carried)} /agenda add HH:MM Title - Presenter builds the agenda."
+        f"{meeting.chair_name}.{_carried_line(carried)} /agenda add [HH:MM] Title builds the agenda."
     )
 
 

@@ -21,7 +21,7 @@ from dialogs.context import Person, Private, Reply, Turn
 from dialogs.dates import format_date, parse_due
 from dialogs.errors import ClerkError
 from dialogs.committee import outcome_words
-from dialogs.parsing import clock_time, format_minute
+from dialogs.house_style import HouseStyle, style_of
 from storage.models import Meeting, MinutesPost, Motion
 from dialogs.minutes_model import (HELD, INQUORATE, DueBackLine, Minute, Minutes, MinutesAction, MinutesItem,
                                     declaration_line, exempt_line, motion_line, status_line)
@@ -32,36 +32,42 @@ async def build_minutes(uow: UnitOfWork, meeting: Meeting, tz: ZoneInfo, confide
     """The public minutes: an exempt item shows only its number, title and why it is exempt, and
     an action agreed under it only its owners and due date. `confidential`: everything."""
     committee = await uow.committees.get_committee(meeting.committee_id)
+    style = style_of(committee)
     scale = outcome_scale(committee)
     items = await uow.agenda.items(meeting.id)
+    opening_item = await uow.agenda.opening_item(meeting.id)
     agenda = Agenda(meeting, items)
     people = await people_of(uow, committee, meeting, tz, agenda)
-    entries = await uow.entries.entries([i.id for i in items])
-    by_item: dict[int, list] = {i.id: [] for i in items}
+    every_item = items + ([opening_item] if opening_item else [])
+    entries = await uow.entries.entries([i.id for i in every_item])
+    by_item: dict[int, list] = {i.id: [] for i in every_item}
     for entry in entries:
         if entry.removed_at is None:
             by_item[entry.item_id].append(entry)
     motions = await uow.entries.motions([e.id for e in entries if e.kind == EntryKind.MOTION])
     declarations = []
     taken: list[datetime | None] = []  # when each item was first taken up
+    earlier_this_year = await uow.agenda.items_minuted_earlier_in_year(meeting) if style.numbers == "running" else 0
 
     minutes_items = []
     for agenda_entry in agenda.entries:
         item = agenda_entry.item
         taken.append(item.actual_start)
+        heading = dict(number=agenda_entry.number, title=item.title,
+                       time=style.time(agenda_entry.planned_minute) if agenda_entry.planned_minute is not None
+                       and style.heading_times else None,
+                       label=style.minute_number(agenda_entry.number, meeting.meeting_date.year, earlier_this_year))
         if item.exempt_reason and not confidential:
-            summary = [Minute(EntryKind.NOTE, item.public_summary)] if item.public_summary else []
-            minutes_items.append(MinutesItem(number=agenda_entry.number, time=format_minute(item.planned_start_minute),
-                                             title=item.title, presenter=None, record=summary, outcome=None,
-                                             outcome_comment=None, status=exempt_line(item.exempt_reason)))
+            record = [Minute(EntryKind.NOTE, exempt_line(item.exempt_reason))]
+            record += [Minute(EntryKind.NOTE, item.public_summary)] if item.public_summary else []
+            minutes_items.append(MinutesItem(**heading, presenter=None, record=record, outcome=None,
+                                             outcome_comment=None))
         else:
-            record = _as_spoken(by_item[item.id], motions, carried=item.title != UPDATE_ON_ACTIONS)
+            record = _as_spoken(by_item[item.id], motions, style, carried=item.title != UPDATE_ON_ACTIONS)
             if item.exempt_reason:
                 record.insert(0, Minute(EntryKind.NOTE, f"Exempt item: {item.exempt_reason}. Not for publication."))
             minutes_items.append(MinutesItem(
-                number=agenda_entry.number,
-                time=format_minute(item.planned_start_minute),
-                title=item.title,
+                **heading,
                 presenter=item.presenter,
                 record=record,
                 outcome=(outcome_words(item.outcome_letter, scale) + (INQUORATE if item.outcome_inquorate else "")
@@ -91,21 +97,21 @@ async def build_minutes(uow: UnitOfWork, meeting: Meeting, tz: ZoneInfo, confide
     local_start = meeting.started_at.astimezone(tz)
     approved = None
     if meeting.approved_by and meeting.approved_at:
-        approved = f"Approved by {meeting.approved_by} on {_when(meeting.approved_at, tz)}"
+        approved = f"Approved by {meeting.approved_by} on {_when(meeting.approved_at, tz, style)}"
     next_meeting = None
     if committee.next_meeting_date:
         next_meeting = format_date(committee.next_meeting_date)
         if committee.next_meeting_minute is not None:
-            next_meeting += f" at {format_minute(committee.next_meeting_minute)}"
+            next_meeting += f" at {style.time(committee.next_meeting_minute)}"
     return Minutes(
         meeting_id=meeting.id,
         committee=committee.name or "Committee",
         title=meeting.title,
         date_text=f"{local_start:%A} {local_start.day} {local_start:%B %Y}",
-        start=(format_minute(meeting.minutes_start_minute) if meeting.minutes_start_minute is not None
-               else clock_time(meeting.started_at, tz)),
-        end=(format_minute(meeting.minutes_end_minute) if meeting.minutes_end_minute is not None
-             else clock_time(meeting.ended_at, tz) if meeting.ended_at else None),
+        start=(style.time(meeting.minutes_start_minute) if meeting.minutes_start_minute is not None
+               else style.clock_time(meeting.started_at, tz)),
+        end=(style.time(meeting.minutes_end_minute) if meeting.minutes_end_minute is not None
+             else style.clock_time(meeting.ended_at, tz) if meeting.ended_at else None),
         held=meeting.venue or HELD,
         people=people.sections,
         chair=people.chair,
@@ -119,12 +125,16 @@ async def build_minutes(uow: UnitOfWork, meeting: Meeting, tz: ZoneInfo, confide
         next_meeting=next_meeting,
         declarations=declarations,
         order_note=order_note,
-        amendments=[f"Amended {_when(change.at, tz)} by {change.by}: #{entry.number} {entry.kind} {change.kind}"
+        amendments=[f"Amended {_when(change.at, tz, style)} by {change.by}: #{entry.number} {entry.kind} {change.kind}"
                     + (f": {change.after}" if change.after and change.kind != EntryChangeKind.REMOVED else "")
-                    for change, entry in await uow.changes.amendments([i.id for i in items if i.id not in exempt])]
+                    for change, entry in await uow.changes.amendments([i.id for i in every_item
+                                                                      if i.id not in exempt])]
                    + _confirmation(meeting),
         confidential=confidential,
         keepers=tuple(i for i in (meeting.chair_user_id, meeting.secretary_user_id) if i),
+        opening=_as_spoken(by_item[opening_item.id], motions, style, carried=True) if opening_item else [],
+        chair_title=style.chair_title,
+        approve_at_close=style.approval == "close",
     )
 
 
@@ -149,7 +159,7 @@ def _in_order_taken(items: list[MinutesItem], taken: list[datetime | None]) -> t
     return in_order, f"Items were taken out of the agenda's order, in this order: {numbers}."
 
 
-def _as_spoken(entries: list, motions: dict[int, Motion], carried: bool) -> list[Minute]:
+def _as_spoken(entries: list, motions: dict[int, Motion], style: HouseStyle, carried: bool) -> list[Minute]:
     """An item's live entries in the order they were recorded, answers under their question.
     Clerk's carried lines lead, except on the update on actions, whose list the minutes give below."""
     record: list[Minute] = []
@@ -158,12 +168,14 @@ def _as_spoken(entries: list, motions: dict[int, Motion], carried: bool) -> list
         said_while = INQUORATE if entry.inquorate else ""
         if entry.kind == EntryKind.CHAIR or (entry.kind == EntryKind.CARRIED and carried):
             record.append(Minute(EntryKind.NOTE, entry.text))
-        elif entry.kind in (EntryKind.NOTE, EntryKind.DECISION):
+        elif entry.kind == EntryKind.NOTE:
             record.append(Minute(entry.kind, entry.text + said_while))
+        elif entry.kind == EntryKind.DECISION:
+            record.append(Minute(entry.kind, style.decision(entry.text) + said_while))
         elif entry.kind == EntryKind.DECLARATION:
             record.append(Minute(entry.kind, declaration_line(entry.person, entry.text, entry.effect)))
         elif entry.kind == EntryKind.MOTION:
-            record.append(Minute(entry.kind, motion_line(entry, motions.get(entry.id)) + said_while))
+            record.append(Minute(entry.kind, motion_line(entry, motions.get(entry.id), style) + said_while))
         elif entry.kind == EntryKind.QUESTION:
             questions[entry.id] = Minute(EntryKind.QUESTION, entry.text, [], opens_questions=not questions)
             record.append(questions[entry.id])
@@ -186,9 +198,9 @@ async def _earlier_actions(uow: UnitOfWork, meeting: Meeting) -> list:
     return earlier
 
 
-def _when(moment: datetime, tz: ZoneInfo) -> str:
+def _when(moment: datetime, tz: ZoneInfo, style: HouseStyle) -> str:
     local = moment.astimezone(tz)
-    return f"{format_date(local.date())} at {clock_time(moment, tz)}"
+    return f"{format_date(local.date())} at {style.clock_time(moment, tz)}"
 
 
 async def minutes_by_id(new_unit_of_work: UnitOfWorkFactory, meeting_id: int, tz: ZoneInfo,
@@ -304,6 +316,9 @@ async def approve(uow: UnitOfWork, turn: Turn, meeting_id: int) -> Reply:
     meeting = await minutes_of(uow, turn, meeting_id)
     if meeting.ended_at is None:
         raise ClerkError("The meeting is still open: /end closes it before the minutes are approved.")
+    if style_of(await uow.committees.get_committee(meeting.committee_id)).approval == "next":
+        raise ClerkError("This committee confirms its minutes at its next meeting: /previous approved there "
+                         "marks them confirmed (/style approval close lets the chair approve them at the close).")
     if meeting.approved_at is None:
         meeting.approved_by, meeting.approved_at = turn.caller.name, turn.now
     minutes = await build_minutes(uow, meeting, turn.tz)

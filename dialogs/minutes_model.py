@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from dialogs.house_style import HouseStyle
 from storage.models import ItemEntry, Motion
-from storage.vocabulary import ActionStatus, DeclarationEffect, EntryKind, ItemStatus
+from storage.vocabulary import ActionStatus, DeclarationEffect, EntryKind, ItemStatus, MotionResult
 
 
 HELD = "Meeting held virtually via Microsoft Teams"
@@ -27,21 +28,18 @@ class Minute:
     def is_question(self) -> bool:
         return self.kind == EntryKind.QUESTION
 
-    @property
-    def is_decision(self) -> bool:
-        return self.kind == EntryKind.DECISION
-
 
 @dataclass(frozen=True)
 class MinutesItem:
     number: int | None  # None for a break
-    time: str
+    time: str | None  # the planned time, when the agenda gave one and the house style heads items with it
     title: str
     presenter: str | None
     record: list[Minute]
     outcome: str | None  # in words: "Outcome B – proceed with minor amendments"
     outcome_comment: str | None
     status: str | None = None  # "Deferred to the next meeting: <reason>", "Withdrawn."
+    label: str | None = None  # its minute number in the house style: "3.", "26/34", or none
 
     @property
     def is_break(self) -> bool:
@@ -49,8 +47,8 @@ class MinutesItem:
 
     @property
     def heading(self) -> str:
-        """'3. Title', or 'Break'."""
-        return self.title if self.is_break else f"{self.number}. {self.title}"
+        """'3. Title', '26/34 Title', or the title alone (a break, or minutes without numbers)."""
+        return f"{self.label} {self.title}" if self.label else self.title
 
 
 @dataclass(frozen=True)
@@ -106,6 +104,9 @@ class Minutes:
     quorum_line: str | None = None  # "The meeting was quorate (7 members present; quorum 5)."
     keepers: tuple[str, ...] = ()  # the chair's and secretary's Teams ids: their view of the card differs
     confirmed: bool = False  # confirmed as an accurate record at a later meeting
+    opening: list[Minute] = field(default_factory=list)  # minuted of the meeting, not of an item
+    chair_title: str = "Chair"
+    approve_at_close: bool = True  # False: the next meeting confirms them (/previous approved)
 
     @property
     def document_title(self) -> str:
@@ -141,7 +142,19 @@ class Minutes:
 
     @property
     def chair_line(self) -> str | None:
-        return f"Chair: {self.chair}" if self.chair else None
+        return f"{self.chair_title}: {self.chair}" if self.chair else None
+
+    @property
+    def shows_times(self) -> bool:
+        """Whether any item heading has a time: the documents' Time column only then."""
+        return any(item.time for item in self.items)
+
+    @property
+    def awaiting(self) -> str | None:
+        """What the draft waits for."""
+        if self.approved or self.confirmed or self.confidential:
+            return None
+        return "Awaiting the chair's approval." if self.approve_at_close else "To be confirmed at the next meeting."
 
     @property
     def action_sections(self) -> list[tuple[str, list[MinutesAction]]]:
@@ -157,8 +170,12 @@ def declaration_line(person: str, interest: str, effect: str | None) -> str:
     return f"{person} declared an interest: {interest}{said}."
 
 
-def motion_line(entry: ItemEntry, motion: Motion | None) -> str:
-    """'Motion: <text>. Proposed by X, seconded by Y. Carried (for 7, against 2, abstentions 1).'"""
+def motion_line(entry: ItemEntry, motion: Motion | None, style: HouseStyle) -> str:
+    """'Motion: <text>. Proposed by X, seconded by Y. Carried (for 7, against 2, abstentions 1).', or
+    in a house style that resolves, a carried motion as 'RESOLVED that <text>. Proposed by X, seconded by
+    Y; approved unanimously.'"""
+    if style.resolves and motion is not None and motion.result == MotionResult.CARRIED:
+        return _resolution(entry, motion, style)
     line = f"Motion: {entry.text}."
     if entry.person:
         line += f" Proposed by {entry.person}" + (f", seconded by {motion.seconder}." if motion and motion.seconder
@@ -175,6 +192,21 @@ def motion_line(entry: ItemEntry, motion: Motion | None) -> str:
     if motion.casting_vote:
         return line + f" {result} on the chair's casting vote ({counts_text(motion)})."
     return line + f" {result}" + (f" ({counts_text(motion)})." if counts_text(motion) else ".")
+
+
+def _resolution(entry: ItemEntry, motion: Motion, style: HouseStyle) -> str:
+    text = entry.text.rstrip(".")
+    line = style.decision(text[0].lower() + text[1:] if text[:5].casefold() == "that " else text) + "."
+    by = [f"proposed by {entry.person}"] if entry.person else []
+    by += [f"seconded by {motion.seconder}"] if motion.seconder else []
+    if motion.unanimous:
+        how = "approved unanimously"
+    elif motion.casting_vote:
+        how = f"approved on the chair's casting vote ({counts_text(motion)})"
+    else:
+        how = "approved" + (f" ({counts_text(motion)})" if counts_text(motion) else "")
+    said = ", ".join(by + [how])
+    return f"{line} {said[0].upper()}{said[1:]}."
 
 
 def counts_text(motion: Motion) -> str:

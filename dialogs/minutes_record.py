@@ -7,6 +7,8 @@ approved, for the chair's amendments.
 
 from __future__ import annotations
 
+import re
+
 from dialogs.agenda import agenda_of
 from dialogs.committee import NO_SCALE, outcome_scale, outcome_words
 from dialogs.context import Reply, Turn
@@ -22,19 +24,43 @@ from storage.unit_of_work import UnitOfWork
 from storage.vocabulary import ChangeSubject, EntryChangeKind, EntryKind
 
 
-async def entry_target(uow: UnitOfWork, turn: Turn, args: str) -> tuple[Meeting, int | None, AgendaItem, str]:
-    """The meeting and item an entry goes on ('item N ...' or the current item), and the rest of the text."""
-    number, text = split_item_prefix(args)
-    meeting = await meeting_for_the_record(uow, turn, names_item=number is not None)
+OPENING = "the meeting's opening minutes"
+_MEETING_PREFIX = re.compile(r"^meeting\b[:\s]*", re.IGNORECASE)
+
+
+async def entry_target(uow: UnitOfWork, turn: Turn, args: str,
+                       of_the_meeting: bool = False) -> tuple[Meeting, int | None, AgendaItem, str]:
+    """The meeting and item an entry goes on ('item N ...' or the current item), and the rest of the
+    text. `of_the_meeting`: a note or decision may belong to no item ('meeting ...', or before the
+    first item is taken up): it goes in the opening block of the minutes, after the attendance."""
+    opening = of_the_meeting and bool(_MEETING_PREFIX.match(args.strip()))
+    number, text = (None, _MEETING_PREFIX.sub("", args.strip(), count=1)) if opening else split_item_prefix(args)
+    meeting = await meeting_for_the_record(uow, turn, names_item=number is not None or opening)
     await require_may_change(turn, meeting, "this")
     agenda = await agenda_of(uow, meeting)
     entry = agenda.find(number) if number is not None else agenda.current
+    nothing_taken_yet = all(e.item.actual_start is None for e in agenda.entries) and meeting.ended_at is None
+    if opening or (entry is None and of_the_meeting and nothing_taken_yet):
+        return meeting, None, await _opening_item(uow, meeting), text
     if entry is None:
-        raise ClerkError("No item is under way: /next starts one, or name the item, e.g. item 3.")
+        raise ClerkError("No item is under way: /next starts one, or name the item, e.g. item 3"
+                         + (", or say meeting for the opening minutes, e.g. /note meeting No members of the "
+                            "public were present." if of_the_meeting else "."))
     return meeting, entry.number, entry.item, text
 
 
-def _where(number: int | None) -> str:
+async def _opening_item(uow: UnitOfWork, meeting: Meeting) -> AgendaItem:
+    item = await uow.agenda.opening_item(meeting.id)
+    if item is None:
+        item = AgendaItem(meeting_id=meeting.id, title="Opening", opening=True, timed=False,
+                          planned_start_minute=0, is_break=False, overtime_notice_sent=False, floating=False)
+        await uow.add(item)
+    return item
+
+
+def _where(number: int | None, item: AgendaItem) -> str:
+    if item.opening:
+        return OPENING
     return "the break" if number is None else f"item {number}"
 
 
@@ -57,19 +83,20 @@ async def add_entry(uow: UnitOfWork, turn: Turn, meeting: Meeting, item: AgendaI
 
 
 async def _record(uow: UnitOfWork, turn: Turn, args: str, kind: EntryKind) -> Reply:
-    meeting, number, item, text = await entry_target(uow, turn, args)
+    meeting, number, item, text = await entry_target(
+        uow, turn, args, of_the_meeting=kind in (EntryKind.NOTE, EntryKind.DECISION))
     text = _check_text(text, kind)
     question_id = None
     if kind == EntryKind.ANSWER:
         question = await uow.entries.latest_question(item.id)
         if question is None:
-            raise ClerkError(f"There is no question on {_where(number)} to answer: /question records one.")
+            raise ClerkError(f"There is no question on {_where(number, item)} to answer: /question records one.")
         question_id = question.id
     entry = await add_entry(uow, turn, meeting, item, kind, text, question_id)
     warning = ""
     if kind == EntryKind.DECISION and await is_inquorate_now(uow, meeting):
         entry.inquorate, warning = True, INQUORATE_WARNING
-    return Reply(f"{kind.capitalize()} recorded on {_where(number)}{in_the_minutes_of(meeting)}. #{entry.number}"
+    return Reply(f"{kind.capitalize()} recorded on {_where(number, item)}{in_the_minutes_of(meeting)}. #{entry.number}"
                  + warning, view=await minutes_update(uow, meeting, turn.tz))
 
 

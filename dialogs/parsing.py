@@ -5,15 +5,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Callable
 from zoneinfo import ZoneInfo
 
 from dialogs.errors import UsageError
 
 _TIME = re.compile(r"^(\d{1,2})[:.](\d{2})$")
 _LENGTH = re.compile(r"\(\s*(\d{1,3})\s*(?:m|min|mins|minute|minutes)\s*\)", re.IGNORECASE)
-_PRESENTER_SEPARATOR = re.compile(r"\s+[-\u2013\u2014]\s+")
+DASH = re.compile(r"\s+[-\u2013\u2014]\s+")
 _ITEM_PREFIX = re.compile(r"^item\s+(\S+)\s*", re.IGNORECASE)
-_LEADING_NUMBER = re.compile(r"^\d{1,3}[.)]?\s+(?=\d{1,2}[:.]\d{2}\b)")
 
 MINUTES_IN_DAY = 24 * 60
 MAX_TITLE = 300
@@ -65,27 +65,45 @@ def clock_time(moment: datetime, tz: ZoneInfo) -> str:
 
 @dataclass(frozen=True)
 class AgendaLine:
-    start_minute: int
+    start_minute: int | None  # None: the agenda gives the item no time
     title: str
     presenter: str | None
     length_minutes: int | None
     is_break: bool
 
 
-def parse_agenda_line(line: str) -> AgendaLine:
-    """`HH:MM Title [(N min)] [- Presenter]`, optionally numbered ("3. 10:10 ...")."""
-    line = _LEADING_NUMBER.sub("", line.strip())
-    time_text, _, rest = line.partition(" ")
-    start = parse_time(time_text)
-    rest = rest.strip()
+# "3. Title", "3) Title", or "3 10:10 Title": an agenda's own numbering, which Clerk gives afresh.
+_NUMBERING = re.compile(r"^\d{1,3}(?:[.)]\s+|\s+(?=\d{1,2}[:.]\d{2}\b))")
+_LOOKS_LIKE_TIME = re.compile(r"^\d{1,2}[:.]\d{2}$")
+_PRESENTER_LABEL = re.compile(r"\s*[(,;]?\s*\bpresenter:\s*(?P<name>[^)]*?)\s*\)?\s*$", re.IGNORECASE)
+
+
+def parse_agenda_line(line: str, names_a_person: Callable[[str], bool] = lambda _: False) -> AgendaLine:
+    """`[HH:MM] Title [(N min)] [- Presenter | presenter: Name]`, optionally numbered ("3. 10:10 ...").
+
+    A title keeps its dashes: the part after the last ` - ` (or en or em dash) is a presenter only when
+    `names_a_person` knows it (a member, someone present, a known presenter); `presenter: Name`
+    always names one. "Declarations of interest – members to declare any interests" stays a title."""
+    line = line.strip()
+    first, _, after_first = line.partition(" ")
+    if _NUMBERING.match(line) and not _LOOKS_LIKE_TIME.match(first):
+        line = _NUMBERING.sub("", line, count=1)
+        first, _, after_first = line.partition(" ")
+    start = None
+    rest = line
+    if _LOOKS_LIKE_TIME.match(first):
+        start, rest = parse_time(first), after_first.strip()
     if not rest:
-        raise UsageError("Give the item a title after the time.")
+        raise UsageError("Give the item a title" + (" after the time." if start is not None else "."))
     presenter = None
-    separators = list(_PRESENTER_SEPARATOR.finditer(rest))
-    if separators:  # the last dash names the presenter; earlier dashes stay in the title as typed
-        last_separator = separators[-1]
-        presenter = clean_name(rest[last_separator.end():]) or None
-        rest = rest[: last_separator.start()].strip()
+    labelled = _PRESENTER_LABEL.search(rest)
+    if labelled:
+        presenter, rest = clean_name(labelled.group("name")) or None, rest[: labelled.start()].strip()
+    else:
+        separators = list(DASH.finditer(rest))
+        if separators and names_a_person(clean_name(rest[separators[-1].end():])):
+            presenter = clean_name(rest[separators[-1].end():])
+            rest = rest[: separators[-1].start()].strip()
     length = None
     lengths = list(_LENGTH.finditer(rest))
     if lengths:
@@ -93,13 +111,13 @@ def parse_agenda_line(line: str) -> AgendaLine:
         length = int(last.group(1))
         if length == 0:
             raise UsageError("An item's length must be at least 1 minute.")
-        if start + length > MINUTES_IN_DAY:
+        if start is not None and start + length > MINUTES_IN_DAY:
             raise UsageError(f"{length} min from {format_minute(start)} runs past midnight: an item must end "
                              "by 24:00 on the meeting's day.")
         rest = (rest[: last.start()] + rest[last.end():]).strip()
     title = " ".join(rest.split())
     if not title:
-        raise UsageError("Give the item a title after the time.")
+        raise UsageError("Give the item a title" + (" after the time." if start is not None else "."))
     if len(title) > MAX_TITLE:
         raise UsageError(f"An item title is at most {MAX_TITLE} characters.")
     if presenter and len(presenter) > MAX_NAME:
@@ -117,7 +135,7 @@ def parse_apology(text: str) -> tuple[str, str | None]:
     bracketed = _REASON_IN_BRACKETS.match(text)
     if bracketed and bracketed.group(1):
         return clean_name(bracketed.group(1)), clean_name(bracketed.group(2)) or None
-    parts = _PRESENTER_SEPARATOR.split(text, maxsplit=1)
+    parts = DASH.split(text, maxsplit=1)
     return clean_name(parts[0]), clean_name(parts[1]) if len(parts) == 2 and parts[1].strip() else None
 
 

@@ -13,7 +13,8 @@ from dialogs import timing
 from dialogs.errors import ClerkError
 from storage.models import AgendaItem, Meeting
 
-EMPTY = "The agenda is empty: /agenda add HH:MM Title - Presenter adds an item."
+EMPTY = "The agenda is empty: /agenda add [HH:MM] Title adds an item."
+UNTIMED = "The agenda has no planned times, so Clerk keeps no time against it"
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,11 @@ class Entry:
     @property
     def is_break(self) -> bool:
         return self.number is None
+
+    @property
+    def planned_minute(self) -> int | None:
+        """When the agenda planned it to start; None when the agenda gave it no time."""
+        return self.item.planned_start_minute if self.item.timed else None
 
     @property
     def label(self) -> str:
@@ -55,7 +61,7 @@ class Agenda:
     @property
     def _slots(self) -> list[timing.Slot]:
         """Read afresh each time: starting and ending items changes their actual times."""
-        return [timing.Slot(i.planned_start_minute, i.planned_length_minutes, i.actual_start, i.actual_end)
+        return [timing.Slot(i.planned_start_minute, i.planned_length_minutes, i.actual_start, i.actual_end, i.timed)
                 for i in self._items]
 
     # Finding entries ----------------------------------------------------------------------------
@@ -118,6 +124,8 @@ class Agenda:
         """'Running 4 min late, projected close 13:04 (planned 13:00)'."""
         if not self.entries:
             return EMPTY
+        if not any(entry.item.timed for entry in self.entries):
+            return UNTIMED
         return timing.running_line(self.lateness(now, tz), self.planned_close)
 
     def over_time(self, now: datetime) -> Entry | None:

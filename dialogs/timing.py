@@ -21,6 +21,7 @@ class Slot:
     length_minutes: int | None
     actual_start: datetime | None = None
     actual_end: datetime | None = None
+    timed: bool = True  # False: the agenda gave it no time; it is kept only by its own length, if any
 
 
 def local_datetime(meeting_date: date, minute: int, tz: ZoneInfo) -> datetime:
@@ -28,15 +29,20 @@ def local_datetime(meeting_date: date, minute: int, tz: ZoneInfo) -> datetime:
 
 
 def allotted_minutes(slots: list[Slot], planned_end_minute: int | None) -> list[int | None]:
-    """Each slot's length: its own, else until the next slot starts, else until the planned close;
-    None when that leaves it no time (it shares its start with the next), so it is never 'over time'."""
+    """Each slot's length: its own, else until the next timed slot starts, else until the planned
+    close; None when that leaves it no time (it shares its start with the next) or it has no time at
+    all, so it is never 'over time'."""
     allotted: list[int | None] = []
     for index, slot in enumerate(slots):
         if slot.length_minutes is not None:
             allotted.append(slot.length_minutes)
             continue
-        if index + 1 < len(slots):
-            gap = slots[index + 1].start_minute - slot.start_minute
+        if not slot.timed:
+            allotted.append(None)
+            continue
+        following = next((later for later in slots[index + 1:] if later.timed), None)
+        if following is not None:
+            gap = following.start_minute - slot.start_minute
         elif planned_end_minute is not None:
             gap = planned_end_minute - slot.start_minute
         else:
@@ -48,6 +54,7 @@ def allotted_minutes(slots: list[Slot], planned_end_minute: int | None) -> list[
 def planned_close_minute(slots: list[Slot], planned_end_minute: int | None) -> int | None:
     if planned_end_minute is not None:
         return planned_end_minute
+    slots = [slot for slot in slots if slot.timed]
     if not slots:
         return None
     last, length = slots[-1], allotted_minutes(slots, None)[-1]
@@ -62,7 +69,13 @@ def delay(
     tz: ZoneInfo,
     now: datetime,
 ) -> timedelta:
-    """How far the meeting runs behind its plan (negative: ahead)."""
+    """How far the meeting runs behind its plan (negative: ahead), by the slots with planned times."""
+    if current_index is not None and not slots[current_index].timed:
+        current_index = None
+    timed = [index for index, slot in enumerate(slots) if slot.timed]
+    if current_index is not None:
+        current_index = timed.index(current_index)
+    slots = [slots[index] for index in timed]
     if not slots:
         return timedelta(0)
     allotted = allotted_minutes(slots, planned_end_minute)

@@ -148,9 +148,11 @@ async def _agenda(uow: UnitOfWork, turn: Turn, change: Change) -> Reply:
             raise ClerkError(f"'{item.title}' has minutes recorded now; /agenda remove cannot take it off either.")
         await uow.agenda.delete_agenda_item(item)
         said = f"'{item.title}' is off the agenda"
-    else:  # moved
+    else:  # moved, retitled or its presenter changed
         _put_back(item, state_of(change), ITEM_FACTS)
-        said = f"'{item.title}' is back at {change.before or 'its place'}"
+        said = (f"'{item.title}' is back at {change.before or 'its place'}" if change.kind == AgendaChange.MOVED
+                else f"the item is '{item.title}'" + (f", presented by {item.presenter}" if item.presenter else
+                                                      ", with no presenter named") + " again")
     log_change(uow, turn, ChangeSubject.AGENDA, item.id, change.kind, meeting=meeting, before=change.after,
                after=change.before, undoes=change.id)
     return Reply(f"Undone: {said}.")

@@ -20,6 +20,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     false,
+    true,
 )
 from sqlalchemy import inspect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -74,6 +75,7 @@ class Committee(Base):
     next_meeting_date: Mapped[date | None] = mapped_column(Date)
     next_meeting_minute: Mapped[int | None] = mapped_column(Integer)
     reminders_paused: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    house_style: Mapped[str | None] = mapped_column(Text)  # JSON of dialogs.house_style.HouseStyle; None: the default
 
 
 class Conversation(Base):
@@ -174,7 +176,14 @@ class AgendaItem(Base):
     is_break: Mapped[bool] = mapped_column(Boolean, default=False)
     title: Mapped[str] = mapped_column(Text)
     presenter: Mapped[str | None] = mapped_column(String(200))
+    # Minutes after midnight; an item without a planned time keeps the start of the item before it, so
+    # the agenda's order holds, and `timed` is False.
     planned_start_minute: Mapped[int] = mapped_column(Integer)
+    timed: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    position: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # the order lines were given in
+    # The meeting's own minutes (notes before the first item, /note meeting): kept as an item that is
+    # never on the agenda, so entries, corrections and history treat them as any other.
+    opening: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     planned_length_minutes: Mapped[int | None] = mapped_column(Integer)
     actual_start: Mapped[datetime | None] = mapped_column(UTCDateTime)
     actual_end: Mapped[datetime | None] = mapped_column(UTCDateTime)

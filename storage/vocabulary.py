@@ -68,6 +68,8 @@ class AgendaChange(StrEnum):
     ADDED = "added"
     REMOVED = "removed"
     MOVED = "moved"
+    RETITLED = "retitled"
+    PRESENTER = "presenter"
     DEFERRED = "deferred"
     WITHDRAWN = "withdrawn"
 

@@ -20,7 +20,7 @@ async def committee_with_open_overdue_closed_and_due_back(chat, clock):
     clock.set_local(2026, 5, 13, 10, 0, LONDON)
     await chat.say("/committee name Data Ethics Committee")
     await chat.say("/start May meeting")
-    await chat.say("/agenda set\n10:00 Checking tool (in principle submission) - Data Lab\n11:00 Close")
+    await chat.say("/agenda set\n10:00 Checking tool (in principle submission) presenter: Data Lab\n11:00 Close")
     await chat.say("/next")
     await chat.say("/action Return with false-positive rates owner: Sam Todd due: 2026-05-20")
     await chat.say("/action Draft &lt;b&gt;guidance&lt;/b&gt; for officers owner: Sam Todd, Tom Sorrell due: 2026-07-01")

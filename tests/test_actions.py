@@ -12,7 +12,7 @@ LONDON = ZoneInfo("Europe/London")
 
 async def open_meeting_with_item(chat):
     await chat.say("/start May meeting")
-    await chat.say("/agenda set\n10:00 Welcome\n10:10 Checking tool for PSD - Data Lab\n11:00 Close")
+    await chat.say("/agenda set\n10:00 Welcome\n10:10 Checking tool for PSD presenter: Data Lab\n11:00 Close")
     await chat.say("/item 2")
 
 

@@ -29,7 +29,7 @@ def button(card: dict, title: str) -> dict:
 async def an_action_owned_by_sam(chat) -> dict:
     await chat.say("/members add Marion Oswald, Chair; Tom Sorrell, Member")
     await chat.say("/start")
-    await chat.say("/agenda add 10:00 Checking tool - Data Lab")
+    await chat.say("/agenda add 10:00 Checking tool presenter: Data Lab")
     await chat.say("/next")
     await chat.say("/action Circulate the paper <at>Sam Todd</at> due: 2026-05-29", sender=MEMBER, mentions=[OFFICER])
     return chat.connector.cards()[-1]
@@ -112,7 +112,7 @@ async def test_the_new_action_form_records_exactly_as_the_command_does(chat):
     await chat.say("/members add Tom Sorrell, Member")
     await chat.say("/start")
     await chat.say("/agenda add 10:00 Welcome\n")
-    await chat.say("/agenda add 10:10 Checking tool - Data Lab")
+    await chat.say("/agenda add 10:10 Checking tool presenter: Data Lab")
     await chat.say("/item 2")
     form = await chat.card("/action")
     assert [block.get("id") for block in form["body"] if block["type"].startswith("Input.")] == \
@@ -257,7 +257,7 @@ async def test_the_personal_desk_lists_meetings_and_due_backs_across_committees(
     await ethics.say("/nextmeeting 2026-06-10 10:00")
     for committee in (ethics, audit):
         await committee.say("/start")
-        await committee.say("/agenda add 10:00 Checking tool - Data Lab")
+        await committee.say("/agenda add 10:00 Checking tool presenter: Data Lab")
         await committee.say("/next")
     await ethics.say("/dueback <at>Sam Todd</at> with the false-positive rates", mentions=[OFFICER])
     await audit.say("/present Sam Todd, Data Lab")

@@ -11,7 +11,7 @@ LONDON = ZoneInfo("Europe/London")
 async def meeting_with_an_item(chat, clock):
     clock.set_local(2026, 5, 13, 10, 0, LONDON)
     await chat.say("/start May meeting")
-    await chat.say("/agenda set\n10:00 Checking tool - Data Lab\n11:00 Close")
+    await chat.say("/agenda set\n10:00 Checking tool presenter: Data Lab\n11:00 Close")
     await chat.say("/next")
 
 

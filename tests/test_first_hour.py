@@ -82,7 +82,7 @@ async def test_carried_items_take_their_place_in_the_agenda_and_never_report_zer
     clock.set_local(2026, 5, 13, 10, 0, LONDON)
     await chat.say("/start")
     await chat.say("/action Draft the guidance owner: Sam Todd")
-    await chat.say("/agenda add 10:10 Tool (20 min) - Data Lab")
+    await chat.say("/agenda add 10:10 Tool (20 min) presenter: Data Lab")
     await chat.say("/next")
     await chat.say("/dueback")
     await chat.say("/end")
@@ -93,7 +93,7 @@ async def test_carried_items_take_their_place_in_the_agenda_and_never_report_zer
     await chat.bot.app[SWEEPS].timekeeping()
     assert not [t for t in chat.connector.texts() if t.startswith("⏱")]
 
-    await chat.say("/agenda add 10:00 Welcome - Marion Oswald")
+    await chat.say("/agenda add 10:00 Welcome presenter: Marion Oswald")
     await chat.say("/agenda add 10:05 Papers for approval")
     agenda = card_text(await chat.card("/agenda"))
     assert all(title in agenda for title in ("Welcome", "Tool", "Papers for approval"))
@@ -114,7 +114,7 @@ async def test_a_carried_item_named_in_the_new_agenda_is_timed_not_repeated(chat
     await chat.say("/end")
     clock.set_local(2026, 6, 10, 9, 0, LONDON)
     await chat.say("/start")
-    await chat.say("/agenda set\n10:00 Welcome\n10:05 Update on actions (10 min) - Jack Tracey\n10:15 Tool\n11:00 Close")
+    await chat.say("/agenda set\n10:00 Welcome\n10:05 Update on actions (10 min) presenter: Jack Tracey\n10:15 Tool\n11:00 Close")
     agenda = card_text(await chat.card("/agenda"))
     assert agenda.count("Update on actions") == 1
     assert "Jack Tracey · 10 min planned" in agenda
@@ -172,7 +172,8 @@ async def test_small_text_defects(chat, clock):
     hint = await chat.say("/nextmeeting when pigs fly")
     assert "2026-12-16, 16 December" in hint and "2026-07-12" not in hint
     added = await chat.say("/agenda add 10:10 Review – part two - Data Lab")
-    assert added == "Item 1 added at 10:10: Review – part two - Data Lab."
+    assert added == ("Item 1 added at 10:10: Review – part two - Data Lab. The title keeps its dash; "
+                     "if 'Data Lab' presents it: /item 1 presenter <name>.")
     late = await chat.say("/agenda add 23:00 Night session (999 min)")
     assert late.startswith("999 min from 23:00 runs past midnight"), late
     assert "26:39" not in late

@@ -42,7 +42,7 @@ async def minutes_everywhere(chat, meeting_id: int = 1) -> list[str]:
 
 async def open_meeting_at_item_2(chat) -> None:
     await chat.say("/start May meeting")
-    await chat.say("/agenda set\n10:00 Welcome\n10:05 Offending checking tool - Data Lab\n11:00 Close")
+    await chat.say("/agenda set\n10:00 Welcome\n10:05 Offending checking tool presenter: Data Lab\n11:00 Close")
     await chat.say(PEOPLE)
     await chat.say("/item 2")
 
@@ -126,8 +126,8 @@ async def test_a_committee_without_a_lettered_outcome_scale(chat):
 
 async def test_a_deferred_item_comes_back_and_a_withdrawn_one_does_not(chat, clock):
     await chat.say("/start May meeting")
-    await chat.say("/agenda set\n10:00 Welcome\n10:05 Offending checking tool - Data Lab\n"
-                   "10:30 Race Action Plan - ACC Andrew Hill\n10:50 Casey review\n11:00 Close")
+    await chat.say("/agenda set\n10:00 Welcome\n10:05 Offending checking tool presenter: Data Lab\n"
+                   "10:30 Race Action Plan presenter: ACC Andrew Hill\n10:50 Casey review\n11:00 Close")
     await chat.say("/item 2")
     assert await chat.say("/defer awaiting the impact assessment") == (
         "Item 2 (Offending checking tool): Deferred to the next meeting: awaiting the impact assessment. "
@@ -207,7 +207,7 @@ async def test_an_exempt_item_is_kept_out_of_the_public_minutes_and_sent_private
     from app import SWEEPS
     await chat.say("/start May meeting")
     await chat.say("/chair @Tom Sorrell", mentions=[MEMBER])  # Marion opened it: she becomes secretary
-    await chat.say("/agenda set\n10:00 Welcome\n10:05 Staff misconduct case - PSD\n11:00 Close", sender=MEMBER)
+    await chat.say("/agenda set\n10:00 Welcome\n10:05 Staff misconduct case presenter: PSD\n11:00 Close", sender=MEMBER)
     await chat.say("/item 2", sender=MEMBER)
     assert "Only the chair (Tom Sorrell) or the secretary (Marion Oswald) can mark an item exempt." == \
         await chat.say("/confidential information about an individual", sender=("29:kerry", "Kerry Reid", "aad-k"))

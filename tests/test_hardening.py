@@ -211,7 +211,7 @@ def test_an_open_address_without_authentication_refuses_to_start():
 
 async def test_every_chair_only_command_is_refused_for_others(chat):
     await chat.say("/start")
-    await chat.say("/agenda set\n10:00 Welcome\n10:10 Checking tool - Data Lab\n11:00 Tool\n11:35 Other\n13:00 Close")
+    await chat.say("/agenda set\n10:00 Welcome\n10:10 Checking tool presenter: Data Lab\n11:00 Tool\n11:35 Other\n13:00 Close")
     agenda_before = card_text(await chat.card("/agenda"))
     chair_only = [c for c in COMMANDS if c.role.value.startswith("chair")]  # ownership: tests/test_rules.py
     assert {c.name for c in chair_only} >= {"agenda add", "agenda set", "outcome", "end", "chair"}
@@ -286,7 +286,7 @@ async def test_kill_9_mid_meeting_loses_nothing_acknowledged(database_url, conne
         await first.wait_ready(chat.session)
         await chat.say("/start Crash test")
         await chat.say("/present Marion Oswald, Chair; Tom Sorrell, Member")
-        await chat.say("/agenda set\n10:00 Welcome\n10:30 Tool - Data Lab")
+        await chat.say("/agenda set\n10:00 Welcome\n10:30 Tool presenter: Data Lab")
         await chat.say("/next")
         await chat.say("/note Thanks to the secretariat.")
         await chat.say("/action Send the paper owner: Jack Tracey due: tomorrow")

@@ -24,8 +24,8 @@ async def replay_meeting(chat, clock, notes_per_item=1, note_length=60):
     await chat.say("/start May meeting")
     await chat.say("/present Marion Oswald; Tom Sorrell; Sam Todd, Data Lab (WMP)")
     await chat.say("/apologies Jamie Grace")
-    await chat.say("/agenda set\n10:00 Welcome - Marion Oswald\n10:10 Offending checking tool (in principle submission)"
-                   " - Data Lab\n10:45 Break\n10:55 Frequent service users - Sam Todd\n11:30 Close")
+    await chat.say("/agenda set\n10:00 Welcome presenter: Marion Oswald\n10:10 Offending checking tool (in principle submission)"
+                   " presenter: Data Lab\n10:45 Break\n10:55 Frequent service users presenter: Sam Todd\n11:30 Close")
     await chat.say("/next")
     for n in range(notes_per_item):
         await chat.say(f"/note Welcome note {n} " + "x" * note_length)

@@ -75,7 +75,7 @@ async def test_an_action_keeps_its_text_owners_and_a_readable_date(chat, clock):
 async def test_agenda_set_keeps_carried_items_and_a_removed_due_back_is_due_again(chat, clock):
     clock.set_local(2026, 5, 13, 10, 0, LONDON)
     await chat.say("/start")
-    await chat.say("/agenda add 10:00 Checking tool - Data Lab")
+    await chat.say("/agenda add 10:00 Checking tool presenter: Data Lab")
     await chat.say("/next")
     await chat.say("/action Draft guidance owner: Sam Todd")
     await chat.say("/dueback")

@@ -45,7 +45,7 @@ async def a_committee(bot, connector) -> Chat:
     await chat.say("/members add Marion Oswald, Chair; Tom Sorrell, Member; Kerry Reid, Member")
     await chat.say("/start")
     await chat.say("/secretary <at>Kerry Reid</at>", mentions=[KERRY])
-    await chat.say("/agenda set\n10:00 Checking tool - Data Lab\n10:30 Tool\n11:00 Close")
+    await chat.say("/agenda set\n10:00 Checking tool presenter: Data Lab\n10:30 Tool\n11:00 Close")
     await chat.say("/next")
     await chat.say("/action Circulate the paper owner: Sam Todd due: 2026-05-29", sender=OFFICER)
     return chat

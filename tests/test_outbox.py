@@ -142,7 +142,7 @@ async def test_a_notice_is_queued_with_the_mark_that_it_was_sent(chat, clock):
     """A notice that could not be posted was lost (best effort); now it waits in the outbox."""
     clock.set_local(2026, 5, 13, 10, 0, LONDON)
     await chat.say("/start")
-    await chat.say("/agenda set\n10:00 Welcome\n10:05 Tool - Data Lab\n11:00 Close")
+    await chat.say("/agenda set\n10:00 Welcome\n10:05 Tool presenter: Data Lab\n11:00 Close")
     await chat.say("/item 2")
     chat.connector.failures += [(503, {})] * 5
     clock.set_local(2026, 5, 13, 10, 55, LONDON)

@@ -53,7 +53,7 @@ async def test_who_is_who_substitutes_part_attendance_chair_and_quorum_in_the_mi
                    "Jamie Grace, Member; Pete Fussey, Member")
     await chat.say("/committee quorum 3")
     await chat.say("/start May meeting")
-    await chat.say("/agenda set\n10:00 Welcome\n10:05 Offending checking tool - Data Lab\n10:40 Race Action Plan\n"
+    await chat.say("/agenda set\n10:00 Welcome\n10:05 Offending checking tool presenter: Data Lab\n10:40 Race Action Plan\n"
                    "11:00 Close")
     await chat.say("/present Marion Oswald; Tom Sorrell; Sam Todd, Data Lab")
     assert await chat.say("/substitute Kerry Reid for Jamie Grace") == (

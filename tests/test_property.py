@@ -42,7 +42,7 @@ class ThreadedMeeting:
         self.bot = await RunningBot(settings, clock).start()
         self.chat = Chat(self.bot, self.connector)
         await self.chat.say("/start")
-        await self.chat.say("/agenda set\n10:00 Welcome\n10:30 Tool (20 min) - Lab")
+        await self.chat.say("/agenda set\n10:00 Welcome\n10:30 Tool (20 min) presenter: Lab")
         await self.chat.say("/next")
 
     def start(self):

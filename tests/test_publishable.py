@@ -4,6 +4,8 @@ its status, and exports that read as text."""
 
 import re
 
+from app import SWEEPS
+
 from tests.conftest import CHAIR, card_text
 
 
@@ -115,3 +117,71 @@ async def test_members_of_the_public_are_recorded_in_the_attendance_block(chat):
     await chat.say("/end")
     minutes = card_text(await chat.card("/minutes"))
     assert "Members of the public\n1" in minutes
+
+
+async def test_agenda_titles_are_kept_whole_and_corrected_at_any_time_with_history(chat):
+    await chat.say("/committee name Ashby Parish Council")
+    await chat.say("/members add Marion Oswald, Chairman; R Green, Councillor")
+    await chat.say("/start")
+    await chat.say("/present Anne Moss, Clerk to the Council")
+    await chat.say("/agenda set\nDeclarations of interest – members to declare any interests\n"
+                   "Contract renewal – CONFIDENTIAL\nGrounds maintenance - Anne Moss\n"
+                   "Footpaths presenter: Highways Team")
+    started = await chat.say("/next")
+    assert started.startswith("Item 1: Declarations of interest – members to declare any interests. Started")
+    agenda = card_text(await chat.card("/agenda"))
+    assert "Contract renewal – CONFIDENTIAL" in agenda and "presented by" not in started
+    assert "Grounds maintenance" in agenda and "Anne Moss" in agenda  # a name the record knows presents
+    await chat.say("/note None were declared.")
+    assert await chat.say("/item 1 title Declarations of interest") == \
+        "Item 1 is now titled 'Declarations of interest'."
+    assert await chat.say("/item 2 presenter R Green") == \
+        "Item 2 (Contract renewal – CONFIDENTIAL) is presented by R Green."
+    history = await chat.say("/history meeting")
+    assert "agenda item retitled Declarations of interest – members to declare any interests → Declarations of " \
+           "interest" in history
+    assert await chat.say("/undo") == "Undone: the item is 'Contract renewal – CONFIDENTIAL', with no presenter " \
+                                      "named again."
+    await chat.say("/end")
+    minutes = card_text(await chat.card("/minutes"))
+    assert "1. Declarations of interest\nNone were declared." in minutes
+    assert "2. Contract renewal – CONFIDENTIAL\n" in minutes and "3. Grounds maintenance — Anne Moss" in minutes
+    assert "4. Footpaths — Highways Team" in minutes
+    assert await chat.say("/item 4 title Footpaths and bridleways") == \
+        "Item 4 is now titled 'Footpaths and bridleways' in the minutes of Wed 13 May 2026."
+
+
+async def test_items_without_times_are_numbered_and_keep_no_time(chat, clock):
+    await chat.say("/start")
+    assert await chat.say("/agenda add Apologies for absence") == "Item 1 added: Apologies for absence."
+    await chat.say("/agenda add Planning (20 min)")
+    assert await chat.say("/next") == "Item 1: Apologies for absence. Started 10:00."
+    assert "The agenda has no planned times" in await chat.say("/time")
+    clock.advance(minutes=90)
+    await chat.bot.app[SWEEPS].timekeeping()
+    assert await chat.say("/next") == "Item 2: Planning. Started 11:30 (20 min allotted)."
+    clock.advance(minutes=20)
+    await chat.bot.app[SWEEPS].timekeeping()  # a length is kept even without a time
+    notices = [text for text in chat.connector.texts() if "reached" in text]
+    assert notices == ["⏱ Item 2 (Planning) has reached its 20 min. /next moves on; /time shows the schedule."]
+    await chat.say("/end")
+    minutes = card_text(await chat.card("/minutes"))
+    assert "\n1. Apologies for absence\n" in minutes and "10:00  1." not in minutes
+
+
+async def test_what_belongs_to_no_item_goes_in_the_opening_block(chat):
+    await chat.say("/start")
+    await chat.say("/agenda set\nApologies\nPlanning")
+    assert await chat.say("/note No members of the public were present.") == \
+        "Note recorded on the meeting's opening minutes. #1"
+    await chat.say("/next")
+    await chat.say("/note Apologies were received.")
+    assert await chat.say("/note meeting The meeting was recorded.") == \
+        "Note recorded on the meeting's opening minutes. #3"
+    await chat.say("/edit #1 No members of the public attended.")
+    await chat.say("/end")
+    minutes = card_text(await chat.card("/minutes"))
+    opening = minutes.index("No members of the public attended.")
+    assert minutes.index("Present") < opening < minutes.index("Declarations of interest") < \
+        minutes.index("Apologies were received.")
+    assert "The meeting was recorded." in minutes[:minutes.index("Declarations of interest")]

@@ -28,12 +28,12 @@ def test_parse_time_rejects(text):
 
 
 def test_agenda_line_keeps_a_parenthesis_that_is_not_a_length():
-    line = parse_agenda_line("10:10 Tool for PSD (in principle submission) - Lab")
+    line = parse_agenda_line("10:10 Tool for PSD (in principle submission) presenter: Lab")
     assert (line.title, line.presenter, line.length_minutes) == ("Tool for PSD (in principle submission)", "Lab", None)
 
 
 def test_agenda_line_with_length_number_and_dash_in_title():
-    line = parse_agenda_line("3. 10:10 Paterson-Young review (30 min) — Sam Todd")
+    line = parse_agenda_line("3. 10:10 Paterson-Young review (30 min) — Sam Todd", lambda name: name == "Sam Todd")
     assert (line.start_minute, line.title, line.length_minutes, line.presenter) == \
         (610, "Paterson-Young review", 30, "Sam Todd")
 

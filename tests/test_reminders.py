@@ -179,7 +179,7 @@ async def test_a_connector_that_fails_twice_then_succeeds(chat, clock):
 async def test_due_back_reminders_before_the_next_meeting(chat, clock):
     clock.set_local(2026, 5, 13, 10, 0, LONDON)
     await chat.say("/start")
-    await chat.say("/agenda add 10:00 Checking tool - Data Lab")
+    await chat.say("/agenda add 10:00 Checking tool presenter: Data Lab")
     await chat.say("/next")
     await chat.say("/dueback <at>Sam Todd</at> - with the false-positive rates", mentions=[OFFICER])
     await chat.say("/nextmeeting 2026-06-10 10:00")

@@ -7,7 +7,7 @@ from tests.conftest import CHAIR, Chat, MEMBER, OFFICER
 
 async def open_meeting_chaired_by_marion(chat):
     await chat.say("/start")
-    await chat.say("/agenda set\n10:00 Welcome\n10:10 Checking tool - Data Lab\n11:00 Tool\n11:35 Other\n13:00 Close")
+    await chat.say("/agenda set\n10:00 Welcome\n10:10 Checking tool presenter: Data Lab\n11:00 Tool\n11:35 Other\n13:00 Close")
     await chat.say("/next")
     await chat.say("/action Circulate the paper owner: Sam Todd")
 

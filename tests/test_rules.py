@@ -71,7 +71,7 @@ async def a_meeting(chat: Committee) -> None:
     await chat.say("/members add Marion Oswald, Chair; Tom Sorrell, Member; Kerry Reid, Member")
     await chat.say("/start")
     await chat.say("/chair Marion Oswald")
-    await chat.say("/agenda add 10:00 Checking tool - Data Lab")
+    await chat.say("/agenda add 10:00 Checking tool presenter: Data Lab")
     await chat.say("/next")
 
 

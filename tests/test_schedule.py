@@ -15,7 +15,7 @@ async def test_item_next_time_agenda_and_the_notice_agree_with_a_close_line(chat
     """Reproduced: with a Close line, /item 2 gave no allotment while /time said 55 min."""
     clock.set_local(2026, 5, 13, 10, 0, LONDON)
     await chat.say("/start")
-    await chat.say("/agenda set\n10:00 Welcome\n10:05 Tool - Data Lab\n11:00 Close")
+    await chat.say("/agenda set\n10:00 Welcome\n10:05 Tool presenter: Data Lab\n11:00 Close")
     assert await chat.say("/item 2") == \
         "Item 2: Tool, presented by Data Lab. Started 10:00 (planned 10:05, 55 min allotted)."
     assert "Item 2 (Tool): 0 min elapsed of 55 min allotted, 55 min left." in await chat.say("/time")
@@ -33,7 +33,7 @@ async def test_item_next_time_agenda_and_the_notice_agree_with_a_close_line(chat
 def _agenda(*rows, close=None, current=None) -> Agenda:
     meeting = Meeting(id=1, title="May", meeting_date=date(2026, 5, 13), planned_end_minute=close,
                       current_item_id=current, started_at=datetime(2026, 5, 13, 9, tzinfo=timezone.utc))
-    items = [AgendaItem(id=index, title=title, is_break=title == "Break", planned_start_minute=start,
+    items = [AgendaItem(id=index, title=title, is_break=title == "Break", planned_start_minute=start, timed=True,
                         planned_length_minutes=length) for index, (start, title, length) in enumerate(rows, 1)]
     return Agenda(meeting, items)
 

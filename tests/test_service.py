@@ -12,12 +12,12 @@ from tests.conftest import MEMBER, TENANT, Chat
 async def test_help_with_slash_without_slash_and_with_mention(chat):
     for text, kwargs in (("/help", {}), ("HELP", {"mention_bot": True}), ("help", {"mention_bot": True})):
         reply = await chat.say(text, **kwargs)
-        assert "/agenda add HH:MM" in reply and "/help [command]" in reply, reply
+        assert "/agenda add [HH:MM]" in reply and "/help [command]" in reply, reply
 
 
 async def test_help_for_one_command_shows_syntax_and_example(chat):
     reply = await chat.say("/help agenda add")
-    assert reply.startswith("/agenda add HH:MM <Title>")
+    assert reply.startswith("/agenda add [HH:MM] <Title>")
     assert "Example: /agenda add 10:10" in reply
 
 

@@ -13,7 +13,7 @@ OTHER_TENANT_SAM = ("29:sam-elsewhere", "Sam Todd", "aad-sam-elsewhere")  # Sam'
 async def a_committee_with_an_action(chat: Chat) -> None:
     await chat.say("/members add Marion Oswald, Chair; Tom Sorrell, Member")
     await chat.say("/start")
-    await chat.say("/agenda add 10:00 Checking tool - Data Lab")
+    await chat.say("/agenda add 10:00 Checking tool presenter: Data Lab")
     await chat.say("/next")
     await chat.say("/action Circulate the paper owner: Sam Todd due: 2026-05-29")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     delete,
+    func,
     select,
     update,
 )
@@ -25,10 +26,27 @@ class AgendaRepository(Repository):
     async def items(self, meeting_id: int) -> list[AgendaItem]:
         result = await self.session.execute(
             select(AgendaItem)
-            .where(AgendaItem.meeting_id == meeting_id)
-            .order_by(AgendaItem.planned_start_minute, AgendaItem.id)
+            .where(AgendaItem.meeting_id == meeting_id, AgendaItem.opening.is_(False))
+            .order_by(AgendaItem.planned_start_minute, AgendaItem.position, AgendaItem.id)
         )
         return list(result.scalars())
+
+    async def items_minuted_earlier_in_year(self, meeting: Meeting) -> int:
+        """The agenda items (breaks aside) of the committee's meetings before this one in its year:
+        where a running minute number ('26/34') continues from."""
+        year_start = meeting.meeting_date.replace(month=1, day=1)
+        result = await self.session.execute(
+            select(func.count(AgendaItem.id)).join(Meeting, Meeting.id == AgendaItem.meeting_id)
+            .where(Meeting.committee_id == meeting.committee_id, Meeting.id != meeting.id,
+                   Meeting.meeting_date >= year_start, Meeting.started_at < meeting.started_at,
+                   AgendaItem.is_break.is_(False), AgendaItem.opening.is_(False)))
+        return result.scalar_one()
+
+    async def opening_item(self, meeting_id: int) -> AgendaItem | None:
+        """Where the meeting's own minutes are kept (never on the agenda); None until one is recorded."""
+        result = await self.session.execute(
+            select(AgendaItem).where(AgendaItem.meeting_id == meeting_id, AgendaItem.opening.is_(True)).limit(1))
+        return result.scalar_one_or_none()
 
     async def delete_agenda_item(self, item: AgendaItem) -> None:
         await self.session.execute(

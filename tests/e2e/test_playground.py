@@ -225,8 +225,8 @@ async def test_a_meeting_through_the_playground_from_start_to_approved_minutes(m
                          answered=False)
         assert (await room.say_as(TOM, "apologies Jamie Grace"))[0]["text"] == "Apologies: Jamie Grace."
 
-        await room.say("/agenda set\n10:00 Welcome - Marion Oswald\n10:10 Offending checking tool - Data Lab\n"
-                       "10:45 Break\n10:55 Frequent service users - Sam Todd\n11:30 Close")
+        await room.say("/agenda set\n10:00 Welcome presenter: Marion Oswald\n10:10 Offending checking tool presenter: Data Lab\n"
+                       "10:45 Break\n10:55 Frequent service users presenter: Sam Todd\n11:30 Close")
         agenda = await room.say("/agenda")
         assert agenda[0]["attachments"][0]["contentType"] == "application/vnd.microsoft.card.adaptive"
         assert "Offending checking tool" in texts_of(card_of(agenda[0]))
