@@ -22,7 +22,7 @@ from bot.outbox import Outbox, RateLimiter
 from bot.routes import add_routes
 from bot.signing_keys import SigningKeyStore
 from bot.sweeps import Sweeps
-from bot.teams_api import MeetingRoles
+from bot.teams_api import TeamsMeetings
 from config import ConfigError, Settings
 from storage.db import Database, describe_database
 
@@ -42,13 +42,13 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = utc_now,
     signing_keys = SigningKeyStore().install()
     authentication = ReusingAuthentication(ConfigurationBotFrameworkAuthentication(settings))
     adapter = CloudAdapter(authentication)
-    roles = MeetingRoles(settings.APP_ID, settings.APP_PASSWORD)
+    meetings = TeamsMeetings(settings.APP_ID, settings.APP_PASSWORD)
     links = LinkSigner(settings.link_secret, settings.base_url, timedelta(hours=settings.export_link_hours))
     instance = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
     limiter = RateLimiter(settings.outbound_per_second, settings.outbound_per_tenant_per_second)
     outbox = Outbox(adapter, settings.APP_ID, limiter, db.unit_of_work, instance, clock,
-                    shared_budget=not db.is_sqlite)
-    bot = ClerkBot(db, settings, clock, roles, links, outbox)
+                    shared_budget=not db.is_sqlite, meetings=meetings)
+    bot = ClerkBot(db, settings, clock, meetings, links, outbox)
     sweeps = Sweeps(db, outbox, settings, clock, links)
     app = web.Application(client_max_size=1024 * 1024)
     app[DB] = db
@@ -71,7 +71,7 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = utc_now,
     async def cleanup(app: web.Application) -> None:
         if scheduler.running:
             scheduler.shutdown(wait=False)
-        await roles.close()
+        await meetings.close()
         await authentication.close()
         await signing_keys.close()
         await db.dispose()

@@ -116,7 +116,8 @@ VARIABLES: tuple[Variable, ...] = (
              "the most messages Clerk sends through the Bot Connector for one tenant in any second (Teams allows 50 "
              "per app per tenant); more are queued, not dropped; on PostgreSQL every instance shares the budget",
              _positive, "outbound_per_tenant_per_second"),
-    Variable("CLERK_TIMEZONE", "Europe/London", "the timezone of every time Clerk shows or parses", _timezone,
+    Variable("CLERK_TIMEZONE", "Europe/London", "the timezone of a committee that has none of its own (its first "
+             "chat's Teams client's, or `/committee timezone`), and of Clerk's schedules", _timezone,
              "timezone"),
     Variable("TIMEKEEPING_SWEEP_SECONDS", "30",
              "how often Clerk checks whether the current item has reached its allotted time", _positive,

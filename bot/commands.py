@@ -99,6 +99,10 @@ COMMANDS: list[Command] = [
     Command("committee name", "/committee name <name>", "Name the committee this conversation belongs to.",
             "/committee name Data Ethics Committee", committee.set_name, role=Role.CHAIR_OR_SECRETARY,
             doing="change the committee's settings"),
+    Command("committee timezone", "/committee timezone <Area/City>",
+            "Set the committee's timezone, for every time Clerk shows, reads and reminds (default: its first "
+            "chat's).", "/committee timezone Europe/Dublin", committee.set_timezone, role=Role.CHAIR_OR_SECRETARY,
+            doing="change the committee's settings"),
     Command("committee quorum", "/committee quorum <N>", "Set how many members make the meeting quorate.",
             "/committee quorum 5", committee.set_quorum, role=Role.CHAIR_OR_SECRETARY,
             doing="change the quorum"),

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import hashlib
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Callable
 
 from botbuilder.core import InvokeResponse, MessageFactory, TurnContext
-from botbuilder.core.teams import TeamsActivityHandler, TeamsInfo
-from botbuilder.schema import Activity, Attachment, ChannelAccount
+from botbuilder.core.teams import TeamsActivityHandler
+from botbuilder.schema import Attachment, ChannelAccount
 
 from bot import cards
 from bot.links import LinkSigner
@@ -22,7 +23,7 @@ from bot.activity import (caller, card_committee, card_response, conversation_ty
 from bot.commands import (BY_TEAMS, BY_VERB, CLERK_ADDED, MEETING_END, MEETING_START, MESSAGE_DELETED,
                           MESSAGE_EDITED, PARTICIPANTS_JOIN, PARTICIPANTS_LEAVE, Command, match)
 from bot.help import help_text, not_in_a_personal_chat, short_help, usage
-from bot.teams_api import MeetingRoles
+from bot.teams_api import TeamsMeetings, conversation_roster, read_time
 from bot.text import mentions_from_entities, read_message, storable
 from config import Settings
 from dialogs import action_cards, views
@@ -41,16 +42,18 @@ log = logging.getLogger("clerk.bot")
 TRY_AGAIN = "The record is unavailable just now, so nothing was recorded. Please try again in a moment."
 WENT_WRONG = "Something went wrong on my side, so nothing was recorded. Please try again."
 MAX_MESSAGE_CHARS = 20_000
-ROSTER_SECONDS = 3.0
+# A meeting event's own StartTime or EndTime times the record when it is this close to Clerk's clock
+# (a stale or skewed one would put the meeting on another day).
+EVENT_TIME_TRUSTED = timedelta(hours=12)
 
 
 class ClerkBot(TeamsActivityHandler):
-    def __init__(self, db: Database, settings: Settings, clock: Callable[[], datetime], roles: MeetingRoles,
+    def __init__(self, db: Database, settings: Settings, clock: Callable[[], datetime], meetings: TeamsMeetings,
                  links: LinkSigner, outbox: Outbox):
         self.db = db
         self.settings = settings
         self.clock = clock
-        self.roles = roles
+        self.meetings = meetings
         self.links = links
         self.outbox = outbox
         self.render = Renderer(links, clock)
@@ -148,15 +151,19 @@ class ClerkBot(TeamsActivityHandler):
             log.info("participant event without usable members ignored")
             return
         title = storable(value["Title"]).strip()[:300] if isinstance(value.get("Title"), str) else ""
-        await self._teams_sent(turn_context, name, title if name == MEETING_START else "", people)
+        happened = read_time(value.get("StartTime" if name == MEETING_START else "EndTime"))
+        await self._teams_sent(turn_context, name, title if name == MEETING_START else "", people,
+                               at=happened if happened and abs(happened - self.clock()) < EVENT_TIME_TRUSTED else None)
 
     async def _teams_sent(self, turn_context: TurnContext, sent: str, args: str = "",
-                          people: tuple[Person, ...] = (), claim_id: str | None = None) -> None:
-        """What Teams sent runs its row of the command table, as a typed command runs its own."""
+                          people: tuple[Person, ...] = (), claim_id: str | None = None,
+                          at: datetime | None = None) -> None:
+        """What Teams sent runs its row of the command table, as a typed command runs its own; `at`:
+        when it happened, by the event's own time (a meeting's StartTime or EndTime)."""
         command = BY_TEAMS[sent]
 
         async def use_case(uow: UnitOfWork, turn: Turn) -> Reply | None:
-            return await command.handler(uow, turn, args)
+            return await command.handler(uow, dataclasses.replace(turn, now=at) if at else turn, args)
 
         await self._run(turn_context, use_case, command=command, mentions=people, claim_id=claim_id, args=args)
 
@@ -312,13 +319,14 @@ class ClerkBot(TeamsActivityHandler):
                         caller=caller(activity), now=now, personal=personal, tenant_id=tenant_id(activity),
                         tz=self.settings.timezone, mentions=mentions, activity_id=activity.id,
                         teams_meeting_id=teams_meeting_id(activity),
-                        is_meeting_organizer=lambda: self._is_meeting_organizer(activity),
-                        roster=lambda: self._roster(turn_context),
+                        is_meeting_organizer=lambda: self.meetings.organizes(activity),
+                        roster=lambda: conversation_roster(turn_context),
+                        meeting_details=lambda: self.meetings.details_for(activity),
                         policy=self.settings.reminder_policy)
 
         def conversation() -> ConversationFacts:
             return ConversationFacts(conversation_id, reference_json(activity), conversation_type(activity),
-                                     tenant_id(activity))
+                                     tenant_id(activity), activity.local_timezone)
 
         handled = await run_turn(
             self.db.unit_of_work, conversation_id, conversation, claim_id or activity.id, now, make_turn, use_case,
@@ -360,24 +368,6 @@ class ClerkBot(TeamsActivityHandler):
     async def _say(self, turn_context: TurnContext, text: str) -> None:
         """An answer that reports nothing recorded (what is recorded is answered through the outbox)."""
         await self.outbox.say_now(turn_context, text)
-
-    async def _roster(self, turn_context: TurnContext) -> tuple[Person, ...] | None:
-        """Who is in this conversation, by Teams account; None when Teams does not answer in time."""
-        try:
-            async with asyncio.timeout(ROSTER_SECONDS):
-                members = await TeamsInfo.get_members(turn_context)
-        except Exception as error:  # refused, unreachable or slow: the caller asks for an @mention
-            log.info("could not read the conversation's members: %s", error)
-            return None
-        return tuple(Person(" ".join(storable(m.name or "").split()), m.id) for m in members if m.id)
-
-    async def _is_meeting_organizer(self, activity: Activity) -> bool:
-        meeting_id = teams_meeting_id(activity)
-        aad_id = getattr(activity.from_property, "aad_object_id", None)
-        if not meeting_id or not aad_id:
-            return False
-        role = await self.roles.role_of(activity.service_url, meeting_id, aad_id, tenant_id(activity))
-        return role == "Organizer"
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,8 @@ from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import ConversationParameters, ConversationReference
 
-from bot.proactive import activity_of, render_text
+from bot.proactive import activity_of, meeting_notification_of, render_text
+from bot.teams_api import TeamsMeetings
 from dialogs import delivery
 from dialogs.delivery import Claimed, Enqueued, Queued
 from dialogs.errors import DeliveryFailed
@@ -153,11 +154,12 @@ class RateLimiter:
 class Outbox:
     def __init__(self, adapter: CloudAdapter, app_id: str, limiter: RateLimiter, new_unit_of_work: UnitOfWorkFactory,
                  instance: str, clock: Callable[[], datetime], sleep: Callable[[float], Awaitable] = asyncio.sleep,
-                 shared_budget: bool = False):
+                 shared_budget: bool = False, meetings: TeamsMeetings | None = None):
         """`shared_budget`: when other instances are alive, every instance counts its sends in the
         database (PostgreSQL), so the rate limits hold for all of them together; alone, this
         process's own limiter keeps them, at no cost to a turn."""
         self.shared_budget = shared_budget
+        self.meetings = meetings
         self._others_checked_at, self._others_alive = -LIVE_COUNT_SECONDS, False
         self.adapter = adapter
         self.app_id = app_id
@@ -263,8 +265,11 @@ class Outbox:
                     time_left: Callable[[], float] | None = None) -> str | None:
         """One attempt at one queued message: the turn's own reply through the turn, anything else
         through the conversation's stored reference. Returns the posted activity's id."""
-        activity = activity_of(message.payload)
         max_wait = time_left() - ATTEMPT_SECONDS if time_left else None
+        notification = meeting_notification_of(message.payload)
+        if notification is not None:
+            return await self._notify(message, notification, max_wait)
+        activity = activity_of(message.payload)
         if turn_context is not None and message.reply_to_id == turn_context.activity.id \
                 and message.conversation_id == turn_context.activity.conversation.id:
             response = await self._attempt(message.conversation_id, turn_context.activity.conversation.tenant_id,
@@ -296,6 +301,15 @@ class Outbox:
         if errors:
             raise failure_from(errors[0])
         return responses[0].id if responses and responses[0] is not None else None
+
+    async def _notify(self, message: Claimed, notification: dict, max_wait: float | None) -> None:
+        """A targeted meeting notification, posted to the meeting's own endpoint (bot.teams_api)."""
+        if message.reference is None or self.meetings is None:
+            raise DeliveryFailed("no stored conversation reference", retryable=False)
+        reference = ConversationReference().deserialize(json.loads(message.reference))
+        await self._attempt(message.conversation_id, reference.conversation.tenant_id,
+                            lambda: self.meetings.notify(reference.service_url, notification["meetingId"],
+                                                         notification["body"]), max_wait)
 
     async def _attempt(self, conversation_id: str, tenant_id: str | None, call: Callable[[], Awaitable],
                        max_wait: float | None):

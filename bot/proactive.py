@@ -38,6 +38,25 @@ def render_in_meeting(text: str, page_url: str, bot_id: str) -> str:
                        "channelData": {"notification": {"alertInMeeting": True, "externalResourceUrl": bubble}}})
 
 
+def render_targeted_notification(text: str, page_url: str, teams_meeting_id: str, recipients: list[str]) -> str:
+    """A notice shown on the meeting stage to `recipients` only (Teams user ids), as a targeted
+    meeting notification: POST /v1/meetings/{meetingId}/notification with type
+    "targetedMeetingNotification" and a meetingStage surface showing the page (Microsoft Teams
+    platform docs, "Build in-meeting notification for Teams meeting", "Targeted in-meeting
+    notification"). `text` is what the outbox folds or logs; Teams shows the page."""
+    body = {"type": "targetedMeetingNotification",
+            "value": {"recipients": recipients,
+                      "surfaces": [{"surface": "meetingStage", "contentType": "task",
+                                    "content": {"value": {"height": "200", "width": "420", "title": "Clerk",
+                                                          "url": page_url}}}]}}
+    return json.dumps({"text": text, "meetingNotification": {"meetingId": teams_meeting_id, "body": body}})
+
+
+def meeting_notification_of(payload: str) -> dict | None:
+    """The targeted meeting notification a kept message is, or None for a message to post in a chat."""
+    return json.loads(payload).get("meetingNotification")
+
+
 def render_card(attachment: Attachment, text: str = "") -> str:
     """A card, with the words that come above it in the same message."""
     return json.dumps({"card": attachment.content, "contentType": attachment.content_type, "text": text})

@@ -11,7 +11,7 @@ from apscheduler.triggers.cron import CronTrigger
 
 from bot.links import LinkSigner
 from bot.outbox import Outbox
-from bot.proactive import render_in_meeting, render_text
+from bot.proactive import render_in_meeting, render_targeted_notification, render_text
 from config import Settings
 from dialogs import delivery, reminders
 from dialogs.delivery import HEARTBEAT
@@ -50,10 +50,14 @@ class Sweeps:
         await self.outbox.sweep()
 
     def _notice(self, notice: Notice) -> str:
-        """In the chat of a Teams meeting under way, the notice also appears on the meeting's stage."""
+        """In a Teams meeting under way, the chair alone sees the notice, on the meeting's stage (a
+        targeted meeting notification); with no chair known by Teams account, the whole meeting does
+        (an in-meeting notification in its chat). Elsewhere it is a message in the chat."""
         if not notice.in_meeting:
             return render_text(notice.text)
         page = self.links.link(f"/meetings/{notice.meeting_id}/time.html", self.clock())
+        if notice.chair_user_id and notice.teams_meeting_id:
+            return render_targeted_notification(notice.text, page, notice.teams_meeting_id, [notice.chair_user_id])
         return render_in_meeting(notice.text, page, self.settings.APP_ID)
 
     async def start(self) -> None:

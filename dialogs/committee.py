@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dialogs.context import Reply, Turn
 from dialogs.errors import ClerkError, UsageError
@@ -30,14 +31,17 @@ async def register_conversation(
     conversation_type: str | None,
     tenant_id: str | None,
     now: datetime,
+    local_timezone: str | None = None,
 ) -> int:
     """Keeps the conversation's reference fresh (for proactive messages); returns its committee id.
 
-    A conversation seen for the first time starts a committee of its own.
+    A conversation seen for the first time starts a committee of its own, in the timezone of the
+    Teams client that first spoke in it (`local_timezone`) when that is a real one.
     """
     conversation = await uow.committees.get_conversation(conversation_id)
     if conversation is None:
-        committee = Committee(created_at=now, timekeeping=True, last_action_number=0, last_entry_number=0)
+        committee = Committee(created_at=now, timekeeping=True, last_action_number=0, last_entry_number=0,
+                              timezone=local_timezone if zone_named(local_timezone) else None)
         await uow.add(committee)
         registered = await uow.committees.add_conversation_once(Conversation(
             id=conversation_id,
@@ -57,6 +61,33 @@ async def register_conversation(
         conversation.reference = reference_json
         conversation.updated_at = now
     return conversation.committee_id
+
+
+def zone_named(name: str | None) -> ZoneInfo | None:
+    """The IANA timezone of that name, or None for anything else."""
+    if not name or not isinstance(name, str) or len(name) > 64:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ValueError, ZoneInfoNotFoundError):
+        return None
+
+
+def committee_zone(committee: Committee, default: ZoneInfo) -> ZoneInfo:
+    """The committee's timezone, for every time shown, parsed and reminded; else Clerk's default."""
+    return zone_named(committee.timezone) or default
+
+
+async def set_timezone(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
+    """`/committee timezone Europe/Dublin`."""
+    name = args.strip()
+    zone = zone_named(name)
+    if zone is None:
+        raise UsageError(f"'{name[:64]}' is not a timezone Clerk knows: give its IANA name, e.g. Europe/Dublin.")
+    committee = await uow.committees.get_committee(turn.committee_id)
+    committee.timezone = zone.key
+    now = turn.now.astimezone(zone)
+    return Reply(f"The committee's timezone is {zone.key}: it is {now:%H:%M} there now.")
 
 
 def outcome_scale(committee: Committee) -> dict[str, str]:
@@ -102,7 +133,7 @@ async def show_committee(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     members = await uow.committees.members(turn.committee_id)
     quorum = f"quorum {committee.quorum}" if committee.quorum else "no quorum set"
     name = committee.name or "(not named yet: /committee name <name>)"
-    return Reply(f"Committee: {name}. {len(members)} members, {quorum}.")
+    return Reply(f"Committee: {name}. {len(members)} members, {quorum}. Timezone: {turn.tz.key}.")
 
 
 async def set_timekeeping(uow: UnitOfWork, turn: Turn, args: str) -> Reply:

@@ -16,8 +16,23 @@ class Person:
     user_id: str | None = None
 
 
+@dataclass(frozen=True)
+class TeamsMeetingFacts:
+    """What Teams says of the meeting a chat belongs to (its meeting details)."""
+
+    title: str | None
+    scheduled_start: datetime | None
+    scheduled_end: datetime | None
+    graph_resource_id: str | None  # details.msGraphResourceId: the meeting's id in Microsoft Graph
+    organizer_aad_id: str | None
+
+
 async def _no() -> bool:
     return False
+
+
+async def _unknown() -> TeamsMeetingFacts | None:
+    return None
 
 
 async def _nobody() -> None:
@@ -41,6 +56,8 @@ class Turn:
     is_meeting_organizer: Callable[[], Awaitable[bool]] = field(default=lambda: _no())
     # Asks Teams who is in this conversation (None when Teams cannot say); a web request too.
     roster: Callable[[], Awaitable[tuple[Person, ...] | None]] = field(default=lambda: _nobody())
+    # Asks Teams for the meeting's details (schedule, subject, organizer); None when it cannot say.
+    meeting_details: Callable[[], Awaitable[TeamsMeetingFacts | None]] = field(default=lambda: _unknown())
 
     @property
     def local_now(self) -> datetime:

@@ -33,19 +33,34 @@ async def open_meeting(
     committee = await uow.committees.get_committee(turn.committee_id)
     local_now = turn.local_now
     default_title = f"{committee.name or 'Committee'} meeting, {local_now:%d %B %Y}"
+    teams = await turn.meeting_details() if teams_meeting_id else None
     meeting = Meeting(
         committee_id=turn.committee_id,
         conversation_id=turn.conversation_id,
         teams_meeting_id=teams_meeting_id,
-        title=title or default_title,
+        title=title or (teams.title if teams else None) or default_title,
         meeting_date=local_now.date(),
         started_at=turn.now,
         chair_name=chair.name if chair else None,
         chair_user_id=chair.user_id if chair else None,
         started_by_user_id=turn.caller.user_id if chair else None,
     )
+    if teams is not None:
+        meeting.scheduled_start, meeting.scheduled_end = teams.scheduled_start, teams.scheduled_end
+        meeting.graph_resource_id, meeting.organizer_aad_id = teams.graph_resource_id, teams.organizer_aad_id
+        if teams.scheduled_end and teams.scheduled_end.astimezone(turn.tz).date() == local_now.date():
+            local_end = teams.scheduled_end.astimezone(turn.tz)
+            meeting.planned_end_minute = local_end.hour * 60 + local_end.minute
     await uow.add(meeting)
     return meeting, True, await carry_forward(uow, turn, meeting)
+
+
+def scheduled_line(meeting: Meeting, turn: Turn) -> str:
+    """' Scheduled in Teams for 19:00–20:30.', when Teams gave the meeting's schedule."""
+    if not meeting.scheduled_start or not meeting.scheduled_end:
+        return ""
+    return f" Scheduled in Teams for {clock_time(meeting.scheduled_start, turn.tz)}–" \
+           f"{clock_time(meeting.scheduled_end, turn.tz)}."
 
 
 def _carried_line(carried: list[str]) -> str:
@@ -61,7 +76,8 @@ async def start(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
         return Reply(f"A meeting is already open: '{meeting.title}'. /end closes it.")
     return Reply(
         f"Meeting opened: '{meeting.title}' at {clock_time(turn.now, turn.tz)}, chaired by "
-        f"{meeting.chair_name}.{_carried_line(carried)} /agenda add [HH:MM] Title builds the agenda."
+        f"{meeting.chair_name}.{scheduled_line(meeting, turn)}{_carried_line(carried)} /agenda add [HH:MM] Title "
+        "builds the agenda."
     )
 
 
@@ -74,7 +90,8 @@ async def start_from_teams(uow: UnitOfWork, turn: Turn, title: str) -> Reply | N
     committee = await uow.committees.get_committee(turn.committee_id)
     return Reply(
         f"{committee_label(committee)}: meeting record opened for '{meeting.title}' at "
-        f"{clock_time(turn.now, turn.tz)}. The organizer, or whoever /chair names, chairs it.{_carried_line(carried)}"
+        f"{clock_time(turn.now, turn.tz)}.{scheduled_line(meeting, turn)} The organizer, or whoever /chair names, "
+        f"chairs it.{_carried_line(carried)}"
     )
 
 

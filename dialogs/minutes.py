@@ -16,7 +16,7 @@ from dialogs.action_text import due_text, owners_text
 from dialogs.public import due_back_reason, progress_text, shown_text
 from dialogs.schedule import Agenda
 from dialogs.carry_forward import UPDATE_ON_ACTIONS
-from dialogs.committee import outcome_scale
+from dialogs.committee import committee_zone, outcome_scale
 from dialogs.context import Person, Private, Reply, Turn
 from dialogs.dates import format_date, parse_due
 from dialogs.errors import ClerkError
@@ -32,6 +32,7 @@ async def build_minutes(uow: UnitOfWork, meeting: Meeting, tz: ZoneInfo, confide
     """The public minutes: an exempt item shows only its number, title and why it is exempt, and
     an action agreed under it only its owners and due date. `confidential`: everything."""
     committee = await uow.committees.get_committee(meeting.committee_id)
+    tz = committee_zone(committee, tz)
     style = style_of(committee)
     scale = outcome_scale(committee)
     items = await uow.agenda.items(meeting.id)

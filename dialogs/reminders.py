@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from dialogs import delivery
 from dialogs.action_text import effective_due, owners_text
+from dialogs.committee import committee_zone
 from dialogs.public import due_back_reason, shown_text
 from dialogs.context import Person, Reply, Turn
 from dialogs.dates import format_date
@@ -83,26 +84,28 @@ async def record_due(uow: UnitOfWork, policy: ReminderPolicy, tz: ZoneInfo, now:
     due_actions = await uow.reminders.actions_with_reminder_due(now, BATCH)
     meetings = await uow.meetings.meetings_by_id({action.meeting_id for action, _ in due_actions if action.meeting_id})
     for action, committee in due_actions:
+        zone = committee_zone(committee, tz)
         due = effective_due(action, committee.next_meeting_date)
         if action.status != ActionStatus.OPEN or not action.reminders_enabled or due is None:
             action.next_reminder_at = None
             continue
-        if _meeting_under_way(meetings.get(action.meeting_id), now, tz):
+        if _meeting_under_way(meetings.get(action.meeting_id), now, zone):
             # Never into the meeting chat while the meeting that recorded the action is going on.
             action.next_reminder_at = now + WHILE_MEETING_OPEN
             continue
-        latest, following = latest_due(action_series(due, policy, tz), now)
+        latest, following = latest_due(action_series(due, policy, zone), now)
         if latest is not None:
             key = f"action:{action.id}:{latest.kind}:{latest.at.isoformat()}"
             superseded_except[action.id] = key
             planned.append(_row(key, committee.id, latest, now, action_id=action.id))
         action.next_reminder_at = following.at if following else None
     for due_back, committee in await uow.reminders.due_backs_with_reminder_due(now, BATCH):
+        zone = committee_zone(committee, tz)
         if due_back.returned_meeting_id is not None or committee.next_meeting_date is None:
             due_back.next_reminder_at = None
             continue
-        latest, following = latest_due(dueback_series(committee.next_meeting_date, policy, tz), now)
-        if latest is not None and committee.next_meeting_date >= now.astimezone(tz).date():
+        latest, following = latest_due(dueback_series(committee.next_meeting_date, policy, zone), now)
+        if latest is not None and committee.next_meeting_date >= now.astimezone(zone).date():
             planned.append(_row(f"dueback:{due_back.id}:{latest.at.isoformat()}", committee.id, latest, now,
                                 due_back_id=due_back.id))
         due_back.next_reminder_at = following.at if following else None
@@ -223,6 +226,7 @@ async def sent(uow: UnitOfWork, reminder_id: int, now: datetime, claimant: str) 
 async def _compose(uow: UnitOfWork, reminder: Reminder, tz: ZoneInfo, now: datetime, owners_of: dict,
                    conversations: dict[int, str | None]) -> Outgoing | None:
     committee = await uow.committees.get_committee(reminder.committee_id)
+    tz = committee_zone(committee, tz)
     today = now.astimezone(tz).date()
     if reminder.kind == ReminderKind.DIGEST:
         conversation = conversations[committee.id]

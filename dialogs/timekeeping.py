@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from dialogs import delivery, timing
 from dialogs.agenda import agenda_of
+from dialogs.committee import committee_zone
 from dialogs.context import Reply, Turn
 from dialogs.delivery import Queued
 from dialogs.guards import current_meeting
@@ -39,7 +40,7 @@ def time_lines(agenda: Agenda, now: datetime, tz: ZoneInfo) -> list[str]:
         lines = [line]
     elapsed = timing.duration_text(now - meeting.started_at)
     lines.append(f"Meeting: started {clock_time(meeting.started_at, tz)}, {elapsed} elapsed. "
-                 f"{agenda.status_line(now, tz)}.")
+                 f"{agenda.status_line(now, tz).rstrip('.')}.")
     return lines
 
 
@@ -48,7 +49,10 @@ async def stage_page(new_unit_of_work: UnitOfWorkFactory, meeting_id: int, now: 
     """The meeting's title and what /time says, for the in-meeting notification's page."""
     async with new_unit_of_work() as uow:
         meeting = await uow.meetings.get_meeting(meeting_id)
-        return (meeting.title, time_lines(await agenda_of(uow, meeting), now, tz)) if meeting else None
+        if meeting is None:
+            return None
+        tz = committee_zone(await uow.committees.get_committee(meeting.committee_id), tz)
+        return meeting.title, time_lines(await agenda_of(uow, meeting), now, tz)
 
 
 @dataclass(frozen=True)
@@ -56,7 +60,9 @@ class Notice:
     conversation_id: str
     text: str
     meeting_id: int
-    in_meeting: bool  # the chat of a Teams meeting under way: the notice also shows on its stage
+    in_meeting: bool  # the chat of a Teams meeting under way: the notice shows on its stage
+    teams_meeting_id: str | None = None
+    chair_user_id: str | None = None  # in a Teams meeting, the chair alone is told, privately
 
 
 async def send_overtime_notices(new_unit_of_work: UnitOfWorkFactory, render: Callable[[Notice], str], now: datetime,
@@ -83,5 +89,6 @@ async def overtime_notices(uow: UnitOfWork, now: datetime, tz: ZoneInfo) -> list
         what = "The break" if over.is_break else f"Item {over.number} ({over.item.title})"
         notices.append(Notice(meeting.conversation_id,
                               f"⏱ {what} has reached its {over.allotted} min. /next moves on; /time shows the schedule.",
-                              meeting.id, meeting.teams_meeting_id is not None))
+                              meeting.id, meeting.teams_meeting_id is not None, meeting.teams_meeting_id,
+                              meeting.chair_user_id))
     return notices

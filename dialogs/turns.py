@@ -8,12 +8,13 @@ bot/ reads the Teams activity into plain values and calls `run_turn`; what the u
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Awaitable, Callable
 
 from dialogs import delivery
-from dialogs.committee import register_conversation
+from dialogs.committee import committee_zone, register_conversation
 from dialogs.context import Reply, Turn
 from dialogs.delivery import Enqueued, PersonalChat, Queued
 from dialogs.roles import Role, authorize
@@ -30,6 +31,7 @@ class ConversationFacts:
     reference_json: str  # the ConversationReference proactive messages need
     conversation_type: str | None
     tenant_id: str | None
+    local_timezone: str | None = None  # the Teams client's (activity.localTimezone)
 
 
 HANDLED_ACTIVITIES_KEPT = timedelta(days=2)  # the Bot Connector redelivers within minutes
@@ -72,8 +74,12 @@ async def run_turn(new_unit_of_work: UnitOfWorkFactory, conversation_id: str,
                 if committee_id is None:
                     facts = conversation()
                     committee_id = await register_conversation(uow, facts.id, facts.reference_json,
-                                                               facts.conversation_type, facts.tenant_id, now)
+                                                               facts.conversation_type, facts.tenant_id, now,
+                                                               facts.local_timezone)
                 turn = make_turn(committee_id)
+                zone = committee_zone(await uow.committees.get_committee(turn.committee_id), turn.tz)
+                if zone is not turn.tz:
+                    turn = dataclasses.replace(turn, tz=zone)
                 await authorize(uow, turn, role, doing, meeting_id, subject)
                 reply = await use_case(uow, turn)
                 queued = await delivery.queue(uow, conversation_id, render(reply) if reply else [], now,

@@ -75,6 +75,7 @@ class Committee(Base):
     next_meeting_date: Mapped[date | None] = mapped_column(Date)
     next_meeting_minute: Mapped[int | None] = mapped_column(Integer)
     reminders_paused: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    timezone: Mapped[str | None] = mapped_column(String(64))  # IANA name; None: Clerk's CLERK_TIMEZONE
     house_style: Mapped[str | None] = mapped_column(Text)  # JSON of dialogs.house_style.HouseStyle; None: the default
 
 
@@ -122,6 +123,11 @@ class Meeting(Base):
     committee_id: Mapped[int] = mapped_column(ForeignKey("committees.id"), index=True)
     conversation_id: Mapped[str] = mapped_column(String(400))
     teams_meeting_id: Mapped[str | None] = mapped_column(String(400))
+    # What Teams says of its meeting (GET /v1/meetings/{id}): its schedule, and the ids Graph needs.
+    scheduled_start: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    scheduled_end: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    graph_resource_id: Mapped[str | None] = mapped_column(String(400))
+    organizer_aad_id: Mapped[str | None] = mapped_column(String(100))
     title: Mapped[str] = mapped_column(String(300))
     meeting_date: Mapped[date] = mapped_column(Date)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -78,6 +78,9 @@ class Connector:
     # Who Teams says is in each conversation (GET .../members), as (id, name, aadObjectId).
     members: list[tuple[str, str, str]] = field(default_factory=lambda: [CHAIR, MEMBER, OFFICER])
     created: list[dict] = field(default_factory=list)  # conversations the bot created (POST /v3/conversations)
+    # Teams meeting id -> the meeting details to serve (GET /v1/meetings/{id}); unknown ids get 404.
+    meeting_details: dict[str, dict] = field(default_factory=dict)
+    notifications: list[tuple[str, dict]] = field(default_factory=list)  # (meeting id, body) POSTed to .../notification
 
     def in_conversation(self, conversation_id: str) -> list[dict]:
         return [a for a in self.posted if (a.get("conversation") or {}).get("id") == conversation_id]
@@ -171,7 +174,19 @@ def capture_app(capture: Connector) -> web.Application:
         capture.created.append(body)
         return web.json_response({"id": f"a:personal-{body['members'][0]['id']}"})
 
+    async def meeting_details(request: web.Request):
+        details = capture.meeting_details.get(request.match_info["meeting"])
+        if details is None:
+            return web.json_response({"error": {"code": "NotFound"}}, status=404)
+        return web.json_response(details)
+
+    async def meeting_notification(request: web.Request):
+        capture.notifications.append((request.match_info["meeting"], await request.json()))
+        return web.json_response({}, status=202)
+
     app = web.Application()
+    app.router.add_get("/v1/meetings/{meeting}", meeting_details)
+    app.router.add_post("/v1/meetings/{meeting}/notification", meeting_notification)
     app.router.add_post("/v3/conversations", create_conversation)
     app.router.add_get("/v3/conversations/{conversation_id}/members", conversation_members)
     app.router.add_post("/v3/conversations/{conversation_id}/activities", post_activity)
@@ -310,6 +325,14 @@ class Chat:
         ) as response:
             await response.read()
             return response.status
+
+    async def stage_pages(self) -> list[str]:
+        """The pages the targeted meeting notifications sent so far show on the meeting stage."""
+        pages = []
+        for _, body in self.connector.notifications:
+            async with self.session.get(body["value"]["surfaces"][0]["content"]["value"]["url"]) as response:
+                pages.append(await response.text())
+        return pages
 
     async def press(self, verb: str, data: dict, sender=CHAIR, trigger: str = "manual") -> dict:
         """Presses an Action.Execute button as Teams does: an `adaptiveCard/action` invoke, whose HTTP

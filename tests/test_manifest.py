@@ -1,6 +1,7 @@
 """The Teams app package: a valid manifest whose menu comes from the command table."""
 
 import json
+import re
 import subprocess
 import zipfile
 
@@ -70,3 +71,21 @@ async def test_privacy_and_terms_are_served(chat):
             assert response.status == 200 and response.headers["Content-Type"].startswith("text/html")
             page = await response.text()
         assert all(word in page for word in words), path
+
+
+def test_the_manifest_uses_the_newest_schema_microsofts_package_ships_and_asks_only_for_what_clerk_uses():
+    """Issue 29: the newest manifest schema in @microsoft/app-manifest, localizationInfo, and each
+    resource-specific permission Clerk asks for named in README with the reason."""
+    schemas = ROOT / "node_modules" / "@microsoft" / "app-manifest" / "build" / "json-schemas" / "teams"
+    versions = [tuple(int(n) for n in p.name[1:].split(".")) for p in schemas.iterdir()
+                if re.fullmatch(r"v\d+\.\d+", p.name)]
+    newest = ".".join(str(n) for n in max(versions))
+    manifest = build_manifest(BOT_ID, "https://clerk.example.org")
+    assert manifest["manifestVersion"] == newest and newest in manifest["$schema"]
+    assert manifest["localizationInfo"]["defaultLanguageTag"] == "en-gb"
+    asked = {p["name"] for p in manifest["authorization"]["permissions"]["resourceSpecific"]}
+    readme = (ROOT / "README.md").read_text()
+    for permission in asked:
+        assert f"`{permission}`" in readme, permission
+    assert "OnlineMeetingNotification.Send.Chat" in asked and "ChannelMeeting.ReadBasic.Group" in asked
+    assert schema_problems(manifest) == []

@@ -22,7 +22,8 @@ async def test_item_next_time_agenda_and_the_notice_agree_with_a_close_line(chat
     assert "Data Lab · 55 min planned" in card_text(await chat.card("/agenda"))
     clock.set_local(2026, 5, 13, 10, 55, LONDON)
     await chat.bot.app[SWEEPS].timekeeping()
-    assert "⏱ Item 2 (Tool) has reached its 55 min." in chat.connector.last_text()
+    [page] = await chat.stage_pages()  # the chair's timekeeping notice, on the meeting stage
+    assert "Item 2 (Tool): 55 min elapsed of 55 min allotted, 0 min left." in page
     await chat.say("/item 1")
     assert await chat.say("/next") == \
         "Item 2: Tool, presented by Data Lab. Started 10:55 (planned 10:05, 55 min allotted)."
