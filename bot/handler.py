@@ -6,7 +6,6 @@ import asyncio
 import dataclasses
 import hashlib
 import logging
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Callable
 
@@ -22,6 +21,8 @@ from bot.activity import (caller, card_committee, card_response, conversation_ty
                           reference_json, reference_key, teams_meeting_id, tenant_id)
 from bot.commands import (BY_TEAMS, BY_VERB, CLERK_ADDED, MEETING_END, MEETING_START, MESSAGE_DELETED,
                           MESSAGE_EDITED, PARTICIPANTS_JOIN, PARTICIPANTS_LEAVE, Command, match)
+from bot.failed import Failed
+from bot import message_action
 from bot.help import help_text, not_in_a_personal_chat, short_help, usage
 from bot.teams_api import TeamsMeetings, conversation_roster, read_time
 from bot.text import mentions_from_entities, read_message, storable
@@ -170,10 +171,14 @@ class ClerkBot(TeamsActivityHandler):
     async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
         """A button pressed on one of Clerk's cards (Universal Actions: `adaptiveCard/action`, whose
         value is {"action": {"type": "Action.Execute", "verb", "data"}, "trigger"}), answered with the
-        card as the presser should now see it. Any other invoke (task/fetch, tab/fetch,
-        composeExtension/*, fileConsent/invoke...) gets a 400 that says so, with nothing posted."""
+        card as the presser should now see it; and "Record in the minutes" on a chat message
+        (bot.message_action). Any other invoke (task/fetch, tab/fetch, other composeExtension/*,
+        fileConsent/invoke...) gets a 400 that says so, with nothing posted."""
         activity = turn_context.activity
         name = activity.name if isinstance(activity.name, str) else ""
+        if name in (message_action.FETCH, message_action.SUBMIT):
+            return await message_action.answer(self, turn_context, name,
+                                               activity.value if isinstance(activity.value, dict) else {})
         if name != "adaptiveCard/action":
             return InvokeResponse(status=400, body={"error": f"Clerk does not handle the invoke {name[:80]!r}"})
         value = activity.value if isinstance(activity.value, dict) else {}
@@ -212,7 +217,7 @@ class ClerkBot(TeamsActivityHandler):
         role, subject = command.role_for(args), command.subject(args)
         if committee_id is not None:  # outside its committee's chat: only an owner, by Teams account
             role, subject = Role.ACTION_OWNER, whole_number(str(data.get("action")))
-        outcome = await self._attempt(turn_context, use_case, (), role, command.doing, meeting_id, None, posts,
+        outcome = await self.attempt(turn_context, use_case, (), role, command.doing, meeting_id, None, posts,
                                       subject, committee_id)
         if isinstance(outcome, Failed):
             if in_chat:
@@ -222,7 +227,7 @@ class ClerkBot(TeamsActivityHandler):
             return await self._refusal_card(turn_context, data, outcome.message, committee_id)
         if outcome is None:  # pressed twice: the card as it is now
             return await self._refusal_card(turn_context, data, None, committee_id)
-        await self._after(turn_context, outcome)
+        await self.after(turn_context, outcome)
         return self.render.card_of(outcome.reply, views.card_part(data))
 
     async def _refusal_card(self, turn_context: TurnContext, data: dict, message: str | None,
@@ -269,7 +274,7 @@ class ClerkBot(TeamsActivityHandler):
         `claim_id` marks the activity handled under another key than its id (an edit of a message
         arrives with the message's own id, which its first delivery already claimed)."""
         role = command.role_for(args) if command else Role.ANYONE
-        outcome = await self._attempt(turn_context, use_case, mentions, role,
+        outcome = await self.attempt(turn_context, use_case, mentions, role,
                                       command.doing if command else "", None, claim_id, self.render.messages,
                                       command.subject(args) if command else None, usage_of=command)
         if isinstance(outcome, Failed):
@@ -277,9 +282,9 @@ class ClerkBot(TeamsActivityHandler):
         elif outcome is None:
             log.info("activity %s delivered again; already handled", turn_context.activity.id)
         else:
-            await self._after(turn_context, outcome)
+            await self.after(turn_context, outcome)
 
-    async def _attempt(self, turn_context: TurnContext, use_case: UseCase, mentions: tuple[Person, ...], role: Role,
+    async def attempt(self, turn_context: TurnContext, use_case: UseCase, mentions: tuple[Person, ...], role: Role,
                        doing: str, meeting_id: int | None, claim_id: str | None,
                        render: Callable[[Reply], list[Queued]], subject: int | None = None,
                        committee_id: int | None = None, usage_of: Command | None = None) -> Handled | Failed | None:
@@ -338,7 +343,7 @@ class ClerkBot(TeamsActivityHandler):
             self._conversations[conversation_id] = (reference, handled.committee_id)
         return handled
 
-    async def _after(self, turn_context: TurnContext, handled: Handled) -> None:
+    async def after(self, turn_context: TurnContext, handled: Handled) -> None:
         """What follows a committed turn: posted minutes cards updated in place, the reply sent."""
         if handled.reply is not None and isinstance(handled.reply.view, MinutesUpdate):
             await self._update_minutes_cards(turn_context, handled.reply.view)
@@ -368,14 +373,6 @@ class ClerkBot(TeamsActivityHandler):
     async def _say(self, turn_context: TurnContext, text: str) -> None:
         """An answer that reports nothing recorded (what is recorded is answered through the outbox)."""
         await self.outbox.say_now(turn_context, text)
-
-
-@dataclass(frozen=True)
-class Failed:
-    """Why a turn recorded nothing, in the words the person gets."""
-
-    message: str
-    refused: bool = False  # the use case or the role rule said no (not the database or a fault)
 
 
 # Cards posted before Universal Actions carry Action.Submit data; each is a verb of the table.

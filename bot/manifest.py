@@ -52,6 +52,10 @@ def build_manifest(bot_id: str, public_url: str = "") -> dict:
         manifest["validDomains"] = [host]
         base = public_url.rstrip("/")
         manifest["developer"].update(websiteUrl=base, privacyUrl=f"{base}/privacy", termsOfUseUrl=f"{base}/terms")
+        # The live panel, in a meeting's side panel and on its stage (its page is served by Clerk).
+        manifest["configurableTabs"] = [{"configurationUrl": f"{base}/panel/setup", "canUpdateConfiguration": True,
+                                         "scopes": ["groupChat"],
+                                         "context": ["meetingSidePanel", "meetingStage", "meetingChatTab"]}]
     return manifest
 
 

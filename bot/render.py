@@ -21,6 +21,7 @@ from dialogs.delivery import MinutesPart, PersonalChat, Queued, personal_chat_id
 from dialogs.desk import PrivateNote
 from dialogs.export import FORMATS
 from dialogs.minutes import ConfidentialOffer, ExportOffer, MinutesUpdate, MinutesView
+from dialogs.panel import PanelOffer
 from dialogs.views import MinutesCardFor
 
 
@@ -61,6 +62,11 @@ class Renderer:
             return [Queued(render_text(self._export_links(view)))]
         if isinstance(view, ActionLogOffer):
             return [Queued(render_text(self._action_log_links(view)))]
+        if isinstance(view, PanelOffer):
+            link = self.links.link(f"/meetings/{view.meeting_id}/panel.html", self.clock())
+            return [Queued(render_text(f"Live panel of '{cards.plain(view.title)}': [open it]({link}) (valid for "
+                                       f"{int(self.links.lifetime.total_seconds() // 3600)} hours). In the Teams "
+                                       "meeting, add Clerk to the side panel and paste this link there."))]
         if isinstance(view, AgendaView):
             return [Queued(render_card(cards.agenda_card(view)))]
         if isinstance(view, ActionsView):

@@ -22,7 +22,10 @@ from bot.signing_keys import SigningKeysUnavailable
 from config import Settings
 from dialogs.action_log import LOG_FORMATS, build_action_log
 from dialogs.timekeeping import stage_page
-from dialogs.export import FORMATS, filename, render_link_refused, render_privacy, render_stage, render_terms
+from dialogs.export import (FORMATS, filename, render_link_refused, render_panel, render_panel_setup,
+                            render_privacy, render_stage,
+                            render_terms)
+from dialogs.panel import build_panel
 from dialogs.turns import HANDLED_ACTIVITIES_KEPT
 from dialogs.minutes import minutes_by_id
 from storage.db import Database
@@ -131,6 +134,17 @@ def add_routes(app: web.Application, adapter: CloudAdapter, bot: ClerkBot, setti
             return web.Response(status=404, text="No such meeting.")
         return download(render_stage(*page), "text/html; charset=utf-8", True, "time.html")
 
+    async def panel(request: web.Request) -> web.Response:
+        if not signed(request):
+            return refused_link("/panel")
+        page = await build_panel(db.unit_of_work, int(request.match_info["meeting_id"]), clock(), settings.timezone)
+        if page is None:
+            return web.Response(status=404, text="No such meeting.")
+        return download(render_panel(page), "text/html; charset=utf-8", True, "panel.html")
+
+    async def panel_setup(request: web.Request) -> web.Response:
+        return download(render_panel_setup(), "text/html; charset=utf-8", True, "setup.html")
+
     async def action_log_document(request: web.Request) -> web.Response:
         if not signed(request):
             return refused_link("/actionlog")
@@ -152,6 +166,8 @@ def add_routes(app: web.Application, adapter: CloudAdapter, bot: ClerkBot, setti
     app.router.add_get(r"/minutes/{meeting_id:[0-9]{1,9}}/confidential.{fmt:%s}" % "|".join(FORMATS),
                        minutes_document(True))
     app.router.add_get(r"/meetings/{meeting_id:[0-9]{1,9}}/time.html", stage)
+    app.router.add_get(r"/meetings/{meeting_id:[0-9]{1,9}}/panel.html", panel)
+    app.router.add_get("/panel/setup", panel_setup)
     app.router.add_get(r"/committees/{committee_id:[0-9]{1,9}}/actions.{fmt:%s}" % "|".join(LOG_FORMATS),
                        action_log_document)
 

@@ -56,6 +56,10 @@ class Turn:
     is_meeting_organizer: Callable[[], Awaitable[bool]] = field(default=lambda: _no())
     # Asks Teams who is in this conversation (None when Teams cannot say); a web request too.
     roster: Callable[[], Awaitable[tuple[Person, ...] | None]] = field(default=lambda: _nobody())
+    # Recording someone else's words (a Teams message chosen with "Record in the minutes"): the
+    # entry's author, and the link back to the message.
+    said_by: Person | None = None
+    source_link: str | None = None
     # Asks Teams for the meeting's details (schedule, subject, organizer); None when it cannot say.
     meeting_details: Callable[[], Awaitable[TeamsMeetingFacts | None]] = field(default=lambda: _unknown())
 

@@ -143,6 +143,8 @@ async def history(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
         raise UsageError(f"/history takes only the reference, e.g. /history #{entry.number}.")
     state = "out of the minutes" if entry.removed_at is not None else "in the minutes"
     lines = [f"History of #{entry.number} ({entry.kind}, {state}):"]
+    if entry.source_link:
+        lines.append(f"From {entry.author}'s message: {entry.source_link}")
     item, _ = await place_of(uow, entry)
     for change in await uow.changes.of(ChangeSubject.ENTRY, entry.id):
         what = f"{change.kind}" + (" (amendment after approval)" if change.amendment else "")

@@ -78,6 +78,16 @@ _plain = Environment(loader=FileSystemLoader(_TEMPLATES), autoescape=False, unde
                      trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
 
 
+def render_panel(panel) -> bytes:
+    """The meeting's live panel (dialogs.panel), for its side panel and stage."""
+    return html_templates.get_template("panel.html.j2").render(p=panel).encode()
+
+
+def render_panel_setup() -> bytes:
+    """The page Teams opens to add the live panel to a meeting (manifest configurableTabs)."""
+    return html_templates.get_template("panel_setup.html.j2").render().encode()
+
+
 def render_plain_text(minutes: Minutes) -> bytes:
     """For pasting into an e-mail: the words as typed, no markup to escape or to show."""
     return _plain.get_template("minutes.txt.j2").render(m=minutes).encode()

@@ -8,6 +8,7 @@ approved, for the chair's amendments.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from dialogs.agenda import agenda_of
 from dialogs.committee import NO_SCALE, outcome_scale, outcome_words
@@ -74,9 +75,11 @@ def _check_text(text: str, what: str) -> str:
 async def add_entry(uow: UnitOfWork, turn: Turn, meeting: Meeting, item: AgendaItem, kind: EntryKind, text: str,
                     question_id: int | None = None) -> ItemEntry:
     """Records an entry with its reference and the first line of its history."""
+    author = turn.said_by or turn.caller
     entry = ItemEntry(item_id=item.id, committee_id=turn.committee_id, number=await uow.entries.next_number(
-        turn.committee_id), kind=kind, text=text, question_id=question_id, author=turn.caller.name,
-        author_user_id=turn.caller.user_id, source_activity_id=turn.activity_id, created_at=turn.now)
+        turn.committee_id), kind=kind, text=text, question_id=question_id, author=author.name,
+        author_user_id=author.user_id, source_activity_id=turn.activity_id, source_link=turn.source_link,
+        created_at=turn.now)
     await uow.add(entry)
     log_change(uow, turn, ChangeSubject.ENTRY, entry.id, EntryChangeKind.RECORDED, meeting=meeting, after=text)
     return entry
@@ -143,3 +146,19 @@ async def outcome(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     changed = f" (was {previous})" if previous and previous != letter else ""
     return Reply(f"Item {number}: {outcome_words(letter, scale)}{changed}{in_the_minutes_of(meeting)}. #{entry.number}"
                  + (INQUORATE_WARNING if item.outcome_inquorate else ""), view=await minutes_update(uow, meeting, turn.tz))
+
+
+@dataclass(frozen=True)
+class ItemChoices:
+    """The open meeting's items, for a form that records against one."""
+
+    items: list[tuple[int, str]]
+    current: int | None
+
+
+async def item_choices(uow: UnitOfWork, turn: Turn) -> Reply:
+    meeting = await uow.meetings.open_meeting(turn.committee_id)
+    schedule = await agenda_of(uow, meeting) if meeting else None
+    current = schedule.current if schedule else None
+    return Reply("", view=ItemChoices([(e.number, e.item.title) for e in schedule.entries if e.number is not None]
+                                      if schedule else [], current.number if current else None))

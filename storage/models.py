@@ -223,6 +223,7 @@ class ItemEntry(Base):
     author: Mapped[str | None] = mapped_column(String(200))
     author_user_id: Mapped[str | None] = mapped_column(String(400))
     source_activity_id: Mapped[str | None] = mapped_column(String(400), index=True)  # the Teams message
+    source_link: Mapped[str | None] = mapped_column(String(1000))  # a chat message recorded with its author
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # taken out of the minutes, kept here
     # Whom a declaration is about, or who proposed a motion; and what the declarer did (DeclarationEffect).

@@ -1,6 +1,7 @@
 // Checks pages with axe-core (npm) in Debian's headless Chromium, as the accessibility test of the
 // pages Clerk serves (WCAG 2.2 AA), and saves a screenshot of each on screen and as printed.
-// Usage: node a11y_check.cjs <artifacts dir> <name>=<url> ...; prints JSON {name: [violations]}.
+// Usage: node a11y_check.cjs <artifacts dir> <name>[@<width>]=<url> ...; prints JSON {name: [violations]}.
+// A width (CSS pixels, default 1100) checks the page as narrow as that: a meeting's side panel is 320.
 const path = require("path");
 const { launch, loopbackOnly } = require("./chromium.cjs");
 
@@ -13,8 +14,8 @@ const TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
   try {
     for (const spec of pages) {
       const at = spec.indexOf("=");
-      const name = spec.slice(0, at), url = spec.slice(at + 1);
-      const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+      const [name, width] = spec.slice(0, at).split("@"), url = spec.slice(at + 1);
+      const page = await browser.newPage({ viewport: { width: Number(width || 1100), height: 900 } });
       await loopbackOnly(page);
       await page.goto(url, { waitUntil: "load" });
       await page.screenshot({ path: path.join(artifacts, `${name}.png`), fullPage: true });

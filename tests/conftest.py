@@ -346,6 +346,12 @@ class Chat:
         assert answer["statusCode"] == 200 and answer["type"] == "application/vnd.microsoft.card.adaptive", answer
         return answer["value"]
 
+    async def invoke(self, name: str, value: dict, sender=CHAIR) -> tuple[int, dict | None]:
+        """Any other invoke (a message action's, for one): its HTTP status and JSON answer."""
+        body = self.activity(sender, type="invoke", name=name, value=value)
+        async with self.session.post(f"{self.bot.url}/api/messages", json=body) as response:
+            return response.status, await response.json(content_type=None) if response.content_length else None
+
     async def say(self, text: str, sender=CHAIR, **kwargs) -> str:
         """Sends a message and returns the bot's text reply ('' if it answered with a card or not at all)."""
         before = len(self.connector.posted)

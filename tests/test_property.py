@@ -138,6 +138,13 @@ SEEDED = [  # cases that once gave a 5xx or "Something went wrong", kept as expl
     dict(kind="message", name="", text="/drop 99999999999999999999 x", entities=[], value=None, sender=None),
     dict(kind="message", name="", text="/done 99999999999999999999", entities=[], value=None, sender=None),
     dict(kind="message", name="", text="/item ²", entities=[], value=None, sender=None),
+] + [  # a message action's invokes with a message payload of every wrong shape
+    dict(kind="invoke", name=name, text="", entities=[], sender=None,
+         value={"commandId": "recordInMinutes", "messagePayload": payload, "data": data})
+    for name in ("composeExtension/fetchTask", "composeExtension/submitAction")
+    for payload, data in (({"body": 5, "from": "x", "mentions": [1, {"mentioned": 2}]}, {"kind": "action", "item": []}),
+                          ({"body": {"contentType": "html", "content": "<p>x"}, "linkToMessage": 9}, "y"),
+                          ({}, {"kind": "note", "text": ["a"]}))
 ]
 
 
