@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 
+from dialogs.committee import committee_zone
 from dialogs.action_text import due_text, effective_due, is_overdue
 from dialogs.public import due_back_reason, progress_text, shown_text
 from dialogs.context import Reply, Turn
@@ -90,6 +91,7 @@ async def build_action_log(new_unit_of_work: UnitOfWorkFactory, committee_id: in
         committee = await uow.committees.get_committee(committee_id)
         if committee is None:
             return None
+        tz = committee_zone(committee, tz)
         today = now.astimezone(tz).date()
         latest = await uow.meetings.latest_meeting(committee_id)
         open_actions = await uow.actions.actions(committee_id, (ActionStatus.OPEN,))
