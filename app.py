@@ -22,6 +22,7 @@ from bot.outbox import Outbox, RateLimiter
 from bot.routes import add_routes
 from bot.signing_keys import SigningKeyStore
 from bot.sweeps import Sweeps
+from bot.graph import Graph
 from bot.teams_api import TeamsMeetings
 from config import ConfigError, Settings
 from storage.db import Database, describe_database
@@ -49,7 +50,9 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = utc_now,
     outbox = Outbox(adapter, settings.APP_ID, limiter, db.unit_of_work, instance, clock,
                     shared_budget=not db.is_sqlite, meetings=meetings)
     bot = ClerkBot(db, settings, clock, meetings, links, outbox)
-    sweeps = Sweeps(db, outbox, settings, clock, links)
+    graph = Graph(settings.graph_url, settings.login_url, settings.graph_client_id or settings.APP_ID,
+                  settings.graph_client_secret or settings.APP_PASSWORD)
+    sweeps = Sweeps(db, outbox, settings, clock, links, graph)
     app = web.Application(client_max_size=1024 * 1024)
     app[DB] = db
     app[SWEEPS] = sweeps
@@ -72,6 +75,7 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = utc_now,
         if scheduler.running:
             scheduler.shutdown(wait=False)
         await meetings.close()
+        await graph.close()
         await authentication.close()
         await signing_keys.close()
         await db.dispose()

@@ -143,6 +143,22 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("CLERK_LINK_SECRET", "",
              "the HMAC secret that signs links to the minutes documents. Set it (the same on every instance) so links "
              "survive restarts; without it Clerk logs a warning at start", shown_default="random at each start"),
+    Variable("CLERK_GRAPH_URL", "https://graph.microsoft.com", "Microsoft Graph, where Clerk reads a meeting's "
+             "transcript", setting="graph_url"),
+    Variable("CLERK_LOGIN_URL", "https://login.microsoftonline.com", "the Microsoft identity platform, where Clerk "
+             "gets its Graph token (client credentials)", setting="login_url"),
+    Variable("GRAPH_CLIENT_ID", "", "a separate app registration for Graph (a tenant that grants transcript access "
+             "through an application access policy keeps it apart from the bot); empty: the bot's own "
+             "`MicrosoftAppId`", setting="graph_client_id"),
+    Variable("GRAPH_CLIENT_SECRET", "", "that registration's client secret; empty: `MicrosoftAppPassword`",
+             setting="graph_client_secret"),
+    Variable("TRANSCRIPT_POLL_SECONDS", "120", "after a Teams meeting ends, how long Clerk waits before it first asks "
+             "for the transcript; each further wait doubles, to at most 30 minutes", _positive,
+             "transcript_poll_seconds"),
+    Variable("TRANSCRIPT_WAIT_HOURS", "6", "how long Clerk keeps asking before it says the meeting was not "
+             "transcribed", _positive, "transcript_wait_hours"),
+    Variable("TRANSCRIPT_KEEP_DAYS", "30", "Clerk deletes its copy of a transcript this many days after the "
+             "minutes are approved", _positive, "transcript_keep_days"),
     Variable("EXPORT_LINK_HOURS", "24",
              "how long a link to a minutes document stays valid; after that, and for any altered link, the server "
              "answers 403", _positive, "export_link_hours"),
@@ -190,6 +206,13 @@ class Settings:
     allowed_tenants: frozenset[str] = _default("ALLOWED_TENANTS")  # empty: any tenant
     outbound_per_second: int = _default("OUTBOUND_PER_SECOND")
     outbound_per_tenant_per_second: int = _default("OUTBOUND_PER_TENANT_PER_SECOND")
+    graph_url: str = _default("CLERK_GRAPH_URL")
+    login_url: str = _default("CLERK_LOGIN_URL")
+    graph_client_id: str = _default("GRAPH_CLIENT_ID")  # empty: the bot's own app id
+    graph_client_secret: str = _default("GRAPH_CLIENT_SECRET")
+    transcript_poll_seconds: int = _default("TRANSCRIPT_POLL_SECONDS")
+    transcript_wait_hours: int = _default("TRANSCRIPT_WAIT_HOURS")
+    transcript_keep_days: int = _default("TRANSCRIPT_KEEP_DAYS")
 
     @property
     def auth_enabled(self) -> bool:

@@ -51,6 +51,7 @@ TARGETS = {
     "sweep_1m_ms": 200.0,
     "minutes_ms": 200.0,
     "idle_rss_mb": 150.0,
+    "transcript_cut_ms": 1000.0,
 }
 
 
@@ -415,6 +416,38 @@ async def measure_minutes(url: str) -> dict:
 # Putting it together ---------------------------------------------------------------------------------
 
 
+def measure_transcript_cut(cues: int = 4000, items: int = 20) -> dict:
+    """Reading a 3-hour transcript of `cues` cues as Teams writes it (WebVTT) and cutting it to
+    `items` items: the work the transcript page does, best of five runs."""
+    from dialogs.transcript_cut import AFTER, BEFORE, Interval, cut, parse_vtt
+    began = datetime(2026, 5, 13, 9, 0, tzinfo=timezone.utc)
+    length = 3 * 3600 / cues
+    lines = ["WEBVTT", ""]
+    for n in range(cues):
+        start, end = n * length, n * length + length * 0.9
+        lines += [str(n + 1), f"{_vtt_time(start)} --> {_vtt_time(end)}",
+                  f"<v Speaker {n % 7}>Words of cue {n} &amp; more, said in the meeting.</v>", ""]
+    text = "\n".join(lines)
+    step = timedelta(seconds=3 * 3600 / items)
+    intervals = [Interval(BEFORE, None, began)] + [
+        Interval(f"{i + 1}. Item", began + step * i, began + step * (i + 1), item_id=i + 1) for i in range(items)] + [
+        Interval(AFTER, began + step * items, None)]
+    best = float("inf")
+    for _ in range(5):
+        started = time.perf_counter()
+        sections = cut(parse_vtt(text, began), intervals)
+        best = min(best, (time.perf_counter() - started) * 1000)
+    assert sum(len(section.cues) for section in sections) == cues
+    figures = {"cues": cues, "items": items, "ms": round(best, 1)}
+    print(f"  transcript cut: {cues} cues to {items} items in {figures['ms']} ms", flush=True)
+    return figures
+
+
+def _vtt_time(seconds: float) -> str:
+    whole = int(seconds)
+    return f"{whole // 3600:02d}:{whole % 3600 // 60:02d}:{whole % 60:02d}.{int((seconds - whole) * 1000):03d}"
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--meetings", type=int, default=50, help="concurrent meetings (default 50)")
@@ -486,6 +519,8 @@ async def main() -> None:
             url = await url if asyncio.iscoroutine(url) else url
             results["minutes"][name] = await measure_minutes(url)
 
+    print("Transcript (3 hours, 4,000 cues) cut to 20 items:", flush=True)
+    results["transcript_cut"] = measure_transcript_cut()
     results["targets"] = check_targets(results)
     out = ROOT / "bench" / "results" / "latest.json"
     out.parent.mkdir(exist_ok=True)
@@ -515,6 +550,9 @@ def check_targets(results: dict) -> dict:
     for name, figures in results["minutes"].items():
         verdicts[f"minutes rendering < {TARGETS['minutes_ms']:.0f} ms ({name})"] = _verdict(
             figures["total_ms"], TARGETS["minutes_ms"], below=True)
+    if "transcript_cut" in results:
+        verdicts[f"transcript cut < {TARGETS['transcript_cut_ms']:.0f} ms"] = _verdict(
+            results["transcript_cut"]["ms"], TARGETS["transcript_cut_ms"], below=True)
     return verdicts
 
 

@@ -6,10 +6,11 @@ from __future__ import annotations
 import json
 
 from botbuilder.core import InvokeResponse, TurnContext
-from botbuilder.schema import Activity, Attachment, ChannelAccount, ConversationAccount
+from botbuilder.schema import Activity, Attachment, ChannelAccount, ConversationAccount, ConversationReference
 
 from bot.text import storable
 from dialogs.context import Person
+from dialogs.delivery import PersonalChat, personal_chat_id
 
 
 def card_response(attachment: Attachment) -> InvokeResponse:
@@ -85,6 +86,17 @@ def personal_reference(activity: Activity, person: Person) -> str:
     reference.conversation = ConversationAccount(id="", conversation_type="personal", is_group=False,
                                                  tenant_id=tenant_id(activity))
     return json.dumps(reference.serialize(), sort_keys=True)
+
+
+def personal_chat_from(reference: str, person: Person) -> PersonalChat:
+    """A person's personal chat with Clerk, reached from a committee chat's stored reference (for a
+    sweep, which has no activity to start from)."""
+    stored = ConversationReference().deserialize(json.loads(reference))
+    stored.activity_id = None
+    stored.user = ChannelAccount(id=person.user_id, name=person.name)
+    stored.conversation = ConversationAccount(id="", conversation_type="personal", is_group=False,
+                                              tenant_id=stored.conversation.tenant_id if stored.conversation else None)
+    return PersonalChat(personal_chat_id(person.user_id), json.dumps(stored.serialize(), sort_keys=True))
 
 
 def reference_json(activity: Activity) -> str:

@@ -28,6 +28,7 @@ from dialogs import (
     panel,
     reminders,
     timekeeping,
+    transcript,
     undo,
     views,
 )
@@ -288,6 +289,9 @@ COMMANDS: list[Command] = [
     Command("reminders", "/reminders [off N | on N]",
             "List scheduled reminders, or silence or restore one action's.",
             "/reminders off 12", reminders.command),
+    Command("transcript", "/transcript [fetch | delete]",
+            "Where the meeting's Teams transcript stands, cut to the agenda; fetch it now, or delete Clerk's copy.",
+            "/transcript fetch", transcript.command, role=Role.CHAIR_OR_SECRETARY, doing="use the meeting's transcript"),
     Command("panel", "/panel", "Link to the meeting's live panel: agenda, time and actions, for its side panel.",
             "/panel", panel.offer, takes_args=False),
     Command("actionlog", "/actionlog",

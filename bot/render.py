@@ -22,6 +22,7 @@ from dialogs.desk import PrivateNote
 from dialogs.export import FORMATS
 from dialogs.minutes import ConfidentialOffer, ExportOffer, MinutesUpdate, MinutesView
 from dialogs.panel import PanelOffer
+from dialogs.transcript import TranscriptOffer
 from dialogs.views import MinutesCardFor
 
 
@@ -84,6 +85,8 @@ class Renderer:
             chat = PersonalChat(personal_chat_id(private.to.user_id), personal_reference(activity, private.to))
             if isinstance(private.view, ConfidentialOffer):
                 messages.append((chat, Queued(render_text(self._confidential_links(private.view)))))
+            elif isinstance(private.view, TranscriptOffer):
+                messages.append((chat, self.transcript_link(private.view)))
             elif isinstance(private.view, PrivateNote):
                 messages.append((chat, Queued(render_text(private.view.text))))
         return messages
@@ -99,6 +102,13 @@ class Renderer:
         links, hours = self._signed_links(f"/committees/{offer.committee_id}/actions", LOG_FORMATS)
         return (f"Action log of {cards.plain(offer.committee)}: {links} (links valid for {hours} hours; "
                 "the web page can be pinned as a Website tab).")
+
+    def transcript_link(self, offer: TranscriptOffer) -> Queued:
+        link = self.links.link(f"/meetings/{offer.meeting_id}/transcript.html", self.clock())
+        hours = int(self.links.lifetime.total_seconds() // 3600)
+        return Queued(render_text(
+            f"The transcript of '{cards.plain(offer.title)}', cut to the agenda: [open it]({link}) (valid for {hours} "
+            "hours; /transcript in the committee's chat gives a new link). For you and the secretary or chair only."))
 
     def _confidential_links(self, offer: ConfidentialOffer) -> str:
         links, hours = self._signed_links(f"/minutes/{offer.meeting_id}/confidential", FORMATS)

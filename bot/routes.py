@@ -23,9 +23,10 @@ from config import Settings
 from dialogs.action_log import LOG_FORMATS, build_action_log
 from dialogs.timekeeping import stage_page
 from dialogs.export import (FORMATS, filename, render_link_refused, render_panel, render_panel_setup,
-                            render_privacy, render_stage,
+                            render_privacy, render_transcript, render_stage,
                             render_terms)
 from dialogs.panel import build_panel
+from dialogs.transcript import transcript_page
 from dialogs.turns import HANDLED_ACTIVITIES_KEPT
 from dialogs.minutes import minutes_by_id
 from storage.db import Database
@@ -98,7 +99,8 @@ def add_routes(app: web.Application, adapter: CloudAdapter, bot: ClerkBot, setti
 
     async def privacy(request: web.Request) -> web.Response:
         """Named in the Teams manifest (privacyUrl), as an admin expects before approving the app."""
-        return download(render_privacy(HANDLED_ACTIVITIES_KEPT.days, settings.export_link_hours),
+        return download(render_privacy(HANDLED_ACTIVITIES_KEPT.days, settings.export_link_hours,
+                                       settings.transcript_keep_days),
                         "text/html; charset=utf-8", True, "privacy.html")
 
     async def terms(request: web.Request) -> web.Response:
@@ -142,6 +144,14 @@ def add_routes(app: web.Application, adapter: CloudAdapter, bot: ClerkBot, setti
             return web.Response(status=404, text="No such meeting.")
         return download(render_panel(page), "text/html; charset=utf-8", True, "panel.html")
 
+    async def transcript(request: web.Request) -> web.Response:
+        if not signed(request):
+            return refused_link("/transcript")
+        page = await transcript_page(db.unit_of_work, int(request.match_info["meeting_id"]), settings.timezone)
+        if page is None:
+            return web.Response(status=404, text="No transcript of that meeting is kept.")
+        return download(render_transcript(page), "text/html; charset=utf-8", True, "transcript.html")
+
     async def panel_setup(request: web.Request) -> web.Response:
         return download(render_panel_setup(), "text/html; charset=utf-8", True, "setup.html")
 
@@ -168,6 +178,7 @@ def add_routes(app: web.Application, adapter: CloudAdapter, bot: ClerkBot, setti
     app.router.add_get(r"/meetings/{meeting_id:[0-9]{1,9}}/time.html", stage)
     app.router.add_get(r"/meetings/{meeting_id:[0-9]{1,9}}/panel.html", panel)
     app.router.add_get("/panel/setup", panel_setup)
+    app.router.add_get(r"/meetings/{meeting_id:[0-9]{1,9}}/transcript.html", transcript)
     app.router.add_get(r"/committees/{committee_id:[0-9]{1,9}}/actions.{fmt:%s}" % "|".join(LOG_FORMATS),
                        action_log_document)
 

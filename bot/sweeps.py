@@ -3,23 +3,28 @@ to its services; app.py schedules them, tests call them with an injected clock."
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Callable
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 
+from bot.activity import personal_chat_from
+from bot.graph import Graph
 from bot.links import LinkSigner
 from bot.outbox import Outbox
 from bot.proactive import render_in_meeting, render_targeted_notification, render_text
+from bot.render import Renderer
 from config import Settings
 from dialogs import delivery, reminders
 from dialogs.delivery import HEARTBEAT
 from dialogs.timekeeping import Notice, send_overtime_notices
+from dialogs.transcript import Telling, TranscriptTimes, fetch_due, forget_transcripts
 from dialogs.turns import forget_handled_activities
 from storage.db import Database
 
 OUTBOX_SWEEP_SECONDS = 2
+TRANSCRIPT_SWEEP_SECONDS = 30
 
 
 class Sweeps:
@@ -27,9 +32,19 @@ class Sweeps:
     What a sweep queues is delivered before it returns; `deliver` takes up what could not go at once."""
 
     def __init__(self, db: Database, outbox: Outbox, settings: Settings, clock: Callable[[], datetime],
-                 links: LinkSigner):
+                 links: LinkSigner, graph: Graph):
         self.db, self.outbox, self.settings, self.clock, self.links = db, outbox, settings, clock, links
         self.instance = outbox.instance
+        self.graph = graph
+        self.transcript_times = TranscriptTimes(timedelta(seconds=settings.transcript_poll_seconds),
+                                                timedelta(hours=settings.transcript_wait_hours),
+                                                timedelta(days=settings.transcript_keep_days))
+        self._telling = Telling(personal_chat_from, Renderer(links, clock).transcript_link)
+
+    async def transcripts(self) -> None:
+        """Asks Graph for the transcripts whose time has come; tells the chair and secretary of those ready."""
+        await fetch_due(self.db.unit_of_work, self.graph, self.transcript_times, self._telling, self.clock())
+        await self.outbox.sweep()
 
     async def reminders(self) -> None:
         await reminders.send_due(self.db.unit_of_work, render_text, self.instance,
@@ -43,6 +58,7 @@ class Sweeps:
 
     async def housekeeping(self) -> None:
         await forget_handled_activities(self.db.unit_of_work, self.clock())
+        await forget_transcripts(self.db.unit_of_work, self.transcript_times, self.clock())
         await delivery.forget_old_sends(self.db.unit_of_work)
 
     async def timekeeping(self) -> None:
@@ -86,5 +102,7 @@ class Sweeps:
         if not self.db.is_sqlite:  # instances alive, for one another's claims and the shared send budget
             scheduler.add_job(self.heartbeat, "interval", seconds=HEARTBEAT.total_seconds(), id="heartbeat",
                               max_instances=1, coalesce=True, next_run_time=now)
+        scheduler.add_job(self.transcripts, "interval", seconds=TRANSCRIPT_SWEEP_SECONDS, id="transcripts",
+                          max_instances=1, coalesce=True)
         scheduler.add_job(self.housekeeping, "interval", minutes=10, id="housekeeping", max_instances=1,
                           coalesce=True, next_run_time=now)

@@ -88,6 +88,49 @@ def render_panel_setup() -> bytes:
     return html_templates.get_template("panel_setup.html.j2").render().encode()
 
 
+# Colours for speakers in the transcript chart, each with at least 3:1 contrast on white (WCAG 1.4.11).
+_SPEAKER_COLOURS = ("#0f6cbd", "#c50f1f", "#107c10", "#8764b8", "#ca5010", "#038387", "#4f6bed", "#986f0b")
+
+
+def render_transcript(page) -> bytes:
+    """The transcript cut to the agenda (dialogs.transcript.TranscriptPage), with its chart drawn
+    here: one bar per item, planned against spoken minutes, split by speaker."""
+    speakers: dict[str, str] = {}
+    widest = max([s.seconds / 60 for s in page.sections] + [_planned_minutes(s) for s in page.sections] + [1])
+    scale = 420 / widest
+    chart = []
+    for row, section in enumerate(page.sections):
+        x, parts = 0.0, []
+        for speaker, seconds in section.by_speaker:
+            colour = speakers.setdefault(speaker, _SPEAKER_COLOURS[len(speakers) % len(_SPEAKER_COLOURS)])
+            width = seconds / 60 * scale
+            parts.append({"x": round(x, 1), "width": round(width, 1), "colour": colour, "speaker": speaker,
+                          "minutes": _minutes(seconds)})
+            x += width
+        chart.append({"row": row, "label": section.interval.label, "parts": parts,
+                      "planned_width": round(_planned_minutes(section) * scale, 1)})
+    return html_templates.get_template("transcript.html.j2").render(
+        t=page, chart=chart, minutes=_minutes, taken=_taken).encode()
+
+
+def _planned_minutes(section) -> float:
+    planned = section.interval.planned or ""
+    found = re.search(r"(\d+) min", planned)
+    return float(found.group(1)) if found else 0.0
+
+
+def _minutes(seconds: float) -> str:
+    whole = int(round(seconds))
+    return f"{whole // 60} min {whole % 60:02d} s"
+
+
+def _taken(section) -> str:
+    interval = section.interval
+    if interval.start is None or interval.end is None:
+        return ""
+    return _minutes((interval.end - interval.start).total_seconds())
+
+
 def render_plain_text(minutes: Minutes) -> bytes:
     """For pasting into an e-mail: the words as typed, no markup to escape or to show."""
     return _plain.get_template("minutes.txt.j2").render(m=minutes).encode()
@@ -201,10 +244,10 @@ FORMATS: dict[str, DocumentFormat] = {f.extension: f for f in (
 )}
 
 
-def render_privacy(handled_days: int, link_hours: int) -> bytes:
+def render_privacy(handled_days: int, link_hours: int, transcript_days: int) -> bytes:
     """What Clerk stores, where, for how long, who can read it, how to have it deleted."""
-    return html_templates.get_template("privacy.html.j2").render(handled_days=handled_days,
-                                                                 link_hours=link_hours).encode()
+    return html_templates.get_template("privacy.html.j2").render(handled_days=handled_days, link_hours=link_hours,
+                                                                 transcript_days=transcript_days).encode()
 
 
 def render_terms() -> bytes:

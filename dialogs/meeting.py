@@ -12,6 +12,7 @@ from dialogs.errors import ClerkError, UsageError
 from dialogs.guards import current_meeting, meeting_for_the_record
 from dialogs.minutes import MinutesView, build_minutes, confidential_minutes_for, confidential_recipients, has_exempt_items, minutes_update
 from dialogs.minutes_model import HELD
+from dialogs.transcript import start_waiting
 from dialogs.parsing import MAX_NAME, MAX_TITLE, clean_name, clock_time, format_minute, parse_time
 from dialogs.identity import name_key
 from dialogs.changes import log_change
@@ -109,6 +110,8 @@ async def end_from_teams(uow: UnitOfWork, turn: Turn, args: str) -> Reply | None
 async def close(uow: UnitOfWork, turn: Turn, meeting: Meeting) -> Reply:
     (await agenda_of(uow, meeting)).end_current(turn.now)
     meeting.ended_at = turn.now
+    if await uow.transcripts.job(meeting.id) is None:
+        start_waiting(uow, meeting, turn.now)
     minutes = await build_minutes(uow, meeting, turn.tz)
     privately = []
     if await has_exempt_items(uow, meeting):

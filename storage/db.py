@@ -25,6 +25,7 @@ from storage.repositories.actions import ActionRepository
 from storage.repositories.activities import ActivityRepository
 from storage.repositories.agenda import AgendaRepository
 from storage.repositories.changes import ChangeRepository
+from storage.repositories.transcripts import TranscriptRepository
 from storage.repositories.committees import CommitteeRepository
 from storage.repositories.entries import EntryRepository
 from storage.repositories.meetings import MeetingRepository
@@ -124,6 +125,7 @@ class SessionUnitOfWork:
         self.entries = EntryRepository(session)
         self.actions = ActionRepository(session)
         self.changes = ChangeRepository(session)
+        self.transcripts = TranscriptRepository(session)
         self.reminders = ReminderRepository(session)
         self.activities = ActivityRepository(session)
         self.outbox = OutboxRepository(session)

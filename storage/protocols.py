@@ -26,6 +26,7 @@ from storage.models import (
     Reminder,
 )
 from storage.delivery_models import OutboxMessage
+from storage.transcript_models import TranscriptCue, TranscriptJob
 from storage.vocabulary import ChangeSubject
 
 
@@ -272,3 +273,21 @@ class OutboxStore(Protocol):
     async def waiting(self, conversation_id: str, lane: str) -> list[OutboxMessage]:
         """The queue's undelivered messages, first first."""
 
+
+
+class TranscriptStore(Protocol):
+    """Teams transcripts of meetings: the job that fetches each, and its cues."""
+
+    async def job(self, meeting_id: int) -> TranscriptJob | None: ...
+
+    def add_job(self, job: TranscriptJob) -> None: ...
+
+    async def claim_due(self, now: datetime, lease_until: datetime, limit: int) -> list[tuple[TranscriptJob, Meeting]]:
+        """Jobs whose next try has come, each held until `lease_until`."""
+
+    async def replace_cues(self, meeting_id: int, cues: list[dict]) -> None: ...
+
+    async def cues(self, meeting_id: int) -> list[TranscriptCue]: ...
+
+    async def kept_past(self, approved_before: datetime) -> list[int]:
+        """Meetings whose transcript is kept though their minutes were approved before then."""

@@ -22,6 +22,7 @@ from storage.protocols import (
     OutboxStore,
     ReminderStore,
     SendBudgetStore,
+    TranscriptStore,
 )
 
 
@@ -40,6 +41,7 @@ class UnitOfWork(Protocol):
     activities: ActivityStore
     outbox: OutboxStore
     send_budget: SendBudgetStore
+    transcripts: TranscriptStore
 
     async def add(self, row: Base) -> None:
         """Adds and writes the row now, so its generated id can be used."""
