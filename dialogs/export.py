@@ -96,7 +96,8 @@ def render_transcript(page) -> bytes:
     """The transcript cut to the agenda (dialogs.transcript.TranscriptPage), with its chart drawn
     here: one bar per item, planned against spoken minutes, split by speaker."""
     speakers: dict[str, str] = {}
-    widest = max([s.seconds / 60 for s in page.sections] + [_planned_minutes(s) for s in page.sections] + [1])
+    widest = max([_taken_minutes(s) for s in page.sections] + [s.seconds / 60 for s in page.sections]
+                 + [_planned_minutes(s) for s in page.sections] + [1])
     scale = 420 / widest
     chart = []
     for row, section in enumerate(page.sections):
@@ -108,7 +109,8 @@ def render_transcript(page) -> bytes:
                           "minutes": _minutes(seconds)})
             x += width
         chart.append({"row": row, "label": section.interval.label, "parts": parts,
-                      "planned_width": round(_planned_minutes(section) * scale, 1)})
+                      "planned_width": round(_planned_minutes(section) * scale, 1),
+                      "taken_width": round(_taken_minutes(section) * scale, 1)})
     return html_templates.get_template("transcript.html.j2").render(
         t=page, chart=chart, minutes=_minutes, taken=_taken).encode()
 
@@ -117,6 +119,11 @@ def _planned_minutes(section) -> float:
     planned = section.interval.planned or ""
     found = re.search(r"(\d+) min", planned)
     return float(found.group(1)) if found else 0.0
+
+
+def _taken_minutes(section) -> float:
+    interval = section.interval
+    return (interval.end - interval.start).total_seconds() / 60 if interval.start and interval.end else 0.0
 
 
 def _minutes(seconds: float) -> str:

@@ -182,6 +182,24 @@ async def test_every_cue_lands_in_its_item_and_the_chair_and_secretary_get_the_p
     await chat.say("/minutes")
     public = "".join(connector.texts()) + "".join(card_text(c) for c in connector.cards())
     assert "Jane Roe" not in public and "Coffee" not in public
+    await passes_axe(link)
+
+
+async def passes_axe(link: str) -> None:
+    """The page at WCAG 2.2 AA (axe-core in Chromium), on screen and printed, screenshots saved."""
+    import asyncio
+    import json
+
+    from tests.conftest import ROOT
+    from tests.test_action_log import ARTIFACTS
+    ARTIFACTS.mkdir(exist_ok=True)
+    browser = await asyncio.create_subprocess_exec(
+        "node", str(ROOT / "tests" / "a11y_check.cjs"), str(ARTIFACTS), f"transcript={link}",
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    out, err = await asyncio.wait_for(browser.communicate(), timeout=120)
+    assert browser.returncode == 0, err.decode()[-2000:]
+    assert json.loads(out) == {"transcript": []}
+    assert (ARTIFACTS / "transcript.png").stat().st_size > 0
 
 
 async def test_transcript_delete_and_keep_days(meeting, graph, clock):
