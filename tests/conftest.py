@@ -81,6 +81,7 @@ class Connector:
     # Teams meeting id -> the meeting details to serve (GET /v1/meetings/{id}); unknown ids get 404.
     meeting_details: dict[str, dict] = field(default_factory=dict)
     notifications: list[tuple[str, dict]] = field(default_factory=list)  # (meeting id, body) POSTed to .../notification
+    hang_seconds: float = HANG_SECONDS  # how long a "hang" or "late" answer takes
 
     def in_conversation(self, conversation_id: str) -> list[dict]:
         return [a for a in self.posted if (a.get("conversation") or {}).get("id") == conversation_id]
@@ -139,7 +140,7 @@ def capture_app(capture: Connector) -> web.Application:
                 return web.Response(status=202)
             if failure in ("hang", "late"):  # longer than the bot waits for one attempt
                 body = await request.json()
-                await asyncio.sleep(HANG_SECONDS)
+                await asyncio.sleep(capture.hang_seconds)
                 if failure == "late":
                     capture.posted.append(body)
                 return web.json_response({"id": "too-late"})
