@@ -104,7 +104,7 @@ class Renderer:
                 "the web page can be pinned as a Website tab).")
 
     def transcript_link(self, offer: TranscriptOffer) -> Queued:
-        link = self.links.link(f"/meetings/{offer.meeting_id}/transcript.html", self.clock())
+        link = self.links.link(f"/meetings/{offer.meeting_id}/transcript/{offer.keeper}.html", self.clock())
         hours = int(self.links.lifetime.total_seconds() // 3600)
         return Queued(render_text(
             f"The transcript of '{cards.plain(offer.title)}', cut to the agenda: [open it]({link}) (valid for {hours} "

@@ -23,10 +23,12 @@ from config import Settings
 from dialogs.action_log import LOG_FORMATS, build_action_log
 from dialogs.timekeeping import stage_page
 from dialogs.export import (FORMATS, filename, render_link_refused, render_panel, render_panel_setup,
-                            render_privacy, render_transcript, render_stage,
+                            render_privacy, render_transcript, render_transcript_docx, render_stage,
                             render_terms)
 from dialogs.panel import build_panel
-from dialogs.transcript import transcript_page
+from dialogs.errors import ClerkError
+from dialogs.parsing import whole_number
+from dialogs.transcript import record_line, transcript_page
 from dialogs.turns import HANDLED_ACTIVITIES_KEPT
 from dialogs.minutes import minutes_by_id
 from storage.db import Database
@@ -145,12 +147,29 @@ def add_routes(app: web.Application, adapter: CloudAdapter, bot: ClerkBot, setti
         return download(render_panel(page), "text/html; charset=utf-8", True, "panel.html")
 
     async def transcript(request: web.Request) -> web.Response:
+        """The transcript cut to the agenda, for the chair or the secretary whose link it is; a line
+        posted from it is recorded as them (the same signed address, so only they can)."""
         if not signed(request):
             return refused_link("/transcript")
-        page = await transcript_page(db.unit_of_work, int(request.match_info["meeting_id"]), settings.timezone)
+        meeting_id, keeper, fmt = (int(request.match_info["meeting_id"]), request.match_info["keeper"],
+                                   request.match_info["fmt"])
+        notice = None
+        if request.method == "POST" and fmt == "html":
+            form = await request.post()
+            cue = whole_number(str(form.get("cue", "")))
+            try:
+                notice = await record_line(db.unit_of_work, meeting_id, keeper, cue or 0, str(form.get("kind", "")),
+                                           clock(), settings.timezone, settings.reminder_policy)
+            except ClerkError as error:
+                notice = error.message
+        page = await transcript_page(db.unit_of_work, meeting_id, settings.timezone)
         if page is None:
             return web.Response(status=404, text="No transcript of that meeting is kept.")
-        return download(render_transcript(page), "text/html; charset=utf-8", True, "transcript.html")
+        if fmt == "docx":
+            return download(render_transcript_docx(page), FORMATS["docx"].media_type, False, "transcript.docx")
+        word = links.link(f"/meetings/{meeting_id}/transcript/{keeper}.docx", clock())
+        return download(render_transcript(page, notice=notice, word=word), "text/html; charset=utf-8", True,
+                        "transcript.html")
 
     async def panel_setup(request: web.Request) -> web.Response:
         return download(render_panel_setup(), "text/html; charset=utf-8", True, "setup.html")
@@ -178,7 +197,9 @@ def add_routes(app: web.Application, adapter: CloudAdapter, bot: ClerkBot, setti
     app.router.add_get(r"/meetings/{meeting_id:[0-9]{1,9}}/time.html", stage)
     app.router.add_get(r"/meetings/{meeting_id:[0-9]{1,9}}/panel.html", panel)
     app.router.add_get("/panel/setup", panel_setup)
-    app.router.add_get(r"/meetings/{meeting_id:[0-9]{1,9}}/transcript.html", transcript)
+    transcript_path = r"/meetings/{meeting_id:[0-9]{1,9}}/transcript/{keeper:chair|secretary}.{fmt:html|docx}"
+    app.router.add_get(transcript_path, transcript)
+    app.router.add_post(transcript_path, transcript)
     app.router.add_get(r"/committees/{committee_id:[0-9]{1,9}}/actions.{fmt:%s}" % "|".join(LOG_FORMATS),
                        action_log_document)
 

@@ -92,9 +92,10 @@ def render_panel_setup() -> bytes:
 _SPEAKER_COLOURS = ("#0f6cbd", "#c50f1f", "#107c10", "#8764b8", "#ca5010", "#038387", "#4f6bed", "#986f0b")
 
 
-def render_transcript(page) -> bytes:
+def render_transcript(page, notice: str | None = None, word: str | None = None) -> bytes:
     """The transcript cut to the agenda (dialogs.transcript.TranscriptPage), with its chart drawn
-    here: one bar per item, planned against spoken minutes, split by speaker."""
+    here: one bar per item, planned against taken and spoken minutes, split by speaker. `notice`:
+    what recording a line did; `word`: the signed link to the same as a Word document."""
     speakers: dict[str, str] = {}
     widest = max([_taken_minutes(s) for s in page.sections] + [s.seconds / 60 for s in page.sections]
                  + [_planned_minutes(s) for s in page.sections] + [1])
@@ -112,7 +113,38 @@ def render_transcript(page) -> bytes:
                       "planned_width": round(_planned_minutes(section) * scale, 1),
                       "taken_width": round(_taken_minutes(section) * scale, 1)})
     return html_templates.get_template("transcript.html.j2").render(
-        t=page, chart=chart, minutes=_minutes, taken=_taken).encode()
+        t=page, chart=chart, minutes=_minutes, taken=_taken, notice=notice, word=word).encode()
+
+
+def render_transcript_docx(page) -> bytes:
+    """The transcript page as a Word document: the table of speaking time, then each part's excerpt."""
+    document = Document()
+    document.styles["Normal"].font.name, document.styles["Normal"].font.size = "Arial", Pt(10)
+    document.add_heading(f"{page.title}: what was said, item by item", level=1)
+    document.add_paragraph(f"{page.date}. For the secretary and the chair only.")
+    table = document.add_table(rows=1, cols=5)
+    table.style = "Table Grid"
+    for cell, heading in zip(table.rows[0].cells, ("Item", "Planned", "Taken", "Spoken", "By speaker")):
+        cell.paragraphs[0].add_run(heading).bold = True
+    for section in page.sections:
+        cells = table.add_row().cells
+        values = (section.interval.label, section.interval.planned or "", _taken(section), _minutes(section.seconds),
+                  "; ".join(f"{speaker} {_minutes(seconds)}" for speaker, seconds in section.by_speaker))
+        for cell, value in zip(cells, values):
+            cell.text = value
+    for section in page.sections:
+        document.add_heading(section.interval.label, level=2)
+        if section.interval.exempt:
+            document.add_paragraph("Exempt item: these words are for the secretary and the chair only.")
+        for cue in section.cues:
+            paragraph = document.add_paragraph()
+            paragraph.add_run(f"{page.clock(cue.start)} ")
+            if cue.speaker:
+                paragraph.add_run(f"{cue.speaker}: ").bold = True
+            paragraph.add_run(cue.text)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
 
 
 def _planned_minutes(section) -> float:

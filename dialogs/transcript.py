@@ -25,10 +25,11 @@ from dialogs.context import Person, Private, Reply, Turn
 from dialogs.delivery import PersonalChat, Queued
 from dialogs.errors import ClerkError, UsageError
 from dialogs.guards import meeting_for_the_record
-from dialogs.minutes import confidential_recipients
+from dialogs.minutes_record import add_entry
 from dialogs.parsing import clock_time, format_minute
 from dialogs.transcript_cut import AFTER, BEFORE, Cue, Interval, Section, cut, parse_vtt
 from storage.models import Meeting
+from storage.vocabulary import EntryKind
 from storage.transcript_models import TranscriptJob
 from storage.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
@@ -105,10 +106,26 @@ def _next_wait(times: TranscriptTimes, attempts: int) -> timedelta:
 
 @dataclass(frozen=True)
 class TranscriptOffer:
-    """The link to a meeting's transcript page, for the chair's or the secretary's personal chat."""
+    """The link to a meeting's transcript page, for the chair's or the secretary's personal chat:
+    `keeper` ("chair" or "secretary") is who the page records lines as, and part of the signed link."""
 
     meeting_id: int
     title: str
+    keeper: str
+
+
+KEEPERS = ("chair", "secretary")
+
+
+def keepers(meeting: Meeting) -> list[tuple[str, Person]]:
+    """The meeting's chair and secretary, by Teams account: who gets the transcript."""
+    people = [("chair", Person(meeting.chair_name, meeting.chair_user_id)),
+              ("secretary", Person(meeting.secretary_name, meeting.secretary_user_id))]
+    return [(keeper, person) for keeper, person in people if person.name and person.user_id]
+
+
+def keeper_of(meeting: Meeting, person: Person) -> str:
+    return "secretary" if person.user_id and person.user_id == meeting.secretary_user_id else "chair"
 
 
 @dataclass(frozen=True)
@@ -161,10 +178,11 @@ async def _try(new_unit_of_work: UnitOfWorkFactory, source: TranscriptSource, ti
             if not job.with_speakers:
                 job.detail = "Speaker attribution is off in this tenant, so the transcript has no speakers."
             if conversation is not None:
-                for person in confidential_recipients(meeting):
+                for keeper, person in keepers(meeting):
+                    offer = TranscriptOffer(meeting.id, meeting.title, keeper)
                     await delivery.queue_privately(uow, meeting.committee_id,
                                                    telling.personal_chat(conversation.reference, person),
-                                                   [telling.message(TranscriptOffer(meeting.id, meeting.title))], now)
+                                                   [telling.message(offer)], now)
         elif problem is not None and problem.status is not None:
             job.status, job.next_try_at = problem.status, None
         elif now - job.created_at >= times.wait:
@@ -222,8 +240,9 @@ async def command(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     if job.next_try_at is not None:
         said += f" Next try at {clock_time(job.next_try_at, turn.tz)}."
     if job.status == Status.READY:
-        return Reply(said, privately=[Private(turn.caller, TranscriptOffer(meeting.id, meeting.title))]
-                     if turn.caller.user_id else [])
+        offer = TranscriptOffer(meeting.id, meeting.title, keeper_of(meeting, turn.caller))
+        return Reply(said + " The link is on its way to your personal chat with Clerk.",
+                     privately=[Private(turn.caller, offer)] if turn.caller.user_id else [])
     return Reply(said)
 
 
@@ -271,8 +290,41 @@ async def transcript_page(new_unit_of_work: UnitOfWorkFactory, meeting_id: int,
         if job is None or job.status != Status.READY:
             return None
         tz = committee_zone(await uow.committees.get_committee(meeting.committee_id), default_tz)
-        cues = [Cue(c.start, c.end, c.speaker, c.text) for c in await uow.transcripts.cues(meeting_id)]
+        cues = [Cue(c.start, c.end, c.speaker, c.text, c.id) for c in await uow.transcripts.cues(meeting_id)]
         sections = cut(cues, intervals_of(await agenda_of(uow, meeting), meeting))
         local = meeting.started_at.astimezone(tz)
         return TranscriptPage(meeting.title, f"{local:%A} {local.day} {local:%B %Y}",
                               [s for s in sections if s.cues or s.interval.item_id], job.with_speakers, tz)
+
+
+async def record_line(new_unit_of_work: UnitOfWorkFactory, meeting_id: int, keeper: str, cue_id: int, kind: str,
+                      now: datetime, default_tz: ZoneInfo, policy) -> str:
+    """A line of the transcript made a note or decision on the item it was said under, as the chair
+    or the secretary whose page it is, quoting the speaker, with history like anything typed."""
+    if kind not in (EntryKind.NOTE, EntryKind.DECISION) or keeper not in KEEPERS:
+        raise UsageError("A line is recorded as a note or a decision.")
+    async with new_unit_of_work() as uow:
+        meeting = await uow.meetings.get_meeting(meeting_id)
+        job = await uow.transcripts.job(meeting_id) if meeting else None
+        if job is None or job.status != Status.READY:
+            raise ClerkError("That transcript is no longer kept.")
+        cues = [Cue(c.start, c.end, c.speaker, c.text, c.id) for c in await uow.transcripts.cues(meeting_id)]
+        line = next((cue for cue in cues if cue.id == cue_id), None)
+        if line is None:
+            raise ClerkError("That line is not in the transcript.")
+        agenda = await agenda_of(uow, meeting)
+        section = next(s for s in cut([line], intervals_of(agenda, meeting)) if s.cues)
+        item = next((entry.item for entry in agenda.entries if entry.item.id == section.interval.item_id), None)
+        if item is None:
+            raise ClerkError(f"That line was said {section.interval.label.lower()}: record it under an item with "
+                             "/note item N in the chat.")
+        person = dict(keepers(meeting)).get(keeper)
+        if person is None:
+            raise ClerkError(f"The meeting has no {keeper} known by Teams account to record it as.")
+        tz = committee_zone(await uow.committees.get_committee(meeting.committee_id), default_tz)
+        turn = Turn(conversation_id=meeting.conversation_id, committee_id=meeting.committee_id, caller=person,
+                    now=now, tz=tz, policy=policy)
+        said = f"{line.speaker}: “{line.text}”" if line.speaker else f"“{line.text}”"
+        entry = await add_entry(uow, turn, meeting, item, EntryKind(kind), said)
+        await uow.commit()
+        return f"Recorded as #{entry.number}, a {kind} on {section.interval.label}."

@@ -27,6 +27,7 @@ class Cue:
     end: datetime
     speaker: str | None
     text: str
+    id: int | None = None  # once kept: what a line of the page is recorded by
 
     @property
     def seconds(self) -> float:

@@ -185,3 +185,12 @@ async def test_what_belongs_to_no_item_goes_in_the_opening_block(chat):
     assert minutes.index("Present") < opening < minutes.index("Declarations of interest") < \
         minutes.index("Apologies were received.")
     assert "The meeting was recorded." in minutes[:minutes.index("Declarations of interest")]
+
+
+def test_help_answers_for_every_command_and_every_word_it_lists():
+    """Issue 28: `/help previous` answered "There is no command 'previous'"."""
+    from bot.commands import COMMANDS
+    from bot.help import help_text
+    for command in COMMANDS:
+        for topic in {command.name, command.name.split()[0]}:
+            assert not help_text(topic).startswith("There is no command"), topic

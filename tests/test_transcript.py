@@ -160,7 +160,7 @@ async def test_every_cue_lands_in_its_item_and_the_chair_and_secretary_get_the_p
     told = [a for a in connector.posted if (a.get("text") or "").startswith("The transcript of 'Ethics Committee'")]
     assert sorted(a["conversation"]["id"] for a in told) == [f"a:personal-{CHAIR[0]}", f"a:personal-{MEMBER[0]}"]
     link_text = told[0]["text"]
-    link = re.search(r"\(([^)]+transcript\.html[^)]+)\)", link_text)[1]
+    link = re.search(r"\(([^)]+transcript/(?:chair|secretary)\.html[^)]+)\)", link_text)[1]
     async with chat.session.get(link) as response:
         assert response.status == 200
         page = await response.text()
@@ -183,6 +183,33 @@ async def test_every_cue_lands_in_its_item_and_the_chair_and_secretary_get_the_p
     public = "".join(connector.texts()) + "".join(card_text(c) for c in connector.cards())
     assert "Jane Roe" not in public and "Coffee" not in public
     await passes_axe(link)
+    await a_line_is_recorded_from_the_page(chat, told)
+
+
+async def a_line_is_recorded_from_the_page(chat, told) -> None:
+    """From the secretary's page, a line becomes a note on the item it was said under, as the
+    secretary, quoting the speaker; the page offers it only for lines said under an item."""
+    secretary = next(a["text"] for a in told if a["conversation"]["id"] == f"a:personal-{MEMBER[0]}")
+    link = re.search(r"\(([^)]+transcript/secretary\.html[^)]+)\)", secretary)[1]
+    async with chat.session.get(link) as response:
+        page = await response.text()
+    cue = re.search(r'Tom Sorrell</strong>: Who reviews[^<]*\n<form method="post" class="record"><input type="hidden" '
+                    r'name="cue" value="(\d+)"', page)[1]
+    assert 'Thanks all, goodbye.\n</p>' in page  # after the close: no button
+    async with chat.session.post(link, data={"cue": cue, "kind": "note"}) as response:
+        assert response.status == 200
+        assert "Recorded as #1, a note on 2. Impact assessment." in await response.text()
+    history = await chat.say("/history #1")
+    assert "Tom Sorrell: recorded — Tom Sorrell: “Who reviews the flags & the appeals?”" in history
+    minutes = card_text(await chat.card("/minutes"))
+    assert "Tom Sorrell: “Who reviews the flags & the appeals?”" in minutes
+    async with chat.session.post(link.split("?")[0], data={"cue": cue, "kind": "note"}) as response:
+        assert response.status == 403  # unsigned: nothing recorded
+    async with chat.session.post(link, data={"cue": "99999", "kind": "note"}) as response:
+        assert "That line is not in the transcript." in await response.text()
+    word = re.search(r'href="([^"]+transcript/secretary\.docx[^"]+)"', page)[1].replace("&amp;", "&")
+    async with chat.session.get(word) as response:
+        assert response.status == 200 and (await response.read())[:2] == b"PK"
 
 
 async def passes_axe(link: str) -> None:
