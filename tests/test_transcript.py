@@ -306,3 +306,13 @@ def test_cutting_is_exact_at_the_edges():
     sections = {s.interval.label: [c.text for c in s.cues] for s in cut(cues, intervals)}
     assert sections == {BEFORE: ["straddles the start"], "1. A": ["even: where it starts"], "2. B": ["mostly B"],
                         AFTER: ["after"]}
+
+
+def test_the_content_microsofts_documentation_shows_is_read():
+    """The response of "Get callTranscript" content (Microsoft Graph v1.0 docs, example 2), whose
+    times are written "0:0:0.0 --> 0:0:5.320"."""
+    from dialogs.transcript_cut import parse_vtt
+    began = datetime(2024, 7, 12, 11, 37, 59, tzinfo=timezone.utc)
+    [cue] = parse_vtt("WEBVTT\n\n0:0:0.0 --> 0:0:5.320\n<v User Name>This is a transcript test.</v>\n", began)
+    assert (cue.speaker, cue.text, cue.start, cue.end) == (
+        "User Name", "This is a transcript test.", began, began + timedelta(seconds=5.32))
