@@ -3,6 +3,8 @@ to its services; app.py schedules them, tests call them with an injected clock."
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from datetime import datetime, timedelta, timezone
 from typing import Callable
 
@@ -23,6 +25,7 @@ from dialogs.transcript import Telling, TranscriptTimes, fetch_due, forget_trans
 from dialogs.turns import forget_handled_activities
 from storage.db import Database
 
+log = logging.getLogger("clerk.sweeps")
 OUTBOX_SWEEP_SECONDS = 2
 TRANSCRIPT_SWEEP_SECONDS = 30
 
@@ -89,6 +92,7 @@ class Sweeps:
 
     def schedule(self, scheduler: AsyncIOScheduler) -> None:
         settings, now = self.settings, datetime.now(timezone.utc)
+        scheduler = _Stoppable(scheduler)
         scheduler.add_job(self.timekeeping, "interval", seconds=settings.timekeeping_sweep_seconds,
                           id="timekeeping", max_instances=1, coalesce=True)
         # The first sweep runs at start: reminders missed while the bot was down go out now.
@@ -106,3 +110,20 @@ class Sweeps:
                           max_instances=1, coalesce=True)
         scheduler.add_job(self.housekeeping, "interval", minutes=10, id="housekeeping", max_instances=1,
                           coalesce=True, next_run_time=now)
+
+
+class _Stoppable:
+    """Adds jobs that end quietly when Clerk stops in the middle of one (its transaction is rolled
+    back; the next start takes it up): a stop is not an error, and logs no traceback."""
+
+    def __init__(self, scheduler: AsyncIOScheduler):
+        self._scheduler = scheduler
+
+    def add_job(self, job, *args, **kwargs):
+        async def run() -> None:
+            try:
+                await job()
+            except asyncio.CancelledError:
+                log.info("%s stopped: Clerk is shutting down", job.__name__)
+
+        return self._scheduler.add_job(run, *args, **kwargs)
