@@ -93,15 +93,17 @@ async def record(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     return await record_request(uow, turn, item_no, parse_action(args, turn.mentions, lambda text: _readable(text, turn)))
 
 
-async def record_request(uow: UnitOfWork, turn: Turn, item_no: int | None, request: ActionRequest) -> Reply:
-    """Records an action as `/action` reads it (the form gives its parts without the parsing)."""
+async def record_request(uow: UnitOfWork, turn: Turn, item_no: int | None, request: ActionRequest,
+                         meeting: Meeting | None = None) -> Reply:
+    """Records an action as `/action` reads it (the form gives its parts without the parsing);
+    `meeting`: one that has ended (a line of its transcript), else the open one."""
     due, unreadable = None, None
     if request.due is not None:
         try:
             due = parse_due(request.due, turn.local_now)
         except UsageError as error:  # the action is kept; only its date waits
             unreadable = error.message
-    meeting = await uow.meetings.open_meeting(turn.committee_id)
+    meeting = meeting or await uow.meetings.open_meeting(turn.committee_id)
     if item_no is not None and meeting is None:
         raise ClerkError("No meeting is open, so there is no item to name. /start opens one.")
     agenda = await agenda_of(uow, meeting) if meeting else None

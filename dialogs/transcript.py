@@ -25,6 +25,8 @@ from dialogs.context import Person, Private, Reply, Turn
 from dialogs.delivery import PersonalChat, Queued
 from dialogs.errors import ClerkError, UsageError
 from dialogs.guards import meeting_for_the_record
+from dialogs.action_parsing import ActionRequest
+from dialogs.actions import record_request
 from dialogs.minutes_record import add_entry
 from dialogs.parsing import clock_time, format_minute
 from dialogs.transcript_cut import AFTER, BEFORE, Cue, Interval, Section, cut, parse_vtt
@@ -299,10 +301,10 @@ async def transcript_page(new_unit_of_work: UnitOfWorkFactory, meeting_id: int,
 
 async def record_line(new_unit_of_work: UnitOfWorkFactory, meeting_id: int, keeper: str, cue_id: int, kind: str,
                       now: datetime, default_tz: ZoneInfo, policy) -> str:
-    """A line of the transcript made a note or decision on the item it was said under, as the chair
-    or the secretary whose page it is, quoting the speaker, with history like anything typed."""
-    if kind not in (EntryKind.NOTE, EntryKind.DECISION) or keeper not in KEEPERS:
-        raise UsageError("A line is recorded as a note or a decision.")
+    """A line of the transcript made a note, decision or action on the item it was said under, as
+    the chair or the secretary whose page it is, quoting the speaker, with history like anything typed."""
+    if kind not in (EntryKind.NOTE, EntryKind.DECISION, "action") or keeper not in KEEPERS:
+        raise UsageError("A line is recorded as a note, a decision or an action.")
     async with new_unit_of_work() as uow:
         meeting = await uow.meetings.get_meeting(meeting_id)
         job = await uow.transcripts.job(meeting_id) if meeting else None
@@ -325,6 +327,11 @@ async def record_line(new_unit_of_work: UnitOfWorkFactory, meeting_id: int, keep
         turn = Turn(conversation_id=meeting.conversation_id, committee_id=meeting.committee_id, caller=person,
                     now=now, tz=tz, policy=policy)
         said = f"{line.speaker}: “{line.text}”" if line.speaker else f"“{line.text}”"
+        if kind == "action":  # on the item, with no owner or date yet: the reply says how to add them
+            recorded = await record_request(uow, turn, agenda.number_of(item.id), ActionRequest(said, (), None),
+                                            meeting=meeting)
+            await uow.commit()
+            return recorded.text
         entry = await add_entry(uow, turn, meeting, item, EntryKind(kind), said)
         await uow.commit()
         return f"Recorded as #{entry.number}, a {kind} on {section.interval.label}."

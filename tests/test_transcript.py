@@ -203,6 +203,10 @@ async def a_line_is_recorded_from_the_page(chat, told) -> None:
     assert "Tom Sorrell: recorded — Tom Sorrell: “Who reviews the flags & the appeals?”" in history
     minutes = card_text(await chat.card("/minutes"))
     assert "Tom Sorrell: “Who reviews the flags & the appeals?”" in minutes
+    async with chat.session.post(link, data={"cue": cue, "kind": "action"}) as response:
+        assert "Action 1 recorded: Tom Sorrell: “Who reviews the flags &amp; the appeals?” — no owner yet" \
+            in await response.text()
+    assert "Who reviews the flags" in card_text(await chat.card("/actions all"))
     async with chat.session.post(link.split("?")[0], data={"cue": cue, "kind": "note"}) as response:
         assert response.status == 403  # unsigned: nothing recorded
     async with chat.session.post(link, data={"cue": "99999", "kind": "note"}) as response:
