@@ -218,7 +218,7 @@ class ClerkBot(TeamsActivityHandler):
         if committee_id is not None:  # outside its committee's chat: only an owner, by Teams account
             role, subject = Role.ACTION_OWNER, whole_number(str(data.get("action")))
         outcome = await self.attempt(turn_context, use_case, (), role, command.doing, meeting_id, None, posts,
-                                      subject, committee_id)
+                                     subject, committee_id)
         if isinstance(outcome, Failed):
             if in_chat:
                 await self._say(turn_context, outcome.message)
@@ -275,8 +275,8 @@ class ClerkBot(TeamsActivityHandler):
         arrives with the message's own id, which its first delivery already claimed)."""
         role = command.role_for(args) if command else Role.ANYONE
         outcome = await self.attempt(turn_context, use_case, mentions, role,
-                                      command.doing if command else "", None, claim_id, self.render.messages,
-                                      command.subject(args) if command else None, usage_of=command)
+                                     command.doing if command else "", None, claim_id, self.render.messages,
+                                     command.subject(args) if command else None, usage_of=command)
         if isinstance(outcome, Failed):
             await self._say(turn_context, outcome.message)
         elif outcome is None:
@@ -285,9 +285,9 @@ class ClerkBot(TeamsActivityHandler):
             await self.after(turn_context, outcome)
 
     async def attempt(self, turn_context: TurnContext, use_case: UseCase, mentions: tuple[Person, ...], role: Role,
-                       doing: str, meeting_id: int | None, claim_id: str | None,
-                       render: Callable[[Reply], list[Queued]], subject: int | None = None,
-                       committee_id: int | None = None, usage_of: Command | None = None) -> Handled | Failed | None:
+                      doing: str, meeting_id: int | None, claim_id: str | None,
+                      render: Callable[[Reply], list[Queued]], subject: int | None = None,
+                      committee_id: int | None = None, usage_of: Command | None = None) -> Handled | Failed | None:
         """The turn (`_transact`), or why it recorded nothing, as the person is told: the one place
         errors become words. A typed mistake (`usage_of`) is followed by the command's usage."""
         try:

@@ -277,11 +277,16 @@ class ConfidentialOffer:
     title: str
 
 
+def keepers(meeting: Meeting) -> list[tuple[str, Person]]:
+    """The meeting's chair and secretary, by Teams account, each with which of the two they are: who
+    gets the confidential minutes and the transcript."""
+    people = [("chair", Person(meeting.chair_name, meeting.chair_user_id)),
+              ("secretary", Person(meeting.secretary_name, meeting.secretary_user_id))]
+    return [(keeper, person) for keeper, person in people if person.name and person.user_id]
+
+
 def confidential_recipients(meeting: Meeting) -> list[Person]:
-    """Who gets the confidential minutes: the chair and the secretary, by Teams account."""
-    people = [Person(meeting.chair_name, meeting.chair_user_id),
-              Person(meeting.secretary_name, meeting.secretary_user_id)]
-    return [person for person in people if person.name and person.user_id]
+    return [person for _, person in keepers(meeting)]
 
 
 def confidential_minutes_for(meeting: Meeting, people: list[Person]) -> list[Private]:

@@ -27,6 +27,7 @@ from dialogs.errors import ClerkError, UsageError
 from dialogs.guards import meeting_for_the_record
 from dialogs.action_parsing import ActionRequest
 from dialogs.actions import record_request
+from dialogs.minutes import keepers
 from dialogs.minutes_record import add_entry
 from dialogs.parsing import clock_time, format_minute
 from dialogs.transcript_cut import AFTER, BEFORE, Cue, Interval, Section, cut, parse_vtt
@@ -117,13 +118,6 @@ class TranscriptOffer:
 
 
 KEEPERS = ("chair", "secretary")
-
-
-def keepers(meeting: Meeting) -> list[tuple[str, Person]]:
-    """The meeting's chair and secretary, by Teams account: who gets the transcript."""
-    people = [("chair", Person(meeting.chair_name, meeting.chair_user_id)),
-              ("secretary", Person(meeting.secretary_name, meeting.secretary_user_id))]
-    return [(keeper, person) for keeper, person in people if person.name and person.user_id]
 
 
 def keeper_of(meeting: Meeting, person: Person) -> str:
