@@ -374,7 +374,10 @@ class Chat:
 
 @pytest_asyncio.fixture
 async def chat(start_bot, connector):
-    bot = await start_bot()
+    """A meeting chat with Clerk. Its commands come faster than people type, so Teams' outbound rate
+    limits are lifted here (they would only add waits); the limits are tested on their own
+    (test_hardening's burst and limiter tests, test_trust's shared tenant budget)."""
+    bot = await start_bot(outbound_per_second=10_000, outbound_per_tenant_per_second=10_000)
     conversation = Chat(bot, connector)
     yield conversation
     await conversation.close()
