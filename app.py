@@ -50,8 +50,7 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = utc_now,
     outbox = Outbox(adapter, settings.APP_ID, limiter, db.unit_of_work, instance, clock,
                     shared_budget=not db.is_sqlite, meetings=meetings)
     bot = ClerkBot(db, settings, clock, meetings, links, outbox)
-    graph = Graph(settings.graph_url, settings.login_url, settings.graph_client_id or settings.APP_ID,
-                  settings.graph_client_secret or settings.APP_PASSWORD)
+    graph = Graph.for_settings(settings)
     sweeps = Sweeps(db, outbox, settings, clock, links, graph)
     app = web.Application(client_max_size=1024 * 1024)
     app[DB] = db
@@ -74,11 +73,8 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = utc_now,
     async def cleanup(app: web.Application) -> None:
         if scheduler.running:
             scheduler.shutdown(wait=False)
-        await meetings.close()
-        await graph.close()
-        await authentication.close()
-        await signing_keys.close()
-        await db.dispose()
+        for close in (meetings.close, graph.close, authentication.close, signing_keys.close, db.dispose):
+            await close()
 
     app.on_startup.append(startup)
     app.on_cleanup.append(cleanup)

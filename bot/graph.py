@@ -21,6 +21,7 @@ from urllib.parse import quote
 import aiohttp
 
 from bot.teams_api import read_time
+from config import Settings
 from dialogs.transcript import Status, TranscriptFile, TranscriptUnavailable
 
 log = logging.getLogger("clerk.graph")
@@ -35,6 +36,12 @@ class Graph:
         self._timeout = aiohttp.ClientTimeout(total=timeout_seconds)
         self._session: aiohttp.ClientSession | None = None
         self._tokens: dict[str, tuple[str, float]] = {}  # tenant -> (token, monotonic expiry)
+
+    @classmethod
+    def for_settings(cls, settings: Settings) -> "Graph":
+        """As the app registration GRAPH_CLIENT_ID names, else as the bot's own."""
+        return cls(settings.graph_url, settings.login_url, settings.graph_client_id or settings.APP_ID,
+                   settings.graph_client_secret or settings.APP_PASSWORD)
 
     def _client(self) -> aiohttp.ClientSession:
         if self._session is None:

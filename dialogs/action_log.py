@@ -21,7 +21,7 @@ from dialogs.context import Reply, Turn
 from dialogs.dates import format_date
 from dialogs.export import DocumentFormat, html_templates
 from dialogs.parsing import clock_time, format_minute
-from dialogs.schedule import Agenda
+from dialogs.agenda_model import Agenda
 from storage.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from storage.vocabulary import ActionStatus
 

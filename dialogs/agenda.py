@@ -22,7 +22,7 @@ from dialogs.parsing import (
     parse_time,
     whole_number,
 )
-from dialogs.schedule import EMPTY, Agenda, Entry
+from dialogs.agenda_model import EMPTY, Agenda, Entry
 from dialogs.changes import log_change
 from dialogs.identity import known_name_keys, name_key
 from storage.models import AgendaItem, Meeting, values_before_change

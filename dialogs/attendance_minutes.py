@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from dialogs.agenda import agenda_of
 from dialogs.identity import name_key
 from dialogs.house_style import HouseStyle, style_of
-from dialogs.schedule import Agenda
+from dialogs.agenda_model import Agenda
 from storage.models import Attendance, Change, Committee, Meeting
 from storage.unit_of_work import UnitOfWork
 from storage.vocabulary import AttendanceChangeKind, AttendanceStatus, ChangeSubject, EntryKind

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from dialogs.attendance_minutes import people_of
 from dialogs.action_text import due_text, owners_text
 from dialogs.public import due_back_reason, progress_text, shown_text
-from dialogs.schedule import Agenda
+from dialogs.agenda_model import Agenda
 from dialogs.carry_forward import UPDATE_ON_ACTIONS
 from dialogs.committee import committee_zone, outcome_scale
 from dialogs.context import Person, Private, Reply, Turn

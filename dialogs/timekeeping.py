@@ -15,7 +15,7 @@ from dialogs.context import Reply, Turn
 from dialogs.delivery import Queued
 from dialogs.guards import current_meeting
 from dialogs.parsing import clock_time
-from dialogs.schedule import Agenda
+from dialogs.agenda_model import Agenda
 from storage.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 

@@ -2,7 +2,7 @@
 
 from bot.commands import COMMANDS
 from dialogs.roles import Role
-from tests.conftest import CHAIR, Chat, MEMBER, OFFICER
+from tests.conftest import CHAIR, MEMBER, OFFICER
 
 
 async def open_meeting_chaired_by_marion(chat):
@@ -12,10 +12,9 @@ async def open_meeting_chaired_by_marion(chat):
     await chat.say("/action Circulate the paper owner: Sam Todd")
 
 
-async def test_every_command_in_the_table_is_refused_or_allowed_as_it_says(start_bot, connector):
-    # Two commands a second into one chat: Teams' rate limits (tested in test_hardening) would
-    # rightly hold some answers back for the outbox's sweep; here each is read as it comes.
-    chat = Chat(await start_bot(outbound_per_second=10_000, outbound_per_tenant_per_second=10_000), connector)
+async def test_every_command_in_the_table_is_refused_or_allowed_as_it_says(chat):
+    """The one test of who may use each command, typed (test_one_path compares each pressed button
+    with it; tests/test_rules.py tests ownership)."""
     await open_meeting_chaired_by_marion(chat)
     ending = [c for c in COMMANDS if c.name == "end"]  # last: it closes the meeting
     for command in [c for c in COMMANDS if c.name != "end"] + ending:

@@ -4,7 +4,7 @@ from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
 from app import SWEEPS
-from dialogs.schedule import Agenda
+from dialogs.agenda_model import Agenda
 from storage.models import AgendaItem, Meeting
 from tests.conftest import card_text
 
