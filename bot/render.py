@@ -73,7 +73,8 @@ class Renderer:
         if isinstance(view, ActionsView):
             return [Queued(render_card(cards.actions_card(view)))]
         if isinstance(view, ActionCard):  # one message: the words, and under them the action's card
-            return [Queued(render_card(cards.action_card(view), reply.text))]
+            # stale after an outage, its words fold with the chat's other confirmations (dialogs.delivery)
+            return [Queued(render_card(cards.action_card(view), reply.text), text=reply.text or None)]
         if isinstance(view, ActionForm):
             return [Queued(render_card(cards.action_form(view)))]
         return said

@@ -225,13 +225,16 @@ async def test_after_an_outage_a_chats_confirmations_come_as_one_message(chat, c
     chat.connector.reply_failures += [(503, {})] * 100
     for n in range(1, 4):
         await chat.post(chat.message(f"/note Point {n}."))
+    await chat.post(chat.message("/action Book the room owner: Sam Todd"))  # a card: its words fold too
     chat.connector.reply_failures.clear()
     clock.advance(minutes=2)
     await chat.bot.app[SWEEPS].deliver()
     folded = [a for a in chat.connector.posted if (a.get("text") or "").startswith("While Teams")]
     assert [a["text"] for a in folded] == ["While Teams could not be reached, Clerk recorded:\n"
                                            "- Note recorded on item 1. #1\n- Note recorded on item 1. #2\n"
-                                           "- Note recorded on item 1. #3"]
+                                           "- Note recorded on item 1. #3\n"
+                                           "- Action 1 recorded: Book the room — Sam Todd, no due date. "
+                                           "Still missing: add /due 1 <date>."]
     assert folded[0]["replyToId"].startswith("act-")
     assert recorded(chat, "Note recorded") == []
     assert await undelivered(chat.bot.app[DB]) == []
