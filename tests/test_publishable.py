@@ -194,3 +194,12 @@ def test_help_answers_for_every_command_and_every_word_it_lists():
     for command in COMMANDS:
         for topic in {command.name, command.name.split()[0]}:
             assert not help_text(topic).startswith("There is no command"), topic
+
+
+async def test_an_item_without_a_time_leaves_the_timed_items_their_allotments(chat, clock):
+    await chat.say("/start")
+    await chat.say("/agenda set\n10:00 Welcome\nApologies\n10:30 Planning\n11:00 Close")
+    assert await chat.say("/next") == "Item 1: Welcome. Started 10:00 (planned 10:00, 30 min allotted)."
+    clock.advance(minutes=30)
+    assert await chat.say("/next") == "Item 2: Apologies. Started 10:30."
+    assert "Running on time, projected close 11:00 (planned 11:00)" in await chat.say("/time")
