@@ -87,7 +87,7 @@ async def test_what_is_owed_survives_a_restart_and_goes_out_in_order(chat, clock
         assert status in (200, 201) and seconds < TEAMS_SECONDS
     await chat.bot.restart()  # retries kept in memory would be gone now
     chat.connector.reply_failures.clear()
-    clock.advance(minutes=2)
+    clock.advance(seconds=30)  # before they are stale (a minute), when they would fold into one message
     await chat.bot.app[SWEEPS].deliver()
     replies = [a for a in chat.connector.posted if " recorded" in (a.get("text") or "")]
     assert [a["text"].split(" recorded")[0] for a in replies] == ["Action 1", "Action 2", "Action 3"]
