@@ -76,14 +76,12 @@ def quoted_message(value: dict) -> Quoted | None:
                   when.group(1) if when else None)
 
 
-def form(quoted: Quoted, items: list[tuple[int, str]], current_item: int | None, notice: str | None = None) -> dict:
+def form(quoted: Quoted, items: list[tuple[int, str]], current_item: int | None) -> dict:
     """The dialog Teams shows: what to record it as, its words, and for an action its owner and due."""
     said_by = f"From {quoted.author.name}'s message" if quoted.author else "From a message"
     body: list[dict] = [{"type": "TextBlock", "text": "Record in the minutes", "weight": "Bolder", "size": "Medium",
                          "wrap": True},
                         {"type": "TextBlock", "text": said_by, "isSubtle": True, "wrap": True, "spacing": "None"}]
-    if notice:
-        body.append({"type": "TextBlock", "text": notice, "color": "Attention", "wrap": True})
     body += [
         {"type": "Input.ChoiceSet", "id": "kind", "label": "Record it as", "value": "note", "isRequired": True,
          "errorMessage": "Choose what to record it as.", "choices": [{"title": kind.capitalize(), "value": kind} for kind in KINDS]},
