@@ -15,6 +15,7 @@ from dialogs.agenda import agenda_of
 from dialogs.committee import committee_zone
 from dialogs.context import Reply, Turn
 from dialogs.guards import current_meeting
+from dialogs.minutes_model import MinutesAction
 from dialogs.parsing import clock_time, format_minute
 from dialogs.public import shown_text
 from dialogs.timekeeping import time_lines
@@ -37,7 +38,7 @@ class Panel:
     now: str
     lines: list[str]  # what /time says
     rows: list[PanelRow]
-    actions: list[str]  # "Action 3: <text> — <owners>, <due>"
+    actions: list[str]  # as the minutes list them: "Action 3: <text> — <owners>, <due>"
 
 
 async def build_panel(new_unit_of_work: UnitOfWorkFactory, meeting_id: int, now: datetime,
@@ -65,8 +66,8 @@ async def build_panel(new_unit_of_work: UnitOfWorkFactory, meeting_id: int, now:
         lines = time_lines(agenda, now, tz) if meeting.ended_at is None else \
             [f"The meeting closed at {clock_time(meeting.ended_at, tz)}."]
         return Panel(meeting.title, clock_time(now, tz), lines, rows,
-                     [f"Action {a.number}: {shown_text(a)} — {owners_text(owners[a.id])}, "
-                      f"{due_text(a, committee.next_meeting_date)}" for a in actions])
+                     [MinutesAction(a.number, shown_text(a), owners_text(owners[a.id]),
+                                    due_text(a, committee.next_meeting_date), a.status).line for a in actions])
 
 
 @dataclass(frozen=True)
