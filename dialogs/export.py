@@ -148,9 +148,7 @@ def render_transcript_docx(page) -> bytes:
 
 
 def _planned_minutes(section) -> float:
-    planned = section.interval.planned or ""
-    found = re.search(r"(\d+) min", planned)
-    return float(found.group(1)) if found else 0.0
+    return float(section.interval.allotted or 0)
 
 
 def _taken_minutes(section) -> float:
@@ -164,10 +162,7 @@ def _minutes(seconds: float) -> str:
 
 
 def _taken(section) -> str:
-    interval = section.interval
-    if interval.start is None or interval.end is None:
-        return ""
-    return _minutes((interval.end - interval.start).total_seconds())
+    return _minutes(_taken_minutes(section) * 60) if section.interval.start and section.interval.end else ""
 
 
 def render_plain_text(minutes: Minutes) -> bytes:

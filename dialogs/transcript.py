@@ -273,7 +273,7 @@ def intervals_of(agenda, meeting: Meeting) -> list[Interval]:
             format_minute(entry.planned_minute) if entry.planned_minute is not None else None,
             f"{entry.allotted} min" if entry.allotted else None) if part) or None
         intervals.append(Interval(label, entry.item.actual_start, entry.item.actual_end or meeting.ended_at,
-                                  planned, entry.item.id, bool(entry.item.exempt_reason)))
+                                  planned, entry.allotted, entry.item.id, bool(entry.item.exempt_reason)))
     intervals.append(Interval(AFTER, meeting.ended_at or intervals[-1].end, None))
     return intervals
 

@@ -69,6 +69,7 @@ class Interval:
     start: datetime | None  # None: from the beginning of time (BEFORE) ...
     end: datetime | None  # ... or to its end (AFTER), and an item under way when the meeting closed
     planned: str | None = None  # "10:05, 20 min"
+    allotted: int | None = None  # the planned minutes in it
     item_id: int | None = None
     exempt: bool = False
 
