@@ -18,7 +18,8 @@ from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFramewo
 from bot.connector import ReusingAuthentication
 from bot.handler import ClerkBot
 from bot.links import LinkSigner
-from bot.outbox import Outbox, RateLimiter
+from bot.outbox import Outbox
+from bot.rate_limits import RateLimiter
 from bot.routes import add_routes
 from bot.signing_keys import SigningKeyStore
 from bot.sweeps import Sweeps
@@ -73,6 +74,7 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = utc_now,
     async def cleanup(app: web.Application) -> None:
         if scheduler.running:
             scheduler.shutdown(wait=False)
+        await sweeps.stop()
         for close in (meetings.close, graph.close, authentication.close, signing_keys.close, db.dispose):
             await close()
 

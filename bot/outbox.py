@@ -11,8 +11,6 @@ limits (per conversation and per tenant) and lasts at most `ATTEMPT_SECONDS`.
 from __future__ import annotations
 
 import asyncio
-import bisect
-import collections
 import json
 import logging
 import time
@@ -24,9 +22,10 @@ from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import ConversationParameters, ConversationReference
 
+from bot.rate_limits import RateLimiter
 from bot.proactive import activity_of, meeting_notification_of, render_text
 from bot.teams_api import TeamsMeetings
-from dialogs import delivery
+from dialogs import delivery, send_budget
 from dialogs.delivery import Claimed, Enqueued, Queued
 from dialogs.errors import DeliveryFailed
 from storage.unit_of_work import DatabaseUnavailable, UnitOfWorkFactory
@@ -67,88 +66,6 @@ def failure_from(error: Exception) -> DeliveryFailed:
     if value and str(value).strip().isdigit():
         retry_after = timedelta(seconds=int(str(value).strip()))
     return DeliveryFailed(f"HTTP {status}", retry_after, retryable=status == 429 or status >= 500)
-
-
-# Microsoft's limits for a bot (Teams platform docs, "Optimize your bot with rate limiting in
-# Teams", learn.microsoft.com/microsoftteams/platform/bots/how-to/rate-limit): per bot per thread,
-# "Send to conversation" allows 7 operations in 1 s, 8 in 2 s, 60 in 30 s and 1800 in 3600 s; and
-# all of an app's requests in one tenant, 50 a second (OUTBOUND_PER_TENANT_PER_SECOND). The
-# one-second figure is OUTBOUND_PER_SECOND; the longer windows scale with it.
-TEAMS_PER_SECOND = 7
-LONGER_CONVERSATION_WINDOWS = ((2.0, 8), (30.0, 60), (3600.0, 1800))
-
-
-class SlidingWindows:
-    """Send times per key, and how long until one more send keeps every window within its limit."""
-
-    def __init__(self, windows: tuple[tuple[float, int], ...]):
-        self.windows = windows
-        self.longest = max(seconds for seconds, _ in windows)
-        self._sent: dict[str, list[float]] = collections.defaultdict(list)
-
-    def wait_needed(self, key: str, now: float) -> float:
-        sent = self._sent[key]
-        expired = bisect.bisect_right(sent, now - self.longest)
-        if expired:
-            del sent[:expired]
-        wait = 0.0
-        for seconds, most in self.windows:
-            if len(sent) >= most:
-                # the send `most` places back must leave this window before another may go
-                wait = max(wait, sent[-most] + seconds - now)
-        return wait
-
-    def record(self, key: str, at: float) -> None:
-        sent = self._sent[key]
-        bisect.insort(sent, at)
-
-    def finished(self, key: str, at: float) -> None:
-        """The latest send ended at `at`: its slot counts from then."""
-        sent = self._sent[key]
-        if sent:
-            sent[-1] = max(sent[-1], at)
-
-
-class RateLimiter:
-    """Every window of Microsoft's table, per conversation in arrival order, and the per-tenant limit."""
-
-    def __init__(self, per_second: int, tenant_per_second: int, clock: Callable[[], float] = time.monotonic,
-                 sleep: Callable[[float], Awaitable] = asyncio.sleep):
-        self.clock, self.sleep = clock, sleep
-        scale = per_second / TEAMS_PER_SECOND
-        longer = tuple((seconds, max(1, round(most * scale))) for seconds, most in LONGER_CONVERSATION_WINDOWS)
-        self._conversations = SlidingWindows(((1.0, per_second),) + longer)
-        self._tenants = SlidingWindows(((1.0, tenant_per_second),))
-        self._locks: dict[str, asyncio.Lock] = collections.defaultdict(asyncio.Lock)
-
-    def lock(self, conversation_id: str) -> asyncio.Lock:
-        return self._locks[conversation_id]
-
-    def sent(self, conversation_id: str) -> None:
-        """Call when the send has finished: its slot counts from then, so the connector can never
-        receive more than the limit within a window, however long each send took."""
-        self._conversations.finished(conversation_id, self.clock())
-
-    def limits(self, conversation_id: str, tenant_id: str | None) -> list[tuple[str, float, int]]:
-        """Every window as (key, seconds, most), the tenant's first: what the shared budget counts."""
-        tenant = [(f"tenant:{(tenant_id or '').lower()}", seconds, most) for seconds, most in self._tenants.windows]
-        return tenant + [(f"conversation:{conversation_id}", seconds, most)
-                         for seconds, most in self._conversations.windows]
-
-    async def wait_turn(self, conversation_id: str, tenant_id: str | None = None) -> None:
-        """Call while holding lock(conversation_id); returns when one more send is allowed. A burst
-        waits (queued, never dropped)."""
-        tenant = (tenant_id or "").lower()
-        while True:
-            now = self.clock()
-            wait = max(self._conversations.wait_needed(conversation_id, now), self._tenants.wait_needed(tenant, now))
-            if wait <= 0:
-                # No await between the check and the record: concurrent conversations of one tenant
-                # cannot both take the last slot.
-                self._conversations.record(conversation_id, now)
-                self._tenants.record(tenant, now)
-                return
-            await self.sleep(wait)
 
 
 class Outbox:
@@ -315,12 +232,14 @@ class Outbox:
                        max_wait: float | None):
         """Waits for the rate limits (at most `max_wait`), then makes one call of at most
         ATTEMPT_SECONDS. The caller holds the conversation's lock."""
+        counted = False  # in the shared budget
         try:
             async with asyncio.timeout(max(0.0, max_wait) if max_wait is not None else None):
                 await self.limiter.wait_turn(conversation_id, tenant_id)
                 while self.shared_budget and await self._not_alone():
                     wait = await self._take_shared(conversation_id, tenant_id)
-                    if wait <= 0:
+                    if wait is None or wait <= 0:
+                        counted = wait is not None
                         break
                     await self.sleep(wait)
         except TimeoutError:
@@ -333,7 +252,7 @@ class Outbox:
                 return None
             raise failure_from(error) from None
         finally:
-            self.limiter.sent(conversation_id)
+            self.limiter.sent(conversation_id, tenant_id, counted)
 
     async def _not_alone(self) -> bool:
         """Whether another instance is alive (asked of the database every LIVE_COUNT_SECONDS)."""
@@ -345,12 +264,30 @@ class Outbox:
             self._others_checked_at = time.monotonic()
         return self._others_alive
 
-    async def _take_shared(self, conversation_id: str, tenant_id: str | None) -> float:
+    async def _take_shared(self, conversation_id: str, tenant_id: str | None) -> float | None:
+        """The wait before the send may go (0.0: now, and it is counted), or None when the database
+        cannot count it: this process's own limiter holds then."""
         try:
-            return await delivery.take_send_slot(self.new_unit_of_work, self.limiter.limits(conversation_id, tenant_id))
-        except DatabaseUnavailable:  # the database cannot count: this process's own limiter holds
+            return await send_budget.take_send_slot(self.new_unit_of_work, self.limiter.limits(conversation_id, tenant_id))
+        except DatabaseUnavailable:
             log.warning("the shared send budget is unavailable; sending under this instance's limits")
-            return 0.0
+            return None
+
+    async def keep_sends(self) -> None:
+        """Counts in the database what this process's own limiter let through (bot.rate_limits)."""
+        sends = self.limiter.take_unkept()
+        if sends:
+            try:
+                await send_budget.keep_sends(self.new_unit_of_work, sends)
+            except DatabaseUnavailable:
+                self.limiter.give_back(sends)
+
+    async def recall_sends(self) -> None:
+        """At start: the sends of the last hour, which Teams' windows still count."""
+        self.limiter.recall(await send_budget.sends_since(self.new_unit_of_work, self.limiter.wall() - self.limiter.longest))
+
+    async def forget_old_sends(self) -> None:
+        await send_budget.forget_sends_before(self.new_unit_of_work, self.limiter.wall() - self.limiter.longest)
 
     async def _queue_answer(self, turn_context: TurnContext, text: str) -> None:
         activity = turn_context.activity

@@ -28,6 +28,7 @@ from storage.db import Database
 log = logging.getLogger("clerk.sweeps")
 OUTBOX_SWEEP_SECONDS = 2
 TRANSCRIPT_SWEEP_SECONDS = 30
+KEEP_SENDS_SECONDS = 1
 
 
 class Sweeps:
@@ -62,7 +63,7 @@ class Sweeps:
     async def housekeeping(self) -> None:
         await forget_handled_activities(self.db.unit_of_work, self.clock())
         await forget_transcripts(self.db.unit_of_work, self.transcript_times, self.clock())
-        await delivery.forget_old_sends(self.db.unit_of_work)
+        await self.outbox.forget_old_sends()
 
     async def timekeeping(self) -> None:
         await send_overtime_notices(self.db.unit_of_work, self._notice, self.clock(), self.settings.timezone)
@@ -80,9 +81,15 @@ class Sweeps:
         return render_in_meeting(notice.text, page, self.settings.APP_ID)
 
     async def start(self) -> None:
-        """At start: on SQLite, which runs one instance at a time, the claims a stopped one left."""
+        """At start: the sends Teams' windows still count; on SQLite, which runs one instance at a
+        time, the claims a stopped one left."""
+        await self.outbox.recall_sends()
         if self.db.is_sqlite:
             await delivery.take_over_claims(self.db.unit_of_work, self.instance)
+
+    async def stop(self) -> None:
+        """At a stop: the sends a successor must count."""
+        await self.outbox.keep_sends()
 
     async def heartbeat(self) -> None:
         await delivery.heartbeat(self.db.unit_of_work, self.instance, self.clock())
@@ -103,6 +110,9 @@ class Sweeps:
         # Delivers what turns, reminders and notices left queued; at start, what a stop left.
         scheduler.add_job(self.deliver, "interval", seconds=OUTBOX_SWEEP_SECONDS, id="outbox", max_instances=1,
                           coalesce=True, next_run_time=now)
+        # The sends of the last second, so that even after kill -9 a successor counts all but those.
+        scheduler.add_job(self.outbox.keep_sends, "interval", seconds=KEEP_SENDS_SECONDS, id="keep sends",
+                          max_instances=1, coalesce=True)
         if not self.db.is_sqlite:  # instances alive, for one another's claims and the shared send budget
             scheduler.add_job(self.heartbeat, "interval", seconds=HEARTBEAT.total_seconds(), id="heartbeat",
                               max_instances=1, coalesce=True, next_run_time=now)

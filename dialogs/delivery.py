@@ -218,20 +218,6 @@ async def fold_stale_replies(new_unit_of_work: UnitOfWorkFactory, conversation_i
         await uow.commit()
 
 
-async def take_send_slot(new_unit_of_work: UnitOfWorkFactory, limits: list[tuple[str, float, int]]) -> float:
-    """One more send in the budget every instance shares: 0.0 when it may go now, else the wait."""
-    async with new_unit_of_work() as uow:
-        wait = await uow.send_budget.take(limits)
-        await uow.commit()
-    return wait
-
-
-async def forget_old_sends(new_unit_of_work: UnitOfWorkFactory) -> None:
-    async with new_unit_of_work() as uow:
-        await uow.send_budget.forget_old()
-        await uow.commit()
-
-
 async def take_over_claims(new_unit_of_work: UnitOfWorkFactory, instance: str) -> None:
     """At the start of the one instance SQLite runs: whatever another held, it held when it stopped."""
     async with new_unit_of_work() as uow:

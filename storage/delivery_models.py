@@ -33,7 +33,7 @@ class LiveInstance(Base):
 
 class SendSlot(Base):
     """A message sent, under each rate-limit key it counts for ("conversation:<id>", "tenant:<id>"):
-    on PostgreSQL, the budget every instance shares and that outlives restarts."""
+    the budget every instance shares (PostgreSQL), and what a restarted instance still counts."""
 
     __tablename__ = "send_slots"
     __table_args__ = (Index("ix_send_slots_key_sent_at", "key", "sent_at"),)

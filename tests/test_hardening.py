@@ -21,7 +21,7 @@ from sqlalchemy import text
 
 from app import DB, SWEEPS
 from bot.commands import COMMANDS
-from bot.outbox import RateLimiter
+from bot.rate_limits import RateLimiter
 from bot.signing_keys import SigningKeysUnavailable, SigningKeyStore
 from config import ConfigError, Settings
 from tests.conftest import TENANT, Chat, Process, ProcessBot, card_text, make_action_reminders_fall_due, said

@@ -127,3 +127,57 @@ async def test_two_instances_share_one_tenants_budget(start_bot, connector, data
     assert busiest <= 4, arrivals
     for chat in chats:
         await chat.close()
+
+
+async def test_a_restarted_instance_goes_on_counting_the_sends_before_it(start_bot, connector):
+    """After a restart, one chat once got 90 messages in 30 s (Teams allows 60): the new process
+    started its windows empty. The sends are now counted in the database (at a stop, and every
+    second against kill -9), and recalled at start, on both databases. With one message a second
+    for the tenant, the first reply after a restart waits for the second to pass."""
+    bot = await start_bot(outbound_per_tenant_per_second=1)
+    before, after = (Chat(bot, connector, conversation_id=f"19:kept-{n}@thread.v2") for n in (1, 2))
+    await before.post(before.message("/help"))
+    await bot.restart()
+    await after.post(after.message("/help"))
+    first, second = connector.received_at
+    assert second - first >= 0.95, second - first
+    for chat in (before, after):
+        await chat.close()
+
+
+async def test_the_sends_kept_in_the_database_count_in_a_new_limiter(tmp_path):
+    """The rule below the test above: sends kept by one limiter count in the windows of the next."""
+    from datetime import datetime, timedelta, timezone
+
+    from bot.rate_limits import RateLimiter
+    from dialogs import send_budget
+    from storage.db import Database
+
+    db = Database(f"sqlite+aiosqlite:///{tmp_path}/budget.db")
+    await db.migrate()
+    wall, now = [datetime(2026, 11, 30, 9, 0, tzinfo=timezone.utc)], [100.0]
+    first = RateLimiter(per_second=1, tenant_per_second=5, clock=lambda: now[0], wall=lambda: wall[0])
+    async with first.lock("chat"):
+        await first.wait_turn("chat", "Tenant-A")
+        first.sent("chat", "Tenant-A")
+    await send_budget.keep_sends(db.unit_of_work, first.take_unkept())
+    assert first.take_unkept() == []  # kept once
+
+    wall[0] += timedelta(seconds=0.25)
+    now[0] = 7.0  # a new process: its monotonic clock starts anew
+    waits = []
+
+    async def sleep(seconds):
+        waits.append(seconds)
+        now[0] += seconds
+
+    second = RateLimiter(per_second=1, tenant_per_second=5, clock=lambda: now[0], wall=lambda: wall[0], sleep=sleep)
+    second.recall(await send_budget.sends_since(db.unit_of_work, wall[0] - second.longest))
+    async with second.lock("another chat"):  # the tenant's one send leaves room for four more
+        await second.wait_turn("another chat", "tenant-a")
+    async with second.lock("chat"):  # at one a second, the 2-s window holds one: 1.75 s to go
+        await second.wait_turn("chat", "tenant-a")
+    assert waits == [1.75]
+    await send_budget.forget_sends_before(db.unit_of_work, wall[0] + timedelta(seconds=1))
+    assert await send_budget.sends_since(db.unit_of_work, wall[0] - second.longest) == []
+    await db.dispose()

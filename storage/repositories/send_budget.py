@@ -1,17 +1,14 @@
-"""The rate-limit budget shared by every instance (PostgreSQL): sends counted per key and window."""
+"""The rate-limit budget: sends counted per key and window, shared by every instance (PostgreSQL) and
+kept across restarts (both databases)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, insert, select, text
 
 from storage.delivery_models import SendSlot
 from storage.repositories.base import Repository
-
-# Windows longer than this are not counted: rows older than it are removed by housekeeping.
-LONGEST_WINDOW = timedelta(hours=1)
-
 
 class SendBudgetRepository(Repository):
     async def take(self, limits: list[tuple[str, float, int]]) -> float:
@@ -35,8 +32,16 @@ class SendBudgetRepository(Repository):
                                                           for key in dict.fromkeys(key for key, _, _ in limits)])
         return max(wait, 0.0)
 
-    async def forget_old(self) -> None:
-        """Removes sends older than the longest window, which no limit counts any more."""
-        if self.session.bind.dialect.name != "postgresql":
-            return  # SQLite keeps no shared budget
-        await self.session.execute(delete(SendSlot).where(SendSlot.sent_at < func.clock_timestamp() - LONGEST_WINDOW))
+    async def keep(self, sends: list[tuple[str, datetime]]) -> None:
+        """Counts sends an instance made under its own limiter, so its successor counts them too."""
+        if sends:
+            await self.session.execute(insert(SendSlot), [{"key": key, "sent_at": at} for key, at in sends])
+
+    async def since(self, start: datetime) -> list[tuple[str, datetime]]:
+        """Every (key, sent_at) counted from `start` on."""
+        result = await self.session.execute(select(SendSlot.key, SendSlot.sent_at).where(SendSlot.sent_at >= start))
+        return [(key, sent_at) for key, sent_at in result.all()]
+
+    async def forget_before(self, start: datetime) -> None:
+        """Removes sends older than `start`, which no limit counts any more."""
+        await self.session.execute(delete(SendSlot).where(SendSlot.sent_at < start))
