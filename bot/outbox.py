@@ -23,7 +23,8 @@ from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import ConversationParameters, ConversationReference
 
 from bot.rate_limits import RateLimiter
-from bot.proactive import activity_of, meeting_notification_of, render_text
+from bot.connector import post_activity
+from bot.proactive import activity_json, activity_of, meeting_notification_of, render_text
 from bot.teams_api import TeamsMeetings
 from dialogs import delivery, send_budget
 from dialogs.delivery import Claimed, Enqueued, Queued
@@ -36,6 +37,7 @@ log = logging.getLogger("clerk.outbox")
 ATTEMPT_SECONDS = 5.0
 ANSWER_SECONDS = 12.0  # from the request's arrival to Teams' HTTP answer; Teams gives up at 15 s
 ANSWER_BY = "clerk.answer_by"  # turn_state key: the monotonic time by which Teams must have its answer
+INCOMING = "clerk.incoming"  # turn_state key: the activity's body as Teams posted it (JSON)
 SWEEP_CONCURRENCY = 16  # conversations delivered at once by a sweep: a hung one holds up no other
 LIVE_COUNT_SECONDS = 2.0  # how long the count of live instances is trusted
 
@@ -148,7 +150,7 @@ class Outbox:
         """An answer that reports nothing recorded (a refusal, "try again"): sent in the turn and
         retried while Teams' answer allows; what still cannot go (the connector refuses it, or
         Teams' rate limit holds it) is queued for the sweep, unless the database is what failed."""
-        message = activity_of(render_text(text))
+        message = render_text(text)
         conversation_id = turn_context.activity.conversation.id
         answer_by = turn_context.turn_state.get(ANSWER_BY) or time.monotonic() + ANSWER_SECONDS
         attempt = 0
@@ -163,7 +165,7 @@ class Outbox:
                 attempt += 1
                 try:
                     await self._attempt(conversation_id, turn_context.activity.conversation.tenant_id,
-                                        lambda: turn_context.send_activity(message),
+                                        lambda: self._reply(turn_context, message),
                                         answer_by - time.monotonic() - ATTEMPT_SECONDS)
                     return
                 except DeliveryFailed as failure:
@@ -180,52 +182,76 @@ class Outbox:
 
     async def _send(self, message: Claimed, turn_context: TurnContext | None = None,
                     time_left: Callable[[], float] | None = None) -> str | None:
-        """One attempt at one queued message: the turn's own reply through the turn, anything else
-        through the conversation's stored reference. Returns the posted activity's id."""
+        """One attempt at one queued message: the turn's own reply with the turn's connector client,
+        anything else through the conversation's stored reference. Returns the posted activity's id."""
         max_wait = time_left() - ATTEMPT_SECONDS if time_left else None
         notification = meeting_notification_of(message.payload)
         if notification is not None:
             return await self._notify(message, notification, max_wait)
-        activity = activity_of(message.payload)
         if turn_context is not None and message.reply_to_id == turn_context.activity.id \
                 and message.conversation_id == turn_context.activity.conversation.id:
-            response = await self._attempt(message.conversation_id, turn_context.activity.conversation.tenant_id,
-                                           lambda: turn_context.send_activity(activity), max_wait)
-            return response.id if response is not None else None
+            return await self._attempt(message.conversation_id, turn_context.activity.conversation.tenant_id,
+                                       lambda: self._reply(turn_context, message.payload), max_wait)
         if message.reference is None:
             raise DeliveryFailed("no stored conversation reference", retryable=False)
-        reference = ConversationReference().deserialize(json.loads(message.reference))
+        reference = json.loads(message.reference)
+        tenant_id = (reference.get("conversation") or {}).get("tenantId")
+        if not (reference.get("conversation") or {}).get("id"):  # a person's personal chat, yet to be opened
+            return await self._attempt(message.conversation_id, tenant_id,
+                                       lambda: self._open_personal_chat(reference, message.payload), max_wait)
+
+        async def post() -> str | None:
+            client = await self._proactive_client(reference["serviceUrl"])
+            # A reply stays a reply to the message it answers (its thread, in a channel).
+            return await post_activity(self._session(), client, reference["conversation"]["id"], message.reply_to_id,
+                                       _addressed(activity_json(message.payload), reference, message.reply_to_id))
+
+        return await self._attempt(message.conversation_id, tenant_id, post, max_wait)
+
+    async def _reply(self, turn_context: TurnContext, payload: str) -> str | None:
+        """Posts a reply with the connector client botbuilder chose for the turn (its service URL
+        and credentials)."""
+        incoming = turn_context.activity
+        client = turn_context.turn_state[turn_context.adapter.BOT_CONNECTOR_CLIENT_KEY]
+        return await post_activity(self._session(), client, incoming.conversation.id, incoming.id,
+                                   _addressed(activity_json(payload), reference_of(turn_context), incoming.id))
+
+    async def _proactive_client(self, service_url: str):
+        """The connector client botbuilder's continue_conversation would use: the app's own claims."""
+        factory = self.adapter.bot_framework_authentication.create_connector_factory(
+            self.adapter.create_claims_identity(self.app_id))
+        return await factory.create(service_url, None)
+
+    def _session(self):
+        return self.adapter.bot_framework_authentication.session()
+
+    async def _open_personal_chat(self, reference: dict, payload: str) -> str | None:
+        """The Bot Connector creates, or finds, the person's chat with Clerk and the message goes
+        there (botbuilder's create_conversation)."""
+        stored = ConversationReference().deserialize(reference)
         responses, errors = [], []
 
         async def callback(proactive_context: TurnContext):
-            if message.reply_to_id:  # a reply stays a reply to the message it answers (its thread, in a channel)
-                proactive_context.activity.id = message.reply_to_id
             # Caught here: the adapter would hand it to on_turn_error and report success.
             try:
-                responses.append(await proactive_context.send_activity(activity))
+                responses.append(await proactive_context.send_activity(activity_of(payload)))
             except Exception as error:
                 if not accepted_without_body(error):
                     errors.append(error)
 
-        if reference.conversation.id:
-            def call():
-                return self.adapter.continue_conversation(reference, callback, self.app_id)
-        else:  # a person's personal chat: created, or found, by the Bot Connector
-            def call():
-                return self.adapter.create_conversation(self.app_id, callback, _personal_chat(reference),
-                                                        reference.channel_id, reference.service_url)
-        await self._attempt(message.conversation_id, reference.conversation.tenant_id, call, max_wait)
+        await self.adapter.create_conversation(self.app_id, callback, _personal_chat(stored), stored.channel_id,
+                                               stored.service_url)
         if errors:
-            raise failure_from(errors[0])
+            raise errors[0]
         return responses[0].id if responses and responses[0] is not None else None
 
     async def _notify(self, message: Claimed, notification: dict, max_wait: float | None) -> None:
         """A targeted meeting notification, posted to the meeting's own endpoint (bot.teams_api)."""
         if message.reference is None or self.meetings is None:
             raise DeliveryFailed("no stored conversation reference", retryable=False)
-        reference = ConversationReference().deserialize(json.loads(message.reference))
-        await self._attempt(message.conversation_id, reference.conversation.tenant_id,
-                            lambda: self.meetings.notify(reference.service_url, notification["meetingId"],
+        reference = json.loads(message.reference)
+        await self._attempt(message.conversation_id, (reference.get("conversation") or {}).get("tenantId"),
+                            lambda: self.meetings.notify(reference.get("serviceUrl"), notification["meetingId"],
                                                          notification["body"]), max_wait)
 
     async def _attempt(self, conversation_id: str, tenant_id: str | None, call: Callable[[], Awaitable],
@@ -315,3 +341,26 @@ def _personal_chat(reference: ConversationReference) -> ConversationParameters:
     tenant_id = reference.conversation.tenant_id
     return ConversationParameters(is_group=False, bot=reference.bot, members=[reference.user], tenant_id=tenant_id,
                                   channel_data={"tenant": {"id": tenant_id}})
+
+
+def reference_of(turn_context: TurnContext) -> dict:
+    """The turn's conversation reference, as JSON (what botbuilder's get_conversation_reference
+    holds), from the body Teams posted when routes kept it, so nothing is serialised again."""
+    body = turn_context.turn_state.get(INCOMING)
+    if body is None:
+        return TurnContext.get_conversation_reference(turn_context.activity).serialize()
+    return {"channelId": body.get("channelId"), "serviceUrl": body.get("serviceUrl"), "locale": body.get("locale"),
+            "conversation": body.get("conversation"), "bot": body.get("recipient"), "user": body.get("from")}
+
+
+def _addressed(activity: dict, reference: dict, reply_to_id: str | None) -> dict:
+    """The activity addressed as botbuilder's apply_conversation_reference does: from the bot, to the
+    user, in the reference's conversation; a reply names the activity it answers."""
+    activity.update({"channelId": reference.get("channelId"), "serviceUrl": reference.get("serviceUrl"),
+                     "conversation": reference.get("conversation"), "from": reference.get("bot"),
+                     "recipient": reference.get("user")})
+    if reference.get("locale"):
+        activity["locale"] = reference["locale"]
+    if reply_to_id:
+        activity["replyToId"] = reply_to_id
+    return activity

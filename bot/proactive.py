@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 from urllib.parse import urlencode
 
-from botbuilder.core import MessageFactory
 from botbuilder.schema import Activity, Attachment, ChannelAccount, Mention
 
 from bot import cards
@@ -62,17 +61,31 @@ def render_card(attachment: Attachment, text: str = "") -> str:
     return json.dumps({"card": attachment.content, "contentType": attachment.content_type, "text": text})
 
 
-def activity_of(payload: str) -> Activity:
-    """The activity to send for a message the outbox kept."""
+def activity_json(payload: str) -> dict:
+    """The Bot Framework activity, as JSON, for a message the outbox kept: what botbuilder's
+    MessageFactory makes of it, addressed by the sender."""
     message = json.loads(payload)
+    activity: dict = {"type": "message", "inputHint": "acceptingInput"}
     if "card" in message:
-        activity = MessageFactory.attachment(Attachment(content_type=message["contentType"], content=message["card"]),
-                                             text=message.get("text") or None)
+        activity["attachmentLayout"] = "list"
+        activity["attachments"] = [{"contentType": message["contentType"], "content": message["card"]}]
+        if message.get("text"):
+            activity["text"] = message["text"]
     else:
-        activity = MessageFactory.text(message["text"])
+        activity["text"] = message["text"]
     if message.get("channelData"):
-        activity.channel_data = message["channelData"]
+        activity["channelData"] = message["channelData"]
     if message.get("mentions"):
-        activity.entities = [Mention(mentioned=ChannelAccount(id=user_id, name=name), text=f"<at>{name}</at>",
-                                     type="mention") for user_id, name in message["mentions"]]
+        activity["entities"] = [{"type": "mention", "mentioned": {"id": user_id, "name": name},
+                                 "text": f"<at>{name}</at>"} for user_id, name in message["mentions"]]
+    return activity
+
+
+def activity_of(payload: str) -> Activity:
+    """The same activity as botbuilder's Activity, for what goes through botbuilder (a personal chat
+    created to send it). msrest keeps an entity's own fields only as a Mention."""
+    body = activity_json(payload)
+    activity = Activity().deserialize(body)
+    activity.entities = [Mention(mentioned=ChannelAccount(**entity["mentioned"]), text=entity["text"], type="mention")
+                         for entity in body.get("entities", [])] or None
     return activity

@@ -17,7 +17,7 @@ from botbuilder.schema import Activity
 
 from bot.handler import ClerkBot
 from bot.links import LinkSigner
-from bot.outbox import ANSWER_BY, ANSWER_SECONDS
+from bot.outbox import ANSWER_BY, ANSWER_SECONDS, INCOMING
 from bot.signing_keys import SigningKeysUnavailable
 from config import Settings
 from dialogs.action_log import LOG_FORMATS, build_action_log
@@ -88,6 +88,7 @@ def add_routes(app: web.Application, adapter: CloudAdapter, bot: ClerkBot, setti
             return web.json_response({"error": "tenant not allowed"}, status=403)
         async def turn(turn_context: TurnContext) -> None:
             turn_context.turn_state[ANSWER_BY] = answer_by  # the reply is sent within what is left
+            turn_context.turn_state[INCOMING] = body
             await bot.on_turn(turn_context)
 
         response = await adapter.process_activity(authenticated, activity, turn)

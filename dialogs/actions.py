@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from types import EllipsisType
 
 from dialogs.action_text import due_text, is_overdue, owners_text
 from dialogs.public import shown_text
@@ -43,11 +44,14 @@ def passed_note(day: date | str | None, turn: Turn) -> str:
     return ""
 
 
-async def as_known(uow: UnitOfWork, turn: Turn, people: list[Person] | tuple[Person, ...]) -> list[Person]:
+async def as_known(uow: UnitOfWork, turn: Turn, people: list[Person] | tuple[Person, ...],
+                   meeting: Meeting | None | EllipsisType = ...) -> list[Person]:
     """Typed names as the committee knows the person ("Jen" is Jennifer Housego, "Clark, Martine"
-    is Martine Clark), with the Teams account the open meeting's attendance knows them by, so
-    reminders @mention them; once each. @mentions as Teams gives them."""
-    meeting = await uow.meetings.open_meeting(turn.committee_id)
+    is Martine Clark), with the Teams account the attendance of `meeting` (None: there is none;
+    left out: the open meeting, read here) knows them by, so reminders @mention them; once each.
+    @mentions as Teams gives them."""
+    if meeting is ... and any(not person.user_id for person in people):
+        meeting = await uow.meetings.open_meeting(turn.committee_id)
     known: list[Person] = []
     for person in people:
         if not person.user_id:
@@ -128,7 +132,7 @@ async def record_request(uow: UnitOfWork, turn: Turn, item_no: int | None, reque
         confidential=bool(item and item.exempt_reason),
     )
     schedule_action(action, next_meeting_date, turn.policy, turn.tz, turn.now)
-    owners = owner_rows(None, await as_known(uow, turn, request.owners))
+    owners = owner_rows(None, await as_known(uow, turn, request.owners, meeting))
     created = new_change(turn, ChangeSubject.ACTION, None, ActionChange.CREATED, meeting=meeting, after=request.text)
     await uow.actions.add_action(action, owners, created)
     line = f"Action {number} recorded: {request.text} — {owners_text(owners)}, {due_text(action, next_meeting_date)}."

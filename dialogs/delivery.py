@@ -117,17 +117,15 @@ async def queue(uow: UnitOfWork, conversation_id: str, messages: list[Queued], n
     if not messages:
         return Enqueued([], [])
     lane = lane_of(reply_to_id)
-    held = sender is not None and not await uow.outbox.has_undelivered(conversation_id, lane, sender, now)
-    ids = await uow.outbox.enqueue([
+    ids, held = await uow.outbox.enqueue([
         dict(conversation_id=conversation_id, lane=lane, payload=message.payload, text=message.text,
              reply_to_id=reply_to_id,
              minutes_meeting_id=message.minutes and message.minutes.meeting_id,
              minutes_part=message.minutes and message.minutes.part,
              minutes_parts=message.minutes and message.minutes.parts,
-             created_at=now, not_before=now, attempts=0, unknown_outcomes=0,
-             claimed_by=sender if held else None, claimed_until=now + CLAIM_LEASE if held else None)
+             created_at=now, not_before=now, attempts=0, unknown_outcomes=0)
         for message in messages
-    ])
+    ], sender, now + CLAIM_LEASE)
     return Enqueued(ids, [Claimed(message_id, conversation_id, message.payload, reply_to_id, None, message.minutes)
                           for message_id, message in zip(ids, messages)] if held else [])
 

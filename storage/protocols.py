@@ -239,10 +239,9 @@ class OutboxStore(Protocol):
     """Messages Clerk owes conversations (OutboxMessage). A queue is a conversation's lane
 (OutboxLane): its messages go out in `id` order."""
 
-    async def enqueue(self, messages: list[dict]) -> list[int]: ...
-
-    async def has_undelivered(self, conversation_id: str, lane: str, instance: str, now: datetime) -> bool:
-        """Whether the queue holds a message other than those `instance` is delivering now."""
+    async def enqueue(self, messages: list[dict], sender: str | None = None,
+                      claimed_until: datetime | None = None) -> tuple[list[int], bool]:
+        """Inserts one queue's messages in order; held for `sender` unless something older waits."""
 
     async def due_queues(self, now: datetime, limit: int) -> list[tuple[str, str]]:
         """(conversation, lane) of the queues whose first message may be sent now and nobody is sending."""

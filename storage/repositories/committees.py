@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import (
+    bindparam,
     or_,
     select,
     update,
@@ -24,6 +25,14 @@ from storage.models import (
 )
 from storage.identity import same_person
 from storage.repositories.base import Repository, column_values, insert_for
+
+
+# Built once (every named owner of an action is looked up): building a statement anew costs about
+# as much as running it.
+_MEMBERS = select(Member).where(Member.committee_id == bindparam("committee")).order_by(Member.id)
+_MEMBER_BY_ALIAS = (select(Member).join(MemberAlias, MemberAlias.member_id == Member.id)
+                    .where(MemberAlias.committee_id == bindparam("committee"),
+                           MemberAlias.alias_key == bindparam("alias")))
 
 
 class CommitteeRepository(Repository):
@@ -86,9 +95,7 @@ class CommitteeRepository(Repository):
         return await self.session.get(Committee, committee_id)
 
     async def members(self, committee_id: int) -> list[Member]:
-        result = await self.session.execute(
-            select(Member).where(Member.committee_id == committee_id).order_by(Member.id)
-        )
+        result = await self.session.execute(_MEMBERS, {"committee": committee_id})
         return list(result.scalars())
 
     async def member_by_key(self, committee_id: int, name_key: str) -> Member | None:
@@ -98,9 +105,7 @@ class CommitteeRepository(Repository):
         return result.scalar_one_or_none()
 
     async def member_by_alias(self, committee_id: int, alias_key: str) -> Member | None:
-        result = await self.session.execute(
-            select(Member).join(MemberAlias, MemberAlias.member_id == Member.id)
-            .where(MemberAlias.committee_id == committee_id, MemberAlias.alias_key == alias_key))
+        result = await self.session.execute(_MEMBER_BY_ALIAS, {"committee": committee_id, "alias": alias_key})
         return result.scalar_one_or_none()
 
     async def aliases(self, committee_id: int) -> list[MemberAlias]:

@@ -21,6 +21,8 @@ _OPEN_MEETING = (
     .order_by(Meeting.id.desc())
     .limit(1)
 )
+_ATTENDANCE_BY_KEY = select(Attendance).where(Attendance.meeting_id == bindparam("meeting"),
+                                              Attendance.name_key == bindparam("key"))
 
 
 class MeetingRepository(Repository):
@@ -88,11 +90,7 @@ class MeetingRepository(Repository):
         return list(result.scalars())
 
     async def attendance_by_key(self, meeting_id: int, name_key: str) -> Attendance | None:
-        result = await self.session.execute(
-            select(Attendance).where(
-                Attendance.meeting_id == meeting_id, Attendance.name_key == name_key
-            )
-        )
+        result = await self.session.execute(_ATTENDANCE_BY_KEY, {"meeting": meeting_id, "key": name_key})
         return result.scalar_one_or_none()
 
     async def attendance_by_user(self, meeting_id: int, teams_user_id: str) -> Attendance | None:

@@ -5,9 +5,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import (
+    bindparam,
+    case,
     delete,
     func,
     insert,
+    null,
     or_,
     select,
     update,
@@ -22,21 +25,23 @@ class OutboxRepository(Repository):
     """Messages Clerk owes conversations (OutboxMessage). A queue is a conversation's lane
     (OutboxLane): its messages go out in `id` order."""
 
-    async def enqueue(self, messages: list[dict]) -> list[int]:
-        """Inserts the messages (column values) in one statement; returns their ids in order. Core,
-        not the ORM: a turn writes one of these with every reply, and the ORM's flush cost more
-        than the rest of the outbox together."""
-        result = await self.session.execute(
-            insert(OutboxMessage).returning(OutboxMessage.id, sort_by_parameter_order=True), messages)
-        return [row[0] for row in result.all()]
-
-    async def has_undelivered(self, conversation_id: str, lane: str, instance: str, now: datetime) -> bool:
-        """Whether the queue holds a message other than those `instance` is delivering now."""
-        not_mine = or_(OutboxMessage.claimed_by.is_(None), OutboxMessage.claimed_by != instance,
-                       OutboxMessage.claimed_until <= now)
-        result = await self.session.execute(
-            select(OutboxMessage.id).where(*_queue(conversation_id, lane), not_mine).limit(1))
-        return result.first() is not None
+    async def enqueue(self, messages: list[dict], sender: str | None = None,
+                      claimed_until: datetime | None = None) -> tuple[list[int], bool]:
+        """Inserts the messages (column values of one queue) in order; returns their ids and whether
+        they are claimed for `sender`: they are, unless the queue holds something older that the
+        sender is not itself delivering now. The first INSERT decides that itself, so the check
+        costs no statement of its own; Core, not the ORM, whose flush cost a turn more than the rest
+        of the outbox together."""
+        ids, held, rest = [], False, messages
+        if sender is not None:
+            row = (await self.session.execute(_ENQUEUE_UNLESS_OLDER_WAITING, {
+                **messages[0], "sender": sender, "claimed_until": claimed_until})).one()
+            ids, held, rest = [row.id], row.claimed_by is not None, messages[1:]
+        if rest:
+            claim = {"claimed_by": sender if held else None, "claimed_until": claimed_until if held else None}
+            result = await self.session.execute(_ENQUEUE, [{**message, **claim} for message in rest])
+            ids += [row[0] for row in result.all()]
+        return ids, held
 
     async def due_queues(self, now: datetime, limit: int) -> list[tuple[str, str]]:
         """(conversation, lane) of the queues whose first message may be sent now and nobody is sending."""
@@ -81,9 +86,7 @@ class OutboxRepository(Repository):
 
     async def remove(self, message_id: int, instance: str) -> bool:
         """Deletes a delivered message; False when this instance no longer held it."""
-        result = await self.session.execute(
-            delete(OutboxMessage).where(OutboxMessage.id == message_id, OutboxMessage.claimed_by == instance)
-        )
+        result = await self.session.execute(_REMOVE, {"message": message_id, "instance": instance})
         return bool(result.rowcount)
 
     async def release(self, message_ids: list[int], instance: str) -> None:
@@ -152,3 +155,25 @@ def _unclaimed(now: datetime):
     dead = select(LiveInstance.instance).where(LiveInstance.seen_at < now - LIVENESS)
     return or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now,
                OutboxMessage.claimed_by.in_(dead))
+
+
+# Built once, as a turn runs each of these with its reply: building a statement anew costs about as
+# much as running it.
+_ENQUEUE = insert(OutboxMessage).returning(OutboxMessage.id, sort_by_parameter_order=True)
+_COLUMNS = [column for column in OutboxMessage.__table__.c
+            if column.name not in ("id", "claimed_by", "claimed_until", "last_error", "given_up_at")]
+_OLDER_WAITING = (
+    select(OutboxMessage.id)
+    .where(*_queue(bindparam("conversation_id"), bindparam("lane")),
+           or_(OutboxMessage.claimed_by.is_(None), OutboxMessage.claimed_by != bindparam("sender"),
+               OutboxMessage.claimed_until <= bindparam("created_at")))
+    .exists())
+_ENQUEUE_UNLESS_OLDER_WAITING = (
+    insert(OutboxMessage.__table__)
+    .from_select([*_COLUMNS, OutboxMessage.__table__.c.claimed_by, OutboxMessage.__table__.c.claimed_until], select(
+        *(bindparam(column.name, type_=column.type) for column in _COLUMNS),
+        case((_OLDER_WAITING, null()), else_=bindparam("sender", type_=OutboxMessage.claimed_by.type)),
+        case((_OLDER_WAITING, null()), else_=bindparam("claimed_until", type_=OutboxMessage.claimed_until.type))))
+    .returning(OutboxMessage.__table__.c.id, OutboxMessage.__table__.c.claimed_by))
+_REMOVE = delete(OutboxMessage).where(OutboxMessage.id == bindparam("message"),
+                                      OutboxMessage.claimed_by == bindparam("instance"))
