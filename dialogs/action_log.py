@@ -91,7 +91,7 @@ async def build_action_log(new_unit_of_work: UnitOfWorkFactory, committee_id: in
         committee = await uow.committees.get_committee(committee_id)
         if committee is None:
             return None
-        tz = committee_zone(committee, tz)
+        tz = committee_zone(committee.timezone, tz)
         today = now.astimezone(tz).date()
         latest = await uow.meetings.latest_meeting(committee_id)
         open_actions = await uow.actions.actions(committee_id, (ActionStatus.OPEN,))

@@ -73,9 +73,10 @@ def zone_named(name: str | None) -> ZoneInfo | None:
         return None
 
 
-def committee_zone(committee: Committee, default: ZoneInfo) -> ZoneInfo:
-    """The committee's timezone, for every time shown, parsed and reminded; else Clerk's default."""
-    return zone_named(committee.timezone) or default
+def committee_zone(timezone: str | None, default: ZoneInfo) -> ZoneInfo:
+    """The committee's timezone (`Committee.timezone`), for every time shown, parsed and reminded;
+    else Clerk's default."""
+    return zone_named(timezone) or default
 
 
 async def set_timezone(uow: UnitOfWork, turn: Turn, args: str) -> Reply:

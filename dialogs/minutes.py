@@ -32,7 +32,7 @@ async def build_minutes(uow: UnitOfWork, meeting: Meeting, tz: ZoneInfo, confide
     """The public minutes: an exempt item shows only its number, title and why it is exempt, and
     an action agreed under it only its owners and due date. `confidential`: everything."""
     committee = await uow.committees.get_committee(meeting.committee_id)
-    tz = committee_zone(committee, tz)
+    tz = committee_zone(committee.timezone, tz)
     style = style_of(committee)
     scale = outcome_scale(committee)
     items = await uow.agenda.items(meeting.id)

@@ -48,7 +48,7 @@ async def build_panel(new_unit_of_work: UnitOfWorkFactory, meeting_id: int, now:
         if meeting is None:
             return None
         committee = await uow.committees.get_committee(meeting.committee_id)
-        tz = committee_zone(committee, default_tz)
+        tz = committee_zone(committee.timezone, default_tz)
         agenda = await agenda_of(uow, meeting)
         rows = []
         for entry in agenda.entries:

@@ -84,7 +84,7 @@ async def record_due(uow: UnitOfWork, policy: ReminderPolicy, tz: ZoneInfo, now:
     due_actions = await uow.reminders.actions_with_reminder_due(now, BATCH)
     meetings = await uow.meetings.meetings_by_id({action.meeting_id for action, _ in due_actions if action.meeting_id})
     for action, committee in due_actions:
-        zone = committee_zone(committee, tz)
+        zone = committee_zone(committee.timezone, tz)
         due = effective_due(action, committee.next_meeting_date)
         if action.status != ActionStatus.OPEN or not action.reminders_enabled or due is None:
             action.next_reminder_at = None
@@ -100,7 +100,7 @@ async def record_due(uow: UnitOfWork, policy: ReminderPolicy, tz: ZoneInfo, now:
             planned.append(_row(key, committee.id, latest, now, action_id=action.id))
         action.next_reminder_at = following.at if following else None
     for due_back, committee in await uow.reminders.due_backs_with_reminder_due(now, BATCH):
-        zone = committee_zone(committee, tz)
+        zone = committee_zone(committee.timezone, tz)
         if due_back.returned_meeting_id is not None or committee.next_meeting_date is None:
             due_back.next_reminder_at = None
             continue
@@ -226,7 +226,7 @@ async def sent(uow: UnitOfWork, reminder_id: int, now: datetime, claimant: str) 
 async def _compose(uow: UnitOfWork, reminder: Reminder, tz: ZoneInfo, now: datetime, owners_of: dict,
                    conversations: dict[int, str | None]) -> Outgoing | None:
     committee = await uow.committees.get_committee(reminder.committee_id)
-    tz = committee_zone(committee, tz)
+    tz = committee_zone(committee.timezone, tz)
     today = now.astimezone(tz).date()
     if reminder.kind == ReminderKind.DIGEST:
         conversation = conversations[committee.id]

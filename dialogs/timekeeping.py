@@ -51,7 +51,7 @@ async def stage_page(new_unit_of_work: UnitOfWorkFactory, meeting_id: int, now: 
         meeting = await uow.meetings.get_meeting(meeting_id)
         if meeting is None:
             return None
-        tz = committee_zone(await uow.committees.get_committee(meeting.committee_id), tz)
+        tz = committee_zone(await uow.committees.timezone_of(meeting.committee_id), tz)
         return meeting.title, time_lines(await agenda_of(uow, meeting), now, tz)
 
 

@@ -285,7 +285,7 @@ async def transcript_page(new_unit_of_work: UnitOfWorkFactory, meeting_id: int,
         job = await uow.transcripts.job(meeting_id) if meeting else None
         if job is None or job.status != Status.READY:
             return None
-        tz = committee_zone(await uow.committees.get_committee(meeting.committee_id), default_tz)
+        tz = committee_zone(await uow.committees.timezone_of(meeting.committee_id), default_tz)
         cues = [Cue(c.start, c.end, c.speaker, c.text, c.id) for c in await uow.transcripts.cues(meeting_id)]
         sections = cut(cues, intervals_of(await agenda_of(uow, meeting), meeting))
         local = meeting.started_at.astimezone(tz)
@@ -317,7 +317,7 @@ async def record_line(new_unit_of_work: UnitOfWorkFactory, meeting_id: int, keep
         person = dict(keepers(meeting)).get(keeper)
         if person is None:
             raise ClerkError(f"The meeting has no {keeper} known by Teams account to record it as.")
-        tz = committee_zone(await uow.committees.get_committee(meeting.committee_id), default_tz)
+        tz = committee_zone(await uow.committees.timezone_of(meeting.committee_id), default_tz)
         turn = Turn(conversation_id=meeting.conversation_id, committee_id=meeting.committee_id, caller=person,
                     now=now, tz=tz, policy=policy)
         said = f"{line.speaker}: “{line.text}”" if line.speaker else f"“{line.text}”"

@@ -77,7 +77,7 @@ async def run_turn(new_unit_of_work: UnitOfWorkFactory, conversation_id: str,
                                                                facts.conversation_type, facts.tenant_id, now,
                                                                facts.local_timezone)
                 turn = make_turn(committee_id)
-                zone = committee_zone(await uow.committees.get_committee(turn.committee_id), turn.tz)
+                zone = committee_zone(await uow.committees.timezone_of(turn.committee_id), turn.tz)
                 if zone is not turn.tz:
                     turn = dataclasses.replace(turn, tz=zone)
                 await authorize(uow, turn, role, doing, meeting_id, subject)
