@@ -24,11 +24,13 @@ from dialogs.timekeeping import Notice, send_overtime_notices
 from dialogs.transcript import Telling, TranscriptTimes, fetch_due, forget_transcripts
 from dialogs.turns import forget_handled_activities
 from storage.db import Database
+from storage.unit_of_work import DatabaseUnavailable
 
 log = logging.getLogger("clerk.sweeps")
 OUTBOX_SWEEP_SECONDS = 2
 TRANSCRIPT_SWEEP_SECONDS = 30
 KEEP_SENDS_SECONDS = 1
+STOP_SECONDS = 3
 
 
 class Sweeps:
@@ -88,8 +90,13 @@ class Sweeps:
             await delivery.take_over_claims(self.db.unit_of_work, self.instance)
 
     async def stop(self) -> None:
-        """At a stop: the sends a successor must count."""
-        await self.outbox.keep_sends()
+        """At a stop: the sends a successor must count (bounded: a stop never waits on the database
+        for long; the budget written every second covers what is not kept now)."""
+        try:
+            async with asyncio.timeout(STOP_SECONDS):
+                await self.outbox.keep_sends()
+        except (TimeoutError, DatabaseUnavailable):
+            log.warning("could not keep this instance's last sends at the stop")
 
     async def heartbeat(self) -> None:
         await delivery.heartbeat(self.db.unit_of_work, self.instance, self.clock())

@@ -79,8 +79,8 @@ async def _event(uow: UnitOfWork, action: Action, turn: Turn, kind: ActionChange
     state = values_before_change(action, ACTION_FACTS)
     if owners is not None:
         state["owners"] = [{"name": o.name, "user_id": o.teams_user_id} for o in owners]
-    log_change(uow, turn, ChangeSubject.ACTION, action.id, kind, meeting_id=action.meeting_id, before=before,
-               after=text, state=state)
+    await log_change(uow, turn, ChangeSubject.ACTION, action.id, kind, meeting_id=action.meeting_id, before=before,
+                     after=text, state=state)
     await reschedule_action(uow, turn, action, kind)
 
 
@@ -247,8 +247,8 @@ async def snooze(uow: UnitOfWork, turn: Turn, args: str, days: int = 7) -> Reply
     committee = await uow.committees.get_committee(turn.committee_id)
     await uow.reminders.cancel_pending_reminders(action_id=action.id)
     schedule_action(action, committee.next_meeting_date, turn.policy, turn.tz, turn.now + timedelta(days=days))
-    log_change(uow, turn, ChangeSubject.ACTION, action.id, ActionChange.SNOOZED, meeting_id=action.meeting_id,
-               after=f"{days} days")
+    await log_change(uow, turn, ChangeSubject.ACTION, action.id, ActionChange.SNOOZED, meeting_id=action.meeting_id,
+                     after=f"{days} days")
     return Reply(f"Reminders for action {action.number} snoozed for {days} days.")
 
 

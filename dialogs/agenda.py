@@ -109,7 +109,7 @@ async def add(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
             return Reply("The meeting closes after the last item: /agenda end HH:MM plans a time for it.")
         return Reply(f"Planned close set to {format_minute(line.start_minute)}.")
     place_carried(items)
-    log_change(uow, turn, ChangeSubject.AGENDA, item.id, AgendaChange.ADDED, meeting=meeting, after=item.title)
+    await log_change(uow, turn, ChangeSubject.AGENDA, item.id, AgendaChange.ADDED, meeting=meeting, after=item.title)
     number = Agenda(meeting, await uow.agenda.items(meeting.id)).number_of(item.id)
     what = "Break" if number is None else f"Item {number}"
     at = f" at {format_minute(item.planned_start_minute)}" if item.timed else ""
@@ -188,8 +188,8 @@ async def remove(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     if await _has_minutes(uow, entry.item):
         raise ClerkError(f"{entry.label.capitalize()} already has minutes recorded; it stays on the agenda.")
     due_again = [d.presenter for d in await uow.actions.due_backs_returned_with(entry.item.id)]
-    log_change(uow, turn, ChangeSubject.AGENDA, entry.item.id, AgendaChange.REMOVED, meeting=meeting,
-               before=entry.item.title, state=values_before_change(entry.item, ITEM_FACTS))
+    await log_change(uow, turn, ChangeSubject.AGENDA, entry.item.id, AgendaChange.REMOVED, meeting=meeting,
+                     before=entry.item.title, state=values_before_change(entry.item, ITEM_FACTS))
     await _remove_item(uow, turn, entry.item)
     again = f" {' and '.join(due_again)} will be due back at the next meeting instead." if due_again else ""
     return Reply(f"Removed {entry.label} from the agenda.{again}")
@@ -202,8 +202,9 @@ async def move(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
         raise UsageError("Give the item number and its new start time.")
     new_start = parse_time(parts[1])
     entry = _entry_by_number_or_time(Agenda(meeting, await uow.agenda.items(meeting.id)), parts[0])
-    log_change(uow, turn, ChangeSubject.AGENDA, entry.item.id, AgendaChange.MOVED, meeting=meeting,
-               before=format_minute(entry.planned_minute) if entry.planned_minute is not None else None, after=format_minute(new_start), state=values_before_change(entry.item, ITEM_FACTS))
+    await log_change(uow, turn, ChangeSubject.AGENDA, entry.item.id, AgendaChange.MOVED, meeting=meeting,
+                     before=format_minute(entry.planned_minute) if entry.planned_minute is not None else None,
+                     after=format_minute(new_start), state=values_before_change(entry.item, ITEM_FACTS))
     entry.item.planned_start_minute, entry.item.timed = new_start, True
     entry.item.floating = False
     new_number = Agenda(meeting, await uow.agenda.items(meeting.id)).number_of(entry.item.id)

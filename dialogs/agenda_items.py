@@ -40,8 +40,8 @@ async def item(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
         kind, before = AgendaChange.PRESENTER, entry.item.presenter
         said = (f"Item {number} ({entry.item.title}) is presented by {value}" if value
                 else f"Item {number} ({entry.item.title}) has no presenter named")
-    log_change(uow, turn, ChangeSubject.AGENDA, entry.item.id, kind, meeting=meeting, before=before,
-               after=value or None, state=values_before_change(entry.item, ITEM_FACTS))
+    await log_change(uow, turn, ChangeSubject.AGENDA, entry.item.id, kind, meeting=meeting, before=before,
+                     after=value or None, state=values_before_change(entry.item, ITEM_FACTS))
     if field.casefold() == "title":
         entry.item.title = value
     else:

@@ -50,8 +50,8 @@ UNDONE_FIELDS = ("status", "recorded_by", "joined_at", "left_at", "substitute_fo
 async def _change(uow: UnitOfWork, row: Attendance, kind: AttendanceChangeKind, at: datetime, turn: Turn,
                   by: str | None = None, detail: str | None = None) -> None:
     before = values_before_change(row, UNDONE_FIELDS)
-    log_change(uow, turn, ChangeSubject.ATTENDANCE, row.id, kind, meeting_id=row.meeting_id, after=detail,
-               happened_at=at, by=by, state=before)
+    await log_change(uow, turn, ChangeSubject.ATTENDANCE, row.id, kind, meeting_id=row.meeting_id, after=detail,
+                     happened_at=at, by=by, state=before)
 
 
 def _set_status(row: Attendance, status: AttendanceStatus, by: str) -> None:
@@ -159,9 +159,9 @@ async def public(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
 
 
 async def _set_public(uow: UnitOfWork, turn: Turn, meeting: Meeting, text: str) -> Reply:
-    log_change(uow, turn, ChangeSubject.MEETING, meeting.id, MeetingFact.PUBLIC, meeting=meeting,
-               before=meeting.public_attendance, after=text,
-               state=values_before_change(meeting, ("public_attendance",)))
+    await log_change(uow, turn, ChangeSubject.MEETING, meeting.id, MeetingFact.PUBLIC, meeting=meeting,
+                     before=meeting.public_attendance, after=text,
+                     state=values_before_change(meeting, ("public_attendance",)))
     meeting.public_attendance = text
     return Reply(f"Members of the public: {text}.")
 

@@ -26,10 +26,11 @@ def new_change(turn: Turn, subject: ChangeSubject, subject_id: int | None, kind:
         happened_at=happened_at, amendment=bool(meeting and meeting.approved_at is not None), undoes=undoes)
 
 
-def log_change(uow: UnitOfWork, turn: Turn, subject: ChangeSubject, subject_id: int, kind: str, **details) -> Change:
-    """Keeps one change in the log (written with the rest of the turn's transaction)."""
+async def log_change(uow: UnitOfWork, turn: Turn, subject: ChangeSubject, subject_id: int, kind: str,
+                     **details) -> Change:
+    """Keeps one change in the log (written in the turn's transaction)."""
     change = new_change(turn, subject, subject_id, kind, **details)
-    uow.changes.add(change)
+    await uow.changes.add(change)
     return change
 
 

@@ -45,10 +45,10 @@ async def _entry(uow: UnitOfWork, turn: Turn, args: str) -> tuple[ItemEntry, Mee
     return entry, meeting, args.strip()[match.end():].strip()
 
 
-def entry_change(uow: UnitOfWork, turn: Turn, meeting: Meeting, entry: ItemEntry, kind: EntryChangeKind,
-                 text: str | None, previous: str | None, undoes: int | None = None) -> None:
-    log_change(uow, turn, ChangeSubject.ENTRY, entry.id, kind, meeting=meeting, before=previous, after=text,
-               undoes=undoes)
+async def entry_change(uow: UnitOfWork, turn: Turn, meeting: Meeting, entry: ItemEntry, kind: EntryChangeKind,
+                       text: str | None, previous: str | None, undoes: int | None = None) -> None:
+    await log_change(uow, turn, ChangeSubject.ENTRY, entry.id, kind, meeting=meeting, before=previous, after=text,
+                     undoes=undoes)
 
 
 async def sync_outcome(uow: UnitOfWork, entry: ItemEntry) -> None:
@@ -72,7 +72,7 @@ async def apply_edit(uow: UnitOfWork, turn: Turn, entry: ItemEntry, meeting: Mee
         letter, comment = read_outcome(text, outcome_scale(await uow.committees.get_committee(turn.committee_id)))
         text = f"{letter} {comment}".strip()
     previous, entry.text = entry.text, text
-    entry_change(uow, turn, meeting, entry, EntryChangeKind.EDITED, text, previous)
+    await entry_change(uow, turn, meeting, entry, EntryChangeKind.EDITED, text, previous)
     await sync_outcome(uow, entry)
 
 
@@ -88,7 +88,7 @@ async def apply_removal(uow: UnitOfWork, turn: Turn, entry: ItemEntry, meeting: 
                    if e.question_id == entry.id and e.removed_at is None]
     for removed in [entry, *answers]:
         removed.removed_at = turn.now
-        entry_change(uow, turn, meeting, removed, EntryChangeKind.REMOVED, None, removed.text, undoes)
+        await entry_change(uow, turn, meeting, removed, EntryChangeKind.REMOVED, None, removed.text, undoes)
     await sync_outcome(uow, entry)
     return len(answers)
 

@@ -65,8 +65,8 @@ async def declare(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     interest = within_limit(text.strip().rstrip("."), "an interest")
     if not interest:
         raise UsageError("Say what the interest is.")
-    entry = await add_entry(uow, turn, meeting, item, EntryKind.DECLARATION, interest)
-    entry.person, entry.person_user_id, entry.effect = person.name, person.user_id, effect
+    entry = await add_entry(uow, turn, meeting, item, EntryKind.DECLARATION, interest, person=person.name,
+                            person_user_id=person.user_id, effect=effect)
     return Reply(f"Declaration recorded on item {number}: {declaration_line(person.name, interest, effect)}"
                  f"{in_the_minutes_of(meeting)} #{entry.number}", view=await minutes_update(uow, meeting, turn.tz))
 
@@ -116,8 +116,7 @@ async def motion(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     terms = read_motion(text)
     mover = (await identify(uow, turn.committee_id, terms.mover)).name if terms.mover else None
     seconder = (await identify(uow, turn.committee_id, terms.seconder)).name if terms.seconder else None
-    entry = await add_entry(uow, turn, meeting, item, EntryKind.MOTION, terms.text)
-    entry.person = mover
+    entry = await add_entry(uow, turn, meeting, item, EntryKind.MOTION, terms.text, person=mover)
     motion_row = Motion(entry_id=entry.id, seconder=seconder)
     uow.stage(motion_row)
     return Reply(f"Motion #{entry.number} on item {number}{in_the_minutes_of(meeting)}: "
@@ -138,12 +137,12 @@ async def vote(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     motion_row.abstentions, motion_row.unanimous = vote.abstentions or None, vote.unanimous
     motion_row.result = result_of(vote)
     if motion_row.result is None:
-        _history(uow, turn, meeting, entry, motion_row, f"tied {counts_text(motion_row)}")
+        await _history(uow, turn, meeting, entry, motion_row, f"tied {counts_text(motion_row)}")
         return Reply(f"Motion #{entry.number}: tied, {counts_text(motion_row)}. The chair's casting vote decides: "
                      "/vote casting for|against.", view=await minutes_update(uow, meeting, turn.tz))
     how = "carried unanimously" if vote.unanimous else f"{motion_row.result}" + (
         f" ({counts_text(motion_row)})" if counts_text(motion_row) else "")
-    _history(uow, turn, meeting, entry, motion_row, how)
+    await _history(uow, turn, meeting, entry, motion_row, how)
     return Reply(f"Motion #{entry.number} {motion_row.result}{in_the_minutes_of(meeting)}: "
                  f"{await _motion_said(uow, entry, motion_row)}" + await _mark_if_inquorate(uow, meeting, entry),
                  view=await minutes_update(uow, meeting, turn.tz))
@@ -159,7 +158,7 @@ async def casting_vote(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
                          "/vote for N against N records the count.")
     motion_row.casting_vote = side
     motion_row.result = MotionResult.CARRIED if side == "for" else MotionResult.LOST
-    _history(uow, turn, meeting, entry, motion_row, f"{motion_row.result} on the chair's casting vote ({side})")
+    await _history(uow, turn, meeting, entry, motion_row, f"{motion_row.result} on the chair's casting vote ({side})")
     return Reply(f"Motion #{entry.number} {motion_row.result} on the chair's casting vote: "
                  f"{await _motion_said(uow, entry, motion_row)}" + await _mark_if_inquorate(uow, meeting, entry),
                  view=await minutes_update(uow, meeting, turn.tz))
@@ -205,9 +204,10 @@ async def _voters(uow: UnitOfWork, meeting: Meeting, entry: ItemEntry) -> int | 
 VOTE_FACTS = ("votes_for", "votes_against", "abstentions", "unanimous", "casting_vote", "result")
 
 
-def _history(uow: UnitOfWork, turn: Turn, meeting: Meeting, entry: ItemEntry, motion: Motion, what: str) -> None:
-    log_change(uow, turn, ChangeSubject.ENTRY, entry.id, EntryChangeKind.VOTED, meeting=meeting, after=what,
-               state=values_before_change(motion, VOTE_FACTS))
+async def _history(uow: UnitOfWork, turn: Turn, meeting: Meeting, entry: ItemEntry, motion: Motion,
+                   what: str) -> None:
+    await log_change(uow, turn, ChangeSubject.ENTRY, entry.id, EntryChangeKind.VOTED, meeting=meeting, after=what,
+                     state=values_before_change(motion, VOTE_FACTS))
 
 
 # Items not taken as planned -----------------------------------------------------------------------

@@ -125,11 +125,11 @@ MEETING_FACTS = ("chair_name", "chair_user_id", "secretary_name", "secretary_use
                  "minutes_start_minute", "minutes_end_minute", "public_attendance")
 
 
-def _changed(uow: UnitOfWork, turn: Turn, meeting: Meeting, what: MeetingFact, previous: str | None,
-             value: str | None) -> None:
+async def _changed(uow: UnitOfWork, turn: Turn, meeting: Meeting, what: MeetingFact, previous: str | None,
+                   value: str | None) -> None:
     """Keeps a change to the meeting's own facts in the change log (/history meeting, /undo)."""
-    log_change(uow, turn, ChangeSubject.MEETING, meeting.id, what, meeting=meeting, before=previous, after=value,
-               state=values_before_change(meeting, MEETING_FACTS))
+    await log_change(uow, turn, ChangeSubject.MEETING, meeting.id, what, meeting=meeting, before=previous, after=value,
+                     state=values_before_change(meeting, MEETING_FACTS))
 
 
 async def _one_account_named(turn: Turn, name: str, command: str) -> Person:
@@ -164,7 +164,7 @@ async def set_chair(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     meeting = await current_meeting(uow, turn)
     chosen = await _person_named(turn, args, "chair")
     previous = meeting.chair_name
-    _changed(uow, turn, meeting, MeetingFact.CHAIR, previous, chosen.name)
+    await _changed(uow, turn, meeting, MeetingFact.CHAIR, previous, chosen.name)
     meeting.chair_name = chosen.name
     meeting.chair_user_id = chosen.user_id
     reply = f"{chosen.name} is now the chair of this meeting."
@@ -177,7 +177,7 @@ async def set_chair(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     opener = turn.caller.user_id
     if (meeting.secretary_user_id is None and opener and opener == meeting.started_by_user_id
             and chosen.user_id != opener):
-        _changed(uow, turn, meeting, MeetingFact.SECRETARY, None, turn.caller.name)
+        await _changed(uow, turn, meeting, MeetingFact.SECRETARY, None, turn.caller.name)
         meeting.secretary_name, meeting.secretary_user_id = turn.caller.name, opener
         reply += (f" You ({turn.caller.name}) opened the meeting, so you are its secretary: /secretary none "
                   "if you are not.")
@@ -189,7 +189,7 @@ async def set_secretary(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     chosen = await _person_named(turn, args, "secretary")
     if chosen.user_id and chosen.user_id == meeting.chair_user_id:
         raise ClerkError(f"{chosen.name} is the chair; the secretary is someone else.")
-    _changed(uow, turn, meeting, MeetingFact.SECRETARY, meeting.secretary_name, chosen.name)
+    await _changed(uow, turn, meeting, MeetingFact.SECRETARY, meeting.secretary_name, chosen.name)
     meeting.secretary_name, meeting.secretary_user_id = chosen.name, chosen.user_id
     return Reply(f"{chosen.name} is now the secretary of this meeting: they may do what the chair may, except "
                  "approve the minutes, name the chair and give the casting vote.")
@@ -199,7 +199,7 @@ async def no_secretary(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     meeting = await current_meeting(uow, turn)
     if meeting.secretary_name is None:
         return Reply("This meeting has no secretary.")
-    _changed(uow, turn, meeting, MeetingFact.SECRETARY, meeting.secretary_name, None)
+    await _changed(uow, turn, meeting, MeetingFact.SECRETARY, meeting.secretary_name, None)
     former, meeting.secretary_name, meeting.secretary_user_id = meeting.secretary_name, None, None
     return Reply(f"{former} is no longer the secretary of this meeting.")
 
@@ -218,7 +218,7 @@ async def set_venue(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     if len(venue) > MAX_TITLE:
         raise UsageError(f"A venue is at most {MAX_TITLE} characters.")
     previous, meeting.venue = meeting.venue or HELD, venue
-    _changed(uow, turn, meeting, MeetingFact.VENUE, previous, venue)
+    await _changed(uow, turn, meeting, MeetingFact.VENUE, previous, venue)
     return Reply(f"The minutes now say: {venue} (was: {previous}).", view=await minutes_update(uow, meeting, turn.tz))
 
 
@@ -234,6 +234,6 @@ async def set_times(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
         raise UsageError(f"The close ({format_minute(close)}) must come after the start ({format_minute(start)}).")
     before = (await build_minutes(uow, meeting, turn.tz)).heading_time
     meeting.minutes_start_minute, meeting.minutes_end_minute = start, close
-    _changed(uow, turn, meeting, MeetingFact.TIMES, before, f"{format_minute(start)} – {format_minute(close)}")
+    await _changed(uow, turn, meeting, MeetingFact.TIMES, before, f"{format_minute(start)} – {format_minute(close)}")
     return Reply(f"The minutes now give {format_minute(start)} – {format_minute(close)} (was {before}).",
                  view=await minutes_update(uow, meeting, turn.tz))

@@ -19,7 +19,7 @@ from dialogs.attendance_minutes import INQUORATE_WARNING, is_inquorate_now
 from dialogs.minutes import minutes_update
 from dialogs.parsing import split_item_prefix, within_limit
 from dialogs.roles import require_may_change
-from dialogs.changes import log_change
+from dialogs.changes import new_change
 from storage.models import AgendaItem, ItemEntry, Meeting
 from storage.unit_of_work import UnitOfWork
 from storage.vocabulary import ChangeSubject, EntryChangeKind, EntryKind
@@ -73,15 +73,16 @@ def _check_text(text: str, what: str) -> str:
 
 
 async def add_entry(uow: UnitOfWork, turn: Turn, meeting: Meeting, item: AgendaItem, kind: EntryKind, text: str,
-                    question_id: int | None = None) -> ItemEntry:
-    """Records an entry with its reference and the first line of its history."""
+                    question_id: int | None = None, **facts) -> ItemEntry:
+    """Records an entry with its reference and the first line of its history. `facts`: the entry's
+    other columns (a declaration's person, a decision's inquoracy), written with it."""
     author = turn.said_by or turn.caller
     entry = ItemEntry(item_id=item.id, committee_id=turn.committee_id, number=await uow.entries.next_number(
         turn.committee_id), kind=kind, text=text, question_id=question_id, author=author.name,
         author_user_id=author.user_id, source_activity_id=turn.activity_id, source_link=turn.source_link,
-        created_at=turn.now)
-    await uow.add(entry)
-    log_change(uow, turn, ChangeSubject.ENTRY, entry.id, EntryChangeKind.RECORDED, meeting=meeting, after=text)
+        created_at=turn.now, **facts)
+    await uow.entries.add_entry(entry, new_change(turn, ChangeSubject.ENTRY, None, EntryChangeKind.RECORDED,
+                                                  meeting=meeting, after=text))
     return entry
 
 
@@ -95,10 +96,9 @@ async def _record(uow: UnitOfWork, turn: Turn, args: str, kind: EntryKind) -> Re
         if question is None:
             raise ClerkError(f"There is no question on {_where(number, item)} to answer: /question records one.")
         question_id = question.id
-    entry = await add_entry(uow, turn, meeting, item, kind, text, question_id)
-    warning = ""
-    if kind == EntryKind.DECISION and await is_inquorate_now(uow, meeting):
-        entry.inquorate, warning = True, INQUORATE_WARNING
+    inquorate = kind == EntryKind.DECISION and await is_inquorate_now(uow, meeting)
+    entry = await add_entry(uow, turn, meeting, item, kind, text, question_id, inquorate=inquorate)
+    warning = INQUORATE_WARNING if inquorate else ""
     return Reply(f"{kind.capitalize()} recorded on {_where(number, item)}{in_the_minutes_of(meeting)}. #{entry.number}"
                  + warning, view=await minutes_update(uow, meeting, turn.tz))
 

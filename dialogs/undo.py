@@ -61,20 +61,20 @@ async def _entry(uow: UnitOfWork, turn: Turn, change: Change) -> Reply:
         said = f"#{entry.number} ({entry.kind}) is out of the minutes"
     elif change.kind == EntryChangeKind.EDITED:
         previous, entry.text = entry.text, change.before
-        entry_change(uow, turn, meeting, entry, EntryChangeKind.EDITED, entry.text, previous, change.id)
+        await entry_change(uow, turn, meeting, entry, EntryChangeKind.EDITED, entry.text, previous, change.id)
         await sync_outcome(uow, entry)
         said = f"#{entry.number} reads again: {entry.text}"
     elif change.kind == EntryChangeKind.VOTED:
         motion = (await uow.entries.motions([entry.id]))[entry.id]
         _put_back(motion, state_of(change), VOTE_FACTS)
-        entry_change(uow, turn, meeting, entry, EntryChangeKind.VOTED, "vote taken back", change.after, change.id)
+        await entry_change(uow, turn, meeting, entry, EntryChangeKind.VOTED, "vote taken back", change.after, change.id)
         said = f"the vote on motion #{entry.number} ({change.after})"
     else:  # removed: put it back, with the answers that went with a question
         went_with = [e for e in await uow.entries.entries([entry.item_id])
                      if e.question_id == entry.id and e.removed_at is not None and e.removed_at == entry.removed_at]
         for restored in [entry, *went_with]:
             restored.removed_at = None
-            entry_change(uow, turn, meeting, restored, EntryChangeKind.RESTORED, restored.text, None, change.id)
+            await entry_change(uow, turn, meeting, restored, EntryChangeKind.RESTORED, restored.text, None, change.id)
         await sync_outcome(uow, entry)
         said = f"#{entry.number} is back in the minutes"
     return Reply(f"Undone: {said}{of_meeting(meeting)}" + ("" if said.endswith(".") else "."),
@@ -110,8 +110,8 @@ async def _action(uow: UnitOfWork, turn: Turn, change: Change) -> Reply:
         said = f"{kind} on action {action.number}: it is {action.status} again"
         logged = ActionChange.REOPENED if action.status == ActionStatus.OPEN else ActionChange(action.status)
         text = None
-    log_change(uow, turn, ChangeSubject.ACTION, action.id, logged, meeting_id=action.meeting_id, after=text,
-               undoes=change.id)
+    await log_change(uow, turn, ChangeSubject.ACTION, action.id, logged, meeting_id=action.meeting_id, after=text,
+                     undoes=change.id)
     await reschedule_action(uow, turn, action, ActionChange.DUE)  # its reminders follow what it is again
     return Reply(f"Undone: {said}.")
 
@@ -119,8 +119,8 @@ async def _action(uow: UnitOfWork, turn: Turn, change: Change) -> Reply:
 async def _meeting(uow: UnitOfWork, turn: Turn, change: Change) -> Reply:
     meeting = await uow.meetings.get_meeting(change.subject_id)
     _put_back(meeting, state_of(change), MEETING_FACTS)
-    log_change(uow, turn, ChangeSubject.MEETING, meeting.id, change.kind, meeting=meeting, before=change.after,
-               after=change.before, undoes=change.id)
+    await log_change(uow, turn, ChangeSubject.MEETING, meeting.id, change.kind, meeting=meeting, before=change.after,
+                     after=change.before, undoes=change.id)
     return Reply(f"Undone: the {change.kind} is {change.before or 'none'} again (was {change.after or 'none'}).",
                  view=await minutes_update(uow, meeting, turn.tz))
 
@@ -128,8 +128,8 @@ async def _meeting(uow: UnitOfWork, turn: Turn, change: Change) -> Reply:
 async def _attendance(uow: UnitOfWork, turn: Turn, change: Change) -> Reply:
     row = await uow.meetings.attendance_row(change.subject_id)
     _put_back(row, state_of(change), UNDONE_FIELDS)
-    log_change(uow, turn, ChangeSubject.ATTENDANCE, row.id, change.kind, meeting_id=row.meeting_id,
-               after="taken back", undoes=change.id)
+    await log_change(uow, turn, ChangeSubject.ATTENDANCE, row.id, change.kind, meeting_id=row.meeting_id,
+                     after="taken back", undoes=change.id)
     return Reply(f"Undone: {row.name} {change.kind}" + (f" ({change.after})" if change.after else "") + ".")
 
 
@@ -153,8 +153,8 @@ async def _agenda(uow: UnitOfWork, turn: Turn, change: Change) -> Reply:
         said = (f"'{item.title}' is back at {change.before or 'its place'}" if change.kind == AgendaChange.MOVED
                 else f"the item is '{item.title}'" + (f", presented by {item.presenter}" if item.presenter else
                                                       ", with no presenter named") + " again")
-    log_change(uow, turn, ChangeSubject.AGENDA, item.id, change.kind, meeting=meeting, before=change.after,
-               after=change.before, undoes=change.id)
+    await log_change(uow, turn, ChangeSubject.AGENDA, item.id, change.kind, meeting=meeting, before=change.after,
+                     after=change.before, undoes=change.id)
     return Reply(f"Undone: {said}.")
 
 

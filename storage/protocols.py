@@ -114,6 +114,9 @@ class AgendaStore(Protocol):
 class EntryStore(Protocol):
     """What is minuted about each agenda item."""
 
+    async def add_entry(self, entry: ItemEntry, recorded: Change) -> None:
+        """Writes a new entry and the change log's line of it; sets the entry's id."""
+
     async def entries(self, item_ids: list[int]) -> list[ItemEntry]: ...
 
     async def next_number(self, committee_id: int) -> int:
@@ -174,8 +177,8 @@ class ActionStore(Protocol):
 
 
 class ChangeStore(Protocol):
-    def add(self, change: Change) -> None:
-        """Written with the rest of the transaction: nothing reads a change back in the turn that made it."""
+    async def add(self, change: Change) -> None:
+        """Written now, in the turn's transaction (nothing refers to a change's id)."""
 
     async def of(self, subject: ChangeSubject, subject_id: int) -> list[Change]: ...
 

@@ -20,6 +20,7 @@ from storage.models import (
     DueBack,
 )
 from storage.identity import same_person
+from storage.repositories.changes import INSERT_CHANGE
 from storage.repositories.base import Repository, column_values
 from storage.vocabulary import (
     ActionStatus,
@@ -34,7 +35,6 @@ _NEXT_ACTION_NUMBER = (
 )
 _INSERT_ACTION = insert(Action).returning(Action.id)
 _INSERT_ACTION_OWNER = insert(ActionOwner)
-_INSERT_CHANGE = insert(Change)
 
 
 class ActionRepository(Repository):
@@ -57,7 +57,7 @@ class ActionRepository(Repository):
         created.subject_id = action.id
         if owners:
             await connection.execute(_INSERT_ACTION_OWNER, [column_values(owner) for owner in owners])
-        await connection.execute(_INSERT_CHANGE, column_values(created))
+        await connection.execute(INSERT_CHANGE, column_values(created))
 
     async def action_by_number(self, committee_id: int, number: int) -> Action | None:
         result = await self.session.execute(

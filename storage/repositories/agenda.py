@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import (
+    bindparam,
     delete,
     func,
     select,
@@ -16,6 +17,12 @@ from storage.models import (
 )
 from storage.repositories.base import Repository
 
+# Built once: every note, question, answer and outcome reads the agenda, and building a statement
+# anew costs about as much as running it.
+_ITEMS = (select(AgendaItem)
+          .where(AgendaItem.meeting_id == bindparam("meeting"), AgendaItem.opening.is_(False))
+          .order_by(AgendaItem.planned_start_minute, AgendaItem.position, AgendaItem.id))
+
 
 class AgendaRepository(Repository):
     """Agenda items, breaks included."""
@@ -24,11 +31,7 @@ class AgendaRepository(Repository):
         return await self.session.get(AgendaItem, item_id)
 
     async def items(self, meeting_id: int) -> list[AgendaItem]:
-        result = await self.session.execute(
-            select(AgendaItem)
-            .where(AgendaItem.meeting_id == meeting_id, AgendaItem.opening.is_(False))
-            .order_by(AgendaItem.planned_start_minute, AgendaItem.position, AgendaItem.id)
-        )
+        result = await self.session.execute(_ITEMS, {"meeting": meeting_id})
         return list(result.scalars())
 
     async def items_minuted_earlier_in_year(self, meeting: Meeting) -> int:
