@@ -32,14 +32,15 @@ class OutboxRepository(Repository):
         sender is not itself delivering now. The first INSERT decides that itself, so the check
         costs no statement of its own; Core, not the ORM, whose flush cost a turn more than the rest
         of the outbox together."""
+        connection = await self.session.connection()
         ids, held, rest = [], False, messages
         if sender is not None:
-            row = (await self.session.execute(_ENQUEUE_UNLESS_OLDER_WAITING, {
+            row = (await connection.execute(_ENQUEUE_UNLESS_OLDER_WAITING, {
                 **messages[0], "sender": sender, "claimed_until": claimed_until})).one()
             ids, held, rest = [row.id], row.claimed_by is not None, messages[1:]
         if rest:
             claim = {"claimed_by": sender if held else None, "claimed_until": claimed_until if held else None}
-            result = await self.session.execute(_ENQUEUE, [{**message, **claim} for message in rest])
+            result = await connection.execute(_ENQUEUE, [{**message, **claim} for message in rest])
             ids += [row[0] for row in result.all()]
         return ids, held
 
@@ -86,7 +87,8 @@ class OutboxRepository(Repository):
 
     async def remove(self, message_id: int, instance: str) -> bool:
         """Deletes a delivered message; False when this instance no longer held it."""
-        result = await self.session.execute(_REMOVE, {"message": message_id, "instance": instance})
+        connection = await self.session.connection()
+        result = await connection.execute(_REMOVE, {"message": message_id, "instance": instance})
         return bool(result.rowcount)
 
     async def release(self, message_ids: list[int], instance: str) -> None:
@@ -158,9 +160,11 @@ def _unclaimed(now: datetime):
 
 
 # Built once, as a turn runs each of these with its reply: building a statement anew costs about as
-# much as running it.
-_ENQUEUE = insert(OutboxMessage).returning(OutboxMessage.id, sort_by_parameter_order=True)
-_COLUMNS = [column for column in OutboxMessage.__table__.c
+# much as running it. Core on the session's connection, not ORM-enabled DML, whose bulk path cost more
+# than the statements.
+_TABLE = OutboxMessage.__table__
+_ENQUEUE = insert(_TABLE).returning(_TABLE.c.id, sort_by_parameter_order=True)
+_COLUMNS = [column for column in _TABLE.c
             if column.name not in ("id", "claimed_by", "claimed_until", "last_error", "given_up_at")]
 _OLDER_WAITING = (
     select(OutboxMessage.id)
@@ -169,11 +173,10 @@ _OLDER_WAITING = (
                OutboxMessage.claimed_until <= bindparam("created_at")))
     .exists())
 _ENQUEUE_UNLESS_OLDER_WAITING = (
-    insert(OutboxMessage.__table__)
-    .from_select([*_COLUMNS, OutboxMessage.__table__.c.claimed_by, OutboxMessage.__table__.c.claimed_until], select(
+    insert(_TABLE)
+    .from_select([*_COLUMNS, _TABLE.c.claimed_by, _TABLE.c.claimed_until], select(
         *(bindparam(column.name, type_=column.type) for column in _COLUMNS),
         case((_OLDER_WAITING, null()), else_=bindparam("sender", type_=OutboxMessage.claimed_by.type)),
         case((_OLDER_WAITING, null()), else_=bindparam("claimed_until", type_=OutboxMessage.claimed_until.type))))
-    .returning(OutboxMessage.__table__.c.id, OutboxMessage.__table__.c.claimed_by))
-_REMOVE = delete(OutboxMessage).where(OutboxMessage.id == bindparam("message"),
-                                      OutboxMessage.claimed_by == bindparam("instance"))
+    .returning(_TABLE.c.id, _TABLE.c.claimed_by))
+_REMOVE = delete(_TABLE).where(_TABLE.c.id == bindparam("message"), _TABLE.c.claimed_by == bindparam("instance"))
