@@ -4,8 +4,8 @@ for the network, the database or its thread) are shared out by what they were do
 Run it with `make profile` (see README: Benchmark); it needs the right to trace a process
 (root, or CAP_SYS_PTRACE).
 
-A sample counts for the first of these its stack contains: the reply (botbuilder's send, msrest,
-aiohttp's client), the database (SQLAlchemy, the drivers, storage/, aiosqlite's thread), the
+A sample counts for the first of these its stack contains: the reply (Clerk's post of its own JSON,
+aiohttp's client; botbuilder's send where it is still used), the database (SQLAlchemy, the drivers, storage/, aiosqlite's thread), the
 inbound activity (JSON, msrest's deserialization, authentication), the rules (dialogs/), and
 otherwise aiohttp's server, botbuilder's pipeline and the event loop.
 """
@@ -26,7 +26,7 @@ import aiohttp
 from run import ROOT, SEQUENTIAL_ACTION, BotProcess, Connector, create_postgres_database, sequential
 
 SHARES = [
-    ("the reply: botbuilder's send, msrest serialization, aiohttp's client",
+    ("the reply: Clerk's own JSON posted over aiohttp's client (bot/connector.py, bot/outbox.py)",
      ("send_activit", "(bot/outbox.py", "(bot/connector.py", "aiohttp/client")),
     ("the database: SQLAlchemy, the driver, storage/ (statements and commit)",
      ("sqlalchemy/", "aiosqlite/", "asyncpg/", "(storage/")),
