@@ -99,6 +99,13 @@ def personal_chat_from(reference: str, person: Person) -> PersonalChat:
     return PersonalChat(personal_chat_id(person.user_id), json.dumps(stored.serialize(), sort_keys=True))
 
 
+def reference_from_body(body: dict) -> dict:
+    """The conversation reference of an activity as Teams posted it (JSON), with the keys of
+    `reference_json`'s, read from the body instead of serialising botbuilder's objects again."""
+    return {"channelId": body.get("channelId"), "serviceUrl": body.get("serviceUrl"), "locale": body.get("locale"),
+            "conversation": body.get("conversation"), "bot": body.get("recipient"), "user": body.get("from")}
+
+
 def reference_json(activity: Activity) -> str:
     reference = TurnContext.get_conversation_reference(activity)
     reference.activity_id = None  # the reference must not change with every message

@@ -23,6 +23,7 @@ from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import ConversationParameters, ConversationReference
 
 from bot.rate_limits import RateLimiter
+from bot.activity import reference_from_body
 from bot.connector import post_activity
 from bot.proactive import activity_json, activity_of, meeting_notification_of, render_text
 from bot.teams_api import TeamsMeetings
@@ -213,8 +214,9 @@ class Outbox:
         and credentials)."""
         incoming = turn_context.activity
         client = turn_context.turn_state[turn_context.adapter.BOT_CONNECTOR_CLIENT_KEY]
+        reference = reference_from_body(turn_context.turn_state[INCOMING])
         return await post_activity(self._session(), client, incoming.conversation.id, incoming.id,
-                                   _addressed(activity_json(payload), reference_of(turn_context), incoming.id))
+                                   _addressed(activity_json(payload), reference, incoming.id))
 
     async def _proactive_client(self, service_url: str):
         """The connector client botbuilder's continue_conversation would use: the app's own claims."""
@@ -341,16 +343,6 @@ def _personal_chat(reference: ConversationReference) -> ConversationParameters:
     tenant_id = reference.conversation.tenant_id
     return ConversationParameters(is_group=False, bot=reference.bot, members=[reference.user], tenant_id=tenant_id,
                                   channel_data={"tenant": {"id": tenant_id}})
-
-
-def reference_of(turn_context: TurnContext) -> dict:
-    """The turn's conversation reference, as JSON (what botbuilder's get_conversation_reference
-    holds), from the body Teams posted when routes kept it, so nothing is serialised again."""
-    body = turn_context.turn_state.get(INCOMING)
-    if body is None:
-        return TurnContext.get_conversation_reference(turn_context.activity).serialize()
-    return {"channelId": body.get("channelId"), "serviceUrl": body.get("serviceUrl"), "locale": body.get("locale"),
-            "conversation": body.get("conversation"), "bot": body.get("recipient"), "user": body.get("from")}
 
 
 def _addressed(activity: dict, reference: dict, reply_to_id: str | None) -> dict:
