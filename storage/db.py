@@ -33,7 +33,7 @@ from storage.repositories.outbox import OutboxRepository
 from storage.repositories.reminders import ReminderRepository
 from storage.repositories.send_budget import SendBudgetRepository
 from storage.models import Base
-from storage.sqlite import one_hop_connector
+from storage.sqlite import loop_connector
 from storage.unit_of_work import DatabaseUnavailable, UnitOfWork
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -68,7 +68,7 @@ class Database:
                    "connect_args": {"timeout": CONNECT_SECONDS, "server_settings": {
                        "statement_timeout": str(STATEMENT_MS), "lock_timeout": str(LOCK_MS)}}}
         if self.is_sqlite:
-            options = {"async_creator": one_hop_connector(self.url), "pool_reset_on_return": None}
+            options = {"async_creator": loop_connector(self.url), "pool_reset_on_return": None}
         self.engine = create_async_engine(self.url, **options)
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)

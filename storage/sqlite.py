@@ -1,13 +1,20 @@
-"""aiosqlite connections that cost one trip to the connection's thread per statement.
+"""aiosqlite connections whose statements run on the event loop's thread, and on the connection's
+own thread only when they must wait for a lock.
 
-aiosqlite runs every sqlite3 call on a thread of its own, and SQLAlchemy's adapter makes four
-calls per statement: create a cursor, execute, fetch the rows, close the cursor. Each is a
-thread hop of about 60 to 80 microseconds here, which made them most of the cost of a turn on
-SQLite. `OneHopConnection` is an aiosqlite connection whose cursors do all four in one hop and
-answer the rest from what that hop brought back. It is handed to SQLAlchemy through
-`create_async_engine(async_creator=...)`, so the dialect, pool and transactions stay SQLAlchemy's.
-It queues work on aiosqlite's thread with `Connection._execute`, as SQLAlchemy's own adapter uses
-aiosqlite's `_tx`: aiosqlite is pinned, and tests/test_storage.py checks the one hop.
+aiosqlite runs every sqlite3 call on a thread of its own, and each trip there and back cost 60 to
+100 microseconds here, against a few for one of Clerk's statements run where it is called: small
+indexed reads and writes in a local file whose commits do not wait for the disk (WAL,
+synchronous=NORMAL). Those trips were most of a turn's database time. What a statement can wait
+for is another writer's lock (another process on the file, or another engine of this one, as
+when the tests run two instances); waiting for it on the loop would stop every other turn, so a
+statement runs on the loop without waiting (busy timeout 0), and one the database answers "busy"
+runs again on the connection's thread, which waits up to the busy timeout as any sqlite3
+connection would. Running it again is safe: SQLite says "busy" before a statement changes anything.
+
+`LoopConnection` is handed to SQLAlchemy through `create_async_engine(async_creator=...)`, so the
+dialect, pool and transactions stay SQLAlchemy's. It overrides aiosqlite's `Connection._execute`,
+the one way its calls reach sqlite3, as SQLAlchemy's own adapter uses aiosqlite's `_tx`: aiosqlite
+is pinned, and tests/test_storage.py checks where statements run.
 """
 
 from __future__ import annotations
@@ -23,18 +30,30 @@ from sqlalchemy.engine import URL
 BUSY_TIMEOUT_SECONDS = 5  # below a turn's budget (dialogs.turns.TURN_SECONDS)
 
 
-class OneHopConnection(aiosqlite.Connection):
-    def cursor(self) -> BufferedCursor:  # aiosqlite's creates the sqlite3 cursor on its thread: a hop
+class LoopConnection(aiosqlite.Connection):
+    busy_timeout_ms = 1000 * BUSY_TIMEOUT_SECONDS
+
+    def cursor(self) -> BufferedCursor:  # aiosqlite's is a call of its own before the statement
         return BufferedCursor(self)
+
+    async def _execute(self, fn, *args, **kwargs):
+        if not self._running or not self._connection:
+            raise ValueError("Connection closed")
+        try:
+            return fn(*args, **kwargs)
+        except sqlite3.OperationalError as error:
+            if error.sqlite_errorcode & 0xFF != sqlite3.SQLITE_BUSY:
+                raise
+        return await super()._execute(_waiting_for_locks, self._connection, self.busy_timeout_ms, fn, *args, **kwargs)
 
 
 class BufferedCursor:
-    """A cursor whose rows come back with the statement, every one of them: Clerk's queries read
-    small results, and SQLAlchemy buffers them anyway."""
+    """A cursor whose rows come back with the statement, every one of them, in one call (one trip to
+    the thread when it must wait): Clerk's queries read small results, and SQLAlchemy buffers them anyway."""
 
     arraysize = 1
 
-    def __init__(self, connection: OneHopConnection):
+    def __init__(self, connection: LoopConnection):
         self._connection = connection
         self.description = None
         self.rowcount = -1
@@ -75,7 +94,7 @@ class BufferedCursor:
 
 
 def _execute_and_fetch(connection: sqlite3.Connection, sql: str, parameters: Any, many: bool) -> tuple:
-    """Runs on the connection's thread."""
+    """The whole of a statement, wherever it runs."""
     cursor = connection.cursor()
     try:
         if many:
@@ -88,14 +107,25 @@ def _execute_and_fetch(connection: sqlite3.Connection, sql: str, parameters: Any
         cursor.close()
 
 
-def one_hop_connector(url: URL):
+def _waiting_for_locks(connection: sqlite3.Connection, busy_timeout_ms: int, fn, *args, **kwargs):
+    """Runs `fn` on the connection's thread, waiting up to the busy timeout for another writer."""
+    connection.execute(f"PRAGMA busy_timeout = {busy_timeout_ms}")
+    try:
+        return fn(*args, **kwargs)
+    finally:
+        connection.execute("PRAGMA busy_timeout = 0")
+
+
+def loop_connector(url: URL):
     """An `async_creator` for create_async_engine: connects as the aiosqlite dialect would to the
     database a sqlite+aiosqlite URL names, with its options (uri, timeout, ...)."""
     args, options = SQLiteDialect_aiosqlite().create_connect_args(url)
-    options.setdefault("timeout", BUSY_TIMEOUT_SECONDS)
+    busy_timeout_ms = round(1000 * float(options.pop("timeout", BUSY_TIMEOUT_SECONDS)))
+    options.update(timeout=0, check_same_thread=False)  # the loop's tries never wait; two threads use it
 
-    async def connect() -> OneHopConnection:
-        connection = OneHopConnection(lambda: sqlite3.connect(*args, **options), 64)
+    async def connect() -> LoopConnection:
+        connection = LoopConnection(lambda: sqlite3.connect(*args, **options), 64)
+        connection.busy_timeout_ms = busy_timeout_ms
         connection._thread.daemon = True  # as SQLAlchemy does: a forgotten connection must not hold up exit
         return await connection
 

@@ -1,5 +1,10 @@
-"""The SQLite connections behind the unit of work: one trip to aiosqlite's thread per statement,
-and otherwise the behaviour of any DBAPI connection (rows, errors, rollback, URL options)."""
+"""The SQLite connections behind the unit of work: statements run on the event loop's thread, and
+on aiosqlite's only to wait for another writer's lock; otherwise the behaviour of any DBAPI
+connection (rows, errors, rollback, URL options)."""
+
+import asyncio
+import sqlite3
+import time
 
 import aiosqlite
 import pytest
@@ -7,6 +12,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from storage.db import Database
+from storage.unit_of_work import DatabaseUnavailable
 
 
 @pytest.fixture
@@ -32,13 +38,54 @@ def thread_trips(monkeypatch):
     return trips
 
 
-async def test_each_statement_is_one_trip_to_the_sqlite_thread(sqlite_db, thread_trips):
+async def test_statements_run_without_a_trip_to_the_sqlite_thread(sqlite_db, thread_trips):
     async with sqlite_db.unit_of_work() as uow:
         await uow.session.execute(text("INSERT INTO t (name) VALUES ('a'), ('b')"))
         rows = (await uow.session.execute(text("SELECT name FROM t ORDER BY id"))).all()
         await uow.commit()
     assert [row.name for row in rows] == ["a", "b"]
-    assert thread_trips == ["_execute_and_fetch", "_execute_and_fetch", "commit"]
+    assert thread_trips == []
+
+
+async def test_a_statement_that_must_wait_for_another_writer_waits_off_the_loop(sqlite_db, tmp_path, thread_trips):
+    """Waiting for the lock on the loop would stop every other turn until the writer is done."""
+    holder = sqlite3.connect(tmp_path / "clerk.db", isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another writer holds the lock
+
+    async def write() -> None:
+        async with sqlite_db.unit_of_work() as uow:
+            await uow.session.execute(text("INSERT INTO t (name) VALUES ('waited')"))
+            await uow.commit()
+
+    writing = asyncio.create_task(write())
+    started = time.monotonic()
+    for _ in range(20):  # the loop goes on while the statement waits
+        await asyncio.sleep(0.01)
+    assert time.monotonic() - started < 1
+    assert not writing.done()
+    holder.execute("INSERT INTO t (name) VALUES ('first')")
+    holder.execute("COMMIT")
+    await asyncio.wait_for(writing, 5)
+    holder.close()
+    assert thread_trips == ["_waiting_for_locks"]
+    async with sqlite_db.unit_of_work() as uow:
+        assert (await uow.session.execute(text("SELECT name FROM t ORDER BY id"))).scalars().all() == ["first", "waited"]
+
+
+async def test_a_writer_that_holds_the_lock_past_the_busy_timeout_fails_the_statement(tmp_path):
+    """As before the loop ran statements: the URL's timeout is the wait, then \"try again\"."""
+    db = Database(f"sqlite+aiosqlite:///{tmp_path}/clerk.db?timeout=0.2")
+    async with db.engine.begin() as connection:
+        await connection.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT)"))
+    holder = sqlite3.connect(tmp_path / "clerk.db", isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(DatabaseUnavailable, match="locked"):
+            async with db.unit_of_work() as uow:
+                await uow.session.execute(text("INSERT INTO t (name) VALUES ('x')"))
+    finally:
+        holder.close()
+        await db.dispose()
 
 
 async def test_rows_come_back_whole_however_they_are_fetched(sqlite_db):
