@@ -67,11 +67,10 @@ async def identify(uow: UnitOfWork, committee_id: int, typed: str) -> Known:
     """The person a typed name is. Raises ClerkError, asking which, when it fits several members."""
     name = clean_name(typed)
     key = name_key(name)
-    members = await uow.committees.members(committee_id)
+    members, aliased = await uow.committees.members_and_alias(committee_id, key)
     exact = next((m for m in members if m.name_key == key), None)
     if exact is not None:
         return Known(exact.name, exact)
-    aliased = await uow.committees.member_by_alias(committee_id, key)
     if aliased is not None:
         return Known(aliased.name, aliased)
     if " " not in key:

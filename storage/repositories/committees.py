@@ -34,6 +34,11 @@ _MEMBERS = select(Member).where(Member.committee_id == bindparam("committee")).o
 _MEMBER_BY_ALIAS = (select(Member).join(MemberAlias, MemberAlias.member_id == Member.id)
                     .where(MemberAlias.committee_id == bindparam("committee"),
                            MemberAlias.alias_key == bindparam("alias")))
+# An alias key is unique in a committee, so the join adds no row: each member once, marked when named.
+_MEMBERS_AND_ALIAS = (select(Member, MemberAlias.id.is_not(None))
+                      .outerjoin(MemberAlias, (MemberAlias.member_id == Member.id)
+                                 & (MemberAlias.alias_key == bindparam("alias")))
+                      .where(Member.committee_id == bindparam("committee")).order_by(Member.id))
 
 
 class CommitteeRepository(Repository):
@@ -102,6 +107,11 @@ class CommitteeRepository(Repository):
     async def members(self, committee_id: int) -> list[Member]:
         result = await self.session.execute(_MEMBERS, {"committee": committee_id})
         return list(result.scalars())
+
+    async def members_and_alias(self, committee_id: int, alias_key: str) -> tuple[list[Member], Member | None]:
+        """The standing members, and the one `alias_key` is an alias of (if any), in one statement."""
+        rows = (await self.session.execute(_MEMBERS_AND_ALIAS, {"committee": committee_id, "alias": alias_key})).all()
+        return [member for member, _ in rows], next((member for member, named in rows if named), None)
 
     async def member_by_key(self, committee_id: int, name_key: str) -> Member | None:
         result = await self.session.execute(
