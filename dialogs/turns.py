@@ -69,15 +69,22 @@ async def run_turn(new_unit_of_work: UnitOfWorkFactory, conversation_id: str,
     try:
         async with asyncio.timeout(TURN_SECONDS):
             async with new_unit_of_work() as uow:
-                if activity_id and not await uow.activities.claim_activity(conversation_id, activity_id, now):
-                    return None
+                timezone_read, timezone = False, None
+                if activity_id:
+                    claimed, timezone = await uow.activities.claim_activity(conversation_id, activity_id, now,
+                                                                            committee_id)
+                    if not claimed:
+                        return None
+                    timezone_read = committee_id is not None
                 if committee_id is None:
                     facts = conversation()
                     committee_id = await register_conversation(uow, facts.id, facts.reference_json,
                                                                facts.conversation_type, facts.tenant_id, now,
                                                                facts.local_timezone)
                 turn = make_turn(committee_id)
-                zone = committee_zone(await uow.committees.timezone_of(turn.committee_id), turn.tz)
+                if not timezone_read:
+                    timezone = await uow.committees.timezone_of(turn.committee_id)
+                zone = committee_zone(timezone, turn.tz)
                 if zone is not turn.tz:
                     turn = dataclasses.replace(turn, tz=zone)
                 await authorize(uow, turn, role, doing, meeting_id, subject)

@@ -236,7 +236,8 @@ class ReminderStore(Protocol):
 class ActivityStore(Protocol):
     """Activities Clerk has handled, so a redelivered one has no second effect."""
 
-    async def claim_activity(self, conversation_id: str, activity_id: str, now: datetime) -> bool: ...
+    async def claim_activity(self, conversation_id: str, activity_id: str, now: datetime,
+                             committee_id: int | None = None) -> tuple[bool, str | None]: ...
 
     async def forget_activities_before(self, cutoff: datetime) -> int:
         """Redelivery happens within minutes; older activity ids need not be kept."""
