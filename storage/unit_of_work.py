@@ -8,7 +8,7 @@ written unless `commit()` is reached. A database that does not answer raises `Da
 from __future__ import annotations
 
 from contextlib import AbstractAsyncContextManager
-from typing import Callable, Protocol
+from typing import Protocol
 
 from storage.models import Base
 from storage.protocols import (
@@ -54,4 +54,7 @@ class UnitOfWork(Protocol):
     async def commit(self) -> None: ...
 
 
-UnitOfWorkFactory = Callable[[], AbstractAsyncContextManager[UnitOfWork]]
+class UnitOfWorkFactory(Protocol):
+    def __call__(self, one_statement: bool = False) -> AbstractAsyncContextManager[UnitOfWork]:
+        """A new unit of work. `one_statement`: the caller runs a single statement in it, which the
+        database may then commit on its own (on PostgreSQL, without the round trips of BEGIN and COMMIT)."""
