@@ -312,11 +312,6 @@ async def fill_actions(db: Database, stored: int, due_share: float, now: datetim
             await connection.execute(text("ANALYZE"))
         else:
             await connection.execute(text("ANALYZE actions"))
-    if not db.is_sqlite:
-        # The fill's pages written out now, as they long would be in a database that has held its
-        # actions for weeks: otherwise a timed checkpoint may fall inside the sweep (it doubled it).
-        async with db.engine.connect() as connection:
-            await connection.execute(text("CHECKPOINT"))
 
 
 def _db_time(db: Database, moment: datetime):
