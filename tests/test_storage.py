@@ -57,23 +57,25 @@ async def test_a_statement_that_must_wait_for_another_writer_waits_off_the_loop(
             await uow.session.execute(text("INSERT INTO t (name) VALUES ('waited')"))
             await uow.commit()
 
-    writing = asyncio.create_task(write())
-    started = time.monotonic()
-    for _ in range(20):  # the loop goes on while the statement waits
-        await asyncio.sleep(0.01)
-    assert time.monotonic() - started < 1
-    assert not writing.done()
-    holder.execute("INSERT INTO t (name) VALUES ('first')")
-    holder.execute("COMMIT")
-    await asyncio.wait_for(writing, 5)
-    holder.close()
+    try:
+        writing = asyncio.create_task(write())
+        started = time.monotonic()
+        for _ in range(20):  # the loop goes on while the statement waits
+            await asyncio.sleep(0.01)
+        assert time.monotonic() - started < 1
+        assert not writing.done()
+        holder.execute("INSERT INTO t (name) VALUES ('first')")
+        holder.execute("COMMIT")
+        await asyncio.wait_for(writing, 5)
+    finally:
+        holder.close()
     assert thread_trips == ["_waiting_for_locks"]
     async with sqlite_db.unit_of_work() as uow:
         assert (await uow.session.execute(text("SELECT name FROM t ORDER BY id"))).scalars().all() == ["first", "waited"]
 
 
 async def test_a_writer_that_holds_the_lock_past_the_busy_timeout_fails_the_statement(tmp_path):
-    """As before the loop ran statements: the URL's timeout is the wait, then \"try again\"."""
+    """As before statements ran on the loop: the URL's timeout is the wait, then "try again"."""
     db = Database(f"sqlite+aiosqlite:///{tmp_path}/clerk.db?timeout=0.2")
     async with db.engine.begin() as connection:
         await connection.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT)"))
