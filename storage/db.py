@@ -39,12 +39,6 @@ from storage.unit_of_work import DatabaseUnavailable, UnitOfWork
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 CONNECT_SECONDS = 3
 POOL_SECONDS = 3
-# PostgreSQL connections an instance keeps, the most transactions it runs at once. Under load more
-# only contend for the database's CPU: on the benchmark's two cores 4 gave a fifth more turns a
-# second than 30 (10 plus 20 overflow), with turns waiting their turn for a connection instead.
-# Nothing holds one while it waits on the network longer than a Teams read (at most 3 s); Graph is
-# asked outside any transaction.
-POOL_CONNECTIONS = 5
 STATEMENT_MS = 5_000
 LOCK_MS = 3_000
 # What a database that is down, restarting or stalled raises through SQLAlchemy and its drivers.
@@ -70,8 +64,7 @@ class Database:
         # server restarted) fails its turn with "try again" and is replaced.
         # A stalled server answers "try again" in time instead of holding a turn past Teams' 15 s:
         # connecting, waiting for a pooled connection, a lock and a statement are all bounded.
-        options = {"pool_size": POOL_CONNECTIONS, "max_overflow": 0, "pool_reset_on_return": None,
-                   "pool_timeout": POOL_SECONDS,
+        options = {"pool_size": 10, "max_overflow": 20, "pool_reset_on_return": None, "pool_timeout": POOL_SECONDS,
                    "connect_args": {"timeout": CONNECT_SECONDS, "server_settings": {
                        "statement_timeout": str(STATEMENT_MS), "lock_timeout": str(LOCK_MS)}}}
         if self.is_sqlite:
