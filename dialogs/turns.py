@@ -69,20 +69,19 @@ async def run_turn(new_unit_of_work: UnitOfWorkFactory, conversation_id: str,
     try:
         async with asyncio.timeout(TURN_SECONDS):
             async with new_unit_of_work() as uow:
-                timezone_read, timezone = False, None
+                timezone, claim_read_timezone = None, bool(activity_id) and committee_id is not None
                 if activity_id:
                     claimed, timezone = await uow.activities.claim_activity(conversation_id, activity_id, now,
                                                                             committee_id)
                     if not claimed:
                         return None
-                    timezone_read = committee_id is not None
                 if committee_id is None:
                     facts = conversation()
                     committee_id = await register_conversation(uow, facts.id, facts.reference_json,
                                                                facts.conversation_type, facts.tenant_id, now,
                                                                facts.local_timezone)
                 turn = make_turn(committee_id)
-                if not timezone_read:
+                if not claim_read_timezone:
                     timezone = await uow.committees.timezone_of(turn.committee_id)
                 zone = committee_zone(timezone, turn.tz)
                 if zone is not turn.tz:

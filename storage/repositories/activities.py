@@ -4,18 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import bindparam, delete, select
+from sqlalchemy import delete
 from sqlalchemy.dialects import postgresql, sqlite
 
 from storage.delivery_models import ProcessedActivity
-from storage.models import Committee
 from storage.repositories.base import Repository
+from storage.repositories.committees import COMMITTEE_TIMEZONE
 
 # Built once: building a statement anew costs about as much as running it. The claim returns the
 # committee's timezone, which every turn reads next: one statement instead of two.
-_TIMEZONE = select(Committee.timezone).where(Committee.id == bindparam("committee")).scalar_subquery()
 _CLAIM_ACTIVITY = {
-    name: dialect.insert(ProcessedActivity).on_conflict_do_nothing().returning(_TIMEZONE)
+    name: dialect.insert(ProcessedActivity).on_conflict_do_nothing().returning(COMMITTEE_TIMEZONE.scalar_subquery())
     for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
 }
 

@@ -29,7 +29,7 @@ from storage.repositories.base import Repository, column_values, insert_for
 
 # Built once (every named owner of an action is looked up): building a statement anew costs about
 # as much as running it.
-_TIMEZONE = select(Committee.__table__.c.timezone).where(Committee.__table__.c.id == bindparam("committee"))
+COMMITTEE_TIMEZONE = select(Committee.__table__.c.timezone).where(Committee.__table__.c.id == bindparam("committee"))
 _MEMBERS = select(Member).where(Member.committee_id == bindparam("committee")).order_by(Member.id)
 _MEMBER_BY_ALIAS = (select(Member).join(MemberAlias, MemberAlias.member_id == Member.id)
                     .where(MemberAlias.committee_id == bindparam("committee"),
@@ -94,7 +94,7 @@ class CommitteeRepository(Repository):
 
     async def timezone_of(self, committee_id: int) -> str | None:
         """The committee's own timezone, read on every turn: one column, not the ORM's whole row."""
-        return (await self.session.execute(_TIMEZONE, {"committee": committee_id})).scalar_one_or_none()
+        return (await self.session.execute(COMMITTEE_TIMEZONE, {"committee": committee_id})).scalar_one_or_none()
 
     async def get_committee(self, committee_id: int, for_update: bool = False) -> Committee:
         if for_update:
