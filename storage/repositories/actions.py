@@ -22,6 +22,7 @@ from storage.models import (
 from storage.identity import same_person
 from storage.repositories.changes import INSERT_CHANGE
 from storage.repositories.base import Repository, column_values
+from storage.statements import run
 from storage.vocabulary import (
     ActionStatus,
 )
@@ -43,21 +44,19 @@ class ActionRepository(Repository):
     async def next_action_number(self, committee_id: int) -> tuple[int, date | None]:
         """(the committee's next action number, its next meeting's date). Numbers run per committee
         and never repeat: the counter row is locked while it moves."""
-        connection = await self.session.connection()
-        number, next_meeting_date = (await connection.execute(_NEXT_ACTION_NUMBER, {"committee": committee_id})).one()
+        number, next_meeting_date = (await run(self.session, _NEXT_ACTION_NUMBER, {"committee": committee_id})).one()
         return number, next_meeting_date
 
     async def add_action(self, action: Action, owners: list[ActionOwner], created: Change) -> None:
         """Writes a new action, its owners and the change log's line of its creation, and sets their
         ids. Three plain INSERTs: the ORM's flush would cost more than the statements themselves."""
-        connection = await self.session.connection()
-        action.id = (await connection.execute(_INSERT_ACTION, column_values(action))).scalar_one()
+        action.id = (await run(self.session, _INSERT_ACTION, column_values(action))).scalar_one()
         for owner in owners:
             owner.action_id = action.id
         created.subject_id = action.id
         if owners:
-            await connection.execute(_INSERT_ACTION_OWNER, [column_values(owner) for owner in owners])
-        await connection.execute(INSERT_CHANGE, column_values(created))
+            await run(self.session, _INSERT_ACTION_OWNER, [column_values(owner) for owner in owners])
+        await run(self.session, INSERT_CHANGE, column_values(created))
 
     async def action_by_number(self, committee_id: int, number: int) -> Action | None:
         result = await self.session.execute(

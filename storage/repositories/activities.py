@@ -10,6 +10,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from storage.delivery_models import ProcessedActivity
 from storage.repositories.base import Repository
 from storage.repositories.committees import COMMITTEE_TIMEZONE
+from storage.statements import run
 
 # Built once: building a statement anew costs about as much as running it. The claim returns the
 # committee's timezone, which every turn reads next: one statement instead of two.
@@ -27,9 +28,8 @@ class ActivityRepository(Repository):
         """Records an activity as handled, in one statement that also reads the timezone of
         `committee_id`: (False, None) when it was handled before. A copy delivered at the same
         moment waits for this transaction, then finds the row."""
-        connection = await self.session.connection()
-        row = (await connection.execute(
-            _CLAIM_ACTIVITY[connection.dialect.name],
+        row = (await run(
+            self.session, _CLAIM_ACTIVITY[self.session.bind.dialect.name],
             {"conversation_id": conversation_id, "activity_id": activity_id, "processed_at": now,
              "committee": committee_id},
         )).first()

@@ -8,6 +8,7 @@ from sqlalchemy import insert, select
 
 from storage.models import Change, ItemEntry
 from storage.repositories.base import Repository, column_values
+from storage.statements import run
 from storage.vocabulary import ActionChange, ChangeSubject
 
 # Built once, and written as a plain INSERT: nearly every turn keeps a change, and the ORM's flush
@@ -18,8 +19,7 @@ INSERT_CHANGE = insert(Change)
 class ChangeRepository(Repository):
     async def add(self, change: Change) -> None:
         """Writes the change now, in the turn's transaction (nothing refers to a change's id)."""
-        connection = await self.session.connection()
-        await connection.execute(INSERT_CHANGE, column_values(change))
+        await run(self.session, INSERT_CHANGE, column_values(change))
 
     async def of(self, subject: ChangeSubject, subject_id: int) -> list[Change]:
         result = await self.session.execute(

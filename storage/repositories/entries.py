@@ -18,6 +18,7 @@ from storage.models import (
 )
 from storage.repositories.base import Repository, column_values
 from storage.repositories.changes import INSERT_CHANGE
+from storage.statements import run
 from storage.vocabulary import (
     EntryKind,
 )
@@ -39,10 +40,9 @@ class EntryRepository(Repository):
         turn has only staged are written first, as the entry may refer to them."""
         if self.session.new:
             await self.session.flush()
-        connection = await self.session.connection()
-        entry.id = (await connection.execute(_INSERT_ENTRY, column_values(entry))).scalar_one()
+        entry.id = (await run(self.session, _INSERT_ENTRY, column_values(entry))).scalar_one()
         recorded.subject_id = entry.id
-        await connection.execute(INSERT_CHANGE, column_values(recorded))
+        await run(self.session, INSERT_CHANGE, column_values(recorded))
 
     async def entries(self, item_ids: list[int]) -> list[ItemEntry]:
         if not item_ids:
@@ -54,8 +54,7 @@ class EntryRepository(Repository):
 
     async def next_number(self, committee_id: int) -> int:
         """The committee's next entry reference; the counter row is locked while it moves."""
-        result = await self.session.execute(_NEXT_ENTRY_NUMBER, {"committee": committee_id})
-        return result.scalar_one()
+        return (await run(self.session, _NEXT_ENTRY_NUMBER, {"committee": committee_id})).scalar_one()
 
     async def get_entry(self, entry_id: int) -> ItemEntry:
         return await self.session.get(ItemEntry, entry_id)

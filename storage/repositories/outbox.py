@@ -19,6 +19,7 @@ from sqlalchemy import (
 from storage.models import Conversation
 from storage.delivery_models import LiveInstance, OutboxMessage
 from storage.repositories.base import Repository, insert_for
+from storage.statements import run
 
 
 class OutboxRepository(Repository):
@@ -32,15 +33,14 @@ class OutboxRepository(Repository):
         sender is not itself delivering now. The first INSERT decides that itself, so the check
         costs no statement of its own; Core, not the ORM, whose flush cost a turn more than the rest
         of the outbox together."""
-        connection = await self.session.connection()
         ids, held, rest = [], False, messages
         if sender is not None:
-            row = (await connection.execute(_ENQUEUE_UNLESS_OLDER_WAITING, {
+            row = (await run(self.session, _ENQUEUE_UNLESS_OLDER_WAITING, {
                 **messages[0], "sender": sender, "claimed_until": claimed_until})).one()
             ids, held, rest = [row.id], row.claimed_by is not None, messages[1:]
         if rest:
             claim = {"claimed_by": sender if held else None, "claimed_until": claimed_until if held else None}
-            result = await connection.execute(_ENQUEUE, [{**message, **claim} for message in rest])
+            result = await run(self.session, _ENQUEUE, [{**message, **claim} for message in rest])
             ids += [row[0] for row in result.all()]
         return ids, held
 
@@ -87,8 +87,7 @@ class OutboxRepository(Repository):
 
     async def remove(self, message_id: int, instance: str) -> bool:
         """Deletes a delivered message; False when this instance no longer held it."""
-        connection = await self.session.connection()
-        result = await connection.execute(_REMOVE, {"message": message_id, "instance": instance})
+        result = await run(self.session, _REMOVE, {"message": message_id, "instance": instance})
         return bool(result.rowcount)
 
     async def release(self, message_ids: list[int], instance: str) -> None:

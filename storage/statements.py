@@ -1,0 +1,143 @@
+"""The Core statements a turn runs, sent the cheapest way the database's driver allows.
+
+On PostgreSQL, SQLAlchemy's way of sending a statement (its execution context, the greenlet that
+bridges its synchronous core, the asyncpg adapter's cursor) costs about 90 us on top of the
+~100 us asyncpg takes to send it and read the answer: nearly as much again, on every statement of
+every turn. `run` compiles a statement once for each set of parameter names and sends it with
+asyncpg itself, on the session's own connection and in its transaction, with SQLAlchemy's bind
+and result processing and its exceptions. On SQLite a statement already runs on the event loop
+(storage/sqlite.py), and SQLAlchemy's way costs little; it is kept.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import namedtuple
+from typing import Any, Protocol, Sequence
+
+from sqlalchemy.exc import DBAPIError, NoResultFound, MultipleResultsFound
+from sqlalchemy.ext.asyncio import AsyncSession
+
+
+class Rows(Protocol):
+    """What a caller reads from `run`: SQLAlchemy's Result offers the same."""
+
+    rowcount: int
+
+    def first(self) -> Any: ...
+    def one(self) -> Any: ...
+    def scalar_one(self) -> Any: ...
+    def all(self) -> Sequence[Any]: ...
+
+
+async def run(session: AsyncSession, statement, parameters: dict | list[dict]) -> Rows:
+    """Runs a Core statement in the session's transaction. A list of several parameter sets (one
+    statement for many rows) goes SQLAlchemy's way, which builds one multi-row statement."""
+    connection = await session.connection()
+    if connection.dialect.name != "postgresql" or (isinstance(parameters, list) and len(parameters) != 1):
+        return await connection.execute(statement, parameters)
+    if isinstance(parameters, list):
+        parameters = parameters[0]
+    compiled = _compiled(statement, connection.dialect, parameters)
+    raw = await connection.get_raw_connection()
+    adapted = raw.dbapi_connection
+    arguments = compiled.arguments(parameters)
+    try:
+        if adapted._transaction is None:
+            # The adapter sends BEGIN with its first statement; this one is the first. (Under
+            # AUTOCOMMIT, for a one-statement unit of work, it sends nothing.)
+            await adapted._start_transaction()
+        if compiled.returns_rows:
+            records = await raw.driver_connection.fetch(compiled.sql, *arguments)
+            return _Rows([compiled.row(record) for record in records], len(records))
+        status = await raw.driver_connection.execute(compiled.sql, *arguments)
+    except Exception as error:
+        await _raise_as_sqlalchemy(connection, adapted, compiled.sql, arguments, error)
+    counted = _COUNT.match(status or "")
+    return _Rows([], int(counted.group(1)) if counted else -1)
+
+
+_COUNT = re.compile(r"(?:UPDATE|DELETE|INSERT \d+) (\d+)")
+
+
+class _Compiled:
+    """One statement compiled for asyncpg ($1, $2, ...) with one set of parameter names."""
+
+    def __init__(self, statement, dialect, names: list[str]):
+        compiled = statement.compile(dialect=dialect, column_keys=names)
+        if compiled.insert_prefetch or compiled.update_prefetch:
+            defaults = [column for column in [*compiled.insert_prefetch, *compiled.update_prefetch]
+                        if not (column.default is not None and column.default.is_scalar)]
+            if defaults:
+                raise ValueError(f"run() cannot compute the default of {defaults}; pass a value")
+        self._prefetch = {column.key: column.default.arg
+                          for column in [*compiled.insert_prefetch, *compiled.update_prefetch]}
+        self._compiled = compiled
+        self.sql = compiled.string
+        self._order = list(compiled.positiontup or [])
+        self._binds = {name: compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect)
+                       for name in self._order}
+        columns = list(getattr(statement, "exported_columns", []) or [])
+        self.returns_rows = bool(columns)
+        self._results = [column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns]
+        self._shape = namedtuple("Row", [getattr(column, "key", None) or f"column_{n}" for n, column in enumerate(columns)],
+                                 rename=True) if columns else None
+
+    def arguments(self, parameters: dict) -> list:
+        values = self._compiled.construct_params({**self._prefetch, **parameters})
+        arguments = []
+        for name in self._order:
+            value, process = values[name], self._binds[name]
+            arguments.append(process(value) if process else value)
+        return arguments
+
+    def row(self, record) -> tuple:
+        return self._shape._make(process(value) if process else value
+                                 for value, process in zip(record, self._results))
+
+
+_COMPILED: dict[tuple, _Compiled] = {}
+
+
+def _compiled(statement, dialect, parameters: dict) -> _Compiled:
+    key = (statement, tuple(parameters))
+    compiled = _COMPILED.get(key)
+    if compiled is None:
+        compiled = _COMPILED[key] = _Compiled(statement, dialect, list(parameters))
+    return compiled
+
+
+async def _raise_as_sqlalchemy(connection, adapted, sql: str, arguments: list, error: Exception):
+    """Raises what SQLAlchemy would have raised for the same failure (IntegrityError, an
+    OperationalError, a lost connection invalidated), so callers and the unit of work see no
+    difference. Errors that are not the database's (a timeout, a cancelled turn) pass unchanged."""
+    try:
+        if isinstance(error, adapted.dbapi.Error):
+            raise error  # already translated (BEGIN goes through the adapter)
+        adapted._handle_exception(error)
+    except adapted.dbapi.Error as dbapi_error:
+        lost = connection.dialect.is_disconnect(dbapi_error, adapted, None)
+        if lost:
+            await connection.invalidate()
+        raise DBAPIError.instance(sql, arguments, dbapi_error, adapted.dbapi.Error,
+                                  connection_invalidated=lost, dialect=connection.dialect) from error
+
+
+class _Rows:
+    def __init__(self, rows: list, rowcount: int):
+        self._rows = rows
+        self.rowcount = rowcount
+
+    def first(self):
+        return self._rows[0] if self._rows else None
+
+    def one(self):
+        if len(self._rows) != 1:
+            raise (NoResultFound if not self._rows else MultipleResultsFound)("expected one row")
+        return self._rows[0]
+
+    def scalar_one(self):
+        return self.one()[0]
+
+    def all(self) -> list:
+        return list(self._rows)

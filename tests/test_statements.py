@@ -1,0 +1,109 @@
+"""The turn's Core statements as storage.statements sends them (asyncpg directly on PostgreSQL):
+in the unit of work's transaction, with SQLAlchemy's values, defaults and errors, and a lost
+connection replaced."""
+
+import asyncio
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import Column, Integer, MetaData, String, Table, bindparam, insert, select, text, update
+from sqlalchemy.exc import IntegrityError
+
+from storage.db import Database
+from storage.models import UTCDateTime
+from storage.statements import run
+from storage.unit_of_work import DatabaseUnavailable
+
+_METADATA = MetaData()
+_NOTES = Table("notes", _METADATA, Column("id", Integer, primary_key=True), Column("name", String, unique=True),
+               Column("at", UTCDateTime), Column("count", Integer, default=7))
+_ADD = insert(_NOTES).returning(_NOTES.c.id, _NOTES.c.at, _NOTES.c.count)
+_RENAME = update(_NOTES).where(_NOTES.c.name == bindparam("old")).values(name=bindparam("new"))
+_AT = datetime(2026, 11, 30, 21, 0, tzinfo=timezone(timedelta(hours=2)))
+
+
+
+@pytest.fixture
+async def db(database_url):
+    database = Database(database_url)
+    async with database.engine.begin() as connection:
+        await connection.run_sync(_METADATA.create_all)
+    yield database
+    await database.dispose()
+
+
+async def _names(db: Database) -> list[str]:
+    async with db.unit_of_work() as uow:
+        return list((await uow.session.execute(select(_NOTES.c.name).order_by(_NOTES.c.id))).scalars())
+
+
+async def test_the_first_statement_of_a_unit_of_work_is_in_its_transaction(db):
+    """Red when the transaction is not begun first: PostgreSQL would keep the row by itself."""
+    async with db.unit_of_work() as uow:
+        await run(uow.session, _ADD, {"name": "not committed", "at": _AT})
+    assert await _names(db) == []
+    async with db.unit_of_work() as uow:
+        await run(uow.session, _ADD, {"name": "kept", "at": _AT})
+        await uow.session.execute(_RENAME, {"old": "kept", "new": "kept, then renamed"})  # the ORM's way, same transaction
+        await uow.commit()
+    assert await _names(db) == ["kept, then renamed"]
+
+
+async def test_values_defaults_and_counts_are_sqlalchemys(db):
+    async with db.unit_of_work() as uow:
+        row = (await run(uow.session, _ADD, [{"name": "a", "at": _AT}])).one()
+        renamed = await run(uow.session, _RENAME, {"old": "a", "new": "b"})
+        missing = await run(uow.session, _RENAME, {"old": "nobody", "new": "c"})
+        await uow.commit()
+    assert row.at == _AT and row.at.tzinfo == timezone.utc  # stored as UTC, read back aware
+    assert row.count == 7 and row[0] == row.id
+    assert (renamed.rowcount, missing.rowcount) == (1, 0)
+
+
+async def test_a_database_error_is_sqlalchemys_and_rolls_the_transaction_back(db):
+    async with db.unit_of_work() as uow:
+        await run(uow.session, _ADD, {"name": "first", "at": _AT})
+        await uow.commit()
+    with pytest.raises(IntegrityError):
+        async with db.unit_of_work() as uow:
+            await run(uow.session, _ADD, {"name": "second", "at": _AT})
+            await run(uow.session, _ADD, {"name": "first", "at": _AT})
+    assert await _names(db) == ["first"]
+
+
+async def test_a_lost_connection_answers_try_again_and_is_replaced(db):
+    if db.is_sqlite:
+        pytest.skip("SQLite has no server to lose")
+    async with db.unit_of_work() as uow:
+        await run(uow.session, _ADD, {"name": "before", "at": _AT})
+        await uow.commit()
+    administrator = Database(str(db.url.render_as_string(hide_password=False)))
+    try:
+        # The server drops the pooled connection (pg_stat_activity is read afresh each statement
+        # only outside a transaction).
+        async with administrator.engine.execution_options(isolation_level="AUTOCOMMIT").connect() as other:
+            others = "FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            await other.execute(text(f"SELECT pg_terminate_backend(pid) {others}"))
+            while (await other.execute(text(f"SELECT count(*) {others}"))).scalar():
+                await asyncio.sleep(0.01)
+        await asyncio.sleep(0.01)  # and the client reads that it is gone
+    finally:
+        await administrator.dispose()
+    with pytest.raises(DatabaseUnavailable):
+        async with db.unit_of_work() as uow:
+            await run(uow.session, _ADD, {"name": "lost", "at": _AT})
+    async with db.unit_of_work() as uow:
+        await run(uow.session, _ADD, {"name": "after", "at": _AT})
+        await uow.commit()
+    assert await _names(db) == ["before", "after"]
+
+
+async def test_a_default_it_cannot_compute_is_refused_not_left_out(db):
+    table = Table("stamped", MetaData(), Column("id", Integer, primary_key=True),
+                  Column("at", UTCDateTime, default=lambda: datetime.now(timezone.utc)))
+    if db.is_sqlite:
+        pytest.skip("SQLite statements go SQLAlchemy's way, which computes it")
+    async with db.unit_of_work() as uow:
+        with pytest.raises(ValueError, match="default"):
+            await run(uow.session, insert(table), {"id": 1})
+
