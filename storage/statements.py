@@ -5,8 +5,10 @@ bridges its synchronous core, the asyncpg adapter's cursor) costs about 90 us on
 ~100 us asyncpg takes to send it and read the answer: nearly as much again, on every statement of
 every turn. `run` compiles a statement once for each set of parameter names and sends it with
 asyncpg itself, on the session's own connection and in its transaction, with SQLAlchemy's bind
-and result processing and its exceptions. On SQLite a statement already runs on the event loop
-(storage/sqlite.py), and SQLAlchemy's way costs little; it is kept.
+and result processing and its exceptions; `load` does the same for the hot reads of ORM objects
+(the open meeting, the members), which join the session as if the ORM had loaded them. On SQLite
+a statement already runs on the event loop (storage/sqlite.py), and SQLAlchemy's way costs
+little; it is kept.
 """
 
 from __future__ import annotations
@@ -15,8 +17,10 @@ import re
 from collections import namedtuple
 from typing import Any, Protocol, Sequence
 
+from sqlalchemy import inspect
 from sqlalchemy.exc import DBAPIError, NoResultFound, MultipleResultsFound
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import make_transient_to_detached
 
 
 class Rows(Protocol):
@@ -58,6 +62,49 @@ async def run(session: AsyncSession, statement, parameters: dict | list[dict]) -
 
 
 _COUNT = re.compile(r"(?:UPDATE|DELETE|INSERT \d+) (\d+)")
+
+
+async def load(session: AsyncSession, model: type, statement, parameters: dict) -> list[tuple]:
+    """The rows of `statement`, a select of `model` (its columns, then any other values), with the
+    model's object in place of its columns, as the ORM gives them: pending changes are flushed
+    first, a row the session holds already comes back as that object, and a new one joins the
+    session as if the ORM had loaded it. Sent the way `run` sends it."""
+    if session.bind.dialect.name != "postgresql":
+        return list((await session.execute(statement, parameters)).all())
+    await session.flush()
+    mapper = inspect(model)
+    keys = _attribute_keys(mapper, statement)
+    rows = (await run(session, statement, parameters)).all()
+    loaded = []
+    for row in rows:
+        values = dict(zip(keys, row))
+        identity = mapper.identity_key_from_primary_key([values[column.key] for column in mapper.primary_key])
+        held = session.identity_map.get(identity)
+        if held is not None and inspect(held).expired_attributes:
+            return list((await session.execute(statement, parameters)).all())  # the ORM refreshes it
+        if held is None:
+            held = mapper.class_manager.new_instance()
+            inspect(held).dict.update(values)
+            make_transient_to_detached(held)
+            session.add(held)
+        loaded.append((held, *row[len(keys):]))
+    return loaded
+
+
+_KEYS: dict = {}
+
+
+def _attribute_keys(mapper, statement) -> list[str]:
+    """The model's attribute for each of the statement's first columns, those of the model's table."""
+    keys = _KEYS.get(statement)
+    if keys is None:
+        keys = []
+        for column in statement.exported_columns:
+            if getattr(column, "table", None) is not mapper.local_table:
+                break
+            keys.append(mapper.get_property_by_column(column).key)
+        _KEYS[statement] = keys
+    return keys
 
 
 class _Compiled:

@@ -8,10 +8,11 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import Column, Integer, MetaData, String, Table, bindparam, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from storage.db import Database
 from storage.models import UTCDateTime
-from storage.statements import run
+from storage.statements import load, run
 from storage.unit_of_work import DatabaseUnavailable
 
 _METADATA = MetaData()
@@ -21,6 +22,19 @@ _ADD = insert(_NOTES).returning(_NOTES.c.id, _NOTES.c.at, _NOTES.c.count)
 _RENAME = update(_NOTES).where(_NOTES.c.name == bindparam("old")).values(name=bindparam("new"))
 _AT = datetime(2026, 11, 30, 21, 0, tzinfo=timezone(timedelta(hours=2)))
 
+
+class _Base(DeclarativeBase):
+    metadata = _METADATA
+
+
+class _Topic(_Base):
+    __tablename__ = "topics"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title_text: Mapped[str] = mapped_column("title")  # an attribute named apart from its column
+    at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+_TOPICS = select(_Topic, (_Topic.id > bindparam("above")).label("later")).order_by(_Topic.id)
 
 
 @pytest.fixture
@@ -107,3 +121,22 @@ async def test_a_default_it_cannot_compute_is_refused_not_left_out(db):
         with pytest.raises(ValueError, match="default"):
             await run(uow.session, insert(table), {"id": 1})
 
+
+async def test_loaded_objects_are_the_sessions_as_if_the_orm_had_loaded_them(db):
+    async with db.unit_of_work() as uow:
+        uow.session.add(_Topic(id=1, title_text="first", at=_AT))
+        await uow.commit()
+    async with db.unit_of_work() as uow:
+        held = await uow.session.get(_Topic, 1)
+        uow.session.add(_Topic(id=2, title_text="pending"))  # flushed before the select, as the ORM does
+        rows = await load(uow.session, _Topic, _TOPICS, {"above": 1})
+        assert [(topic.id, topic.title_text, later) for topic, later in rows] == [(1, "first", False), (2, "pending", True)]
+        assert rows[0][0] is held
+        await uow.commit()
+    async with db.unit_of_work() as uow:
+        (first, _), (second, _) = await load(uow.session, _Topic, _TOPICS, {"above": 1})
+        assert first.at == _AT and first.at.tzinfo == timezone.utc
+        second.title_text = "changed"  # tracked: the object belongs to the session
+        await uow.commit()
+    async with db.unit_of_work() as uow:
+        assert (await uow.session.get(_Topic, 2)).title_text == "changed"

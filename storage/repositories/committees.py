@@ -25,6 +25,7 @@ from storage.models import (
 )
 from storage.identity import same_person
 from storage.repositories.base import Repository, column_values, insert_for
+from storage.statements import load
 
 
 # Built once (every named owner of an action is looked up): building a statement anew costs about
@@ -110,7 +111,7 @@ class CommitteeRepository(Repository):
 
     async def members_and_alias(self, committee_id: int, alias_key: str) -> tuple[list[Member], Member | None]:
         """The standing members, and the one `alias_key` is an alias of (if any), in one statement."""
-        rows = (await self.session.execute(_MEMBERS_AND_ALIAS, {"committee": committee_id, "alias": alias_key})).all()
+        rows = await load(self.session, Member, _MEMBERS_AND_ALIAS, {"committee": committee_id, "alias": alias_key})
         return [member for member, _ in rows], next((member for member, named in rows if named), None)
 
     async def member_by_key(self, committee_id: int, name_key: str) -> Member | None:

@@ -13,6 +13,7 @@ from storage.models import (
     MinutesPost,
 )
 from storage.repositories.base import Repository
+from storage.statements import load
 
 # Built once: building a statement anew costs about as much as running it.
 _OPEN_MEETING = (
@@ -29,8 +30,8 @@ class MeetingRepository(Repository):
     """Meetings with their agenda, attendance and the minutes cards posted for them."""
 
     async def open_meeting(self, committee_id: int) -> Meeting | None:
-        result = await self.session.execute(_OPEN_MEETING, {"committee": committee_id})
-        return result.scalar_one_or_none()
+        rows = await load(self.session, Meeting, _OPEN_MEETING, {"committee": committee_id})
+        return rows[0][0] if rows else None
 
     async def meetings_of(self, committee_id: int) -> list[Meeting]:
         """A committee's meetings, the latest first."""
