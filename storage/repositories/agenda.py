@@ -16,6 +16,7 @@ from storage.models import (
     Meeting,
 )
 from storage.repositories.base import Repository
+from storage.statements import load
 
 # Built once: every note, question, answer and outcome reads the agenda, and building a statement
 # anew costs about as much as running it.
@@ -31,8 +32,7 @@ class AgendaRepository(Repository):
         return await self.session.get(AgendaItem, item_id)
 
     async def items(self, meeting_id: int) -> list[AgendaItem]:
-        result = await self.session.execute(_ITEMS, {"meeting": meeting_id})
-        return list(result.scalars())
+        return [item for item, in await load(self.session, AgendaItem, _ITEMS, {"meeting": meeting_id})]
 
     async def items_minuted_earlier_in_year(self, meeting: Meeting) -> int:
         """The agenda items (breaks aside) of the committee's meetings before this one in its year:
