@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import date, datetime
 
 from sqlalchemy import (
@@ -38,6 +39,29 @@ _INSERT_ACTION = insert(Action).returning(Action.id)
 _INSERT_ACTION_OWNER = insert(ActionOwner)
 
 
+def _without(values: dict, key: str) -> dict:
+    return {name: value for name, value in values.items() if name != key}
+
+
+@functools.cache
+def _written_together(action_keys: tuple, owner_keys: tuple, change_keys: tuple):
+    """WITH new_action AS (INSERT INTO actions ... RETURNING id), new_owner AS (INSERT INTO
+    action_owners SELECT new_action.id, ...) INSERT INTO changes SELECT ..., new_action.id, for
+    the columns given (the rest take their defaults); built once for each set of columns."""
+    new_action = (insert(Action).values({key: bindparam(f"action_{key}") for key in action_keys})
+                  .returning(Action.id).cte("new_action"))
+
+    def from_new_action(model, id_column: str, prefix: str, keys: tuple):
+        table = model.__table__
+        return insert(table).from_select([id_column, *keys], select(
+            new_action.c.id, *(bindparam(f"{prefix}_{key}", type_=table.c[key].type) for key in keys)))
+
+    statement = from_new_action(Change, "subject_id", "change", change_keys).returning(Change.subject_id)
+    if owner_keys:
+        statement = statement.add_cte(from_new_action(ActionOwner, "action_id", "owner", owner_keys).cte("new_owner"))
+    return statement
+
+
 class ActionRepository(Repository):
     """Actions with their owners and history, and presenters due back."""
 
@@ -49,14 +73,26 @@ class ActionRepository(Repository):
 
     async def add_action(self, action: Action, owners: list[ActionOwner], created: Change) -> None:
         """Writes a new action, its owners and the change log's line of its creation, and sets their
-        ids. Three plain INSERTs: the ORM's flush would cost more than the statements themselves."""
-        action.id = (await run(self.session, _INSERT_ACTION, column_values(action))).scalar_one()
+        ids: on PostgreSQL, with one owner or none, in one statement (a data-modifying WITH, one
+        round trip instead of three); otherwise three plain INSERTs, as the ORM's flush would cost
+        more than the statements themselves."""
+        together = self.session.bind.dialect.name == "postgresql" and len(owners) <= 1
+        if together:
+            parts = {"action": column_values(action), "change": _without(column_values(created), "subject_id")}
+            if owners:
+                parts["owner"] = _without(column_values(owners[0]), "action_id")
+            statement = _written_together(*(tuple(parts.get(part, ())) for part in ("action", "owner", "change")))
+            action.id = (await run(self.session, statement, {
+                f"{part}_{key}": value for part, values in parts.items() for key, value in values.items()})).scalar_one()
+        else:
+            action.id = (await run(self.session, _INSERT_ACTION, column_values(action))).scalar_one()
         for owner in owners:
             owner.action_id = action.id
         created.subject_id = action.id
-        if owners:
-            await run(self.session, _INSERT_ACTION_OWNER, [column_values(owner) for owner in owners])
-        await run(self.session, INSERT_CHANGE, column_values(created))
+        if not together:
+            if owners:
+                await run(self.session, _INSERT_ACTION_OWNER, [column_values(owner) for owner in owners])
+            await run(self.session, INSERT_CHANGE, column_values(created))
 
     async def action_by_number(self, committee_id: int, number: int) -> Action | None:
         result = await self.session.execute(
