@@ -13,11 +13,12 @@ little; it is kept.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import namedtuple
 from typing import Any, Protocol, Sequence
 
-from sqlalchemy import inspect
+from sqlalchemy import bindparam, inspect, select
 from sqlalchemy.exc import DBAPIError, NoResultFound, MultipleResultsFound
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import make_transient_to_detached
@@ -91,6 +92,23 @@ async def load(session: AsyncSession, model: type, statement, parameters: dict) 
     return loaded
 
 
+async def get(session: AsyncSession, model: type, primary_key) -> Any:
+    """`session.get(model, primary_key)`, the row read the direct way when the session does not
+    hold it yet."""
+    mapper = inspect(model)
+    if (session.bind.dialect.name != "postgresql"
+            or session.identity_map.get(mapper.identity_key_from_primary_key([primary_key])) is not None):
+        return await session.get(model, primary_key)
+    rows = await load(session, model, _by_primary_key(model), {"primary_key": primary_key})
+    return rows[0][0] if rows else None
+
+
+@functools.cache
+def _by_primary_key(model: type):
+    (column,) = inspect(model).primary_key
+    return select(model).where(column == bindparam("primary_key"))
+
+
 _KEYS: dict = {}
 
 
@@ -112,13 +130,13 @@ class _Compiled:
 
     def __init__(self, statement, dialect, names: list[str]):
         compiled = statement.compile(dialect=dialect, column_keys=names)
-        if compiled.insert_prefetch or compiled.update_prefetch:
-            defaults = [column for column in [*compiled.insert_prefetch, *compiled.update_prefetch]
-                        if not (column.default is not None and column.default.is_scalar)]
-            if defaults:
-                raise ValueError(f"run() cannot compute the default of {defaults}; pass a value")
-        self._prefetch = {column.key: column.default.arg
-                          for column in [*compiled.insert_prefetch, *compiled.update_prefetch]}
+        # Columns left out whose default SQLAlchemy computes in Python: a constant is passed here;
+        # anything else (a function, or two tables' columns of one name) is refused, never lost.
+        prefetch = [*compiled.insert_prefetch, *compiled.update_prefetch]
+        unsupported = [column for column in prefetch if not (column.default is not None and column.default.is_scalar)]
+        if unsupported or len({column.key for column in prefetch}) < len(prefetch):
+            raise ValueError(f"run() cannot compute the defaults of {unsupported or prefetch}; pass values")
+        self._prefetch = {column.key: column.default.arg for column in prefetch}
         self._compiled = compiled
         self.sql = compiled.string
         self._order = list(compiled.positiontup or [])

@@ -12,7 +12,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from storage.db import Database
 from storage.models import UTCDateTime
-from storage.statements import load, run
+from storage.statements import get, load, run
 from storage.unit_of_work import DatabaseUnavailable
 
 _METADATA = MetaData()
@@ -140,3 +140,16 @@ async def test_loaded_objects_are_the_sessions_as_if_the_orm_had_loaded_them(db)
         await uow.commit()
     async with db.unit_of_work() as uow:
         assert (await uow.session.get(_Topic, 2)).title_text == "changed"
+
+
+async def test_get_is_the_sessions_get(db):
+    async with db.unit_of_work() as uow:
+        uow.session.add(_Topic(id=3, title_text="third"))
+        await uow.commit()
+    async with db.unit_of_work() as uow:
+        topic = await get(uow.session, _Topic, 3)
+        assert (topic.title_text, await get(uow.session, _Topic, 3), await get(uow.session, _Topic, 4)) == ("third", topic, None)
+        topic.title_text = "changed"
+        await uow.commit()
+    async with db.unit_of_work() as uow:
+        assert (await uow.session.get(_Topic, 3)).title_text == "changed"

@@ -25,7 +25,7 @@ from storage.models import (
 )
 from storage.identity import same_person
 from storage.repositories.base import Repository, column_values, insert_for
-from storage.statements import load
+from storage.statements import get, load
 
 
 # Built once (every named owner of an action is looked up): building a statement anew costs about
@@ -103,7 +103,7 @@ class CommitteeRepository(Repository):
                 select(Committee).where(Committee.id == committee_id).with_for_update()
             )
             return result.scalar_one()
-        return await self.session.get(Committee, committee_id)
+        return await get(self.session, Committee, committee_id)
 
     async def members(self, committee_id: int) -> list[Member]:
         result = await self.session.execute(_MEMBERS, {"committee": committee_id})

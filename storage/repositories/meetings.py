@@ -22,6 +22,7 @@ _OPEN_MEETING = (
     .order_by(Meeting.id.desc())
     .limit(1)
 )
+_ATTENDANCE = select(Attendance).where(Attendance.meeting_id == bindparam("meeting")).order_by(Attendance.id)
 _ATTENDANCE_BY_KEY = select(Attendance).where(Attendance.meeting_id == bindparam("meeting"),
                                               Attendance.name_key == bindparam("key"))
 
@@ -85,14 +86,11 @@ class MeetingRepository(Repository):
         return list(result.scalars())
 
     async def attendance(self, meeting_id: int) -> list[Attendance]:
-        result = await self.session.execute(
-            select(Attendance).where(Attendance.meeting_id == meeting_id).order_by(Attendance.id)
-        )
-        return list(result.scalars())
+        return [row for row, in await load(self.session, Attendance, _ATTENDANCE, {"meeting": meeting_id})]
 
     async def attendance_by_key(self, meeting_id: int, name_key: str) -> Attendance | None:
-        result = await self.session.execute(_ATTENDANCE_BY_KEY, {"meeting": meeting_id, "key": name_key})
-        return result.scalar_one_or_none()
+        rows = await load(self.session, Attendance, _ATTENDANCE_BY_KEY, {"meeting": meeting_id, "key": name_key})
+        return rows[0][0] if rows else None
 
     async def attendance_by_user(self, meeting_id: int, teams_user_id: str) -> Attendance | None:
         result = await self.session.execute(
