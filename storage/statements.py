@@ -1,14 +1,14 @@
-"""The Core statements a turn runs, sent the cheapest way the database's driver allows.
+"""The statements a turn runs most, sent the cheapest way the database's driver allows.
 
 On PostgreSQL, SQLAlchemy's way of sending a statement (its execution context, the greenlet that
 bridges its synchronous core, the asyncpg adapter's cursor) costs about 90 us on top of the
 ~100 us asyncpg takes to send it and read the answer: nearly as much again, on every statement of
 every turn. `run` compiles a statement once for each set of parameter names and sends it with
 asyncpg itself, on the session's own connection and in its transaction, with SQLAlchemy's bind
-and result processing and its exceptions; `load` does the same for the hot reads of ORM objects
-(the open meeting, the members), which join the session as if the ORM had loaded them. On SQLite
-a statement already runs on the event loop (storage/sqlite.py), and SQLAlchemy's way costs
-little; it is kept.
+and result processing and its exceptions; `load` and `get` do the same for the frequent reads of
+ORM objects (the open meeting, its agenda and attendance, the members, the committee), which join
+the session as if the ORM had loaded them. On SQLite a statement already runs on the event loop
+(storage/sqlite.py), and SQLAlchemy's way costs little; it is kept.
 """
 
 from __future__ import annotations
@@ -79,7 +79,8 @@ async def load(session: AsyncSession, model: type, statement, parameters: dict) 
     loaded = []
     for row in rows:
         values = dict(zip(keys, row))
-        identity = mapper.identity_key_from_primary_key([values[column.key] for column in mapper.primary_key])
+        identity = mapper.identity_key_from_primary_key(
+            [values[mapper.get_property_by_column(column).key] for column in mapper.primary_key])
         held = session.identity_map.get(identity)
         if held is not None and inspect(held).expired_attributes:
             return list((await session.execute(statement, parameters)).all())  # the ORM refreshes it

@@ -1,6 +1,6 @@
-"""The turn's Core statements as storage.statements sends them (asyncpg directly on PostgreSQL):
-in the unit of work's transaction, with SQLAlchemy's values, defaults and errors, and a lost
-connection replaced."""
+"""The turn's frequent statements as storage.statements sends them (asyncpg directly on
+PostgreSQL): in the unit of work's transaction, with SQLAlchemy's values, defaults and errors, a
+lost connection replaced, and ORM objects that belong to the session as if the ORM had loaded them."""
 
 import asyncio
 from datetime import datetime, timedelta, timezone
