@@ -111,7 +111,8 @@ class ClerkBot(TeamsActivityHandler):
     async def _card_action(self, turn_context: TurnContext, value: dict) -> None:
         """A button on a card posted before Universal Actions (Action.Submit arrives as a message with
         a value): the same row of the command table as its Action.Execute verb."""
-        verb = _LEGACY_SUBMITS.get(value.get("clerk"))
+        kind = value.get("clerk")
+        verb = _LEGACY_SUBMITS.get(kind) if isinstance(kind, str) else None
         if verb is None:
             await self._say(turn_context, "That button is not one of mine any more. /minutes posts the minutes again.")
             return

@@ -138,6 +138,7 @@ SEEDED = [  # cases that once gave a 5xx or "Something went wrong", kept as expl
     dict(kind="message", name="", text="/drop 99999999999999999999 x", entities=[], value=None, sender=None),
     dict(kind="message", name="", text="/done 99999999999999999999", entities=[], value=None, sender=None),
     dict(kind="message", name="", text="/item ²", entities=[], value=None, sender=None),
+    dict(kind="message", name="", text="", entities=[], value={"clerk": ["approve"]}, sender=None),  # found by this test
 ] + [  # a message action's invokes with a message payload of every wrong shape
     dict(kind="invoke", name=name, text="", entities=[], sender=None,
          value={"commandId": "recordInMinutes", "messagePayload": payload, "data": data})
