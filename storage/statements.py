@@ -24,6 +24,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import make_transient_to_detached
 
 
+def on_postgresql(session: AsyncSession) -> bool:
+    """Whether the session's database is PostgreSQL: the one test every PostgreSQL-only statement
+    and direct path makes."""
+    return session.bind.dialect.name == "postgresql"
+
+
 class Rows(Protocol):
     """What a caller reads from `run`: SQLAlchemy's Result offers the same."""
 
@@ -39,7 +45,7 @@ async def run(session: AsyncSession, statement, parameters: dict | list[dict]) -
     """Runs a Core statement in the session's transaction. A list of several parameter sets (one
     statement for many rows) goes SQLAlchemy's way, which builds one multi-row statement."""
     connection = await session.connection()
-    if connection.dialect.name != "postgresql" or (isinstance(parameters, list) and len(parameters) != 1):
+    if not on_postgresql(session) or (isinstance(parameters, list) and len(parameters) != 1):
         return await connection.execute(statement, parameters)
     if isinstance(parameters, list):
         parameters = parameters[0]
@@ -70,7 +76,7 @@ async def load(session: AsyncSession, model: type, statement, parameters: dict) 
     model's object in place of its columns, as the ORM gives them: pending changes are flushed
     first, a row the session holds already comes back as that object, and a new one joins the
     session as if the ORM had loaded it. Sent the way `run` sends it."""
-    if session.bind.dialect.name != "postgresql":
+    if not on_postgresql(session):
         return list((await session.execute(statement, parameters)).all())
     await session.flush()
     mapper = inspect(model)
@@ -97,7 +103,7 @@ async def get(session: AsyncSession, model: type, primary_key) -> Any:
     """`session.get(model, primary_key)`, the row read the direct way when the session does not
     hold it yet."""
     mapper = inspect(model)
-    if (session.bind.dialect.name != "postgresql"
+    if (not on_postgresql(session)
             or session.identity_map.get(mapper.identity_key_from_primary_key([primary_key])) is not None):
         return await session.get(model, primary_key)
     rows = await load(session, model, _by_primary_key(model), {"primary_key": primary_key})

@@ -23,7 +23,7 @@ from storage.models import (
 from storage.identity import same_person
 from storage.repositories.changes import INSERT_CHANGE
 from storage.repositories.base import Repository, column_values
-from storage.statements import run
+from storage.statements import on_postgresql, run
 from storage.vocabulary import (
     ActionStatus,
 )
@@ -76,7 +76,7 @@ class ActionRepository(Repository):
         ids: on PostgreSQL, with one owner or none, in one statement (a data-modifying WITH, one
         round trip instead of three); otherwise three plain INSERTs, as the ORM's flush would cost
         more than the statements themselves."""
-        together = self.session.bind.dialect.name == "postgresql" and len(owners) <= 1
+        together = on_postgresql(self.session) and len(owners) <= 1
         if together:
             parts = {"action": column_values(action), "change": _without(column_values(created), "subject_id")}
             if owners:

@@ -7,6 +7,8 @@ from sqlalchemy import inspect
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.statements import on_postgresql
+
 
 class Repository:
     def __init__(self, session: AsyncSession):
@@ -15,7 +17,7 @@ class Repository:
 
 def insert_for(session: AsyncSession):
     """INSERT with ON CONFLICT, in the dialect of the database behind the session."""
-    if session.bind.dialect.name == "postgresql":
+    if on_postgresql(session):
         return postgresql.insert
     return sqlite.insert
 

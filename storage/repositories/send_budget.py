@@ -9,6 +9,7 @@ from sqlalchemy import delete, func, insert, select, text
 
 from storage.delivery_models import SendSlot
 from storage.repositories.base import Repository
+from storage.statements import on_postgresql
 
 class SendBudgetRepository(Repository):
     async def take(self, limits: list[tuple[str, float, int]]) -> float:
@@ -16,7 +17,7 @@ class SendBudgetRepository(Repository):
         then it is counted under each key; otherwise the seconds to wait. Takers of one first key
         (the tenant) take turns under an advisory lock, and time is the database server's, so
         every instance counts the same sends on the same clock."""
-        if self.session.bind.dialect.name != "postgresql":
+        if not on_postgresql(self.session):
             return 0.0  # SQLite runs one instance, whose own limiter keeps the budget
         await self.session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": limits[0][0]})
         now = (await self.session.execute(select(func.clock_timestamp()))).scalar_one()

@@ -8,6 +8,7 @@ from sqlalchemy import delete, insert, select
 
 from storage.models import Meeting
 from storage.repositories.base import Repository
+from storage.statements import on_postgresql
 from storage.transcript_models import TranscriptCue, TranscriptJob
 
 
@@ -22,7 +23,7 @@ class TranscriptRepository(Repository):
         """Jobs whose next try has come, each held until `lease_until` so that no other sweep takes it."""
         query = (select(TranscriptJob, Meeting).join(Meeting, Meeting.id == TranscriptJob.meeting_id)
                  .where(TranscriptJob.next_try_at <= now).order_by(TranscriptJob.next_try_at).limit(limit))
-        if self.session.bind.dialect.name == "postgresql":
+        if on_postgresql(self.session):
             query = query.with_for_update(skip_locked=True, of=TranscriptJob)
         rows = [(job, meeting) for job, meeting in (await self.session.execute(query)).all()]
         for job, _ in rows:
