@@ -38,6 +38,13 @@ class LoopConnection(aiosqlite.Connection):
     def cursor(self) -> BufferedCursor:  # aiosqlite's is a call of its own before the statement
         return BufferedCursor(self)
 
+    async def fetch(self, sql: str, parameters: Any) -> tuple[int, list]:
+        """Runs one statement as a cursor would, without the cursor: its row count and every row.
+        (storage.statements sends a turn's frequent statements this way.)"""
+        _description, rowcount, _lastrowid, rows = await self._execute(_execute_and_fetch, self._conn, sql,
+                                                                      parameters, False)
+        return rowcount, rows
+
     async def _execute(self, fn, *args, **kwargs):
         if not self._running or not self._connection:
             raise ValueError("Connection closed")

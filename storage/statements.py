@@ -1,14 +1,15 @@
 """The statements a turn runs most, sent the cheapest way the database's driver allows.
 
-On PostgreSQL, SQLAlchemy's way of sending a statement (its execution context, the greenlet that
-bridges its synchronous core, the asyncpg adapter's cursor) costs about 90 us on top of the
-~100 us asyncpg takes to send it and read the answer: nearly as much again, on every statement of
-every turn. `run` compiles a statement once for each set of parameter names and sends it with
-asyncpg itself, on the session's own connection and in its transaction, with SQLAlchemy's bind
-and result processing and its exceptions; `load` and `get` do the same for the frequent reads of
-ORM objects (the open meeting, its agenda and attendance, the members, the committee), which join
-the session as if the ORM had loaded them. On SQLite a statement already runs on the event loop
-(storage/sqlite.py), and SQLAlchemy's way costs little; it is kept.
+SQLAlchemy's way of sending a statement (its execution context, the greenlet that bridges its
+synchronous core, the adapter's cursor) costs about 90 us on PostgreSQL on top of the ~100 us
+asyncpg takes to send it and read the answer, and about 30 us on SQLite against the 2 to 4 us
+sqlite3 takes for one of Clerk's small indexed statements: on every statement of every turn.
+`run` compiles a statement once for each set of parameter names and sends it with the driver
+itself (asyncpg, or sqlite3 on the event loop as storage/sqlite.py runs it), on the session's own
+connection and in its transaction, with SQLAlchemy's bind and result processing and its
+exceptions; `load` and `get` do the same for the frequent reads of ORM objects (the open meeting,
+its agenda and attendance, the members, the committee), which join the session as if the ORM had
+loaded them.
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ async def run(session: AsyncSession, statement, parameters: dict | list[dict]) -
     """Runs a Core statement in the session's transaction. A list of several parameter sets (one
     statement for many rows) goes SQLAlchemy's way, which builds one multi-row statement."""
     connection = await session.connection()
-    if not on_postgresql(session) or (isinstance(parameters, list) and len(parameters) != 1):
+    if isinstance(parameters, list) and len(parameters) != 1:
         return await connection.execute(statement, parameters)
     if isinstance(parameters, list):
         parameters = parameters[0]
@@ -54,6 +55,10 @@ async def run(session: AsyncSession, statement, parameters: dict | list[dict]) -
     adapted = raw.dbapi_connection
     arguments = compiled.arguments(parameters)
     try:
+        if not on_postgresql(session):
+            # sqlite3 begins the transaction itself before the first write, as under SQLAlchemy.
+            rowcount, records = await raw.driver_connection.fetch(compiled.sql, arguments)
+            return _Rows([compiled.row(record) for record in records], rowcount)
         if adapted._transaction is None:
             # The adapter sends BEGIN with its first statement; this one is the first. (Under
             # AUTOCOMMIT, for a one-statement unit of work, it sends nothing.)
@@ -76,8 +81,6 @@ async def load(session: AsyncSession, model: type, statement, parameters: dict) 
     model's object in place of its columns, as the ORM gives them: pending changes are flushed
     first, a row the session holds already comes back as that object, and a new one joins the
     session as if the ORM had loaded it. Sent the way `run` sends it."""
-    if not on_postgresql(session):
-        return list((await session.execute(statement, parameters)).all())
     await session.flush()
     mapper = inspect(model)
     keys = _attribute_keys(mapper, statement)
@@ -103,8 +106,7 @@ async def get(session: AsyncSession, model: type, primary_key) -> Any:
     """`session.get(model, primary_key)`, the row read the direct way when the session does not
     hold it yet."""
     mapper = inspect(model)
-    if (not on_postgresql(session)
-            or session.identity_map.get(mapper.identity_key_from_primary_key([primary_key])) is not None):
+    if session.identity_map.get(mapper.identity_key_from_primary_key([primary_key])) is not None:
         return await session.get(model, primary_key)
     rows = await load(session, model, _by_primary_key(model), {"primary_key": primary_key})
     return rows[0][0] if rows else None
@@ -133,7 +135,8 @@ def _attribute_keys(mapper, statement) -> list[str]:
 
 
 class _Compiled:
-    """One statement compiled for asyncpg ($1, $2, ...) with one set of parameter names."""
+    """One statement compiled for one database's driver (asyncpg's $1, $2, ...; sqlite3's ?) with
+    one set of parameter names."""
 
     def __init__(self, statement, dialect, names: list[str]):
         compiled = statement.compile(dialect=dialect, column_keys=names)
@@ -172,7 +175,7 @@ _COMPILED: dict[tuple, _Compiled] = {}
 
 
 def _compiled(statement, dialect, parameters: dict) -> _Compiled:
-    key = (statement, tuple(parameters))
+    key = (dialect.name, statement, tuple(parameters))
     compiled = _COMPILED.get(key)
     if compiled is None:
         compiled = _COMPILED[key] = _Compiled(statement, dialect, list(parameters))

@@ -1,5 +1,5 @@
-"""The turn's frequent statements as storage.statements sends them (asyncpg directly on
-PostgreSQL): in the unit of work's transaction, with SQLAlchemy's values, defaults and errors, a
+"""The turn's frequent statements as storage.statements sends them (asyncpg or sqlite3
+directly): in the unit of work's transaction, with SQLAlchemy's values, defaults and errors, a
 lost connection replaced, and ORM objects that belong to the session as if the ORM had loaded them."""
 
 import asyncio
@@ -115,8 +115,6 @@ async def test_a_lost_connection_answers_try_again_and_is_replaced(db):
 async def test_a_default_it_cannot_compute_is_refused_not_left_out(db):
     table = Table("stamped", MetaData(), Column("id", Integer, primary_key=True),
                   Column("at", UTCDateTime, default=lambda: datetime.now(timezone.utc)))
-    if db.is_sqlite:
-        pytest.skip("SQLite statements go SQLAlchemy's way, which computes it")
     async with db.unit_of_work() as uow:
         with pytest.raises(ValueError, match="default"):
             await run(uow.session, insert(table), {"id": 1})

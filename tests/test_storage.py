@@ -8,10 +8,11 @@ import time
 
 import aiosqlite
 import pytest
-from sqlalchemy import text
+from sqlalchemy import Column, Integer, MetaData, String, Table, insert, text
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from storage.db import Database
+from storage.statements import run
 from storage.unit_of_work import DatabaseUnavailable
 
 
@@ -38,23 +39,42 @@ def thread_trips(monkeypatch):
     return trips
 
 
-async def test_statements_run_without_a_trip_to_the_sqlite_thread(sqlite_db, thread_trips):
+_T = Table("t", MetaData(), Column("id", Integer, primary_key=True), Column("name", String))
+
+
+async def _insert_through_sqlalchemy(session, name: str) -> None:
+    await session.execute(text("INSERT INTO t (name) VALUES (:name)"), {"name": name})
+
+
+async def _insert_directly(session, name: str) -> None:
+    await run(session, insert(_T), {"name": name})
+
+
+# Both ways a statement reaches SQLite: SQLAlchemy's cursor, and storage.statements' direct one.
+_WAYS = pytest.mark.parametrize("insert_row", [_insert_through_sqlalchemy, _insert_directly])
+
+
+@_WAYS
+async def test_statements_run_without_a_trip_to_the_sqlite_thread(sqlite_db, thread_trips, insert_row):
     async with sqlite_db.unit_of_work() as uow:
-        await uow.session.execute(text("INSERT INTO t (name) VALUES ('a'), ('b')"))
+        await insert_row(uow.session, "a")
+        await insert_row(uow.session, "b")
         rows = (await uow.session.execute(text("SELECT name FROM t ORDER BY id"))).all()
         await uow.commit()
     assert [row.name for row in rows] == ["a", "b"]
     assert thread_trips == []
 
 
-async def test_a_statement_that_must_wait_for_another_writer_waits_off_the_loop(sqlite_db, tmp_path, thread_trips):
+@_WAYS
+async def test_a_statement_that_must_wait_for_another_writer_waits_off_the_loop(sqlite_db, tmp_path, thread_trips,
+                                                                               insert_row):
     """Waiting for the lock on the loop would stop every other turn until the writer is done."""
     holder = sqlite3.connect(tmp_path / "clerk.db", isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")  # another writer holds the lock
 
     async def write() -> None:
         async with sqlite_db.unit_of_work() as uow:
-            await uow.session.execute(text("INSERT INTO t (name) VALUES ('waited')"))
+            await insert_row(uow.session, "waited")
             await uow.commit()
 
     try:
