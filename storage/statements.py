@@ -45,17 +45,16 @@ class Rows(Protocol):
 async def run(session: AsyncSession, statement, parameters: dict | list[dict]) -> Rows:
     """Runs a Core statement in the session's transaction. A list of several parameter sets (one
     statement for many rows) goes SQLAlchemy's way, which builds one multi-row statement."""
-    connection = await session.connection()
     if isinstance(parameters, list) and len(parameters) != 1:
-        return await connection.execute(statement, parameters)
+        return await (await session.connection()).execute(statement, parameters)
     if isinstance(parameters, list):
         parameters = parameters[0]
+    connection, raw = await _connection(session)
     compiled = _compiled(statement, connection.dialect, parameters)
-    raw = await connection.get_raw_connection()
     adapted = raw.dbapi_connection
     arguments = compiled.arguments(parameters)
     try:
-        if not on_postgresql(session):
+        if connection.dialect.name != "postgresql":
             # sqlite3 begins the transaction itself before the first write, as under SQLAlchemy.
             rowcount, records = await raw.driver_connection.fetch(compiled.sql, arguments)
             return _Rows([compiled.row(record) for record in records], rowcount)
@@ -68,9 +67,27 @@ async def run(session: AsyncSession, statement, parameters: dict | list[dict]) -
             return _Rows([compiled.row(record) for record in records], len(records))
         status = await raw.driver_connection.execute(compiled.sql, *arguments)
     except Exception as error:
+        session.info.pop(_HELD, None)
         await _raise_as_sqlalchemy(connection, adapted, compiled.sql, arguments, error)
     counted = _COUNT.match(status or "")
     return _Rows([], int(counted.group(1)) if counted else -1)
+
+
+_HELD = "storage.statements: connection"
+
+
+async def _connection(session: AsyncSession):
+    """The session's connection in its transaction, and the pooled DBAPI connection under it.
+    SQLAlchemy is asked once a transaction: each asking is a greenlet switch and a proxy lookup,
+    which cost about a tenth of a turn when every statement asked."""
+    transaction = session.sync_session.get_transaction()
+    held = session.info.get(_HELD)
+    if held is not None and held[0] is transaction and transaction.is_active and not held[1].invalidated:
+        return held[1], held[2]
+    connection = await session.connection()
+    raw = await connection.get_raw_connection()
+    session.info[_HELD] = (session.sync_session.get_transaction(), connection, raw)
+    return connection, raw
 
 
 _COUNT = re.compile(r"(?:UPDATE|DELETE|INSERT \d+) (\d+)")
@@ -146,12 +163,22 @@ class _Compiled:
         unsupported = [column for column in prefetch if not (column.default is not None and column.default.is_scalar)]
         if unsupported or len({column.key for column in prefetch}) < len(prefetch):
             raise ValueError(f"run() cannot compute the defaults of {unsupported or prefetch}; pass values")
-        self._prefetch = {column.key: column.default.arg for column in prefetch}
-        self._compiled = compiled
+        constants = {column.key: column.default.arg for column in prefetch}
         self.sql = compiled.string
-        self._order = list(compiled.positiontup or [])
-        self._binds = {name: compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect)
-                       for name in self._order}
+        # Where each position's value comes from, worked out once with SQLAlchemy's own rules: a
+        # parameter of the caller's, or a value the statement holds (a literal, a constant default),
+        # processed for the driver here once.
+        held = compiled.construct_params({**constants, **dict.fromkeys(names)})
+        sources = {}
+        for bind, name in compiled.bind_names.items():
+            if bind.callable is not None:
+                raise ValueError(f"run() cannot compute the value of {bind.key!r}; pass it")
+            process = bind.type.dialect_impl(dialect).bind_processor(dialect)
+            key = bind.key if bind.key in names else name if name in names else None
+            escaped = compiled.escaped_bind_names.get(name, name)
+            value = None if key is not None else process(held[escaped]) if process else held[escaped]
+            sources[escaped] = (key, process, value)
+        self._positions = [sources[name] for name in compiled.positiontup or []]
         columns = list(getattr(statement, "exported_columns", []) or [])
         self.returns_rows = bool(columns)
         self._results = [column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns]
@@ -159,12 +186,8 @@ class _Compiled:
                                  rename=True) if columns else None
 
     def arguments(self, parameters: dict) -> list:
-        values = self._compiled.construct_params({**self._prefetch, **parameters})
-        arguments = []
-        for name in self._order:
-            value, process = values[name], self._binds[name]
-            arguments.append(process(value) if process else value)
-        return arguments
+        return [value if key is None else process(parameters[key]) if process else parameters[key]
+                for key, process, value in self._positions]
 
     def row(self, record) -> tuple:
         return self._shape._make(process(value) if process else value
