@@ -51,9 +51,10 @@ def render_targeted_notification(text: str, page_url: str, teams_meeting_id: str
     return json.dumps({"text": text, "meetingNotification": {"meetingId": teams_meeting_id, "body": body}})
 
 
-def meeting_notification_of(payload: str) -> dict | None:
-    """The targeted meeting notification a kept message is, or None for a message to post in a chat."""
-    return json.loads(payload).get("meetingNotification")
+def meeting_notification_of(message: dict) -> dict | None:
+    """The targeted meeting notification a kept message (its payload, read) is, or None for a
+    message to post in a chat."""
+    return message.get("meetingNotification")
 
 
 def render_card(attachment: Attachment, text: str = "") -> str:
@@ -61,10 +62,9 @@ def render_card(attachment: Attachment, text: str = "") -> str:
     return json.dumps({"card": attachment.content, "contentType": attachment.content_type, "text": text})
 
 
-def activity_json(payload: str) -> dict:
-    """The Bot Framework activity, as JSON, for a message the outbox kept: what botbuilder's
-    MessageFactory makes of it, addressed by the sender."""
-    message = json.loads(payload)
+def activity_json(message: dict) -> dict:
+    """The Bot Framework activity, as JSON, for a message the outbox kept (its payload, read): what
+    botbuilder's MessageFactory makes of it, addressed by the sender."""
     activity: dict = {"type": "message", "inputHint": "acceptingInput"}
     if "card" in message:
         activity["attachmentLayout"] = "list"
@@ -81,10 +81,10 @@ def activity_json(payload: str) -> dict:
     return activity
 
 
-def activity_of(payload: str) -> Activity:
+def activity_of(message: dict) -> Activity:
     """The same activity as botbuilder's Activity, for what goes through botbuilder (a personal chat
     created to send it). msrest keeps an entity's own fields only as a Mention."""
-    body = activity_json(payload)
+    body = activity_json(message)
     activity = Activity().deserialize(body)
     activity.entities = [Mention(mentioned=ChannelAccount(**entity["mentioned"]), text=entity["text"], type="mention")
                          for entity in body.get("entities", [])] or None
