@@ -13,9 +13,9 @@ from typing import Callable
 from aiohttp import web
 from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
-from botbuilder.schema import Activity
 
 from bot.handler import ClerkBot
+from bot.inbound import read_activity
 from bot.links import LinkSigner
 from bot.outbox import ANSWER_BY, ANSWER_SECONDS, INCOMING
 from bot.signing_keys import SigningKeysUnavailable
@@ -64,7 +64,7 @@ def add_routes(app: web.Application, adapter: CloudAdapter, bot: ClerkBot, setti
         if problem:
             return web.json_response({"error": problem}, status=400)
         try:
-            activity = Activity().deserialize(body)
+            activity = read_activity(body)
         except Exception:
             return web.json_response({"error": "body is not an activity"}, status=400)
         try:
