@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import uuid
+from functools import cached_property
 from pathlib import Path
 from typing import AsyncIterator
 
@@ -120,21 +121,23 @@ class Database:
 
 
 class SessionUnitOfWork:
-    """The UnitOfWork of storage.unit_of_work on one SQLAlchemy session."""
+    """The UnitOfWork of storage.unit_of_work on one SQLAlchemy session. A repository is made the
+    first time it is asked for: a turn uses a few of the eleven."""
 
     def __init__(self, session: AsyncSession):
         self.session = session
-        self.committees = CommitteeRepository(session)
-        self.meetings = MeetingRepository(session)
-        self.agenda = AgendaRepository(session)
-        self.entries = EntryRepository(session)
-        self.actions = ActionRepository(session)
-        self.changes = ChangeRepository(session)
-        self.transcripts = TranscriptRepository(session)
-        self.reminders = ReminderRepository(session)
-        self.activities = ActivityRepository(session)
-        self.outbox = OutboxRepository(session)
-        self.send_budget = SendBudgetRepository(session)
+
+    committees = cached_property(lambda self: CommitteeRepository(self.session))
+    meetings = cached_property(lambda self: MeetingRepository(self.session))
+    agenda = cached_property(lambda self: AgendaRepository(self.session))
+    entries = cached_property(lambda self: EntryRepository(self.session))
+    actions = cached_property(lambda self: ActionRepository(self.session))
+    changes = cached_property(lambda self: ChangeRepository(self.session))
+    transcripts = cached_property(lambda self: TranscriptRepository(self.session))
+    reminders = cached_property(lambda self: ReminderRepository(self.session))
+    activities = cached_property(lambda self: ActivityRepository(self.session))
+    outbox = cached_property(lambda self: OutboxRepository(self.session))
+    send_budget = cached_property(lambda self: SendBudgetRepository(self.session))
 
     async def add(self, row: Base) -> None:
         self.session.add(row)
