@@ -98,8 +98,9 @@ async def load(session: AsyncSession, model: type, statement, parameters: dict) 
     model's object in place of its columns, as the ORM gives them: pending changes are flushed
     first, a row the session holds already comes back as that object, and a new one joins the
     session as if the ORM had loaded it. Sent the way `run` sends it."""
-    await session.flush()
-    mapper = inspect(model)
+    if session.new or session.dirty or session.deleted:  # the ORM's autoflush, without its greenlet hop
+        await session.flush()
+    mapper = _mapper(model)
     keys = _attribute_keys(mapper, statement)
     rows = (await run(session, statement, parameters)).all()
     loaded = []
@@ -122,11 +123,16 @@ async def load(session: AsyncSession, model: type, statement, parameters: dict) 
 async def get(session: AsyncSession, model: type, primary_key) -> Any:
     """`session.get(model, primary_key)`, the row read the direct way when the session does not
     hold it yet."""
-    mapper = inspect(model)
+    mapper = _mapper(model)
     if session.identity_map.get(mapper.identity_key_from_primary_key([primary_key])) is not None:
         return await session.get(model, primary_key)
     rows = await load(session, model, _by_primary_key(model), {"primary_key": primary_key})
     return rows[0][0] if rows else None
+
+
+@functools.cache
+def _mapper(model: type):
+    return inspect(model)
 
 
 @functools.cache
