@@ -1,4 +1,4 @@
-.PHONY: run test bench bench-faults profile package playground
+.PHONY: run test bench bench-faults bench-instructions profile package playground
 
 # Start Clerk on SQLite (data/clerk.db), listening on 127.0.0.1:3978.
 run:
@@ -17,6 +17,11 @@ bench:
 # one PostgreSQL cost: replies delivered, duplicates, Teams' wait, the busiest second.
 bench-faults:
 	scripts/bench.sh --faults
+
+# A sequential /action turn's instructions under callgrind, Clerk against the floor and the echo
+# bot: a figure a noisy machine barely moves (needs valgrind).
+bench-instructions:
+	scripts/bench.sh --instructions
 
 # Where a sequential /action turn spends its time, on SQLite and PostgreSQL (py-spy; needs ptrace).
 profile:

@@ -6,7 +6,7 @@ Run it with `make profile` (see README: Benchmark); it needs the right to trace 
 
 A sample counts for the first of these its stack contains: the reply (Clerk's post of its own JSON,
 aiohttp's client; botbuilder's send where it is still used), the database (SQLAlchemy, the drivers, storage/, aiosqlite's thread), the
-inbound activity (JSON, msrest's deserialization, authentication), the rules (dialogs/), and
+inbound activity (JSON, reading it into botbuilder's Activity, authentication), the rules (dialogs/), and
 otherwise aiohttp's server, botbuilder's pipeline and the event loop.
 """
 
@@ -30,8 +30,8 @@ SHARES = [
      ("send_activit", "(bot/outbox.py", "(bot/connector.py", "aiohttp/client")),
     ("the database: SQLAlchemy, the driver, storage/ (statements and commit)",
      ("sqlalchemy/", "aiosqlite/", "asyncpg/", "(storage/")),
-    ("the inbound activity: JSON, Activity.deserialize, authentication",
-     ("Request.json", "Model.deserialize", "authenticate_request")),
+    ("the inbound activity: JSON, reading it into botbuilder's Activity, authentication",
+     ("Request.json", "(bot/inbound.py", "Model.deserialize", "authenticate_request")),
     ("the rules: parsing, dates, reminder policy (dialogs/)", ("(dialogs/",)),
 ]
 REST = "aiohttp's server, botbuilder's pipeline and the event loop"

@@ -2,7 +2,8 @@
 # The benchmark from a fresh clone: installs what it needs, starts a throwaway PostgreSQL server on
 # 127.0.0.1, and runs bench/run.py on SQLite and PostgreSQL. Extra arguments go to bench/run.py.
 # With --profile first, it runs bench/profile_turn.py instead (py-spy comes with the test tools);
-# with --faults first, bench/faults.py (the fault benchmark, its two-instance part on PostgreSQL).
+# with --faults first, bench/faults.py (the fault benchmark, its two-instance part on PostgreSQL);
+# with --instructions first, bench/instructions.py (a turn's instructions under callgrind).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 script=bench/run.py
@@ -13,6 +14,10 @@ if [ "${1:-}" = "--profile" ]; then
 elif [ "${1:-}" = "--faults" ]; then
   shift
   script=bench/faults.py
+  scripts/setup.sh
+elif [ "${1:-}" = "--instructions" ]; then
+  shift
+  script=bench/instructions.py
   scripts/setup.sh
 else
   scripts/setup.sh
