@@ -11,9 +11,8 @@ tests/test_inbound.py compares the two on generated activities.
 
 from __future__ import annotations
 
-from msrest.serialization import Deserializer
-
 from botbuilder.schema import Activity
+from msrest.serialization import Deserializer
 
 _MODELS = Activity._infer_class_models()
 _MSREST = Deserializer(_MODELS)

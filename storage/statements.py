@@ -54,7 +54,7 @@ async def run(session: AsyncSession, statement, parameters: dict | list[dict]) -
     adapted = raw.dbapi_connection
     arguments = compiled.arguments(parameters)
     try:
-        if connection.dialect.name != "postgresql":
+        if not on_postgresql(session):
             # sqlite3 begins the transaction itself before the first write, as under SQLAlchemy.
             rowcount, records = await raw.driver_connection.fetch(compiled.sql, arguments)
             return _Rows([compiled.row(record) for record in records], rowcount)
