@@ -57,7 +57,7 @@ async def run(session: AsyncSession, statement, parameters: dict | list[dict]) -
         if not on_postgresql(session):
             # sqlite3 begins the transaction itself before the first write, as under SQLAlchemy.
             rowcount, records = await raw.driver_connection.fetch(compiled.sql, arguments)
-            return _Rows([compiled.row(record) for record in records], rowcount)
+            return _Rows([compiled.row(record) for record in records] if compiled.returns_rows else [], rowcount)
         if adapted._transaction is None:
             # The adapter sends BEGIN with its first statement; this one is the first. (Under
             # AUTOCOMMIT, for a one-statement unit of work, it sends nothing.)
