@@ -11,50 +11,38 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 import aiohttp
 
-from run import ROOT, SEQUENTIAL_ACTION, Connector, create_postgres_database, free_port, sequential
+from run import ROOT, SEQUENTIAL_ACTION, BotProcess, Connector, create_postgres_database, sequential
 
 WARM_UP = 30
 STARTING_SECONDS = 600  # importing botbuilder and SQLAlchemy under valgrind takes a minute or two
+STOPPING_SECONDS = 120
+_RUNS = itertools.count()
 
 
 async def count(command: list[str], env: dict[str, str], turns: int, workdir: Path) -> int:
     """The instructions the bot process ran, from its start until it stopped after WARM_UP + turns."""
     connector = Connector()
     runner, connector_url = await connector.start()
-    port = free_port()
-    output = workdir / f"callgrind.{port}"
-    with open(workdir / f"bot.{port}.log", "w") as log:
-        process = subprocess.Popen(["valgrind", "--tool=callgrind", f"--callgrind-out-file={output}", *command],
-                                   cwd=ROOT, env={**os.environ, **env, "PORT": str(port)}, stdout=log,
-                                   stderr=subprocess.STDOUT)
-        url = f"http://127.0.0.1:{port}"
-        try:
-            async with aiohttp.ClientSession() as session:
-                for _ in range(STARTING_SECONDS * 2):
-                    if process.poll() is not None:
-                        raise SystemExit(f"the bot exited; see {log.name}")
-                    try:
-                        async with session.get(f"{url}/healthz") as response:
-                            if response.status == 200:
-                                break
-                    except aiohttp.ClientError:
-                        pass
-                    await asyncio.sleep(0.5)
-            await sequential(url, connector, connector_url, SEQUENTIAL_ACTION, WARM_UP + turns)
-        finally:
-            process.terminate()
-            process.wait(timeout=120)
-            await runner.cleanup()
+    output = workdir / f"callgrind.{next(_RUNS)}"
+    bot = BotProcess(["valgrind", "--tool=callgrind", f"--callgrind-out-file={output}", *command], env,
+                     workdir / f"{output.name}.log")
+    try:
+        async with aiohttp.ClientSession() as session:
+            await bot.ready(session, STARTING_SECONDS)
+        await sequential(bot.url, connector, connector_url, SEQUENTIAL_ACTION, WARM_UP + turns)
+    finally:
+        bot.stop(STOPPING_SECONDS)  # callgrind writes its counts as the process ends
+        await runner.cleanup()
     totals = [line for line in output.read_text().splitlines() if line.startswith(("totals:", "summary:"))]
     return int(totals[-1].split()[1])
 

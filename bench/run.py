@@ -143,8 +143,8 @@ class BotProcess:
         self.process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env, "PORT": str(self.port)},
                                         stdout=self.log, stderr=subprocess.STDOUT)
 
-    async def ready(self, session: aiohttp.ClientSession) -> None:
-        deadline = time.monotonic() + 60
+    async def ready(self, session: aiohttp.ClientSession, seconds: float = 60) -> None:
+        deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise SystemExit(f"bot process exited; see {self.log.name}")
@@ -157,9 +157,9 @@ class BotProcess:
             await asyncio.sleep(0.2)
         raise SystemExit("bot process did not start")
 
-    def stop(self) -> None:
+    def stop(self, seconds: float = 20) -> None:
         self.process.terminate()
-        self.process.wait(timeout=20)
+        self.process.wait(timeout=seconds)
         self.log.close()
 
 
