@@ -35,6 +35,7 @@ from storage.repositories.reminders import ReminderRepository
 from storage.repositories.send_budget import SendBudgetRepository
 from storage.models import Base
 from storage.sqlite import loop_connector
+from storage.statements import PooledConnection
 from storage.unit_of_work import DatabaseUnavailable, UnitOfWork
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -74,10 +75,6 @@ class Database:
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
-        # One statement needs no transaction of its own: PostgreSQL commits it by itself, two round
-        # trips fewer. SQLite's BEGIN costs nothing, and changing how it commits would cost more.
-        self._one_statement_sessions = self._sessions if self.is_sqlite else async_sessionmaker(
-            self.engine.execution_options(isolation_level="AUTOCOMMIT"), expire_on_commit=False)
         self._write_lock = asyncio.Lock() if self.is_sqlite else None
 
     async def migrate(self) -> None:
@@ -96,14 +93,15 @@ class Database:
 
     @contextlib.asynccontextmanager
     async def unit_of_work(self, one_statement: bool = False) -> AsyncIterator[UnitOfWork]:
-        """One transaction (a `UnitOfWorkFactory`; with `one_statement`, on PostgreSQL, one statement
-        that commits by itself). A database that does not answer, in the body or at commit, raises
-        DatabaseUnavailable; nothing of the transaction is kept."""
+        """One transaction (a `UnitOfWorkFactory`; with `one_statement`, one statement on a pooled
+        connection with no Session, which PostgreSQL commits by itself: no BEGIN nor COMMIT). A
+        database that does not answer, in the body or at commit, raises DatabaseUnavailable;
+        nothing of the transaction is kept."""
         lock = self._write_lock or contextlib.nullcontext()
         async with lock:
-            session = (self._one_statement_sessions if one_statement else self._sessions)()
+            session = PooledConnection(self.engine) if one_statement else self._sessions()
             try:
-                yield SessionUnitOfWork(session)
+                yield (StatementUnitOfWork if one_statement else SessionUnitOfWork)(session)
             except UNAVAILABLE as error:
                 raise DatabaseUnavailable(f"{type(error).__name__}: {str(error)[:200]}") from error
             except DBAPIError as error:
@@ -152,6 +150,20 @@ class SessionUnitOfWork:
 
     async def commit(self) -> None:
         await self.session.commit()
+
+
+class StatementUnitOfWork(SessionUnitOfWork):
+    """The unit of work of one statement: its repositories' statements sent by storage.statements.run
+    on a PooledConnection. The ORM's ways (a query, a row added) need a Session: they are refused."""
+
+    async def add(self, row: Base) -> None:
+        raise TypeError("a unit of work of one statement adds no ORM rows")
+
+    def stage(self, row: Base) -> None:
+        raise TypeError("a unit of work of one statement adds no ORM rows")
+
+    async def delete(self, row: Base) -> None:
+        raise TypeError("a unit of work of one statement deletes no ORM rows")
 
 
 # PostgreSQL's codes for a server that cannot answer now: a lock or statement timeout, a cancelled

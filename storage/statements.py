@@ -9,7 +9,7 @@ itself (asyncpg, or sqlite3 on the event loop as storage/sqlite.py runs it), on 
 connection and in its transaction, with SQLAlchemy's bind and result processing and its
 exceptions; `load` and `get` do the same for the frequent reads of ORM objects (the open meeting,
 its agenda and attendance, the members, the committee), which join the session as if the ORM had
-loaded them.
+loaded them. A unit of work of one statement runs it on a `PooledConnection`, with no Session at all.
 """
 
 from __future__ import annotations
@@ -20,15 +20,60 @@ from collections import namedtuple
 from typing import Any, Protocol, Sequence
 
 from sqlalchemy import bindparam, inspect, select
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, NoResultFound, MultipleResultsFound
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.util import greenlet_spawn
 
 
-def on_postgresql(session: AsyncSession) -> bool:
+def on_postgresql(session: AsyncSession | PooledConnection) -> bool:
     """Whether the session's database is PostgreSQL: the one test every PostgreSQL-only statement
     and direct path makes."""
     return session.bind.dialect.name == "postgresql"
+
+
+class PooledConnection:
+    """A connection out of the engine's pool with no ORM Session over it, in the place of a session
+    for a unit of work of one statement sent by `run` (storage.db): the Session's transaction,
+    checkout, commit and close cost more than such a statement, about an eighth of a turn for the
+    delivered reply's DELETE. On PostgreSQL the statement commits by itself (asyncpg outside a
+    transaction sends no BEGIN); on SQLite `commit` ends the transaction sqlite3 began for it."""
+
+    def __init__(self, engine: AsyncEngine):
+        self.bind = engine  # as AsyncSession.bind
+        self.dialect = engine.dialect
+        self._raw = None
+
+    async def raw(self):
+        """The pooled DBAPI connection, checked out the first time it is asked for. A failure to
+        connect is raised as SQLAlchemy's Connection raises it."""
+        if self._raw is None:
+            try:
+                self._raw = await self.bind.raw_connection()
+            except self.dialect.loaded_dbapi.Error as error:
+                Connection._handle_dbapi_exception_noconnection(error, self.dialect, self.bind.sync_engine)
+                raise
+        return self._raw
+
+    async def commit(self) -> None:
+        if self._raw is not None and not on_postgresql(self):
+            await self._raw.driver_connection.commit()
+
+    async def invalidate(self) -> None:
+        """The connection was lost: closed, and the pool replaces it (as AsyncConnection.invalidate)."""
+        raw, self._raw = self._raw, None
+        if raw is not None:
+            await greenlet_spawn(raw.invalidate)
+
+    async def close(self) -> None:
+        """Back to the pool, whatever was not committed rolled back; a greenlet, as closing an
+        overflow connection awaits the driver."""
+        raw, self._raw = self._raw, None
+        if raw is not None:
+            if not on_postgresql(self) and raw.driver_connection.in_transaction:
+                await raw.driver_connection.rollback()
+            await greenlet_spawn(raw.close)
 
 
 class Rows(Protocol):
@@ -42,9 +87,10 @@ class Rows(Protocol):
     def all(self) -> Sequence[Any]: ...
 
 
-async def run(session: AsyncSession, statement, parameters: dict | list[dict]) -> Rows:
+async def run(session: AsyncSession | PooledConnection, statement, parameters: dict | list[dict]) -> Rows:
     """Runs a Core statement in the session's transaction. A list of several parameter sets (one
-    statement for many rows) goes SQLAlchemy's way, which builds one multi-row statement."""
+    statement for many rows) goes SQLAlchemy's way, which builds one multi-row statement (in a
+    session only)."""
     if isinstance(parameters, list) and len(parameters) != 1:
         return await (await session.connection()).execute(statement, parameters)
     if isinstance(parameters, list):
@@ -58,16 +104,17 @@ async def run(session: AsyncSession, statement, parameters: dict | list[dict]) -
             # sqlite3 begins the transaction itself before the first write, as under SQLAlchemy.
             rowcount, records = await raw.driver_connection.fetch(compiled.sql, arguments)
             return _Rows([compiled.row(record) for record in records] if compiled.returns_rows else [], rowcount)
-        if adapted._transaction is None:
-            # The adapter sends BEGIN with its first statement; this one is the first. (Under
-            # AUTOCOMMIT, for a one-statement unit of work, it sends nothing.)
+        if adapted._transaction is None and connection is not session:
+            # The adapter sends BEGIN with its first statement; this one is the first. (On a
+            # PooledConnection nothing begins: the statement commits by itself.)
             await adapted._start_transaction()
         if compiled.returns_rows:
             records = await raw.driver_connection.fetch(compiled.sql, *arguments)
             return _Rows([compiled.row(record) for record in records], len(records))
         status = await raw.driver_connection.execute(compiled.sql, *arguments)
     except Exception as error:
-        session.info.pop(_HELD, None)
+        if connection is not session:
+            session.info.pop(_HELD, None)
         await _raise_as_sqlalchemy(connection, adapted, compiled.sql, arguments, error)
     counted = _COUNT.match(status or "")
     return _Rows([], int(counted.group(1)) if counted else -1)
@@ -76,10 +123,12 @@ async def run(session: AsyncSession, statement, parameters: dict | list[dict]) -
 _HELD = "storage.statements: connection"
 
 
-async def _connection(session: AsyncSession):
+async def _connection(session: AsyncSession | PooledConnection):
     """The session's connection in its transaction, and the pooled DBAPI connection under it.
     SQLAlchemy is asked once a transaction: each asking is a greenlet switch and a proxy lookup,
-    which cost about a tenth of a turn when every statement asked."""
+    which cost about a tenth of a turn when every statement asked. A PooledConnection is both."""
+    if isinstance(session, PooledConnection):
+        return session, await session.raw()
     transaction = session.sync_session.get_transaction()
     held = session.info.get(_HELD)
     if held is not None and held[0] is transaction and transaction.is_active and not held[1].invalidated:

@@ -149,22 +149,3 @@ async def test_options_in_the_database_url_reach_sqlite(sqlite_db, tmp_path):
                 await uow.session.execute(text("INSERT INTO t (name) VALUES ('x')"))
     finally:
         await read_only.dispose()
-
-
-async def test_one_statement_commits_on_its_own_on_postgresql(database_url):
-    """A delivered reply's delete is one statement: PostgreSQL runs it without BEGIN and COMMIT, two
-    round trips a turn fewer. SQLite keeps its transaction, which costs nothing there."""
-    db = Database(database_url)
-    try:
-        async with db.engine.begin() as connection:
-            await connection.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT)"))
-        async with db.unit_of_work(one_statement=True) as uow:
-            await uow.session.execute(text("INSERT INTO t (id, name) VALUES (1, 'settled')"))
-            async with db.engine.connect() as other:
-                seen = (await other.execute(text("SELECT count(*) FROM t"))).scalar()
-            await uow.commit()
-        assert seen == (0 if db.is_sqlite else 1)
-        async with db.unit_of_work() as uow:
-            assert (await uow.session.execute(text("SELECT name FROM t"))).scalar() == "settled"
-    finally:
-        await db.dispose()
