@@ -6,11 +6,16 @@ cost about 100 us for a Teams message, a few percent of a turn. `read_activity` 
 attribute maps (botbuilder's schema, nothing copied) with a plan made once per model, and hands
 every value that is not plainly of its declared kind (a date, an `object`, a number where text is
 expected, anything malformed) to msrest's own `deserialize_data`, so the result is msrest's:
-tests/test_inbound.py compares the two on generated activities.
+tests/test_inbound.py compares the two on generated activities. Teams' own timestamps are read
+here too (`_teams_time`), as msrest reads them, for a tenth of what its generic path costs.
 """
 
 from __future__ import annotations
 
+import re
+from datetime import datetime
+
+import isodate
 from botbuilder.schema import Activity
 from msrest.serialization import Deserializer
 
@@ -53,12 +58,36 @@ def read_activity(body: dict) -> Activity:
     return _value(body, "Activity")
 
 
+# A timestamp as Teams writes it: UTC with seven decimals ("2026-12-01T09:00:00.1234567Z"), or the
+# sender's local time with its offset. Other years and shapes are msrest's to read, or refuse.
+_TEAMS_TIME = re.compile(r"((?:19|20)\d\d)-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d{1,7}))?(Z|[+-]\d\d:\d\d)\Z")
+
+
+def _teams_time(value: str) -> datetime | None:
+    """msrest's deserialize_iso for Teams' own timestamps: the decimals cut to six, the time zone
+    isodate's (as isodate.parse_datetime gives it); None for anything else, or a date that does not
+    exist, which msrest then reads or refuses itself."""
+    match = _TEAMS_TIME.match(value)
+    if match is None:
+        return None
+    year, month, day, hour, minute, second, decimals, zone = match.groups()
+    try:
+        return datetime(int(year), int(month), int(day), int(hour), int(minute), int(second),
+                        int((decimals or "")[:6].ljust(6, "0")), isodate.parse_tzinfo(zone))
+    except ValueError:
+        return None
+
+
 def _value(value, kind: str):
     if value is None:
         return None
     value_type = type(value)
     if (kind == "str" and value_type is str) or (kind == "bool" and value_type is bool):
         return value
+    if kind == "iso-8601" and value_type is str:
+        read = _teams_time(value)
+        if read is not None:
+            return read
     if value_type is list and kind[0] == "[" and kind[-1] == "]" and _plan(kind[1:-1]) is not None:
         return [_value(item, kind[1:-1]) for item in value]
     plan = _plan(kind) if value_type is dict else None

@@ -1,6 +1,8 @@
 """bot.inbound.read_activity builds what msrest's `Activity().deserialize` builds, and fails where it
 fails: compared on Teams' own shapes and on generated activities, right and wrong."""
 
+from datetime import datetime
+
 import pytest
 from botbuilder.schema import Activity
 from hypothesis import given, settings, strategies as st
@@ -82,3 +84,32 @@ _ACTIVITY = st.fixed_dictionaries({}, optional={
 @given(_ACTIVITY)
 def test_any_activity_is_built_or_refused_as_msrest_would(body):
     _same(body)
+
+
+_TEAMS_TIMESTAMP = st.builds(  # as Teams writes them: seven decimals in UTC, an offset in local time
+    "{}{}{}".format, st.datetimes(datetime(1890, 1, 1), datetime(2110, 12, 31)).map(lambda moment: moment.strftime("%Y-%m-%dT%H:%M:%S")),
+    st.just("") | st.text("0123456789", min_size=1, max_size=7).map(".{}".format),
+    st.sampled_from(["Z", "+01:00", "-05:30"]))
+_TIMESTAMP = _TEAMS_TIMESTAMP | st.builds(
+    "{}-{}-{}{}{}:{}:{}{}{}".format,
+    st.sampled_from(["0001", "1899", "1900", "2026", "2099", "2100", "9999"]),
+    st.sampled_from(["00", "01", "02", "12", "13"]), st.sampled_from(["00", "01", "29", "30", "31", "32"]),
+    st.sampled_from(["T", "t", " "]), st.sampled_from(["00", "09", "23", "24"]), st.sampled_from(["00", "59", "60"]),
+    st.sampled_from(["00", "59", "60", "61"]),
+    st.just("") | st.text("0123456789", min_size=1, max_size=9).map(".{}".format),
+    st.sampled_from(["Z", "z", "", "+01:00", "-05:30", "+14:00", "+99:99", "+0100", "-00:00", "+01"]))
+
+
+@settings(max_examples=500, deadline=None)
+@given(_TIMESTAMP, _TIMESTAMP)
+def test_timestamps_are_read_as_msrest_reads_them(timestamp, local_timestamp):
+    """Teams' own shapes are read without msrest; every one, right or wrong, ends as msrest's would,
+    to the microsecond and the time zone (red when seven decimals are rounded, not cut)."""
+    body = {"type": "message", "timestamp": timestamp, "localTimestamp": local_timestamp}
+    _same(body)
+    expected, _ = _msrest(body)
+    if expected is not None:
+        built = read_activity(body)
+        for read, wanted in ((built.timestamp, expected.timestamp), (built.local_timestamp, expected.local_timestamp)):
+            assert (read.microsecond, type(read.tzinfo), read.utcoffset()) == \
+                (wanted.microsecond, type(wanted.tzinfo), wanted.utcoffset())
