@@ -20,7 +20,7 @@ from bot.handler import ClerkBot
 from bot.links import LinkSigner
 from bot.outbox import Outbox
 from bot.rate_limits import RateLimiter
-from bot.routes import add_routes
+from bot.routes import AccessLog, add_routes
 from bot.signing_keys import SigningKeyStore
 from bot.sweeps import Sweeps
 from bot.graph import Graph
@@ -113,7 +113,7 @@ def main() -> None:
     except ConfigError as error:
         sys.exit(f"Configuration error: {error}")
     # aiohttp calls `print` once the socket is bound; Clerk's lines replace its "Running on ...".
-    web.run_app(create_app(settings), host=settings.host, port=settings.port,
+    web.run_app(create_app(settings), host=settings.host, port=settings.port, access_log_class=AccessLog,
                 print=lambda _: print(startup_lines(settings), flush=True))
 
 

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Callable
 
 from aiohttp import web
+from aiohttp.abc import AbstractAccessLogger
 from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
 
@@ -34,6 +35,17 @@ from dialogs.minutes import minutes_by_id
 from storage.db import Database
 
 log = logging.getLogger("clerk")
+
+class AccessLog(AbstractAccessLogger):
+    """One line a request: who asked, for what, the answer, its size and how long it took. The path
+    without its query, which for a page is its signature (bot.links): a link kept in a log would
+    open the page for whoever reads the log. Cheaper too than aiohttp's default, which formats an
+    atom at a time and the time again (about 1.5% of a turn)."""
+
+    def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
+        self.logger.info('%s "%s %s" %s %s %.1f ms "%s"', request.remote, request.method, request.path,
+                         response.status, response.body_length, 1000 * time, request.headers.get("User-Agent", "-"))
+
 
 # A token is verified within this, or the request gets 503: Teams gives up on an answer after 15 s.
 AUTHENTICATION_SECONDS = 5.0

@@ -28,6 +28,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from app import create_app
+from bot.routes import AccessLog
 from config import Settings
 from storage.db import create_postgres_database
 
@@ -115,8 +116,8 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-async def _start_site(app: web.Application, port: int = 0) -> tuple[web.AppRunner, str]:
-    runner = web.AppRunner(app)
+async def _start_site(app: web.Application, port: int = 0, **options) -> tuple[web.AppRunner, str]:
+    runner = web.AppRunner(app, **options)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", port)
     await site.start()
@@ -243,7 +244,7 @@ class RunningBot:
 
     async def start(self) -> "RunningBot":
         self.app = create_app(self.settings, clock=self.clock, start_scheduler=False)
-        self.runner, self.url = await _start_site(self.app, self.settings.port)
+        self.runner, self.url = await _start_site(self.app, self.settings.port, access_log_class=AccessLog)
         return self
 
     async def stop(self) -> None:

@@ -5,7 +5,9 @@ import asyncio
 import csv
 import io
 import json
+import logging
 import re
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -87,6 +89,17 @@ async def test_the_action_log_page_csv_and_calendar(chat, clock, start_bot, conn
     assert events["Action 1 due: Return with false-positive rates"].decoded("dtstart").isoformat() == "2026-05-20"
     assert events["Data Ethics Committee: next meeting"].decoded("dtstart").isoformat() == "2026-06-10T10:00:00+01:00"
     await other.close()
+
+
+async def test_the_access_log_keeps_no_link_that_would_open_a_page(chat, clock, caplog):
+    await committee_with_open_overdue_closed_and_due_back(chat, clock)
+    page = links_in(await chat.say("/actionlog", sender=OFFICER))["Web page"]
+    caplog.set_level(logging.INFO, logger="aiohttp.access")
+    assert (await fetch(chat, page))[0] == 200
+    (line,) = [record.getMessage() for record in caplog.records if record.name == "aiohttp.access"]
+    path = urlsplit(page).path
+    assert f'"GET {path}" 200 ' in line and " ms " in line
+    assert "signature" not in line and "expires" not in line
 
 
 async def test_a_link_for_one_committee_never_opens_another_and_expires(chat, clock, connector):
