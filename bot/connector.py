@@ -91,16 +91,16 @@ class ConnectorAnswered(Exception):
 
 
 async def post_activity(session: aiohttp.ClientSession, client: ConnectorClient, conversation_id: str,
-                        reply_to_id: str | None, activity: dict) -> str | None:
+                        reply_to_id: str | None, activity: bytes) -> str | None:
     """Reply to Activity, or Send to Conversation without `reply_to_id`, of the Bot Connector REST
     API (POST /v3/conversations/{conversationId}/activities[/{activityId}]; Microsoft's "API reference
     for the Bot Framework Connector service"), as botbuilder's `send_activity` would with `client`.
-    Returns the posted activity's id, when the connector says it."""
+    `activity`: its JSON. Returns the posted activity's id, when the connector says it."""
     url = f"{client.config.base_url.rstrip('/')}/v3/conversations/{quote(conversation_id, safe='')}/activities"
     if reply_to_id:
         url += f"/{quote(reply_to_id, safe='')}"
     headers = {"Content-Type": "application/json; charset=utf-8", **await authorization(client.config.credentials)}
-    async with session.post(url, data=json.dumps(activity).encode(), headers=headers) as response:
+    async with session.post(url, data=activity, headers=headers) as response:
         body = await response.read()
         if response.status >= 300:
             raise ConnectorAnswered(response)

@@ -25,7 +25,7 @@ from botbuilder.schema import ConversationParameters, ConversationReference
 from bot.rate_limits import RateLimiter
 from bot.activity import reference_from_body
 from bot.connector import post_activity
-from bot.proactive import activity_json, activity_of, meeting_notification_of, render_text
+from bot.proactive import activity_of, activity_text, addressed, meeting_notification_of, render_text
 from bot.teams_api import TeamsMeetings
 from dialogs import delivery, send_budget
 from dialogs.delivery import Claimed, Enqueued, Queued
@@ -151,7 +151,7 @@ class Outbox:
         """An answer that reports nothing recorded (a refusal, "try again"): sent in the turn and
         retried while Teams' answer allows; what still cannot go (the connector refuses it, or
         Teams' rate limit holds it) is queued for the sweep, unless the database is what failed."""
-        message = json.loads(render_text(text))
+        message = render_text(text)
         conversation_id = turn_context.activity.conversation.id
         answer_by = turn_context.turn_state.get(ANSWER_BY) or time.monotonic() + ANSWER_SECONDS
         attempt = 0
@@ -186,38 +186,37 @@ class Outbox:
         """One attempt at one queued message: the turn's own reply with the turn's connector client,
         anything else through the conversation's stored reference. Returns the posted activity's id."""
         max_wait = time_left() - ATTEMPT_SECONDS if time_left else None
-        kept = json.loads(message.payload)  # read once: a card's JSON is most of a reply's cost to read
-        notification = meeting_notification_of(kept)
+        notification = meeting_notification_of(message.payload)
         if notification is not None:
             return await self._notify(message, notification, max_wait)
         if turn_context is not None and message.reply_to_id == turn_context.activity.id \
                 and message.conversation_id == turn_context.activity.conversation.id:
             return await self._attempt(message.conversation_id, turn_context.activity.conversation.tenant_id,
-                                       lambda: self._reply(turn_context, kept), max_wait)
+                                       lambda: self._reply(turn_context, message.payload), max_wait)
         if message.reference is None:
             raise DeliveryFailed("no stored conversation reference", retryable=False)
         reference = json.loads(message.reference)
         tenant_id = (reference.get("conversation") or {}).get("tenantId")
         if not (reference.get("conversation") or {}).get("id"):  # a person's personal chat, yet to be opened
             return await self._attempt(message.conversation_id, tenant_id,
-                                       lambda: self._open_personal_chat(reference, kept), max_wait)
+                                       lambda: self._open_personal_chat(reference, message.payload), max_wait)
 
         async def post() -> str | None:
             client = await self._proactive_client(reference["serviceUrl"])
             # A reply stays a reply to the message it answers (its thread, in a channel).
             return await post_activity(self._session(), client, reference["conversation"]["id"], message.reply_to_id,
-                                       _addressed(activity_json(kept), reference, message.reply_to_id))
+                                       addressed(activity_text(message.payload), reference, message.reply_to_id))
 
         return await self._attempt(message.conversation_id, tenant_id, post, max_wait)
 
-    async def _reply(self, turn_context: TurnContext, kept: dict) -> str | None:
+    async def _reply(self, turn_context: TurnContext, payload: str) -> str | None:
         """Posts a reply with the connector client botbuilder chose for the turn (its service URL
         and credentials)."""
         incoming = turn_context.activity
         client = turn_context.turn_state[turn_context.adapter.BOT_CONNECTOR_CLIENT_KEY]
         reference = reference_from_body(turn_context.turn_state[INCOMING])
         return await post_activity(self._session(), client, incoming.conversation.id, incoming.id,
-                                   _addressed(activity_json(kept), reference, incoming.id))
+                                   addressed(activity_text(payload), reference, incoming.id))
 
     async def _proactive_client(self, service_url: str):
         """The connector client botbuilder's continue_conversation would use: the app's own claims."""
@@ -228,7 +227,7 @@ class Outbox:
     def _session(self):
         return self.adapter.bot_framework_authentication.session()
 
-    async def _open_personal_chat(self, reference: dict, kept: dict) -> str | None:
+    async def _open_personal_chat(self, reference: dict, payload: str) -> str | None:
         """The Bot Connector creates, or finds, the person's chat with Clerk and the message goes
         there (botbuilder's create_conversation)."""
         stored = ConversationReference().deserialize(reference)
@@ -237,7 +236,7 @@ class Outbox:
         async def callback(proactive_context: TurnContext):
             # Caught here: the adapter would hand it to on_turn_error and report success.
             try:
-                responses.append(await proactive_context.send_activity(activity_of(kept)))
+                responses.append(await proactive_context.send_activity(activity_of(payload)))
             except Exception as error:
                 if not accepted_without_body(error):
                     errors.append(error)
@@ -345,15 +344,3 @@ def _personal_chat(reference: ConversationReference) -> ConversationParameters:
     return ConversationParameters(is_group=False, bot=reference.bot, members=[reference.user], tenant_id=tenant_id,
                                   channel_data={"tenant": {"id": tenant_id}})
 
-
-def _addressed(activity: dict, reference: dict, reply_to_id: str | None) -> dict:
-    """The activity addressed as botbuilder's apply_conversation_reference does: from the bot, to the
-    user, in the reference's conversation; a reply names the activity it answers."""
-    activity.update({"channelId": reference.get("channelId"), "serviceUrl": reference.get("serviceUrl"),
-                     "conversation": reference.get("conversation"), "from": reference.get("bot"),
-                     "recipient": reference.get("user")})
-    if reference.get("locale"):
-        activity["locale"] = reference["locale"]
-    if reply_to_id:
-        activity["replyToId"] = reply_to_id
-    return activity

@@ -238,3 +238,34 @@ async def test_after_an_outage_a_chats_confirmations_come_as_one_message(chat, c
     assert folded[0]["replyToId"].startswith("act-")
     assert recorded(chat, "Note recorded") == []
     assert await undelivered(chat.bot.app[DB]) == []
+
+
+async def test_a_message_kept_in_the_earlier_form_is_posted_after_an_upgrade(chat, clock):
+    """Before the outbox kept the activity itself it kept a small form of its own; a message still
+    waiting in it when Clerk is upgraded is posted as it was meant to be."""
+    import json
+    from dialogs.delivery import Queued, queue
+    await chat.say("/start")
+    earlier = [
+        {"text": "Reminder for <at>Sam Todd</at>", "mentions": [["29:sam", "Sam Todd"]]},
+        {"card": {"type": "AdaptiveCard", "version": "1.5", "body": [{"type": "TextBlock", "text": "Kept card"}]},
+         "contentType": "application/vnd.microsoft.card.adaptive", "text": "Above the card"},
+        {"text": "On the stage", "mentions": [],
+         "channelData": {"notification": {"alertInMeeting": True, "externalResourceUrl": "https://teams/x"}}},
+    ]
+    async with chat.bot.app[DB].unit_of_work() as uow:
+        await queue(uow, chat.conversation_id, [Queued(json.dumps(message)) for message in earlier], clock(),
+                    reply_to_id="act-earlier")
+        await uow.commit()
+    chat.connector.posted.clear()
+    await chat.bot.app[SWEEPS].deliver()
+    mention, card, stage = chat.connector.posted
+    assert mention["text"] == "Reminder for <at>Sam Todd</at>" and mention["entities"] == [
+        {"type": "mention", "mentioned": {"id": "29:sam", "name": "Sam Todd"}, "text": "<at>Sam Todd</at>"}]
+    assert card["text"] == "Above the card" and card["attachments"] == [
+        {"contentType": "application/vnd.microsoft.card.adaptive", "content": earlier[1]["card"]}]
+    assert stage["channelData"] == earlier[2]["channelData"] and "entities" not in stage
+    for activity in (mention, card, stage):
+        assert activity["type"] == "message" and activity["replyToId"] == "act-earlier"
+        assert activity["conversation"]["id"] == chat.conversation_id and activity["from"]["id"]
+    assert await undelivered(chat.bot.app[DB]) == []
