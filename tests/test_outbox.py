@@ -6,6 +6,7 @@ that refuses, hangs, or hangs and then posts all the same, and count what reache
 """
 
 import asyncio
+import json
 import time
 
 import pytest
@@ -13,7 +14,8 @@ import pytest
 from sqlalchemy import text
 
 from app import DB, SWEEPS
-from dialogs.delivery import UNKNOWN_OUTCOME_WAIT
+from bot.proactive import render_text
+from dialogs.delivery import UNKNOWN_OUTCOME_WAIT, Queued, heartbeat, queue
 from tests.test_schedule import LONDON
 from tests.conftest import Chat, MEMBER, said
 
@@ -202,8 +204,6 @@ async def test_an_answer_that_records_nothing_is_kept_too_when_it_cannot_go(chat
 
 async def test_a_claim_left_by_an_instance_that_died_holds_the_chat_for_one_short_lease(chat, clock):
     """kill -9 mid-send once held the chat for 60 s: the dead instance's claim blocked its queue."""
-    from bot.proactive import render_text
-    from dialogs.delivery import Queued, heartbeat, queue
     await chat.say("/start")
     await heartbeat(chat.bot.app[DB].unit_of_work, "instance-that-died", clock())  # alive until killed
     async with chat.bot.app[DB].unit_of_work() as uow:  # a reply the dead instance held when it was killed
@@ -243,8 +243,6 @@ async def test_after_an_outage_a_chats_confirmations_come_as_one_message(chat, c
 async def test_a_message_kept_in_the_earlier_form_is_posted_after_an_upgrade(chat, clock):
     """Before the outbox kept the activity itself it kept a small form of its own; a message still
     waiting in it when Clerk is upgraded is posted as it was meant to be."""
-    import json
-    from dialogs.delivery import Queued, queue
     await chat.say("/start")
     earlier = [
         {"text": "Reminder for <at>Sam Todd</at>", "mentions": [["29:sam", "Sam Todd"]]},
