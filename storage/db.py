@@ -1,7 +1,8 @@
 """Engine, migrations and the unit of work.
 
 A unit of work is one database transaction: `async with db.unit_of_work() as uow:` gives the
-repositories on one session, and nothing is written unless `await uow.commit()` is reached.
+repositories on one transaction (storage.connections), and nothing is written unless
+`await uow.commit()` is reached.
 SQLite allows one writer at a time, so on SQLite the units of work of this process take turns
 (an asyncio lock) instead of failing with "database is locked"; PostgreSQL needs no such lock.
 """
@@ -35,7 +36,7 @@ from storage.repositories.reminders import ReminderRepository
 from storage.repositories.send_budget import SendBudgetRepository
 from storage.models import Base
 from storage.sqlite import loop_connector
-from storage.statements import PooledConnection
+from storage.connections import PooledConnection, Transaction
 from storage.unit_of_work import DatabaseUnavailable, UnitOfWork
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -93,13 +94,14 @@ class Database:
 
     @contextlib.asynccontextmanager
     async def unit_of_work(self, one_statement: bool = False) -> AsyncIterator[UnitOfWork]:
-        """One transaction (a `UnitOfWorkFactory`; with `one_statement`, one statement on a pooled
-        connection with no Session, which PostgreSQL commits by itself: no BEGIN nor COMMIT). A
+        """One transaction on a pooled connection, with an ORM Session only if something asks for one
+        (storage.connections.Transaction; a `UnitOfWorkFactory`). With `one_statement`, one statement
+        with no transaction, which PostgreSQL commits by itself: no BEGIN nor COMMIT. A
         database that does not answer, in the body or at commit, raises DatabaseUnavailable;
         nothing of the transaction is kept."""
         lock = self._write_lock or contextlib.nullcontext()
         async with lock:
-            session = PooledConnection(self.engine) if one_statement else self._sessions()
+            session = PooledConnection(self.engine) if one_statement else Transaction(self.engine, self._sessions)
             try:
                 yield (StatementUnitOfWork if one_statement else SessionUnitOfWork)(session)
             except UNAVAILABLE as error:
@@ -119,10 +121,11 @@ class Database:
 
 
 class SessionUnitOfWork:
-    """The UnitOfWork of storage.unit_of_work on one SQLAlchemy session. A repository is made the
-    first time it is asked for: a turn uses a few of the eleven."""
+    """The UnitOfWork of storage.unit_of_work on one transaction (a Transaction, whose SQLAlchemy
+    session is made when the ORM is asked for). A repository is made the first time it is asked
+    for: a turn uses a few of the eleven."""
 
-    def __init__(self, session: AsyncSession):
+    def __init__(self, session: AsyncSession | Transaction):
         self.session = session
 
     committees = cached_property(lambda self: CommitteeRepository(self.session))

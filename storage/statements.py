@@ -9,7 +9,8 @@ itself (asyncpg, or sqlite3 on the event loop as storage/sqlite.py runs it), on 
 connection and in its transaction, with SQLAlchemy's bind and result processing and its
 exceptions; `load` and `get` do the same for the frequent reads of ORM objects (the open meeting,
 its agenda and attendance, the members, the committee), which join the session as if the ORM had
-loaded them. A unit of work of one statement runs it on a `PooledConnection`, with no Session at all.
+loaded them. A unit of work's transaction is a `Transaction` (storage.connections), which makes an
+ORM Session only when something asks for one: until then `load` keeps what it reads itself.
 """
 
 from __future__ import annotations
@@ -20,60 +21,11 @@ from collections import namedtuple
 from typing import Any, Protocol, Sequence
 
 from sqlalchemy import bindparam, inspect, select
-from sqlalchemy.engine import Connection
-from sqlalchemy.exc import DBAPIError, NoResultFound, MultipleResultsFound
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.exc import NoResultFound, MultipleResultsFound
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import make_transient_to_detached
-from sqlalchemy.util import greenlet_spawn
 
-
-def on_postgresql(session: AsyncSession | PooledConnection) -> bool:
-    """Whether the session's database is PostgreSQL: the one test every PostgreSQL-only statement
-    and direct path makes."""
-    return session.bind.dialect.name == "postgresql"
-
-
-class PooledConnection:
-    """A connection out of the engine's pool with no ORM Session over it, in the place of a session
-    for a unit of work of one statement sent by `run` (storage.db): the Session's transaction,
-    checkout, commit and close cost more than such a statement, about an eighth of a turn for the
-    delivered reply's DELETE. On PostgreSQL the statement commits by itself (asyncpg outside a
-    transaction sends no BEGIN); on SQLite `commit` ends the transaction sqlite3 began for it."""
-
-    def __init__(self, engine: AsyncEngine):
-        self.bind = engine  # as AsyncSession.bind
-        self.dialect = engine.dialect
-        self._raw = None
-
-    async def raw(self):
-        """The pooled DBAPI connection, checked out the first time it is asked for. A failure to
-        connect is raised as SQLAlchemy's Connection raises it."""
-        if self._raw is None:
-            try:
-                self._raw = await self.bind.raw_connection()
-            except self.dialect.loaded_dbapi.Error as error:
-                Connection._handle_dbapi_exception_noconnection(error, self.dialect, self.bind.sync_engine)
-                raise
-        return self._raw
-
-    async def commit(self) -> None:
-        if self._raw is not None and not on_postgresql(self):
-            await self._raw.driver_connection.commit()
-
-    async def invalidate(self) -> None:
-        """The connection was lost: closed, and the pool replaces it (as AsyncConnection.invalidate)."""
-        raw, self._raw = self._raw, None
-        if raw is not None:
-            await greenlet_spawn(raw.invalidate)
-
-    async def close(self) -> None:
-        """Back to the pool, whatever was not committed rolled back; a greenlet, as closing an
-        overflow connection awaits the driver."""
-        raw, self._raw = self._raw, None
-        if raw is not None:
-            if not on_postgresql(self) and raw.driver_connection.in_transaction:
-                await raw.driver_connection.rollback()
-            await greenlet_spawn(raw.close)
+from storage.connections import PooledConnection, Transaction, on_postgresql, raise_as_sqlalchemy
 
 
 class Rows(Protocol):
@@ -91,6 +43,8 @@ async def run(session: AsyncSession | PooledConnection, statement, parameters: d
     """Runs a Core statement in the session's transaction. A list of several parameter sets (one
     statement for many rows) goes SQLAlchemy's way, which builds one multi-row statement (in a
     session only)."""
+    if isinstance(session, Transaction) and session.orm is not None:
+        session = session.orm  # the transaction's Session is in charge of it now
     if isinstance(parameters, list) and len(parameters) != 1:
         return await (await session.connection()).execute(statement, parameters)
     if isinstance(parameters, list):
@@ -104,7 +58,7 @@ async def run(session: AsyncSession | PooledConnection, statement, parameters: d
             # sqlite3 begins the transaction itself before the first write, as under SQLAlchemy.
             rowcount, records = await raw.driver_connection.fetch(compiled.sql, arguments)
             return _Rows([compiled.row(record) for record in records] if compiled.returns_rows else [], rowcount)
-        if adapted._transaction is None and connection is not session:
+        if adapted._transaction is None and (connection is not session or session.transactional):
             # The adapter sends BEGIN with its first statement; this one is the first. (On a
             # PooledConnection nothing begins: the statement commits by itself.)
             await adapted._start_transaction()
@@ -115,7 +69,7 @@ async def run(session: AsyncSession | PooledConnection, statement, parameters: d
     except Exception as error:
         if connection is not session:
             session.info.pop(_HELD, None)
-        await _raise_as_sqlalchemy(connection, adapted, compiled.sql, arguments, error)
+        await raise_as_sqlalchemy(connection, adapted, compiled.sql, arguments, error)
     counted = _COUNT.match(status or "")
     return _Rows([], int(counted.group(1)) if counted else -1)
 
@@ -142,13 +96,19 @@ async def _connection(session: AsyncSession | PooledConnection):
 _COUNT = re.compile(r"(?:UPDATE|DELETE|INSERT \d+) (\d+)")
 
 
-async def load(session: AsyncSession, model: type, statement, parameters: dict) -> list[tuple]:
+async def load(session: AsyncSession | Transaction, model: type, statement, parameters: dict) -> list[tuple]:
     """The rows of `statement`, a select of `model` (its columns, then any other values), with the
     model's object in place of its columns, as the ORM gives them: pending changes are flushed
     first, a row the session holds already comes back as that object, and a new one joins the
-    session as if the ORM had loaded it. Sent the way `run` sends it."""
-    if session.new or session.dirty or session.deleted:  # the ORM's autoflush, without its greenlet hop
-        await session.flush()
+    session as if the ORM had loaded it (in a Transaction with no Session yet, its `loaded`, which
+    the Session takes over when one is made). Sent the way `run` sends it."""
+    session = _orm_if_changed(session)
+    if isinstance(session, Transaction):
+        identity_map, hold = session.loaded, session.loaded.__setitem__
+    else:
+        if session.new or session.dirty or session.deleted:  # the ORM's autoflush, without its greenlet hop
+            await session.flush()
+        identity_map, hold = session.identity_map, lambda _identity, held: session.add(held)
     mapper = _mapper(model)
     keys = _attribute_keys(mapper, statement)
     rows = (await run(session, statement, parameters)).all()
@@ -157,26 +117,38 @@ async def load(session: AsyncSession, model: type, statement, parameters: dict) 
         values = dict(zip(keys, row))
         identity = mapper.identity_key_from_primary_key(
             [values[mapper.get_property_by_column(column).key] for column in mapper.primary_key])
-        held = session.identity_map.get(identity)
+        held = identity_map.get(identity)
         if held is not None and inspect(held).expired_attributes:
             return list((await session.execute(statement, parameters)).all())  # the ORM refreshes it
         if held is None:
             held = mapper.class_manager.new_instance()
             inspect(held).dict.update(values)
             make_transient_to_detached(held)
-            session.add(held)
+            hold(identity, held)
         loaded.append((held, *row[len(keys):]))
     return loaded
 
 
-async def get(session: AsyncSession, model: type, primary_key) -> Any:
+async def get(session: AsyncSession | Transaction, model: type, primary_key) -> Any:
     """`session.get(model, primary_key)`, the row read the direct way when the session does not
     hold it yet."""
-    mapper = _mapper(model)
-    if session.identity_map.get(mapper.identity_key_from_primary_key([primary_key])) is not None:
+    session = _orm_if_changed(session)
+    identity = _mapper(model).identity_key_from_primary_key([primary_key])
+    if isinstance(session, Transaction):
+        if identity in session.loaded:
+            return session.loaded[identity]
+    elif session.identity_map.get(identity) is not None:
         return await session.get(model, primary_key)
     rows = await load(session, model, _by_primary_key(model), {"primary_key": primary_key})
     return rows[0][0] if rows else None
+
+
+def _orm_if_changed(session: AsyncSession | Transaction) -> AsyncSession | Transaction:
+    """A Transaction's Session when it has one, or when an object it loaded has changed (the
+    Session then writes the change before the next read, as the ORM's autoflush would)."""
+    if isinstance(session, Transaction) and (session.orm is not None or session.changed()):
+        return session.session()
+    return session
 
 
 @functools.cache
@@ -258,22 +230,6 @@ def _compiled(statement, dialect, parameters: dict) -> _Compiled:
     if compiled is None:
         compiled = _COMPILED[key] = _Compiled(statement, dialect, list(parameters))
     return compiled
-
-
-async def _raise_as_sqlalchemy(connection, adapted, sql: str, arguments: list, error: Exception):
-    """Raises what SQLAlchemy would have raised for the same failure (IntegrityError, an
-    OperationalError, a lost connection invalidated), so callers and the unit of work see no
-    difference. Errors that are not the database's (a timeout, a cancelled turn) pass unchanged."""
-    try:
-        if isinstance(error, adapted.dbapi.Error):
-            raise error  # already translated (BEGIN goes through the adapter)
-        adapted._handle_exception(error)
-    except adapted.dbapi.Error as dbapi_error:
-        lost = connection.dialect.is_disconnect(dbapi_error, adapted, None)
-        if lost:
-            await connection.invalidate()
-        raise DBAPIError.instance(sql, arguments, dbapi_error, adapted.dbapi.Error,
-                                  connection_invalidated=lost, dialect=connection.dialect) from error
 
 
 class _Rows:

@@ -186,7 +186,15 @@ async def test_loaded_objects_are_the_sessions_as_if_the_orm_had_loaded_them(db)
         assert (await uow.session.get(_Topic, 2)).title_text == "changed"
 
 
+async def _add_first_topic(db: Database) -> None:
+    async with db.unit_of_work() as uow:
+        uow.session.add(_Topic(id=1, title_text="first"))
+        await uow.commit()
+
+
 async def test_get_is_the_sessions_get(db):
+    """`get` answers as the Session's would, and a change to what it read is written at commit
+    though no Session was asked for (red when the commit does not look for changed objects)."""
     async with db.unit_of_work() as uow:
         uow.session.add(_Topic(id=3, title_text="third"))
         await uow.commit()
@@ -197,3 +205,47 @@ async def test_get_is_the_sessions_get(db):
         await uow.commit()
     async with db.unit_of_work() as uow:
         assert (await uow.session.get(_Topic, 3)).title_text == "changed"
+
+
+async def test_a_unit_of_work_of_statements_and_reads_makes_no_session(db):
+    """What a turn like /action does: its statements, its reads of ORM objects, its commit, with no
+    ORM Session made (red when the transaction makes one anyway)."""
+    await _add_first_topic(db)
+    async with db.unit_of_work() as uow:
+        await run(uow.session, _ADD, {"name": "kept", "at": _AT})
+        (topic, _), = await load(uow.session, _Topic, _TOPICS, {"above": 1})
+        assert await get(uow.session, _Topic, 1) is topic and topic.title_text == "first"
+        await uow.commit()
+        assert uow.session.orm is None
+    assert await _names(db) == ["kept"]
+    assert db.engine.pool.checkedout() == 0
+
+
+async def test_a_change_is_flushed_before_the_next_read_as_the_orms_autoflush(db):
+    """Red when `load` reads past a changed object without writing it first."""
+    changed_first = select(_Topic).where(_Topic.title_text == bindparam("title"))
+    await _add_first_topic(db)
+    async with db.unit_of_work() as uow:
+        topic = await get(uow.session, _Topic, 1)
+        topic.title_text = "changed"
+        assert [row for row, in await load(uow.session, _Topic, changed_first, {"title": "changed"})] == [topic]
+
+
+async def test_the_session_made_later_shares_the_transaction_and_the_loaded_objects(db):
+    """The ORM's ways after statements and reads: the same transaction (red without the bridge: its
+    own connection would not see the uncommitted row) and the same objects (red when the Session
+    does not take over what was loaded)."""
+    await _add_first_topic(db)
+    for commit in (False, True):
+        async with db.unit_of_work() as uow:
+            await run(uow.session, _ADD, {"name": f"committed {commit}", "at": _AT})
+            topic = await get(uow.session, _Topic, 1)
+            assert (await uow.session.execute(select(_NOTES.c.name))).scalars().all() == [f"committed {commit}"]
+            assert await uow.session.get(_Topic, 1) is topic
+            topic.title_text = f"changed {commit}"
+            if commit:
+                await uow.commit()
+        assert db.engine.pool.checkedout() == 0
+    assert await _names(db) == ["committed True"]
+    async with db.unit_of_work() as uow:
+        assert (await get(uow.session, _Topic, 1)).title_text == "changed True"

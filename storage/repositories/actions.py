@@ -23,7 +23,8 @@ from storage.models import (
 from storage.identity import same_person
 from storage.repositories.changes import INSERT_CHANGE
 from storage.repositories.base import Repository, column_values
-from storage.statements import on_postgresql, run
+from storage.connections import on_postgresql
+from storage.statements import run
 from storage.vocabulary import (
     ActionStatus,
 )

@@ -9,7 +9,7 @@ from sqlalchemy import delete, func, insert, select, text
 
 from storage.delivery_models import SendSlot
 from storage.repositories.base import Repository
-from storage.statements import on_postgresql
+from storage.connections import on_postgresql
 
 class SendBudgetRepository(Repository):
     async def take(self, limits: list[tuple[str, float, int]]) -> float:

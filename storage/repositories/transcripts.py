@@ -8,7 +8,7 @@ from sqlalchemy import delete, insert, select
 
 from storage.models import Meeting
 from storage.repositories.base import Repository
-from storage.statements import on_postgresql
+from storage.connections import on_postgresql
 from storage.transcript_models import TranscriptCue, TranscriptJob
 
 
