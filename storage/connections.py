@@ -139,10 +139,12 @@ class Transaction(PooledConnection):
             await super().close()
             return
         orm, bridge, self.orm, self._bridge = self.orm, self._bridge, None, None
-        await orm.close()  # rolls back what was not committed
-        if bridge is not None:
-            self._raw = None
-            await bridge.close()  # the bridge's Connection hands the pooled connection back
+        try:
+            await orm.close()  # rolls back what was not committed
+        finally:
+            if bridge is not None:
+                self._raw = None
+                await bridge.close()  # the bridge's Connection hands the pooled connection back
 
 
 async def raise_as_sqlalchemy(connection, adapted, sql: str, arguments: list, error: Exception):
