@@ -117,9 +117,13 @@ class Transaction(PooledConnection):
             self.loaded = {}
         return self.orm
 
-    def changed(self) -> bool:
-        """Whether an object `load` read with no Session has been changed since."""
-        return any(inspect(held).modified for held in self.loaded.values())
+    def answering(self) -> AsyncSession | Transaction:
+        """What reads and commits now: the Session when there is one, or when an object `load`
+        read with no Session has changed since (made then, so the change is written before the
+        next read and at commit, as the ORM's autoflush and commit would); otherwise this."""
+        if self.orm is not None or any(inspect(held).modified for held in self.loaded.values()):
+            return self.session()
+        return self
 
     def __getattr__(self, name: str):
         if name.startswith("_"):
@@ -127,12 +131,8 @@ class Transaction(PooledConnection):
         return getattr(self.session(), name)  # the ORM's ways
 
     async def commit(self) -> None:
-        if self.orm is None and self.changed():
-            self.session()
-        if self.orm is not None:
-            await self.orm.commit()
-        else:
-            await super().commit()
+        answering = self.answering()
+        await (super().commit() if answering is self else answering.commit())
 
     async def close(self) -> None:
         if self.orm is None:

@@ -102,7 +102,8 @@ async def load(session: AsyncSession | Transaction, model: type, statement, para
     first, a row the session holds already comes back as that object, and a new one joins the
     session as if the ORM had loaded it (in a Transaction with no Session yet, its `loaded`, which
     the Session takes over when one is made). Sent the way `run` sends it."""
-    session = _orm_if_changed(session)
+    if isinstance(session, Transaction):
+        session = session.answering()
     if isinstance(session, Transaction):
         identity_map, hold = session.loaded, session.loaded.__setitem__
     else:
@@ -132,7 +133,8 @@ async def load(session: AsyncSession | Transaction, model: type, statement, para
 async def get(session: AsyncSession | Transaction, model: type, primary_key) -> Any:
     """`session.get(model, primary_key)`, the row read the direct way when the session does not
     hold it yet."""
-    session = _orm_if_changed(session)
+    if isinstance(session, Transaction):
+        session = session.answering()
     identity = _mapper(model).identity_key_from_primary_key([primary_key])
     if isinstance(session, Transaction):
         if identity in session.loaded:
@@ -141,14 +143,6 @@ async def get(session: AsyncSession | Transaction, model: type, primary_key) -> 
         return await session.get(model, primary_key)
     rows = await load(session, model, _by_primary_key(model), {"primary_key": primary_key})
     return rows[0][0] if rows else None
-
-
-def _orm_if_changed(session: AsyncSession | Transaction) -> AsyncSession | Transaction:
-    """A Transaction's Session when it has one, or when an object it loaded has changed (the
-    Session then writes the change before the next read, as the ORM's autoflush would)."""
-    if isinstance(session, Transaction) and (session.orm is not None or session.changed()):
-        return session.session()
-    return session
 
 
 @functools.cache
