@@ -249,3 +249,21 @@ async def test_the_session_made_later_shares_the_transaction_and_the_loaded_obje
     assert await _names(db) == ["committed True"]
     async with db.unit_of_work() as uow:
         assert (await get(uow.session, _Topic, 1)).title_text == "changed True"
+
+
+async def test_units_of_work_one_after_another_keep_to_the_connection_last_given_back(db):
+    """Red with a first-in, first-out pool: turns one after another would go round every pooled
+    connection, on PostgreSQL a server process each, none of them warm."""
+    if db.is_sqlite:
+        pytest.skip("SQLite's units of work take turns on its write lock, not on server processes")
+
+    async def connection_of(uow):
+        return (await uow.session.raw()).dbapi_connection
+
+    async with db.unit_of_work() as outer:
+        last_given_back = await connection_of(outer)
+        async with db.unit_of_work() as inner:
+            assert await connection_of(inner) is not last_given_back  # the pool holds two from here on
+    for _ in range(3):
+        async with db.unit_of_work() as uow:
+            assert await connection_of(uow) is last_given_back
