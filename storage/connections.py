@@ -102,7 +102,16 @@ class Transaction(PooledConnection):
         self._sessions = sessions
         self.orm: AsyncSession | None = None
         self._bridge: AsyncConnection | None = None
-        self.loaded: dict = {}
+        self.loaded: dict = {}  # by identity: what `load` read (see `hold`)
+
+    def hold(self, identity, held) -> None:
+        """Keeps an object `load` read for the transaction's life: in `loaded`, its identity map
+        until there is a Session, and then beside the Session's own map as well, which refers to an
+        unchanged object only weakly, so that one read early in a turn (the committee, say) is not
+        read again later when nothing else refers to it by then."""
+        self.loaded[identity] = held
+        if self.orm is not None:
+            self.orm.add(held)
 
     def session(self) -> AsyncSession:
         """The ORM Session, made on the first call: over this transaction's connection once a
@@ -114,7 +123,6 @@ class Transaction(PooledConnection):
                 self._bridge = AsyncConnection(self.bind, Connection(self.bind.sync_engine, connection=self._raw))
                 self.orm = self._sessions(bind=self._bridge)
             self.orm.add_all(list(self.loaded.values()))
-            self.loaded = {}
         return self.orm
 
     def answering(self) -> AsyncSession | Transaction:
@@ -135,6 +143,7 @@ class Transaction(PooledConnection):
         await (super().commit() if answering is self else answering.commit())
 
     async def close(self) -> None:
+        self.loaded = {}
         if self.orm is None:
             await super().close()
             return

@@ -102,14 +102,16 @@ async def load(session: AsyncSession | Transaction, model: type, statement, para
     first, a row the session holds already comes back as that object, and a new one joins the
     session as if the ORM had loaded it (in a Transaction with no Session yet, its `loaded`, which
     the Session takes over when one is made). Sent the way `run` sends it."""
-    if isinstance(session, Transaction):
-        session = session.answering()
-    if isinstance(session, Transaction):
-        identity_map, hold = session.loaded, session.loaded.__setitem__
+    transaction = session if isinstance(session, Transaction) else None
+    if transaction is not None:
+        session = transaction.answering()
+    if session is transaction:
+        identity_map = transaction.loaded
     else:
         if session.new or session.dirty or session.deleted:  # the ORM's autoflush, without its greenlet hop
             await session.flush()
-        identity_map, hold = session.identity_map, lambda _identity, held: session.add(held)
+        identity_map = session.identity_map
+    hold = transaction.hold if transaction is not None else lambda _identity, held: session.add(held)
     mapper = _mapper(model)
     keys = _attribute_keys(mapper, statement)
     rows = (await run(session, statement, parameters)).all()
@@ -133,14 +135,13 @@ async def load(session: AsyncSession | Transaction, model: type, statement, para
 async def get(session: AsyncSession | Transaction, model: type, primary_key) -> Any:
     """`session.get(model, primary_key)`, the row read the direct way when the session does not
     hold it yet."""
-    if isinstance(session, Transaction):
-        session = session.answering()
+    answering = session.answering() if isinstance(session, Transaction) else session
     identity = _mapper(model).identity_key_from_primary_key([primary_key])
-    if isinstance(session, Transaction):
-        if identity in session.loaded:
-            return session.loaded[identity]
-    elif session.identity_map.get(identity) is not None:
-        return await session.get(model, primary_key)
+    if isinstance(answering, Transaction):
+        if identity in answering.loaded:
+            return answering.loaded[identity]
+    elif answering.identity_map.get(identity) is not None:
+        return await answering.get(model, primary_key)
     rows = await load(session, model, _by_primary_key(model), {"primary_key": primary_key})
     return rows[0][0] if rows else None
 

@@ -16,6 +16,8 @@ from dialogs.identity import is_same_person, name_key
 from dialogs.reminder_policy import ReminderPolicy
 from dialogs.turns import ConversationFacts, run_turn
 from storage.db import Database
+from storage.models import Meeting
+from storage.repositories import meetings as meetings_repository
 
 LONDON = ZoneInfo("Europe/London")
 CHAIR = Person("Marion Oswald", "29:marion")
@@ -154,3 +156,27 @@ def test_the_table_states_a_role_for_every_command_that_changes_the_meeting_or_i
         assert by_name[name].role.value.startswith("chair"), name
     for name in ("done", "reopen", "assign", "due", "update", "drop", "snooze"):
         assert by_name[name].role.value == "the action's owners, the chair or the secretary", name
+
+
+async def test_the_open_meeting_is_read_once_a_unit_of_work_while_it_stays_open(db, monkeypatch):
+    """The authority check and the use case both ask for the open meeting: one read a turn (red when
+    each asking reads it), and a meeting ended since is asked of the database again (red when what
+    was read outlives it)."""
+    chat = Committee(db)
+    await a_meeting(chat)
+    await chat.say("/agenda add 10:30 Race Action Plan")
+    reads = []
+
+    async def counted(session, model, statement, parameters):
+        reads.append(model)
+        return await read(session, model, statement, parameters)
+
+    read = meetings_repository.load
+    monkeypatch.setattr(meetings_repository, "load", counted)
+    assert (await chat.say("/next")).startswith("Item 2: Race Action Plan.")
+    assert reads == [Meeting]
+    async with db.unit_of_work() as uow:
+        meeting = await uow.meetings.open_meeting(1)
+        assert await uow.meetings.open_meeting(1) is meeting and len(reads) == 2
+        meeting.ended_at = chat.now
+        assert await uow.meetings.open_meeting(1) is None and len(reads) == 3

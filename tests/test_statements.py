@@ -3,6 +3,8 @@ directly): in the unit of work's transaction, with SQLAlchemy's values, defaults
 lost connection replaced, and ORM objects that belong to the session as if the ORM had loaded them."""
 
 import asyncio
+import gc
+import weakref
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -249,6 +251,24 @@ async def test_the_session_made_later_shares_the_transaction_and_the_loaded_obje
     assert await _names(db) == ["committed True"]
     async with db.unit_of_work() as uow:
         assert (await get(uow.session, _Topic, 1)).title_text == "changed True"
+
+
+async def test_an_object_read_once_is_kept_for_the_unit_of_work_though_nothing_refers_to_it(db):
+    """The Session's identity map refers to an unchanged object weakly; the transaction keeps what
+    `load` read, before the Session is made and after, so `get` does not read it again (red when
+    the transaction lets go of it: the object is collected and the next `get` reads a new one)."""
+    await _add_first_topic(db)
+    async with db.unit_of_work() as uow:
+        uow.session.add(_Topic(id=2, title_text="second"))
+        await uow.commit()
+    async with db.unit_of_work() as uow:
+        read_before = weakref.ref(await get(uow.session, _Topic, 1))
+        await uow.session.execute(select(_NOTES.c.name))  # the ORM's ways: the Session is made
+        read_after = weakref.ref(await get(uow.session, _Topic, 2))
+        gc.collect()
+        assert read_before() is not None and read_after() is not None
+        assert await get(uow.session, _Topic, 1) is read_before()
+        assert await get(uow.session, _Topic, 2) is read_after()
 
 
 async def test_units_of_work_one_after_another_keep_to_the_connection_last_given_back(db):

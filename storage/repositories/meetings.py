@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     bindparam,
+    inspect,
     select,
 )
 
@@ -27,12 +28,31 @@ _ATTENDANCE_BY_KEY = select(Attendance).where(Attendance.meeting_id == bindparam
                                               Attendance.name_key == bindparam("key"))
 
 
+def _still_open(meeting: Meeting) -> bool:
+    """Whether a meeting read earlier in the unit of work is open still, told without a read: not
+    if it has been deleted, ended, or expired (its state then is the database's to say)."""
+    state = inspect(meeting)
+    return not (state.expired_attributes or state.deleted or state.was_deleted) and meeting.ended_at is None
+
+
 class MeetingRepository(Repository):
     """Meetings with their agenda, attendance and the minutes cards posted for them."""
 
+    def __init__(self, session):
+        super().__init__(session)
+        self._open: dict[int, Meeting | None] = {}
+
     async def open_meeting(self, committee_id: int) -> Meeting | None:
+        """The committee's open meeting, read once a unit of work: the authority check and the use
+        case both ask for it. The meeting found is the answer while it stays open and loaded; one
+        ended since, or none found, is asked of the database again."""
+        held = self._open.get(committee_id)
+        if held is not None and _still_open(held):
+            return held
         rows = await load(self.session, Meeting, _OPEN_MEETING, {"committee": committee_id})
-        return rows[0][0] if rows else None
+        meeting = rows[0][0] if rows else None
+        self._open[committee_id] = meeting
+        return meeting
 
     async def meetings_of(self, committee_id: int) -> list[Meeting]:
         """A committee's meetings, the latest first."""
