@@ -72,10 +72,12 @@ def _teams_time(value: str) -> datetime | None:
         return None
     year, month, day, hour, minute, second, decimals, zone = match.groups()
     try:
-        return datetime(int(year), int(month), int(day), int(hour), int(minute), int(second),
-                        int((decimals or "")[:6].ljust(6, "0")), isodate.parse_tzinfo(zone))
+        moment = datetime(int(year), int(month), int(day), int(hour), int(minute), int(second),
+                          int((decimals or "")[:6].ljust(6, "0")), isodate.parse_tzinfo(zone))
+        moment.utcoffset()  # an offset of a day or more ("+99:99") is refused only when asked for
     except ValueError:
         return None
+    return moment
 
 
 def _value(value, kind: str):
