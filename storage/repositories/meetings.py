@@ -29,8 +29,9 @@ _ATTENDANCE_BY_KEY = select(Attendance).where(Attendance.meeting_id == bindparam
 
 
 def _still_open(meeting: Meeting) -> bool:
-    """Whether a meeting read earlier in the unit of work is open still, told without a read: not
-    if it has been deleted, ended, or expired (its state then is the database's to say)."""
+    """Whether a meeting read earlier in the unit of work is open still (_OPEN_MEETING's condition),
+    told without a read: not if it has been deleted, ended, or expired (its state then is the
+    database's to say)."""
     state = inspect(meeting)
     return not (state.expired_attributes or state.deleted or state.was_deleted) and meeting.ended_at is None
 
