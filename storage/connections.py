@@ -104,6 +104,12 @@ class Transaction(PooledConnection):
         self._bridge: AsyncConnection | None = None
         self.loaded: dict = {}  # by identity: what `load` read (see `hold`)
 
+    @property
+    def identity_map(self) -> dict:
+        """Where `load` and `get` look for an object already read, as in a Session's: `loaded`
+        (asked only while this, not a Session, answers)."""
+        return self.loaded
+
     def hold(self, identity, held) -> None:
         """Keeps an object `load` read for the transaction's life: in `loaded`, its identity map
         until there is a Session, and then beside the Session's own map as well, which refers to an

@@ -105,12 +105,9 @@ async def load(session: AsyncSession | Transaction, model: type, statement, para
     transaction = session if isinstance(session, Transaction) else None
     if transaction is not None:
         session = transaction.answering()
-    if session is transaction:
-        identity_map = transaction.loaded
-    else:
-        if session.new or session.dirty or session.deleted:  # the ORM's autoflush, without its greenlet hop
-            await session.flush()
-        identity_map = session.identity_map
+    if session is not transaction and (session.new or session.dirty or session.deleted):
+        await session.flush()  # the ORM's autoflush, without its greenlet hop
+    identity_map = session.identity_map
     hold = transaction.hold if transaction is not None else lambda _identity, held: session.add(held)
     mapper = _mapper(model)
     keys = _attribute_keys(mapper, statement)
@@ -136,12 +133,9 @@ async def get(session: AsyncSession | Transaction, model: type, primary_key) -> 
     """`session.get(model, primary_key)`, the row read the direct way when the session does not
     hold it yet."""
     answering = session.answering() if isinstance(session, Transaction) else session
-    identity = _mapper(model).identity_key_from_primary_key([primary_key])
-    if isinstance(answering, Transaction):
-        if identity in answering.loaded:
-            return answering.loaded[identity]
-    elif answering.identity_map.get(identity) is not None:
-        return await answering.get(model, primary_key)
+    held = answering.identity_map.get(_mapper(model).identity_key_from_primary_key([primary_key]))
+    if held is not None:  # a Session's get refreshes it if it has expired
+        return held if isinstance(answering, Transaction) else await answering.get(model, primary_key)
     rows = await load(session, model, _by_primary_key(model), {"primary_key": primary_key})
     return rows[0][0] if rows else None
 
