@@ -3,6 +3,7 @@ wires them together. The routes are in bot/routes.py, the timed work in bot/swee
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import socket
@@ -105,6 +106,17 @@ def startup_lines(settings: Settings) -> str:
     ])
 
 
+def event_loop() -> asyncio.AbstractEventLoop:
+    """uvloop's event loop where it is installed (every platform but Windows), asyncio's own
+    otherwise. A round trip to PostgreSQL through asyncpg costs about half on it, and a PostgreSQL
+    turn is nine of them (bench/RESULTS.md)."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.new_event_loop()
+    return uvloop.new_event_loop()
+
+
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("apscheduler").setLevel(logging.WARNING)  # one line per sweep is noise
@@ -114,7 +126,7 @@ def main() -> None:
         sys.exit(f"Configuration error: {error}")
     # aiohttp calls `print` once the socket is bound; Clerk's lines replace its "Running on ...".
     web.run_app(create_app(settings), host=settings.host, port=settings.port, access_log_class=AccessLog,
-                print=lambda _: print(startup_lines(settings), flush=True))
+                print=lambda _: print(startup_lines(settings), flush=True), loop=event_loop())
 
 
 if __name__ == "__main__":

@@ -27,7 +27,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from app import create_app
+from app import create_app, event_loop
 from bot.routes import AccessLog
 from config import Settings
 from storage.db import create_postgres_database
@@ -41,6 +41,11 @@ OFFICER = ("29:sam", "Sam Todd", "aad-sam")
 
 
 HANG_SECONDS = 6  # a hung connector's answer comes after the bot's attempt gave up (bot.outbox.ATTEMPT_SECONDS)
+
+
+def pytest_asyncio_loop_factories(config, item):
+    """Every test runs on the event loop Clerk runs on."""
+    return {"clerk": event_loop}
 
 
 class FakeClock:
