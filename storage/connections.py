@@ -93,7 +93,8 @@ class Transaction(PooledConnection):
     are kept in `loaded`, by identity, as the Session's identity map would keep them. Anything else
     a repository asks of it (`execute`, `add`, `flush`, ...) is asked of the ORM Session, made then
     in the same transaction and holding those objects; a loaded object changed with no Session is
-    written by one made at commit. Nothing changed is lost: the Session sees every change."""
+    written at commit by storage.statements.write_changes (or by a Session made for a read before
+    then). Nothing changed is lost: a Session made sees every change."""
 
     transactional = True
 
@@ -109,6 +110,12 @@ class Transaction(PooledConnection):
         """Where `load` and `get` look for an object already read, as in a Session's: `loaded`
         (asked only while this, not a Session, answers)."""
         return self.loaded
+
+    @property
+    def new(self):
+        """Rows staged and not yet written, as a Session's `new`: none until there is a Session,
+        which alone stages rows (asked here, it makes none)."""
+        return self.orm.new if self.orm is not None else ()
 
     def hold(self, identity, held) -> None:
         """Keeps an object `load` read for the transaction's life: in `loaded`, its identity map
@@ -133,9 +140,9 @@ class Transaction(PooledConnection):
 
     def answering(self) -> AsyncSession | Transaction:
         """What reads and commits now: the Session when there is one, or when an object `load`
-        read with no Session has changed since (made then, so the change is written before the
-        next read and at commit, as the ORM's autoflush and commit would); otherwise this."""
-        if self.orm is not None or any(inspect(held).modified for held in self.loaded.values()):
+        read with no Session has a change not yet written (made then, so the change is written
+        before the next read, as the ORM's autoflush would); otherwise this."""
+        if self.orm is not None or any(inspect(held).committed_state for held in self.loaded.values()):
             return self.session()
         return self
 

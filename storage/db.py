@@ -37,6 +37,7 @@ from storage.repositories.send_budget import SendBudgetRepository
 from storage.models import Base
 from storage.sqlite import loop_connector
 from storage.connections import PooledConnection, Transaction
+from storage.statements import write_changes
 from storage.unit_of_work import DatabaseUnavailable, UnitOfWork
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -155,6 +156,8 @@ class SessionUnitOfWork:
         await self.session.flush()
 
     async def commit(self) -> None:
+        if isinstance(self.session, Transaction):
+            await write_changes(self.session)
         await self.session.commit()
 
 

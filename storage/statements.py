@@ -20,10 +20,12 @@ import re
 from collections import namedtuple
 from typing import Any, Protocol, Sequence
 
-from sqlalchemy import bindparam, inspect, select
+from sqlalchemy import bindparam, inspect, select, update
 from sqlalchemy.exc import NoResultFound, MultipleResultsFound
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm import ColumnProperty, make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.exc import StaleDataError
 
 from storage.connections import PooledConnection, Transaction, on_postgresql, raise_as_sqlalchemy
 
@@ -132,12 +134,54 @@ async def load(session: AsyncSession | Transaction, model: type, statement, para
 async def get(session: AsyncSession | Transaction, model: type, primary_key) -> Any:
     """`session.get(model, primary_key)`, the row read the direct way when the session does not
     hold it yet."""
+    identity = _mapper(model).identity_key_from_primary_key([primary_key])
+    if isinstance(session, Transaction) and session.orm is None and identity in session.loaded:
+        return session.loaded[identity]  # as a Session's get finds it, changed or not: no flush, no read
     answering = session.answering() if isinstance(session, Transaction) else session
-    held = answering.identity_map.get(_mapper(model).identity_key_from_primary_key([primary_key]))
+    held = answering.identity_map.get(identity)
     if held is not None:  # a Session's get refreshes it if it has expired
         return held if isinstance(answering, Transaction) else await answering.get(model, primary_key)
     rows = await load(session, model, _by_primary_key(model), {"primary_key": primary_key})
     return rows[0][0] if rows else None
+
+
+async def write_changes(transaction: Transaction) -> None:
+    """Writes the changes made to objects `load` read while no Session was made, as the Session's
+    flush would at commit: for each object, one UPDATE of its changed columns by its primary key.
+    Each change then counts as written, so commit makes no Session for it. A change the ORM's flush
+    does more for (a relationship, a version counter, a column's update default) is left to it."""
+    if transaction.orm is not None:
+        return
+    for held in transaction.loaded.values():
+        state = inspect(held)
+        if not state.committed_state:
+            continue
+        keys = tuple(state.committed_state)
+        mapper = state.mapper
+        statement = _update_of(mapper, keys)
+        if statement is None:
+            continue  # the Session made at commit writes it
+        values = {f"set_{key}": state.dict[key] for key in keys}
+        values.update({f"key_{column.key}": state.dict[mapper.get_property_by_column(column).key]
+                       for column in mapper.primary_key})
+        if (await run(transaction, statement, values)).rowcount != 1:
+            raise StaleDataError(f"UPDATE of {mapper.local_table.name} found no row {state.identity}")
+        for key in keys:
+            set_committed_value(held, key, state.dict[key])
+
+
+@functools.cache
+def _update_of(mapper, keys: tuple):
+    """UPDATE of these attributes' columns by primary key; None when the flush would do more."""
+    table = mapper.local_table
+    properties = [mapper.attrs[key] for key in keys]
+    if (mapper.version_id_col is not None or any(column.onupdate or column.server_onupdate for column in table.c)
+            or not all(isinstance(prop, ColumnProperty) and len(prop.columns) == 1 for prop in properties)):
+        return None
+    columns = {prop.key: prop.columns[0] for prop in properties}
+    return (update(table)
+            .where(*(column == bindparam(f"key_{column.key}", type_=column.type) for column in mapper.primary_key))
+            .values({column: bindparam(f"set_{key}", type_=column.type) for key, column in columns.items()}))
 
 
 @functools.cache

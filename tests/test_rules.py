@@ -15,6 +15,7 @@ from dialogs.errors import ClerkError
 from dialogs.identity import is_same_person, name_key
 from dialogs.reminder_policy import ReminderPolicy
 from dialogs.turns import ConversationFacts, run_turn
+from storage.connections import Transaction
 from storage.db import Database
 from storage.models import Meeting
 from storage.repositories import meetings as meetings_repository
@@ -156,6 +157,32 @@ def test_the_table_states_a_role_for_every_command_that_changes_the_meeting_or_i
         assert by_name[name].role.value.startswith("chair"), name
     for name in ("done", "reopen", "assign", "due", "update", "drop", "snooze"):
         assert by_name[name].role.value == "the action's owners, the chair or the secretary", name
+
+
+async def test_the_commands_of_an_items_discussion_make_no_orm_session(db, monkeypatch):
+    """What a meeting types most (bench/run.py's script): each turn's statements and reads, and the
+    changes to what it read, written with no ORM Session, which costs about a tenth of a turn (red
+    when one of them asks for the ORM's ways: /note's check for staged rows, /answer's query for
+    the question, /outcome's read of the committee, /next's changes left to a Session's flush)."""
+    chat = Committee(db)
+    await a_meeting(chat)
+    await chat.say("/agenda add 10:30 Race Action Plan")
+    made = []
+    make_session = Transaction.session
+
+    def counted(transaction):
+        if transaction.orm is None:
+            made.append(True)
+        return make_session(transaction)
+
+    monkeypatch.setattr(Transaction, "session", counted)
+    for text, reply in (("/next", "Item 2: Race Action Plan."), ("/note The plan was outlined.", "Note recorded"),
+                        ("/question Will there be a pilot?", "Question recorded"), ("/answer Yes, in May.", "Answer recorded"),
+                        ("/action Circulate the plan owner: Tom Sorrell due: Friday", "Action 1 recorded"),
+                        ("/outcome B", "Item 2: Outcome B"), ("/time", "")):
+        made.clear()
+        said = await chat.say(text)
+        assert said.startswith(reply) and not made, (text, said, len(made))
 
 
 async def test_the_open_meeting_is_read_once_a_unit_of_work_while_it_stays_open(db, monkeypatch):

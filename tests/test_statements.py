@@ -8,9 +8,10 @@ import weakref
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import Column, Integer, MetaData, String, Table, bindparam, insert, select, text, update
+from sqlalchemy import Column, Integer, MetaData, String, Table, bindparam, delete, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm.exc import StaleDataError
 
 from storage.db import Database
 from storage.models import UTCDateTime
@@ -34,6 +35,14 @@ class _Topic(_Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     title_text: Mapped[str] = mapped_column("title")  # an attribute named apart from its column
     at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class _Stamped(_Base):
+    """A row whose every UPDATE also sets a column: what the ORM's flush does, and a plain one not."""
+    __tablename__ = "stamped"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str]
+    updates: Mapped[int] = mapped_column(default=0, onupdate=1)
 
 
 _TOPICS = select(_Topic, (_Topic.id > bindparam("above")).label("later")).order_by(_Topic.id)
@@ -221,6 +230,41 @@ async def test_a_unit_of_work_of_statements_and_reads_makes_no_session(db):
         assert uow.session.orm is None
     assert await _names(db) == ["kept"]
     assert db.engine.pool.checkedout() == 0
+
+
+async def test_a_change_to_what_was_read_is_written_at_commit_with_no_session(db):
+    """What /next and /outcome do: change objects they read, and commit. The changed columns are
+    written (red when they are not) and no Session is made for them (red when commit leaves them to
+    one); a changed object whose row has gone raises as the ORM's flush does."""
+    await _add_first_topic(db)
+    async with db.unit_of_work() as uow:
+        topic = await get(uow.session, _Topic, 1)
+        topic.title_text, topic.at = "changed", _AT
+        await uow.commit()
+        assert uow.session.orm is None
+    async with db.unit_of_work() as uow:
+        topic = await uow.session.get(_Topic, 1)
+        assert (topic.title_text, topic.at) == ("changed", _AT)
+    with pytest.raises(StaleDataError):
+        async with db.unit_of_work() as uow:
+            topic = await get(uow.session, _Topic, 1)
+            await run(uow.session, delete(_Topic).where(_Topic.id == bindparam("topic")), {"topic": 1})
+            topic.title_text = "gone"
+            await uow.commit()
+
+
+async def test_a_change_the_orms_flush_does_more_for_is_left_to_it(db):
+    """Red when the change is written as a plain UPDATE: the column's update default is not set."""
+    async with db.unit_of_work() as uow:
+        uow.session.add(_Stamped(id=1, title="first"))
+        await uow.commit()
+    async with db.unit_of_work() as uow:
+        stamped = await get(uow.session, _Stamped, 1)
+        stamped.title = "changed"
+        await uow.commit()
+    async with db.unit_of_work() as uow:
+        stamped = await uow.session.get(_Stamped, 1)
+        assert (stamped.title, stamped.updates) == ("changed", 1)
 
 
 async def test_a_change_is_flushed_before_the_next_read_as_the_orms_autoflush(db):

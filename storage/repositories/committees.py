@@ -25,7 +25,7 @@ from storage.models import (
 )
 from storage.identity import same_person
 from storage.repositories.base import Repository, column_values, insert_for
-from storage.statements import get, load
+from storage.statements import get, load, run
 
 
 # Built once (every named owner of an action is looked up): building a statement anew costs about
@@ -46,7 +46,7 @@ class CommitteeRepository(Repository):
     """Committees, the conversations that belong to them, and their standing members."""
 
     async def get_conversation(self, conversation_id: str) -> Conversation | None:
-        return await self.session.get(Conversation, conversation_id)
+        return await get(self.session, Conversation, conversation_id)
 
     async def add_conversation_once(self, conversation: Conversation) -> bool:
         """Inserts the conversation unless it exists; False when another transaction registered it
@@ -95,7 +95,8 @@ class CommitteeRepository(Repository):
 
     async def timezone_of(self, committee_id: int) -> str | None:
         """The committee's own timezone, read on every turn: one column, not the ORM's whole row."""
-        return (await self.session.execute(COMMITTEE_TIMEZONE, {"committee": committee_id})).scalar_one_or_none()
+        row = (await run(self.session, COMMITTEE_TIMEZONE, {"committee": committee_id})).first()
+        return row[0] if row else None
 
     async def get_committee(self, committee_id: int, for_update: bool = False) -> Committee:
         if for_update:

@@ -18,7 +18,7 @@ from storage.models import (
 )
 from storage.repositories.base import Repository, column_values
 from storage.repositories.changes import INSERT_CHANGE
-from storage.statements import run
+from storage.statements import load, run
 from storage.vocabulary import (
     EntryKind,
 )
@@ -29,6 +29,12 @@ _INSERT_ENTRY = insert(ItemEntry).returning(ItemEntry.id)
 _NEXT_ENTRY_NUMBER = (update(Committee).where(Committee.id == bindparam("committee"))
                       .values(last_entry_number=Committee.last_entry_number + 1)
                       .returning(Committee.last_entry_number))
+
+# Every /answer reads it.
+_LATEST_QUESTION = (select(ItemEntry)
+                    .where(ItemEntry.item_id == bindparam("item"), ItemEntry.kind == EntryKind.QUESTION,
+                           ItemEntry.removed_at.is_(None))
+                    .order_by(ItemEntry.id.desc()).limit(1))
 
 
 class EntryRepository(Repository):
@@ -90,10 +96,5 @@ class EntryRepository(Repository):
         return {motion.entry_id: motion for motion in result.scalars()}
 
     async def latest_question(self, item_id: int) -> ItemEntry | None:
-        result = await self.session.execute(
-            select(ItemEntry)
-            .where(ItemEntry.item_id == item_id, ItemEntry.kind == EntryKind.QUESTION, ItemEntry.removed_at.is_(None))
-            .order_by(ItemEntry.id.desc())
-            .limit(1)
-        )
-        return result.scalar_one_or_none()
+        rows = await load(self.session, ItemEntry, _LATEST_QUESTION, {"item": item_id})
+        return rows[0][0] if rows else None
