@@ -177,7 +177,8 @@ async def test_the_commands_of_an_items_discussion_make_no_orm_session(db, monke
 
     monkeypatch.setattr(Transaction, "session", counted)
     for text, reply in (("/next", "Item 2: Race Action Plan."), ("/note The plan was outlined.", "Note recorded"),
-                        ("/question Will there be a pilot?", "Question recorded"), ("/answer Yes, in May.", "Answer recorded"),
+                        ("/question Will there be a pilot?", "Question recorded"),
+                        ("/answer Yes, in May.", "Answer recorded"),
                         ("/action Circulate the plan owner: Tom Sorrell due: Friday", "Action 1 recorded"),
                         ("/outcome B", "Item 2: Outcome B"), ("/time", "")):
         made.clear()
