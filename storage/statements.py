@@ -138,9 +138,8 @@ async def get(session: AsyncSession | Transaction, model: type, primary_key) -> 
     if isinstance(session, Transaction) and session.orm is None and identity in session.loaded:
         return session.loaded[identity]  # as a Session's get finds it, changed or not: no flush, no read
     answering = session.answering() if isinstance(session, Transaction) else session
-    held = answering.identity_map.get(identity)
-    if held is not None:  # a Session's get refreshes it if it has expired
-        return held if isinstance(answering, Transaction) else await answering.get(model, primary_key)
+    if not isinstance(answering, Transaction) and answering.identity_map.get(identity) is not None:
+        return await answering.get(model, primary_key)  # a Session's get refreshes it if it has expired
     rows = await load(session, model, _by_primary_key(model), {"primary_key": primary_key})
     return rows[0][0] if rows else None
 
