@@ -9,12 +9,22 @@ from datetime import datetime
 from storage.unit_of_work import UnitOfWorkFactory
 
 
-async def take_send_slot(new_unit_of_work: UnitOfWorkFactory, limits: list[tuple[str, float, int]]) -> float:
-    """One more send in the budget every instance shares: 0.0 when it may go now, else the wait."""
+async def take_send_slot(new_unit_of_work: UnitOfWorkFactory,
+                         limits: list[tuple[str, float, int]]) -> tuple[float, list[int]]:
+    """One more send in the budget every instance shares: (0.0, its slots) when it may go now, else
+    (the wait, []). Once the send is over, `settle_send` its slots."""
     async with new_unit_of_work() as uow:
-        wait = await uow.send_budget.take(limits)
+        taken = await uow.send_budget.take(limits)
         await uow.commit()
-    return wait
+    return taken
+
+
+async def settle_send(new_unit_of_work: UnitOfWorkFactory, slots: list[int]) -> None:
+    """A send is over: its slots count from now, when Teams has surely received it, not from when
+    they were taken."""
+    async with new_unit_of_work() as uow:
+        await uow.send_budget.settle(slots)
+        await uow.commit()
 
 
 async def keep_sends(new_unit_of_work: UnitOfWorkFactory, sends: list[tuple[str, datetime]]) -> None:
