@@ -41,7 +41,8 @@ def utc_now() -> datetime:
 
 def create_app(settings: Settings, clock: Callable[[], datetime] = utc_now,
                start_scheduler: bool = True) -> web.Application:
-    db = Database(settings.database_url)
+    # The log's checkpoints are made by a sweep, off the event loop, when the sweeps run.
+    db = Database(settings.database_url, background_checkpoints=start_scheduler)
     signing_keys = SigningKeyStore().install()
     authentication = ReusingAuthentication(ConfigurationBotFrameworkAuthentication(settings))
     adapter = CloudAdapter(authentication)

@@ -30,6 +30,7 @@ log = logging.getLogger("clerk.sweeps")
 OUTBOX_SWEEP_SECONDS = 2
 TRANSCRIPT_SWEEP_SECONDS = 30
 KEEP_SENDS_SECONDS = 1
+CHECKPOINT_SECONDS = 1
 STOP_SECONDS = 3
 
 
@@ -120,6 +121,9 @@ class Sweeps:
         # The sends of the last second, so that even after kill -9 a successor counts all but those.
         scheduler.add_job(self.outbox.keep_sends, "interval", seconds=KEEP_SENDS_SECONDS, id="keep sends",
                           max_instances=1, coalesce=True)
+        if self.db.checkpointer is not None:  # SQLite's log, copied into the database off the event loop
+            scheduler.add_job(self.db.checkpoint, "interval", seconds=CHECKPOINT_SECONDS, id="checkpoint",
+                              max_instances=1, coalesce=True)
         if not self.db.is_sqlite:  # instances alive, for one another's claims and the shared send budget
             scheduler.add_job(self.heartbeat, "interval", seconds=HEARTBEAT.total_seconds(), id="heartbeat",
                               max_instances=1, coalesce=True, next_run_time=now)

@@ -35,7 +35,7 @@ from storage.repositories.outbox import OutboxRepository
 from storage.repositories.reminders import ReminderRepository
 from storage.repositories.send_budget import SendBudgetRepository
 from storage.models import Base
-from storage.sqlite import loop_connector
+from storage.sqlite import Checkpointer, loop_connector
 from storage.connections import PooledConnection, Transaction
 from storage.statements import write_changes
 from storage.unit_of_work import DatabaseUnavailable, UnitOfWork
@@ -59,11 +59,16 @@ def describe_database(url: str) -> str:
 
 
 class Database:
-    def __init__(self, url: str):
+    def __init__(self, url: str, background_checkpoints: bool = False):
+        """`background_checkpoints`: on a SQLite file, commits leave the log's checkpoints to
+        `checkpoint`, which the caller runs every second or so (bot.sweeps), so that no turn's
+        commit stops the event loop to make one (storage.sqlite.Checkpointer)."""
         self.url = make_url(url)
         self.is_sqlite = self.url.get_backend_name() == "sqlite"
-        if self.is_sqlite and self.url.database and self.url.database != ":memory:":
+        on_file = self.is_sqlite and self.url.database not in (None, "", ":memory:")
+        if on_file:
             Path(self.url.database).parent.mkdir(parents=True, exist_ok=True)
+        self.checkpointer = Checkpointer(self.url) if on_file and background_checkpoints else None
         # No pre-ping: it would cost a round trip on every turn. A connection that went stale (the
         # server restarted) fails its turn with "try again" and is replaced.
         # A stalled server answers "try again" in time instead of holding a turn past Teams' 15 s:
@@ -78,7 +83,7 @@ class Database:
             options = {"async_creator": loop_connector(self.url), "pool_reset_on_return": None}
         self.engine = create_async_engine(self.url, **options)
         if self.is_sqlite:
-            event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+            event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas(checkpoints=self.checkpointer is None))
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self._write_lock = asyncio.Lock() if self.is_sqlite else None
 
@@ -120,8 +125,16 @@ class Database:
                 # more round trip on every turn for a connection that is already clean.
                 await session.close()
 
+    async def checkpoint(self) -> None:
+        """Copies the write-ahead log into the database on a worker thread (with
+        `background_checkpoints`; otherwise SQLite's commits do it themselves)."""
+        if self.checkpointer is not None:
+            await self.checkpointer.checkpoint()
+
     async def dispose(self) -> None:
         await self.engine.dispose()
+        if self.checkpointer is not None:
+            self.checkpointer.close()
 
 
 class SessionUnitOfWork:
@@ -186,12 +199,17 @@ def _stalled(error: DBAPIError) -> bool:
     return isinstance(state, str) and (state in _STALLED_STATES or state.startswith("08"))
 
 
-def _sqlite_pragmas(dbapi_connection, _record):
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.close()
+def _sqlite_pragmas(checkpoints: bool):
+    """Set on each new connection; `checkpoints`: whether its commits make the log's checkpoints."""
+    def set_pragmas(dbapi_connection, _record):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        if not checkpoints:
+            cursor.execute("PRAGMA wal_autocheckpoint=0")
+        cursor.close()
+    return set_pragmas
 
 
 MIGRATION_LOCK = 7_262_019  # any constant shared by every instance

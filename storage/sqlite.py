@@ -10,8 +10,10 @@ when the tests run two instances); waiting for it on the loop would stop every o
 statement runs on the loop without waiting (busy timeout 0), and one the database answers "busy"
 runs again on the connection's thread, which waits up to the busy timeout as any sqlite3
 connection would. Running it again is safe: SQLite says "busy" before a statement changes anything.
-What still holds the loop is SQLite's own work: a few microseconds for a turn's statement, and
-every thousand pages or so of log a commit's checkpoint, which waits for the disk (4 to 5 ms here).
+What still holds the loop is SQLite's own work, a few microseconds for a turn's statement. The
+log's checkpoint, which SQLite makes in the commit that takes the log past a thousand pages and
+which copies those pages into the database and waits for the disk (5 to 20 ms here, every forty
+turns or so), is made on a worker thread instead when the bot asks for it (`Checkpointer`).
 
 `LoopConnection` is handed to SQLAlchemy through `create_async_engine(async_creator=...)`, so the
 dialect, pool and transactions stay SQLAlchemy's. It overrides aiosqlite's `Connection._execute`,
@@ -21,8 +23,10 @@ is pinned, and tests/test_storage.py checks where statements run.
 
 from __future__ import annotations
 
+import asyncio
 import collections
 import sqlite3
+import threading
 from typing import Any
 
 import aiosqlite
@@ -139,3 +143,33 @@ def loop_connector(url: URL):
         return await connection
 
     return connect
+
+
+class Checkpointer:
+    """The write-ahead log's checkpoints, made on a worker thread over a connection of their own,
+    for connections that make none themselves (`PRAGMA wal_autocheckpoint=0`; storage.db). A
+    passive checkpoint waits for no one: a turn writing meanwhile goes on adding to the log, and the
+    pages a reader still needs wait for the next one."""
+
+    def __init__(self, url: URL):
+        self._args, options = SQLiteDialect_aiosqlite().create_connect_args(url)
+        self._options = {**options, "check_same_thread": False}
+        self._connection: sqlite3.Connection | None = None
+        self._lock = threading.Lock()
+
+    async def checkpoint(self) -> tuple[int, int]:
+        """(pages in the log, pages of it now in the database)."""
+        return await asyncio.to_thread(self._checkpoint)
+
+    def _checkpoint(self) -> tuple[int, int]:
+        with self._lock:
+            if self._connection is None:
+                self._connection = sqlite3.connect(*self._args, **self._options)
+            _busy, log, checkpointed = self._connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+            return log, checkpointed
+
+    def close(self) -> None:
+        with self._lock:
+            if self._connection is not None:
+                self._connection.close()
+                self._connection = None
