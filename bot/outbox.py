@@ -260,18 +260,14 @@ class Outbox:
                        max_wait: float | None):
         """Waits for the rate limits (at most `max_wait`), then makes one call of at most
         ATTEMPT_SECONDS. The caller holds the conversation's lock."""
-        slots: list[int] = []  # this send's count in the shared budget
-        counted = False
+        counted = False  # in the shared budget
         try:
             async with asyncio.timeout(max(0.0, max_wait) if max_wait is not None else None):
                 await self.limiter.wait_turn(conversation_id, tenant_id)
                 while self.shared_budget and await self._not_alone():
-                    taken = await self._take_shared(conversation_id, tenant_id)
-                    if taken is None:
-                        break
-                    wait, slots = taken
-                    if wait <= 0:
-                        counted = True
+                    wait = await self._take_shared(conversation_id, tenant_id)
+                    if wait is None or wait <= 0:
+                        counted = wait is not None
                         break
                     await self.sleep(wait)
         except TimeoutError:
@@ -285,8 +281,6 @@ class Outbox:
             raise failure_from(error) from None
         finally:
             self.limiter.sent(conversation_id, tenant_id, counted)
-            if slots:
-                await self._settle_shared(slots)
 
     async def _not_alone(self) -> bool:
         """Whether another instance is alive (asked of the database every LIVE_COUNT_SECONDS)."""
@@ -298,20 +292,14 @@ class Outbox:
             self._others_checked_at = time.monotonic()
         return self._others_alive
 
-    async def _take_shared(self, conversation_id: str, tenant_id: str | None) -> tuple[float, list[int]] | None:
-        """The wait before the send may go and the slots counting it (0.0 and its slots: now), or
-        None when the database cannot count it: this process's own limiter holds then."""
+    async def _take_shared(self, conversation_id: str, tenant_id: str | None) -> float | None:
+        """The wait before the send may go (0.0: now, and it is counted), or None when the database
+        cannot count it: this process's own limiter holds then."""
         try:
             return await send_budget.take_send_slot(self.new_unit_of_work, self.limiter.limits(conversation_id, tenant_id))
         except DatabaseUnavailable:
             log.warning("the shared send budget is unavailable; sending under this instance's limits")
             return None
-
-    async def _settle_shared(self, slots: list[int]) -> None:
-        try:
-            await send_budget.settle_send(self.new_unit_of_work, slots)
-        except DatabaseUnavailable:
-            log.warning("the shared send budget is unavailable; a send counts from when it was taken")
 
     async def keep_sends(self) -> None:
         """Counts in the database what this process's own limiter let through (bot.rate_limits)."""

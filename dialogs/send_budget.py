@@ -9,22 +9,12 @@ from datetime import datetime
 from storage.unit_of_work import UnitOfWorkFactory
 
 
-async def take_send_slot(new_unit_of_work: UnitOfWorkFactory,
-                         limits: list[tuple[str, float, int]]) -> tuple[float, list[int]]:
-    """One more send in the budget every instance shares: (0.0, its slots) when it may go now, else
-    (the wait, []). Once the send is over, `settle_send` its slots."""
+async def take_send_slot(new_unit_of_work: UnitOfWorkFactory, limits: list[tuple[str, float, int]]) -> float:
+    """One more send in the budget every instance shares: 0.0 when it may go now, else the wait."""
     async with new_unit_of_work() as uow:
-        taken = await uow.send_budget.take(limits)
+        wait = await uow.send_budget.take(limits)
         await uow.commit()
-    return taken
-
-
-async def settle_send(new_unit_of_work: UnitOfWorkFactory, slots: list[int]) -> None:
-    """A send is over: its slots count from now, when Teams has surely received it, not from when
-    they were taken."""
-    async with new_unit_of_work() as uow:
-        await uow.send_budget.settle(slots)
-        await uow.commit()
+    return wait
 
 
 async def keep_sends(new_unit_of_work: UnitOfWorkFactory, sends: list[tuple[str, datetime]]) -> None:

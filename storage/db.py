@@ -21,6 +21,7 @@ from alembic.config import Config
 from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
 from storage.repositories.actions import ActionRepository
@@ -45,8 +46,9 @@ CONNECT_SECONDS = 3
 POOL_SECONDS = 3
 STATEMENT_MS = 5_000
 LOCK_MS = 3_000
-# What a database that is down, restarting or stalled raises through SQLAlchemy and its drivers.
-UNAVAILABLE = (OperationalError, InterfaceError, OSError, TimeoutError)
+# What a database that is down, restarting or stalled raises through SQLAlchemy and its drivers,
+# and a pool with no connection free within POOL_SECONDS (SQLAlchemy's own TimeoutError).
+UNAVAILABLE = (OperationalError, InterfaceError, OSError, TimeoutError, PoolTimeout)
 
 
 def describe_database(url: str) -> str:

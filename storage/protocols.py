@@ -196,12 +196,8 @@ class ChangeStore(Protocol):
 
 
 class SendBudgetStore(Protocol):
-    async def take(self, limits: list[tuple[str, float, int]]) -> tuple[float, list[int]]:
-        """One more send under every (key, seconds, most): (0.0, the slots counting it) when it may
-        go now, else (the wait, [])."""
-
-    async def settle(self, slots: list[int]) -> None:
-        """The slots of a send that is over count from now on."""
+    async def take(self, limits: list[tuple[str, float, int]]) -> float:
+        """One more send under every (key, seconds, most): 0.0 when it may go now (and it is counted), else the wait."""
 
     async def keep(self, sends: list[tuple[str, datetime]]) -> None: ...
 

@@ -107,7 +107,13 @@ async def test_malformed_identities_get_a_4xx_and_impossible_numbers_a_plain_ref
 
 async def test_two_instances_share_one_tenants_budget(start_bot, connector, database_url):
     """Two instances once posted twice the tenant's limit between them: the budget is now counted in
-    PostgreSQL, on the database's clock, by every instance (SQLite runs one instance)."""
+    PostgreSQL, on the database's clock, by every instance (SQLite runs one instance). The budget
+    counts a send when its slot is taken, and Teams when it arrives, which under this burst of
+    twelve can be some tens of milliseconds later for one send than for the next (55 ms seen once:
+    five arrivals within 0.945 s). The margin under Teams' own limits (45 a second against 50)
+    covers that; here, with no margin, arrivals are counted over windows of 0.9 s. Counting each
+    send from when it was over instead cost a connection per send, which under a burst starved the
+    instances' heartbeats and had replies sent twice (bench/faults.py)."""
     import asyncio
 
     import pytest
@@ -123,35 +129,10 @@ async def test_two_instances_share_one_tenants_budget(start_bot, connector, data
     await asyncio.gather(*(chat.post(chat.message("/help")) for chat in chats))
     arrivals = sorted(connector.received_at)
     assert len(arrivals) == 12
-    busiest = max(sum(1 for t in arrivals if start <= t < start + 0.98) for start in arrivals)
+    busiest = max(sum(1 for t in arrivals if start <= t < start + 0.9) for start in arrivals)
     assert busiest <= 4, arrivals
     for chat in chats:
         await chat.close()
-
-
-async def test_a_shared_send_counts_from_when_it_is_over(database_url):
-    """The rule below the test above, which once failed when a reply took 55 ms longer to reach the
-    connector than the next: Teams counts a message when it arrives, so a slot taken before a send
-    counts, once the send is over, from then."""
-    import asyncio
-
-    import pytest
-
-    from dialogs import send_budget
-    from storage.db import Database
-    if database_url.startswith("sqlite"):
-        pytest.skip("SQLite runs one instance, whose own limiter keeps the budget")
-    db = Database(database_url)
-    await db.migrate()
-    one_a_second = [("tenant:t", 1.0, 1)]
-    wait, slots = await send_budget.take_send_slot(db.unit_of_work, one_a_second)
-    assert wait == 0.0 and len(slots) == 1
-    await asyncio.sleep(0.3)  # the send is under way
-    wait_while_sending, none = await send_budget.take_send_slot(db.unit_of_work, one_a_second)
-    await send_budget.settle_send(db.unit_of_work, slots)
-    wait_once_sent, _ = await send_budget.take_send_slot(db.unit_of_work, one_a_second)
-    assert none == [] and 0.5 < wait_while_sending < 0.75 and wait_once_sent > 0.9, (wait_while_sending, wait_once_sent)
-    await db.dispose()
 
 
 async def test_a_restarted_instance_goes_on_counting_the_sends_before_it(start_bot, connector):
@@ -205,4 +186,44 @@ async def test_the_sends_kept_in_the_database_count_in_a_new_limiter(tmp_path):
     assert waits == [1.75]
     await send_budget.forget_sends_before(db.unit_of_work, wall[0] + timedelta(seconds=1))
     assert await send_budget.sends_since(db.unit_of_work, wall[0] - second.longest) == []
+    await db.dispose()
+
+
+async def test_a_pool_with_no_connection_free_is_a_database_that_cannot_answer_now(database_url):
+    """Two instances under a burst once ran out of pooled connections, and SQLAlchemy's own
+    TimeoutError went past every `except DatabaseUnavailable`: a turn ended in an unhandled error
+    instead of "try again". Waiting for a connection is bounded, and then the database is one that
+    cannot answer now."""
+    import asyncio
+
+    import pytest
+
+    from sqlalchemy import text
+
+    from storage.db import POOL_SECONDS, Database
+    from storage.unit_of_work import DatabaseUnavailable
+    if database_url.startswith("sqlite"):
+        pytest.skip("SQLite's units of work take turns on one writer; its pool is not waited for")
+    db = Database(database_url)
+    held, release = asyncio.Event(), asyncio.Event()
+    holders = 0
+
+    async def hold_a_connection():
+        nonlocal holders
+        async with db.unit_of_work() as uow:
+            await uow.session.execute(text("SELECT 1"))
+            holders += 1
+            if holders == 30:  # the pool's 10 and its overflow's 20
+                held.set()
+            await release.wait()
+
+    tasks = [asyncio.create_task(hold_a_connection()) for _ in range(30)]
+    await held.wait()
+    started = asyncio.get_running_loop().time()
+    with pytest.raises(DatabaseUnavailable):
+        async with db.unit_of_work() as uow:
+            await uow.session.execute(text("SELECT 1"))
+    assert asyncio.get_running_loop().time() - started < POOL_SECONDS + 2
+    release.set()
+    await asyncio.gather(*tasks)
     await db.dispose()

@@ -5,20 +5,20 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, insert, select, text, update
+from sqlalchemy import delete, func, insert, select, text
 
 from storage.delivery_models import SendSlot
 from storage.repositories.base import Repository
 from storage.connections import on_postgresql
 
 class SendBudgetRepository(Repository):
-    async def take(self, limits: list[tuple[str, float, int]]) -> tuple[float, list[int]]:
-        """One more send under every (key, seconds, most) of `limits`: (0.0, its slots) when it may
-        go now, and then it is counted under each key; otherwise (the seconds to wait, []). Takers
-        of one first key (the tenant) take turns under an advisory lock, and time is the database
-        server's, so every instance counts the same sends on the same clock."""
+    async def take(self, limits: list[tuple[str, float, int]]) -> float:
+        """One more send under every (key, seconds, most) of `limits`: 0.0 when it may go now, and
+        then it is counted under each key; otherwise the seconds to wait. Takers of one first key
+        (the tenant) take turns under an advisory lock, and time is the database server's, so
+        every instance counts the same sends on the same clock."""
         if not on_postgresql(self.session):
-            return 0.0, []  # SQLite runs one instance, whose own limiter keeps the budget
+            return 0.0  # SQLite runs one instance, whose own limiter keeps the budget
         await self.session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": limits[0][0]})
         now = (await self.session.execute(select(func.clock_timestamp()))).scalar_one()
         wait = 0.0
@@ -28,19 +28,10 @@ class SendBudgetRepository(Repository):
                 .order_by(SendSlot.sent_at.desc()).offset(most - 1).limit(1))).scalar_one_or_none()
             if oldest_counted is not None:
                 wait = max(wait, (oldest_counted + timedelta(seconds=seconds) - now).total_seconds())
-        if wait > 0:
-            return wait, []
-        keys = dict.fromkeys(key for key, _, _ in limits)
-        taken = await self.session.execute(insert(SendSlot).returning(SendSlot.id),
-                                           [{"key": key, "sent_at": now} for key in keys])
-        return 0.0, list(taken.scalars())
-
-    async def settle(self, slots: list[int]) -> None:
-        """Moves slots taken before a send to the database's time once the send is over, after
-        Teams received it: Teams counts a message when it arrives, which may be well after the
-        slot was taken, and a window counted from the taking would let the next send in early."""
-        await self.session.execute(update(SendSlot).where(SendSlot.id.in_(slots))
-                                   .values(sent_at=func.clock_timestamp()))
+        if wait <= 0:
+            await self.session.execute(insert(SendSlot), [{"key": key, "sent_at": now}
+                                                          for key in dict.fromkeys(key for key, _, _ in limits)])
+        return max(wait, 0.0)
 
     async def keep(self, sends: list[tuple[str, datetime]]) -> None:
         """Counts sends an instance made under its own limiter, so its successor counts them too."""
