@@ -125,6 +125,10 @@ class Outbox:
                 self.new_unit_of_work, conversation_id, lane, self.instance, self.clock, send, held=held,
                 until_id=queued.ids[-1], time_left=time_left, attempt_seconds=ATTEMPT_SECONDS, sleep=self.sleep)
             self._note(conversation_id, lane, complete)
+        except DatabaseUnavailable:  # the turn's change and its reply are kept: the sweep delivers it
+            log.warning("the database did not answer while delivering to %s; the sweep delivers the rest",
+                        conversation_id)
+            self._note(conversation_id, lane, complete=False)
         finally:
             lock.release()
 

@@ -267,3 +267,28 @@ async def test_a_message_kept_in_the_earlier_form_is_posted_after_an_upgrade(cha
         assert activity["type"] == "message" and activity["replyToId"] == "act-earlier"
         assert activity["conversation"]["id"] == chat.conversation_id and activity["from"]["id"]
     assert await undelivered(chat.bot.app[DB]) == []
+
+
+async def test_a_database_that_stops_answering_after_the_turn_leaves_its_reply_to_the_sweep(chat, clock):
+    """Two instances under a burst ran their pools dry between a turn's commit and its reply's
+    delivery: the member was told "Something went wrong on my side" about a note that was kept,
+    and whose reply the sweep later sent. The turn now says nothing more, and the reply comes."""
+    from storage.unit_of_work import DatabaseUnavailable
+
+    await chat.say("/start")
+    outbox = chat.bot.app[SWEEPS].outbox
+    working = outbox.new_unit_of_work
+
+    def not_answering(one_statement: bool = False):
+        raise DatabaseUnavailable("no connection free")
+
+    outbox.new_unit_of_work = not_answering
+    before = len(chat.connector.posted)
+    await chat.say("/note The chair thanked the secretariat.")
+    outbox.new_unit_of_work = working
+    assert not any("went wrong" in text for text in chat.connector.texts()[before:])
+    clock.advance(minutes=2)  # past the claim this instance could not give back
+    await chat.bot.app[SWEEPS].deliver()
+    # Sent in the turn, then again by the sweep: its delivery could not be written, and the outbox
+    # sends a reply twice rather than never.
+    assert any(text.startswith("Note recorded") for text in chat.connector.texts()[before:])
