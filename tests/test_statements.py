@@ -13,10 +13,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.orm.exc import StaleDataError
 
+from dialogs.context import Turn
+from dialogs.turns import run_turn
 from storage.db import Database
-from storage.models import UTCDateTime
+from storage.models import Meeting, UTCDateTime
+from storage.repositories import meetings as meetings_repository
 from storage.statements import get, load, run
 from storage.unit_of_work import DatabaseUnavailable
+from tests.test_rules import CHAIR, LONDON, Committee, a_meeting
 
 _METADATA = MetaData()
 _NOTES = Table("notes", _METADATA, Column("id", Integer, primary_key=True), Column("name", String, unique=True),
@@ -331,3 +335,50 @@ async def test_units_of_work_one_after_another_keep_to_the_connection_last_given
     for _ in range(3):
         async with db.unit_of_work() as uow:
             assert await connection_of(uow) is last_given_back
+
+
+@pytest.fixture
+async def committee_db(database_url):
+    database = Database(database_url)
+    await database.migrate()
+    yield database
+    await database.dispose()
+
+
+async def test_the_turns_claim_tells_that_no_meeting_is_open_and_the_next_asking_takes_it(committee_db, monkeypatch):
+    """One statement fewer a turn outside a meeting (a round trip on PostgreSQL): the claim also
+    reads whether the committee has a meeting open, and when none is, the use case's asking takes
+    that (red when run_turn does not hand it over). It answers the next asking only; a meeting
+    open is read as before; /start's fresh asking, after its lock, reads again."""
+    chat = Committee(committee_db)
+    await a_meeting(chat)
+    reads = []
+    read = meetings_repository.load
+
+    async def counted(session, model, statement, parameters):
+        reads.append(model)
+        return await read(session, model, statement, parameters)
+
+    monkeypatch.setattr(meetings_repository, "load", counted)
+
+    async def turn_asking(use_case, activity_id):
+        handled = await run_turn(committee_db.unit_of_work, chat.conversation, lambda: None, activity_id, chat.now,
+                                 lambda committee_id: Turn(chat.conversation, committee_id, CHAIR, chat.now, LONDON,
+                                                           None, activity_id=activity_id),
+                                 use_case, committee_id=1)
+        return handled.reply if handled else None
+
+    async def open_meeting(uow, turn):
+        return await uow.meetings.open_meeting(turn.committee_id)
+
+    assert isinstance(await turn_asking(open_meeting, "claim-1"), Meeting) and reads == [Meeting]
+    assert await turn_asking(open_meeting, "claim-1") is None  # handled before
+    await chat.say("/end")
+    reads.clear()
+
+    async def asking_three_ways(uow, turn):
+        return [await uow.meetings.open_meeting(1), await uow.meetings.open_meeting(1),
+                await uow.meetings.open_meeting(1, fresh=True)]
+
+    assert await turn_asking(asking_three_ways, "claim-2") == [None, None, None]
+    assert reads == [Meeting, Meeting]

@@ -16,13 +16,17 @@ from storage.models import (
 from storage.repositories.base import Repository
 from storage.statements import load
 
+
+def _open_first(query):
+    """`query` of a committee's meetings narrowed to its open one: not ended, the latest."""
+    return (query.where(Meeting.committee_id == bindparam("committee"), Meeting.ended_at.is_(None))
+            .order_by(Meeting.id.desc()).limit(1))
+
+
 # Built once: building a statement anew costs about as much as running it.
-_OPEN_MEETING = (
-    select(Meeting)
-    .where(Meeting.committee_id == bindparam("committee"), Meeting.ended_at.is_(None))
-    .order_by(Meeting.id.desc())
-    .limit(1)
-)
+_OPEN_MEETING = _open_first(select(Meeting))
+# For a statement that also reads whether a meeting is open (storage.repositories.activities).
+OPEN_MEETING_ID = _open_first(select(Meeting.id)).scalar_subquery()
 _ATTENDANCE = select(Attendance).where(Attendance.meeting_id == bindparam("meeting")).order_by(Attendance.id)
 _ATTENDANCE_BY_KEY = select(Attendance).where(Attendance.meeting_id == bindparam("meeting"),
                                               Attendance.name_key == bindparam("key"))
@@ -42,14 +46,28 @@ class MeetingRepository(Repository):
     def __init__(self, session):
         super().__init__(session)
         self._open: dict[int, Meeting | None] = {}
+        self._none_open: set[int] = set()
 
-    async def open_meeting(self, committee_id: int) -> Meeting | None:
+    def found_none_open(self, committee_id: int) -> None:
+        """A statement of the unit of work that also read whether a meeting is open (the turn's
+        claim, storage.repositories.activities) found none: the next asking, and only the next,
+        takes that instead of reading again."""
+        self._none_open.add(committee_id)
+
+    async def open_meeting(self, committee_id: int, fresh: bool = False) -> Meeting | None:
         """The committee's open meeting, read once a unit of work: the authority check and the use
         case both ask for it. The meeting found is the answer while it stays open and loaded; one
-        ended since, or none found, is asked of the database again."""
+        ended since, or none found, is asked of the database again. `fresh`: read now, whatever
+        was found before (after the committee's row is locked, so that two turns cannot both
+        find none and both open one)."""
         held = self._open.get(committee_id)
-        if held is not None and _still_open(held):
+        if fresh:
+            self._none_open.discard(committee_id)
+        elif held is not None and _still_open(held):
             return held
+        elif committee_id in self._none_open:
+            self._none_open.discard(committee_id)
+            return None
         rows = await load(self.session, Meeting, _OPEN_MEETING, {"committee": committee_id})
         meeting = rows[0][0] if rows else None
         self._open[committee_id] = meeting
