@@ -6,6 +6,7 @@ which keeps naive-versus-aware mistakes out of the rules above this layer.
 
 from __future__ import annotations
 
+import functools
 from datetime import date, datetime, timezone
 
 from sqlalchemy import (
@@ -57,8 +58,29 @@ def values_before_change(row: "Base", fields: tuple[str, ...]) -> dict:
     return before
 
 
+@functools.cache
+def _plain_columns(model: type) -> frozenset[str]:
+    """The attributes of `model` that are a column and nothing more: no relationship, no listener."""
+    mapper = inspect(model)
+    return frozenset(prop.key for prop in mapper.column_attrs
+                     if len(prop.columns) == 1 and not getattr(model, prop.key).dispatch.set)
+
+
 class Base(DeclarativeBase):
-    pass
+    def __init__(self, **values) -> None:
+        """SQLAlchemy's declarative constructor, but a plain column's value goes into the new row's
+        dict directly instead of through its attribute's change tracking, which a row not yet
+        written has no use for: the flush and the INSERTs of storage/ read the same dict. About a
+        tenth of a millisecond for a new action, on every turn that writes one."""
+        model = type(self)
+        plain = _plain_columns(model)
+        for key, value in values.items():
+            if key in plain:
+                self.__dict__[key] = value
+            elif hasattr(model, key):
+                setattr(self, key, value)
+            else:
+                raise TypeError(f"{key!r} is an invalid keyword argument for {model.__name__}")
 
 
 class Committee(Base):

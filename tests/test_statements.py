@@ -8,7 +8,8 @@ import weakref
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import Column, Integer, MetaData, String, Table, bindparam, delete, insert, select, text, update
+from sqlalchemy import (Column, Integer, MetaData, String, Table, bindparam, delete, insert, inspect, select, text,
+                        update)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.orm.exc import StaleDataError
@@ -16,7 +17,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from dialogs.context import Turn
 from dialogs.turns import run_turn
 from storage.db import Database
-from storage.models import Meeting, UTCDateTime
+from storage.models import Committee as StoredCommittee, Meeting, UTCDateTime
 from storage.repositories import meetings as meetings_repository
 from storage.statements import get, load, run
 from storage.unit_of_work import DatabaseUnavailable
@@ -382,3 +383,22 @@ async def test_the_turns_claim_tells_that_no_meeting_is_open_and_the_next_asking
 
     assert await turn_asking(asking_three_ways, "claim-2") == [None, None, None]
     assert reads == [Meeting, Meeting]
+
+
+async def test_a_new_row_is_built_without_change_tracking_and_written_whole(committee_db):
+    """storage.models.Base's constructor puts a plain column's value straight into the new row's
+    dict (red when each goes through its attribute's change tracking, as SQLAlchemy's own
+    constructor does); the flush still writes every value, a change made after is tracked, and a
+    keyword that is no attribute is refused."""
+    committee = StoredCommittee(name="Data ethics", quorum=5, timezone="Europe/London", created_at=_AT)
+    assert not inspect(committee).committed_state, "built through change tracking"
+    committee.quorum = 6
+    assert "quorum" in inspect(committee).committed_state
+    with pytest.raises(TypeError, match="colour"):
+        StoredCommittee(name="Data ethics", colour="red")
+    async with committee_db.unit_of_work() as uow:
+        await uow.add(committee)
+        await uow.commit()
+    async with committee_db.unit_of_work() as uow:
+        stored = await uow.committees.get_committee(committee.id)
+        assert (stored.name, stored.quorum, stored.timezone) == ("Data ethics", 6, "Europe/London")
