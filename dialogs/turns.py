@@ -71,12 +71,10 @@ async def run_turn(new_unit_of_work: UnitOfWorkFactory, conversation_id: str,
             async with new_unit_of_work() as uow:
                 timezone, claim_read_timezone = None, bool(activity_id) and committee_id is not None
                 if activity_id:
-                    claim = await uow.activities.claim_activity(conversation_id, activity_id, now, committee_id)
-                    if not claim.claimed:
+                    claimed, timezone = await uow.activities.claim_activity(conversation_id, activity_id, now,
+                                                                            committee_id)
+                    if not claimed:
                         return None
-                    timezone = claim.timezone
-                    if claim.none_open:
-                        uow.meetings.found_none_open(committee_id)
                 if committee_id is None:
                     facts = conversation()
                     committee_id = await register_conversation(uow, facts.id, facts.reference_json,

@@ -155,7 +155,7 @@ class SessionUnitOfWork:
     changes = cached_property(lambda self: ChangeRepository(self.session))
     transcripts = cached_property(lambda self: TranscriptRepository(self.session))
     reminders = cached_property(lambda self: ReminderRepository(self.session))
-    activities = cached_property(lambda self: ActivityRepository(self.session))
+    activities = cached_property(lambda self: ActivityRepository(self.session, self.meetings.found_none_open))
     outbox = cached_property(lambda self: OutboxRepository(self.session))
     send_budget = cached_property(lambda self: SendBudgetRepository(self.session))
 

@@ -6,7 +6,7 @@ SQLAlchemy implementations."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import NamedTuple, Protocol
+from typing import Protocol
 
 from storage.models import (
     Action,
@@ -70,9 +70,6 @@ class MeetingStore(Protocol):
     """Meetings with their agenda, attendance and the minutes cards posted for them."""
 
     async def open_meeting(self, committee_id: int, fresh: bool = False) -> Meeting | None: ...
-
-    def found_none_open(self, committee_id: int) -> None:
-        """A statement that also read whether a meeting is open found none: the next asking takes it."""
 
     async def meetings_of(self, committee_id: int) -> list[Meeting]:
         """A committee's meetings, the latest first."""
@@ -236,20 +233,11 @@ class ReminderStore(Protocol):
         """When each of these actions' owners were last sent a reminder (actions never reminded are absent)."""
 
 
-class Claim(NamedTuple):
-    """What claiming an activity found: whether it is new (False: handled before), the committee's
-    timezone, and whether the committee has no meeting open."""
-
-    claimed: bool
-    timezone: str | None = None
-    none_open: bool = False
-
-
 class ActivityStore(Protocol):
     """Activities Clerk has handled, so a redelivered one has no second effect."""
 
     async def claim_activity(self, conversation_id: str, activity_id: str, now: datetime,
-                             committee_id: int | None = None) -> Claim: ...
+                             committee_id: int | None = None) -> tuple[bool, str | None]: ...
 
     async def forget_activities_before(self, cutoff: datetime) -> int:
         """Redelivery happens within minutes; older activity ids need not be kept."""

@@ -349,7 +349,7 @@ async def committee_db(database_url):
 async def test_the_turns_claim_tells_that_no_meeting_is_open_and_the_next_asking_takes_it(committee_db, monkeypatch):
     """One statement fewer a turn outside a meeting (a round trip on PostgreSQL): the claim also
     reads whether the committee has a meeting open, and when none is, the use case's asking takes
-    that (red when run_turn does not hand it over). It answers the next asking only; a meeting
+    that (red when the claim does not tell the unit of work's meetings). It answers the next asking only; a meeting
     open is read as before; /start's fresh asking, after its lock, reads again."""
     chat = Committee(committee_db)
     await a_meeting(chat)

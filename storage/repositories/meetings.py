@@ -49,9 +49,9 @@ class MeetingRepository(Repository):
         self._none_open: set[int] = set()
 
     def found_none_open(self, committee_id: int) -> None:
-        """A statement of the unit of work that also read whether a meeting is open (the turn's
-        claim, storage.repositories.activities) found none: the next asking, and only the next,
-        takes that instead of reading again."""
+        """The unit of work's claim of its activity (storage.repositories.activities), which also
+        reads whether a meeting is open, found none: the next asking, and only the next, takes
+        that instead of reading again."""
         self._none_open.add(committee_id)
 
     async def open_meeting(self, committee_id: int, fresh: bool = False) -> Meeting | None:
