@@ -35,13 +35,14 @@ CLOSE_TITLES = {"close", "meeting close", "end", "meeting end"}
 # Building the agenda -----------------------------------------------------------------------
 
 
-async def _add_line(uow: UnitOfWork, meeting: Meeting, line: AgendaLine, items: list[AgendaItem]) -> AgendaItem | None:
-    """Adds one agenda line. A line naming an item carried forward from the last meeting times that
-    item instead of adding a second one."""
+def _place_line(meeting: Meeting, line: AgendaLine, items: list[AgendaItem]) -> tuple[AgendaItem | None, bool]:
+    """Places one agenda line among `items`: (the item, whether it is new and still to be added).
+    A line naming an item carried forward from the last meeting times that item instead of adding
+    a second one; a closing line plans the meeting's end and places no item."""
     if line.title.casefold() in CLOSE_TITLES and not line.presenter:
         if line.start_minute is not None:
             meeting.planned_end_minute = line.start_minute
-        return None
+        return None, False
     # An item without a time keeps the start of the last item, so it follows it in the agenda's order.
     start = line.start_minute if line.start_minute is not None else max(
         (i.planned_start_minute for i in items if not i.floating), default=0)
@@ -52,7 +53,7 @@ async def _add_line(uow: UnitOfWork, meeting: Meeting, line: AgendaLine, items: 
         carried.planned_start_minute, carried.timed, carried.position = start, line.start_minute is not None, position
         carried.planned_length_minutes = line.length_minutes
         carried.presenter = line.presenter or carried.presenter
-        return carried
+        return carried, False
     item = AgendaItem(
         meeting_id=meeting.id,
         is_break=line.is_break,
@@ -65,9 +66,8 @@ async def _add_line(uow: UnitOfWork, meeting: Meeting, line: AgendaLine, items: 
         overtime_notice_sent=False,
         floating=False,
     )
-    await uow.add(item)
     items.append(item)
-    return item
+    return item, True
 
 
 def place_carried(items: list[AgendaItem]) -> None:
@@ -103,7 +103,9 @@ async def add(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
         raise UsageError("Give the title of the item, with its start time first if it has one.")
     line = (await _reader(uow, meeting))(args)
     items = await uow.agenda.items(meeting.id)
-    item = await _add_line(uow, meeting, line, items)
+    item, new = _place_line(meeting, line, items)
+    if new:
+        await uow.add(item)
     if item is None:
         if line.start_minute is None:
             return Reply("The meeting closes after the last item: /agenda end HH:MM plans a time for it.")
@@ -154,8 +156,8 @@ async def replace(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
         if not item.floating or replace_carried:
             await _remove_item(uow, turn, item)
     kept = [] if replace_carried else carried
-    for line in parsed:
-        await _add_line(uow, meeting, line, kept)
+    placed = [_place_line(meeting, line, kept) for line in parsed]
+    await uow.add(*(item for item, new in placed if new))  # one flush: on PostgreSQL one INSERT
     place_carried(kept)
     items = await uow.agenda.items(meeting.id)
     count = sum(1 for i in items if not i.is_break)

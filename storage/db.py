@@ -159,8 +159,8 @@ class SessionUnitOfWork:
     outbox = cached_property(lambda self: OutboxRepository(self.session))
     send_budget = cached_property(lambda self: SendBudgetRepository(self.session))
 
-    async def add(self, row: Base) -> None:
-        self.session.add(row)
+    async def add(self, *rows: Base) -> None:
+        self.session.add_all(rows)
         await self.session.flush()
 
     def stage(self, row: Base) -> None:
@@ -180,7 +180,7 @@ class StatementUnitOfWork(SessionUnitOfWork):
     """The unit of work of one statement: its repositories' statements sent by storage.statements.run
     on a PooledConnection. The ORM's ways (a query, a row added) need a Session: they are refused."""
 
-    async def add(self, row: Base) -> None:
+    async def add(self, *rows: Base) -> None:
         raise TypeError("a unit of work of one statement adds no ORM rows")
 
     def stage(self, row: Base) -> None:

@@ -43,8 +43,9 @@ class UnitOfWork(Protocol):
     send_budget: SendBudgetStore
     transcripts: TranscriptStore
 
-    async def add(self, row: Base) -> None:
-        """Adds and writes the row now, so its generated id can be used."""
+    async def add(self, *rows: Base) -> None:
+        """Adds and writes the rows now, so their generated ids can be used: in one flush (on
+        PostgreSQL the rows of one table are one INSERT)."""
 
     def stage(self, row: Base) -> None:
         """Adds a row that nothing reads back in this transaction: written with the rest at commit."""
