@@ -91,9 +91,10 @@ ITEM_FACTS = ("title", "presenter", "is_break", "planned_start_minute", "planned
               "position")
 
 
-async def _reader(uow: UnitOfWork, meeting: Meeting) -> Callable[[str], AgendaLine]:
-    """Reads agenda lines, taking a presenter after a dash only when the record knows the name."""
-    known = await known_name_keys(uow, meeting.committee_id, meeting.id)
+async def _reader(uow: UnitOfWork, meeting: Meeting, items: list[AgendaItem]) -> Callable[[str], AgendaLine]:
+    """Reads agenda lines, taking a presenter after a dash only when the record knows the name
+    (`items`: the agenda as it stands)."""
+    known = await known_name_keys(uow, meeting, items)
     return lambda text: parse_agenda_line(text, lambda name: name_key(name) in known)
 
 
@@ -101,8 +102,8 @@ async def add(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     meeting = await current_meeting(uow, turn)
     if not args.strip():
         raise UsageError("Give the title of the item, with its start time first if it has one.")
-    line = (await _reader(uow, meeting))(args)
     items = await uow.agenda.items(meeting.id)
+    line = (await _reader(uow, meeting, items))(args)
     item, new = _place_line(meeting, line, items)
     if new:
         await uow.add(item)
@@ -137,13 +138,13 @@ async def replace(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     if not lines:
         raise UsageError("Paste the agenda after /agenda set, one item a line.")
     parsed = []
-    read_line = await _reader(uow, meeting)
+    existing = await uow.agenda.items(meeting.id)
+    read_line = await _reader(uow, meeting, existing)
     for index, text in enumerate(lines, start=1):
         try:
             parsed.append(read_line(text))
         except UsageError as error:
             raise UsageError(f"Line {index} ('{text.strip()[:60]}'): {error.message}") from None
-    existing = await uow.agenda.items(meeting.id)
     taken = {i.id for i in existing if await _has_minutes(uow, i)}
     if taken:
         numbers = [entry.label for entry in Agenda(meeting, existing).entries if entry.item.id in taken]
@@ -165,7 +166,8 @@ async def replace(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     kept_line = (f" Kept from the last meeting: {'; '.join(still_carried)} (/agenda set replace leaves them out)."
                  if still_carried else "")
     said = f"Agenda set: {count} items.{kept_line}"
-    return Reply(said, view=dataclasses.replace(await agenda_view(uow, turn, meeting), notice=said))
+    view = build_agenda_view(Agenda(meeting, items), turn.tz, turn.now)
+    return Reply(said, view=dataclasses.replace(view, notice=said))
 
 
 def _carried_name(item: AgendaItem) -> str:

@@ -18,9 +18,9 @@ from dialogs.errors import ClerkError, UsageError
 from dialogs.guards import current_meeting
 from dialogs.parsing import MAX_NAME, clean_name, clock_time, parse_apology, parse_people, parse_time
 from dialogs.identity import name_key
-from dialogs.identity import Known, identify
+from dialogs.identity import Known, directory, identify
 from dialogs.attendance_minutes import is_inquorate_now, people_of, with_reason
-from dialogs.changes import log_change, undone_note
+from dialogs.changes import log_change, new_change, undone_note
 from storage.models import Attendance, Meeting, values_before_change
 from storage.unit_of_work import UnitOfWork
 from storage.vocabulary import AttendanceChangeKind, AttendanceStatus, ChangeSubject, MeetingFact
@@ -34,13 +34,31 @@ async def _row(uow: UnitOfWork, meeting: Meeting, known: Known, user_id: str | N
     row = await uow.meetings.attendance_by_user(meeting.id, user_id) if user_id else None
     row = row or await uow.meetings.attendance_by_key(meeting.id, known.key)
     if row is None:
-        row = Attendance(meeting_id=meeting.id, name=known.name, name_key=known.key,
-                         member_id=known.member.id if known.member else None, status=AttendanceStatus.ABSENT,
-                         role=known.member.role if known.member else None)
+        row = _new_row(meeting, known)
         await uow.add(row)
     if user_id and not row.teams_user_id:
         row.teams_user_id = user_id
     return row
+
+
+def _new_row(meeting: Meeting, known: Known) -> Attendance:
+    return Attendance(meeting_id=meeting.id, name=known.name, name_key=known.key,
+                      member_id=known.member.id if known.member else None, status=AttendanceStatus.ABSENT,
+                      role=known.member.role if known.member else None)
+
+
+async def _rows_named(uow: UnitOfWork, turn: Turn, meeting: Meeting, names: list[str]) -> list[Attendance]:
+    """Each named person's one row, as `_row` finds or makes it, for a command that names several:
+    the members and the attendance are read once, and a row made here is written by `_record`."""
+    known = await directory(uow, turn.committee_id)
+    rows = {row.name_key: row for row in await uow.meetings.attendance(meeting.id)}
+    named = []
+    for name in names:
+        person = known.identify(name)
+        if person.key not in rows:
+            rows[person.key] = _new_row(meeting, person)
+        named.append(rows[person.key])
+    return named
 
 
 # What /undo puts back of a person's attendance row.
@@ -52,6 +70,21 @@ async def _change(uow: UnitOfWork, row: Attendance, kind: AttendanceChangeKind, 
     before = values_before_change(row, UNDONE_FIELDS)
     await log_change(uow, turn, ChangeSubject.ATTENDANCE, row.id, kind, meeting_id=row.meeting_id, after=detail,
                      happened_at=at, by=by, state=before)
+
+
+async def _record(uow: UnitOfWork, turn: Turn, rows: list[Attendance],
+                  changes: list[tuple[Attendance, dict, AttendanceChangeKind, datetime, str | None]]) -> None:
+    """Writes the rows `_rows_named` made, in their recorded state (one flush), then each change
+    (row, its fields as they stood before, kind, when, detail) in one statement."""
+    await uow.add(*(row for row in dict.fromkeys(rows) if row.id is None))
+    await uow.changes.add(*(new_change(turn, ChangeSubject.ATTENDANCE, row.id, kind, meeting_id=row.meeting_id,
+                                       after=detail, happened_at=at, state=before)
+                            for row, before, kind, at, detail in changes))
+
+
+def _fields(row: Attendance) -> dict:
+    """What /undo would put back, as the row stands now."""
+    return {field: getattr(row, field) for field in UNDONE_FIELDS}
 
 
 def _set_status(row: Attendance, status: AttendanceStatus, by: str) -> None:
@@ -70,18 +103,18 @@ async def present(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     if not people:
         raise UsageError("Give at least one name.")
     agenda = await agenda_of(uow, meeting) if any(item for _, item in people) else None
-    rows = []
-    for (name, role), item_number in people:
-        row = await _row(uow, meeting, await identify(uow, turn.committee_id, name))
+    rows = await _rows_named(uow, turn, meeting, [name for (name, _), _ in people])
+    changes = []
+    for row, ((_, role), item_number) in zip(rows, people):
+        before = _fields(row)
         row.role = role or row.role
         _set_status(row, AttendanceStatus.PRESENT, turn.caller.name)
         if item_number is not None:
-            entry = agenda.find(item_number)
-            await _change(uow, row, AttendanceChangeKind.ARRIVED, agenda.start_of(entry, turn.tz), turn,
-                          detail=f"from item {item_number}")
+            at = agenda.start_of(agenda.find(item_number), turn.tz)
+            changes.append((row, before, AttendanceChangeKind.ARRIVED, at, f"from item {item_number}"))
         else:
-            await _change(uow, row, AttendanceChangeKind.PRESENT, turn.now, turn)
-        rows.append(row)
+            changes.append((row, before, AttendanceChangeKind.PRESENT, turn.now, None))
+    await _record(uow, turn, rows, changes)
     return Reply(f"Present: {_names(rows)}.")
 
 
@@ -93,13 +126,13 @@ async def apologies(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     if any(len(name) > MAX_NAME or len(reason or "") > MAX_NOTE for name, reason in given):
         raise UsageError(f"A name is at most {MAX_NAME} characters, and a reason {MAX_NOTE}.")
     meeting = await current_meeting(uow, turn)
-    rows = []
-    for name, reason in given:
-        row = await _row(uow, meeting, await identify(uow, turn.committee_id, name))
+    rows = await _rows_named(uow, turn, meeting, [name for name, _ in given])
+    changes = []
+    for row, (_, reason) in zip(rows, given):
+        changes.append((row, _fields(row), AttendanceChangeKind.APOLOGIES, turn.now, reason))
         _set_status(row, AttendanceStatus.APOLOGIES, turn.caller.name)
         row.note = reason
-        await _change(uow, row, AttendanceChangeKind.APOLOGIES, turn.now, turn, detail=reason)
-        rows.append(row)
+    await _record(uow, turn, rows, changes)
     return Reply(f"Apologies: {', '.join(with_reason(row) for row in rows)}.")
 
 

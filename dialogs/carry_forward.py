@@ -22,13 +22,15 @@ DUE_BACK_MINUTES = 15
 async def carry_forward(uow: UnitOfWork, turn: Turn, meeting: Meeting) -> list[str]:
     """Starts the new meeting's agenda; returns the titles of the items it added."""
     committee = await uow.committees.get_committee(turn.committee_id)
+    if committee.next_meeting_date is not None and committee.next_meeting_date <= meeting.meeting_date:
+        committee.next_meeting_date, committee.next_meeting_minute = None, None
+    previous = await uow.meetings.previous_meeting(turn.committee_id, meeting.id)
+    if previous is None and not committee.last_action_number:
+        return []  # a first meeting: no action was ever numbered, and a presenter is due back from a meeting
     open_actions = await uow.actions.actions(turn.committee_id, (ActionStatus.OPEN,))
     for action in open_actions:  # "due: next meeting" now has its date
         if action.due_next_meeting and action.due_date is None:
             action.due_date = meeting.meeting_date
-    if committee.next_meeting_date is not None and committee.next_meeting_date <= meeting.meeting_date:
-        committee.next_meeting_date, committee.next_meeting_minute = None, None
-    previous = await uow.meetings.previous_meeting(turn.committee_id, meeting.id)
     closed = await uow.actions.actions_closed_since(turn.committee_id, previous.started_at) if previous else []
     start = turn.local_now.hour * 60 + turn.local_now.minute
     added = []

@@ -150,21 +150,21 @@ async def set_timekeeping(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
 
 async def add_members(uow: UnitOfWork, turn: Turn, args: str) -> Reply:
     people = parse_people(args)
+    members = {member.name_key: member for member in await uow.committees.members(turn.committee_id)}
     added, updated = [], []
     for name, role in people:
-        existing = await uow.committees.member_by_key(turn.committee_id, name_key(name))
-        if existing:
+        key = name_key(name)
+        if key in members:
             if role:
-                existing.role = role
-            updated.append(existing.name)
+                members[key].role = role
+            updated.append(members[key].name)
             continue
-        await uow.add(
-            Member(committee_id=turn.committee_id, name=name, name_key=name_key(name), role=role)
-        )
-        added.append(name)
+        members[key] = Member(committee_id=turn.committee_id, name=name, name_key=key, role=role)
+        added.append(members[key])
+    await uow.add(*added)  # one flush: on PostgreSQL, one INSERT
     parts = []
     if added:
-        parts.append(f"Added {count(len(added), 'member')}: {', '.join(added)}.")
+        parts.append(f"Added {count(len(added), 'member')}: {', '.join(member.name for member in added)}.")
     if updated:
         parts.append(f"Already members (role updated where given): {', '.join(updated)}.")
     return Reply(" ".join(parts))

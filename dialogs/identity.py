@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from dialogs.context import Person
 from dialogs.errors import ClerkError
 from dialogs.parsing import clean_name
-from storage.models import Member
+from storage.models import AgendaItem, Meeting, Member
 from storage.unit_of_work import UnitOfWork
 
 # Titles and ranks a name may be typed with: "Dr Martine Clark" and "Martine Clark" are one person.
@@ -66,8 +66,31 @@ class Known:
 async def identify(uow: UnitOfWork, committee_id: int, typed: str) -> Known:
     """The person a typed name is. Raises ClerkError, asking which, when it fits several members."""
     name = clean_name(typed)
+    members, aliased = await uow.committees.members_and_alias(committee_id, name_key(name))
+    return _known(name, members, aliased)
+
+
+@dataclass(frozen=True)
+class Directory:
+    """The committee's standing members and their aliases, read once for a command that names
+    several people (`directory`), so that each name is one lookup and not one read."""
+    members: list[Member]
+    alias_of: dict[str, Member]
+
+    def identify(self, typed: str) -> Known:
+        """As `identify`."""
+        name = clean_name(typed)
+        return _known(name, self.members, self.alias_of.get(name_key(name)))
+
+
+async def directory(uow: UnitOfWork, committee_id: int) -> Directory:
+    return Directory(*await uow.committees.members_and_aliases(committee_id))
+
+
+def _known(name: str, members: list[Member], aliased: Member | None) -> Known:
+    """`name` as the committee knows the person: a member by key, by the alias `aliased` is known
+    by, or typed as one word by the given name or surname exactly one member has."""
     key = name_key(name)
-    members, aliased = await uow.committees.members_and_alias(committee_id, key)
     exact = next((m for m in members if m.name_key == key), None)
     if exact is not None:
         return Known(exact.name, exact)
@@ -82,12 +105,13 @@ async def identify(uow: UnitOfWork, committee_id: int, typed: str) -> Known:
     return Known(name, None)
 
 
-async def known_name_keys(uow: UnitOfWork, committee_id: int, meeting_id: int) -> set[str]:
+async def known_name_keys(uow: UnitOfWork, meeting: Meeting, items: list[AgendaItem]) -> set[str]:
     """Everyone the record already names: standing members and their aliases, the meeting's
-    attendance, presenters on its agenda and those due back. What /agenda reads a presenter from."""
-    keys = {member.name_key for member in await uow.committees.members(committee_id)}
-    keys |= {alias.alias_key for alias in await uow.committees.aliases(committee_id)}
-    keys |= {row.name_key for row in await uow.meetings.attendance(meeting_id)}
-    keys |= {name_key(item.presenter) for item in await uow.agenda.items(meeting_id) if item.presenter}
-    keys |= {name_key(due.presenter) for due in await uow.actions.pending_due_backs(committee_id)}
+    attendance, presenters on its agenda (`items`, as the caller read them) and those due back.
+    What /agenda reads a presenter from."""
+    members, alias_of = await uow.committees.members_and_aliases(meeting.committee_id)
+    keys = {member.name_key for member in members} | set(alias_of)
+    keys |= {row.name_key for row in await uow.meetings.attendance(meeting.id)}
+    keys |= {name_key(item.presenter) for item in items if item.presenter}
+    keys |= {name_key(due.presenter) for due in await uow.actions.pending_due_backs(meeting.committee_id)}
     return keys

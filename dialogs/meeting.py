@@ -25,13 +25,12 @@ async def open_meeting(
 ) -> tuple[Meeting, bool, list[str]]:
     """The open meeting if there is one, else a new one whose agenda starts with what the last
     meeting left. Returns (meeting, created, titles of the items carried forward)."""
-    await uow.committees.get_committee(turn.committee_id, for_update=True)
+    committee = await uow.committees.get_committee(turn.committee_id, for_update=True)
     existing = await uow.meetings.open_meeting(turn.committee_id, fresh=True)
     if existing is not None:
         if teams_meeting_id and not existing.teams_meeting_id:
             existing.teams_meeting_id = teams_meeting_id
         return existing, False, []
-    committee = await uow.committees.get_committee(turn.committee_id)
     local_now = turn.local_now
     default_title = f"{committee.name or 'Committee'} meeting, {local_now:%d %B %Y}"
     teams = await turn.meeting_details() if teams_meeting_id else None

@@ -160,8 +160,9 @@ class SessionUnitOfWork:
     send_budget = cached_property(lambda self: SendBudgetRepository(self.session))
 
     async def add(self, *rows: Base) -> None:
-        self.session.add_all(rows)
-        await self.session.flush()
+        if rows:
+            self.session.add_all(rows)
+            await self.session.flush()
 
     def stage(self, row: Base) -> None:
         self.session.add(row)

@@ -55,6 +55,8 @@ class CommitteeStore(Protocol):
 
     async def members_and_alias(self, committee_id: int, alias_key: str) -> tuple[list[Member], Member | None]: ...
 
+    async def members_and_aliases(self, committee_id: int) -> tuple[list[Member], dict[str, Member]]: ...
+
     async def member_by_key(self, committee_id: int, name_key: str) -> Member | None: ...
 
     async def member_by_alias(self, committee_id: int, alias_key: str) -> Member | None: ...
@@ -179,8 +181,9 @@ class ActionStore(Protocol):
 
 
 class ChangeStore(Protocol):
-    async def add(self, change: Change) -> None:
-        """Written now, in the turn's transaction (nothing refers to a change's id)."""
+    async def add(self, *changes: Change) -> None:
+        """Written now, in the turn's transaction, several in one statement (nothing refers to a
+        change's id)."""
 
     async def of(self, subject: ChangeSubject, subject_id: int) -> list[Change]: ...
 

@@ -45,7 +45,7 @@ class UnitOfWork(Protocol):
 
     async def add(self, *rows: Base) -> None:
         """Adds and writes the rows now, so their generated ids can be used: in one flush (on
-        PostgreSQL the rows of one table are one INSERT)."""
+        PostgreSQL the rows of one table are one INSERT). No rows: nothing is done."""
 
     def stage(self, row: Base) -> None:
         """Adds a row that nothing reads back in this transaction: written with the rest at commit."""

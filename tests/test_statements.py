@@ -5,6 +5,7 @@ lost connection replaced, and ORM objects that belong to the session as if the O
 import asyncio
 import gc
 import weakref
+from collections import Counter
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -19,6 +20,9 @@ from dialogs.turns import run_turn
 from storage.db import Database
 from storage.models import AgendaItem, Committee as StoredCommittee, Meeting, UTCDateTime
 from storage.repositories import meetings as meetings_repository
+from storage.repositories.actions import ActionRepository
+from storage.repositories.committees import CommitteeRepository
+from storage.repositories.meetings import MeetingRepository
 from storage.statements import get, load, run
 from storage.unit_of_work import DatabaseUnavailable
 from tests.test_rules import CHAIR, LONDON, Committee, a_meeting
@@ -437,3 +441,108 @@ async def test_an_agenda_pasted_whole_is_written_in_one_flush(committee_db):
     assert [(item.title, item.presenter, item.planned_start_minute) for item in items] == [
         ("Welcome", "Marion Oswald", 600), ("Update on actions", None, 605), ("Break", None, 680),
         ("Casey review", None, 690)]
+
+
+def _counting(monkeypatch, repository: type, names: tuple[str, ...], calls: Counter) -> None:
+    """Counts each call of the repository's methods `names`."""
+    for name in names:
+        method = getattr(repository, name)
+
+        async def counted(self, *args, _method=method, _name=name, **kwargs):
+            calls[_name] += 1
+            return await _method(self, *args, **kwargs)
+
+        monkeypatch.setattr(repository, name, counted)
+
+
+def _statements_to(engine, table: str) -> tuple[list[str], list[int], callable]:
+    """The INSERTs and UPDATEs of `table` SQLAlchemy sends while listening, each with how many
+    parameter sets the driver is given for it; returns them and a function that stops listening."""
+    sent, sets = [], []
+
+    def heard(_connection, _cursor, statement, parameters, _context, _executemany):
+        words = statement.split()
+        if words[:3] == ["INSERT", "INTO", table] or words[:2] == ["UPDATE", table]:
+            sent.append(words[0])
+            sets.append(len(parameters) if isinstance(parameters, list) else 1)
+
+    event.listen(engine.sync_engine, "before_cursor_execute", heard)
+    return sent, sets, lambda: event.remove(engine.sync_engine, "before_cursor_execute", heard)
+
+
+async def test_people_named_together_are_read_once_and_written_together(committee_db, monkeypatch):
+    """/present named four people and read the members and the attendance four times, wrote each
+    new row as absent and then updated it, and wrote each change on its own: 21 statements. The
+    members and the attendance are read once a command now; new rows are written as recorded, in
+    one flush (on PostgreSQL one INSERT), and the changes in one statement. Red when a person is
+    looked up or written on their own. /undo still puts each person back as they were."""
+    chat = Committee(committee_db)
+    await chat.say("/members add Marion Oswald, Chair; Tom Sorrell, Member; Kerry Reid, Member")
+    await chat.say("/start")
+    await chat.say("/apologies Kerry Reid (travelling)")
+    reads = Counter()
+    _counting(monkeypatch, CommitteeRepository, ("members_and_alias", "members_and_aliases"), reads)
+    _counting(monkeypatch, MeetingRepository, ("attendance", "attendance_by_key"), reads)
+    attendance, _, stop = _statements_to(committee_db.engine, "attendance")
+    changes, changed, stop_changes = _statements_to(committee_db.engine, "changes")
+    try:
+        said = await chat.say("/present Marion Oswald; Tom; Sam Todd, Data Lab; Kerry Reid")
+    finally:
+        stop(), stop_changes()
+    assert said == "Present: Marion Oswald, Tom Sorrell, Sam Todd, Data Lab, Kerry Reid."
+    assert reads == {"members_and_aliases": 1, "attendance": 1}
+    on_postgresql = committee_db.engine.dialect.name == "postgresql"
+    assert sorted(attendance) == (["INSERT"] if on_postgresql else ["INSERT"] * 3) + ["UPDATE"]  # Kerry's row was there
+    assert changes == ["INSERT"] and changed == [4]
+
+    async def recorded() -> dict[str, str]:
+        async with committee_db.unit_of_work() as uow:
+            return {row.name: (row.status, row.role) for row in await uow.meetings.attendance(1)}
+
+    assert await recorded() == {"Kerry Reid": ("present", "Member"), "Marion Oswald": ("present", "Chair"),
+                                "Tom Sorrell": ("present", "Member"), "Sam Todd": ("present", "Data Lab")}
+    await chat.say("/undo")
+    assert (await recorded())["Kerry Reid"] == ("apologies", "Member")
+    await chat.say("/undo")
+    assert (await recorded())["Sam Todd"] == ("absent", None)
+
+
+async def test_members_added_together_are_read_once_and_written_in_one_flush(committee_db, monkeypatch):
+    """/members add read the members again for each name and wrote each on its own (two round trips
+    a name on PostgreSQL); red when it does again."""
+    chat = Committee(committee_db)
+    await chat.say("/members add Marion Oswald, Chair")
+    reads = Counter()
+    _counting(monkeypatch, CommitteeRepository, ("members", "member_by_key"), reads)
+    written, _, stop = _statements_to(committee_db.engine, "members")
+    try:
+        said = await chat.say("/members add Tom Sorrell, Member; Marion Oswald, Vice Chair; Kerry Reid; Tom Sorrell")
+    finally:
+        stop()
+    assert said == ("Added 2 members: Tom Sorrell, Kerry Reid. "
+                    "Already members (role updated where given): Marion Oswald, Tom Sorrell.")
+    assert reads == {"members": 1}
+    on_postgresql = committee_db.engine.dialect.name == "postgresql"
+    assert sorted(written) == (["INSERT"] if on_postgresql else ["INSERT"] * 2) + ["UPDATE"]  # Marion's role
+    async with committee_db.unit_of_work() as uow:
+        members = await uow.committees.members(1)
+    assert [(m.name, m.role) for m in members] == [("Marion Oswald", "Vice Chair"), ("Tom Sorrell", "Member"),
+                                                   ("Kerry Reid", None)]
+
+
+async def test_a_committees_first_meeting_reads_nothing_to_carry_forward(committee_db, monkeypatch):
+    """A first /start read the committee's actions and presenters due back, which it cannot have
+    before its first meeting (an action is numbered by the committee; a presenter is due back from a
+    meeting); it reads neither now (red when it does). The next meeting carries forward as before."""
+    chat = Committee(committee_db)
+    await chat.say("/members add Marion Oswald, Chair")
+    reads = Counter()
+    _counting(monkeypatch, ActionRepository, ("actions", "pending_due_backs"), reads)
+    assert (await chat.say("/start")).startswith("Meeting opened")
+    assert reads == {}
+    await chat.say("/action Circulate the paper owner: Marion Oswald")
+    await chat.say("/end")
+    reads.clear()
+    said = await chat.say("/start")
+    assert reads == {"actions": 1, "pending_due_backs": 1} and "Update on actions" in said
+

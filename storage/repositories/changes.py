@@ -17,9 +17,11 @@ INSERT_CHANGE = insert(Change)
 
 
 class ChangeRepository(Repository):
-    async def add(self, change: Change) -> None:
-        """Writes the change now, in the turn's transaction (nothing refers to a change's id)."""
-        await run(self.session, INSERT_CHANGE, column_values(change))
+    async def add(self, *changes: Change) -> None:
+        """Writes the changes now, in the turn's transaction, several in one statement (nothing
+        refers to a change's id)."""
+        if changes:
+            await run(self.session, INSERT_CHANGE, [column_values(change) for change in changes])
 
     async def of(self, subject: ChangeSubject, subject_id: int) -> list[Change]:
         result = await self.session.execute(

@@ -40,6 +40,9 @@ _MEMBERS_AND_ALIAS = (select(Member, MemberAlias.id.is_not(None))
                       .outerjoin(MemberAlias, (MemberAlias.member_id == Member.id)
                                  & (MemberAlias.alias_key == bindparam("alias")))
                       .where(Member.committee_id == bindparam("committee")).order_by(Member.id))
+_MEMBERS_WITH_ALIASES = (select(Member, MemberAlias.alias_key)
+                         .outerjoin(MemberAlias, MemberAlias.member_id == Member.id)
+                         .where(Member.committee_id == bindparam("committee")).order_by(Member.id))
 
 
 class CommitteeRepository(Repository):
@@ -114,6 +117,12 @@ class CommitteeRepository(Repository):
         """The standing members, and the one `alias_key` is an alias of (if any), in one statement."""
         rows = await load(self.session, Member, _MEMBERS_AND_ALIAS, {"committee": committee_id, "alias": alias_key})
         return [member for member, _ in rows], next((member for member, named in rows if named), None)
+
+    async def members_and_aliases(self, committee_id: int) -> tuple[list[Member], dict[str, Member]]:
+        """The standing members, and each alias key with the member it names, in one statement."""
+        rows = await load(self.session, Member, _MEMBERS_WITH_ALIASES, {"committee": committee_id})
+        members = list(dict.fromkeys(member for member, _ in rows))
+        return members, {alias_key: member for member, alias_key in rows if alias_key is not None}
 
     async def member_by_key(self, committee_id: int, name_key: str) -> Member | None:
         result = await self.session.execute(
