@@ -78,8 +78,10 @@ async def send_overtime_notices(new_unit_of_work: UnitOfWorkFactory, render: Cal
 async def overtime_notices(uow: UnitOfWork, now: datetime, tz: ZoneInfo) -> list[Notice]:
     """Items that reached their allotted time get one notice each; marked so it never repeats."""
     notices = []
-    for meeting, _ in await uow.agenda.open_meetings_with_current_item():
-        over = (await agenda_of(uow, meeting)).over_time(now)
+    meetings = await uow.agenda.open_meetings_with_current_item()
+    agendas = await uow.agenda.items_of_meetings([meeting.id for meeting in meetings])  # one read, not one each
+    for meeting in meetings:
+        over = Agenda(meeting, agendas[meeting.id]).over_time(now)
         if over is None:
             continue
         over.item.overtime_notice_sent = True

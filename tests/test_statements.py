@@ -16,11 +16,13 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 from sqlalchemy.orm.exc import StaleDataError
 
 from dialogs.context import Turn
+from dialogs.timekeeping import overtime_notices
 from dialogs.turns import run_turn
 from storage.db import Database
 from storage.models import AgendaItem, Committee as StoredCommittee, Meeting, UTCDateTime
 from storage.repositories import meetings as meetings_repository
 from storage.repositories.actions import ActionRepository
+from storage.repositories.agenda import AgendaRepository
 from storage.repositories.committees import CommitteeRepository
 from storage.repositories.meetings import MeetingRepository
 from storage.statements import get, load, run
@@ -546,3 +548,24 @@ async def test_a_committees_first_meeting_reads_nothing_to_carry_forward(committ
     said = await chat.say("/start")
     assert reads == {"actions": 1, "pending_due_backs": 1} and "Update on actions" in said
 
+
+async def test_the_timekeeping_sweep_reads_every_open_agenda_in_one_statement(committee_db, monkeypatch):
+    """The sweep read each open meeting's agenda on its own: fifty meetings under way, fifty reads
+    every 30 s, the paced benchmark's cluster of late turns. One statement reads them all now (red
+    when each is read apart); each item that reached its time still gets its notice, once."""
+    chats = [Committee(committee_db, conversation=f"19:sweep-{n}@thread.v2") for n in range(3)]
+    for chat, length in zip(chats, (5, 60, 5)):
+        await chat.say("/start")
+        await chat.say(f"/agenda set\n10:00 Welcome ({length} min)\n11:05 Close")
+        await chat.say("/next")
+    reads = Counter()
+    _counting(monkeypatch, AgendaRepository, ("items", "items_of_meetings"), reads)
+    later = chats[0].now + timedelta(minutes=6)
+    async with committee_db.unit_of_work() as uow:
+        notices = await overtime_notices(uow, later, LONDON)
+        await uow.commit()
+    assert reads == {"items_of_meetings": 1}
+    assert [notice.conversation_id for notice in notices] == ["19:sweep-0@thread.v2", "19:sweep-2@thread.v2"]
+    assert all("Item 1 (Welcome) has reached its 5 min" in notice.text for notice in notices)
+    async with committee_db.unit_of_work() as uow:
+        assert await overtime_notices(uow, later, LONDON) == []

@@ -20,9 +20,9 @@ from storage.statements import load
 
 # Built once: every note, question, answer and outcome reads the agenda, and building a statement
 # anew costs about as much as running it.
-_ITEMS = (select(AgendaItem)
-          .where(AgendaItem.meeting_id == bindparam("meeting"), AgendaItem.opening.is_(False))
-          .order_by(AgendaItem.planned_start_minute, AgendaItem.position, AgendaItem.id))
+_ON_AGENDA = AgendaItem.opening.is_(False)  # the meeting's own minutes are kept as an item never on it
+_IN_AGENDA_ORDER = (AgendaItem.planned_start_minute, AgendaItem.position, AgendaItem.id)
+_ITEMS = select(AgendaItem).where(AgendaItem.meeting_id == bindparam("meeting"), _ON_AGENDA).order_by(*_IN_AGENDA_ORDER)
 
 
 class AgendaRepository(Repository):
@@ -33,6 +33,18 @@ class AgendaRepository(Repository):
 
     async def items(self, meeting_id: int) -> list[AgendaItem]:
         return [item for item, in await load(self.session, AgendaItem, _ITEMS, {"meeting": meeting_id})]
+
+    async def items_of_meetings(self, meeting_ids: list[int]) -> dict[int, list[AgendaItem]]:
+        """`items` of several meetings, in one statement: each meeting's list, in the same order."""
+        if not meeting_ids:
+            return {}
+        result = await self.session.execute(
+            select(AgendaItem).where(AgendaItem.meeting_id.in_(meeting_ids), _ON_AGENDA)
+            .order_by(*_IN_AGENDA_ORDER))
+        agendas = {meeting_id: [] for meeting_id in meeting_ids}
+        for item in result.scalars():
+            agendas[item.meeting_id].append(item)
+        return agendas
 
     async def items_minuted_earlier_in_year(self, meeting: Meeting) -> int:
         """The agenda items (breaks aside) of the committee's meetings before this one in its year:
@@ -70,10 +82,11 @@ class AgendaRepository(Repository):
         result = await self.session.execute(select(AgendaItem).where(AgendaItem.id.in_(item_ids)))
         return {item.id: item for item in result.scalars()}
 
-    async def open_meetings_with_current_item(self) -> list[tuple[Meeting, AgendaItem]]:
+    async def open_meetings_with_current_item(self) -> list[Meeting]:
+        """Open meetings whose item under way has had no notice that it reached its time."""
         result = await self.session.execute(
-            select(Meeting, AgendaItem)
+            select(Meeting)
             .join(AgendaItem, AgendaItem.id == Meeting.current_item_id)
             .where(Meeting.ended_at.is_(None), AgendaItem.overtime_notice_sent.is_(False))
         )
-        return [(meeting, item) for meeting, item in result.all()]
+        return list(result.scalars())
