@@ -119,17 +119,18 @@ def event_loop() -> asyncio.AbstractEventLoop:
     return uvloop.new_event_loop()
 
 
-# Python collects its youngest objects once 700 more are made than freed. Under load each of those
-# collections promotes the objects of the turns in flight, and every few seconds the promoted pile
-# sets off a collection of the oldest generation: a walk over the whole process (some 190,000
-# objects, 150 to 250 ms on the benchmark's machine) while every turn waits. Collecting the youngest
-# every 7,000 promotes a tenth as often: one such walk in a benchmark run, not seven or eight, and
-# PostgreSQL's paced p99 fell by half (bench/RESULTS.md). The young generation stays small.
-YOUNGEST_GENERATION_THRESHOLD = 7_000
+# Python walks every object of the process (some 190,000 here, 150 to 250 ms on the benchmark's
+# machine, with every turn waiting) once ten collections of its middle generation have passed and
+# the objects promoted to the oldest since the last walk are a quarter of those there. Under load
+# each young collection promotes the objects of the turns in flight, so that came every few seconds:
+# seven or eight walks in a benchmark run, each a cluster of late turns. Waiting for a hundred
+# middle collections leaves one walk a run, and the young collections as they were (collecting the
+# young less often did as much for the walks, and made a sequential turn dearer; bench/RESULTS.md).
+OLDEST_GENERATION_THRESHOLD = 100
 
 
 def tune_garbage_collection() -> None:
-    gc.set_threshold(YOUNGEST_GENERATION_THRESHOLD, *gc.get_threshold()[1:])
+    gc.set_threshold(*gc.get_threshold()[:2], OLDEST_GENERATION_THRESHOLD)
 
 
 def main() -> None:
