@@ -51,7 +51,9 @@ async def _rows_named(uow: UnitOfWork, turn: Turn, meeting: Meeting, names: list
     """Each named person's one row, as `_row` finds or makes it, for a command that names several:
     the members and the attendance are read once, and a row made here is written by `_record`."""
     known = await directory(uow, turn.committee_id)
-    rows = {row.name_key: row for row in await uow.meetings.attendance(meeting.id)}
+    rows = {}
+    for row in await uow.meetings.attendance(meeting.id):
+        rows.setdefault(row.name_key, row)  # two rows of one name (two Teams accounts): the first
     named = []
     for name in names:
         person = known.identify(name)
