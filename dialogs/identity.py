@@ -65,15 +65,13 @@ class Known:
 
 async def identify(uow: UnitOfWork, committee_id: int, typed: str) -> Known:
     """The person a typed name is. Raises ClerkError, asking which, when it fits several members."""
-    name = clean_name(typed)
-    members, aliased = await uow.committees.members_and_alias(committee_id, name_key(name))
-    return _known(name, members, aliased)
+    return (await directory(uow, committee_id)).identify(typed)
 
 
 @dataclass(frozen=True)
 class Directory:
-    """The committee's standing members and their aliases, read once for a command that names
-    several people (`directory`), so that each name is one lookup and not one read."""
+    """The committee's standing members and their aliases, read in one statement; a command that
+    names several people reads it once, and each name is then a lookup, not a read."""
     members: list[Member]
     alias_of: dict[str, Member]
 

@@ -483,7 +483,7 @@ async def test_people_named_together_are_read_once_and_written_together(committe
     await chat.say("/start")
     await chat.say("/apologies Kerry Reid (travelling)")
     reads = Counter()
-    _counting(monkeypatch, CommitteeRepository, ("members_and_alias", "members_and_aliases"), reads)
+    _counting(monkeypatch, CommitteeRepository, ("members_and_aliases",), reads)
     _counting(monkeypatch, MeetingRepository, ("attendance", "attendance_by_key"), reads)
     attendance, _, stop = _statements_to(committee_db.engine, "attendance")
     changes, changed, stop_changes = _statements_to(committee_db.engine, "changes")

@@ -35,11 +35,6 @@ _MEMBERS = select(Member).where(Member.committee_id == bindparam("committee")).o
 _MEMBER_BY_ALIAS = (select(Member).join(MemberAlias, MemberAlias.member_id == Member.id)
                     .where(MemberAlias.committee_id == bindparam("committee"),
                            MemberAlias.alias_key == bindparam("alias")))
-# An alias key is unique in a committee, so the join adds no row: each member once, marked when named.
-_MEMBERS_AND_ALIAS = (select(Member, MemberAlias.id.is_not(None))
-                      .outerjoin(MemberAlias, (MemberAlias.member_id == Member.id)
-                                 & (MemberAlias.alias_key == bindparam("alias")))
-                      .where(Member.committee_id == bindparam("committee")).order_by(Member.id))
 _MEMBERS_WITH_ALIASES = (select(Member, MemberAlias.alias_key)
                          .outerjoin(MemberAlias, MemberAlias.member_id == Member.id)
                          .where(Member.committee_id == bindparam("committee")).order_by(Member.id))
@@ -112,11 +107,6 @@ class CommitteeRepository(Repository):
     async def members(self, committee_id: int) -> list[Member]:
         result = await self.session.execute(_MEMBERS, {"committee": committee_id})
         return list(result.scalars())
-
-    async def members_and_alias(self, committee_id: int, alias_key: str) -> tuple[list[Member], Member | None]:
-        """The standing members, and the one `alias_key` is an alias of (if any), in one statement."""
-        rows = await load(self.session, Member, _MEMBERS_AND_ALIAS, {"committee": committee_id, "alias": alias_key})
-        return [member for member, _ in rows], next((member for member, named in rows if named), None)
 
     async def members_and_aliases(self, committee_id: int) -> tuple[list[Member], dict[str, Member]]:
         """The standing members, and each alias key with the member it names, in one statement."""
