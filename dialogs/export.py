@@ -15,8 +15,11 @@ from pathlib import Path
 from typing import Callable
 
 from docx import Document
+from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt
+from docx.table import Table
+from docx.text.paragraph import Paragraph
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 
@@ -118,13 +121,12 @@ def render_transcript(page, notice: str | None = None, word: str | None = None) 
 
 def render_transcript_docx(page) -> bytes:
     """The transcript page as a Word document: the table of speaking time, then each part's excerpt."""
-    document = Document()
-    document.styles["Normal"].font.name, document.styles["Normal"].font.size = "Arial", Pt(10)
-    document.add_heading(f"{page.title}: what was said, item by item", level=1)
+    word = _Word()
+    document = word.document
+    word.heading(f"{page.title}: what was said, item by item", level=1)
     document.add_paragraph(f"{page.date}. For the secretary and the chair only.")
-    table = document.add_table(rows=1, cols=5)
-    table.style = "Table Grid"
-    for cell, heading in zip(table.rows[0].cells, ("Item", "Planned", "Taken", "Spoken", "By speaker")):
+    table = word.table(cols=5)
+    for cell, heading in zip(table.add_row().cells, ("Item", "Planned", "Taken", "Spoken", "By speaker")):
         cell.paragraphs[0].add_run(heading).bold = True
     for section in page.sections:
         cells = table.add_row().cells
@@ -133,7 +135,7 @@ def render_transcript_docx(page) -> bytes:
         for cell, value in zip(cells, values):
             cell.text = value
     for section in page.sections:
-        document.add_heading(section.interval.label, level=2)
+        word.heading(section.interval.label, level=2)
         if section.interval.exempt:
             document.add_paragraph("Exempt item: these words are for the secretary and the chair only.")
         for cue in section.cues:
@@ -142,9 +144,7 @@ def render_transcript_docx(page) -> bytes:
             if cue.speaker:
                 paragraph.add_run(f"{cue.speaker}: ").bold = True
             paragraph.add_run(cue.text)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
+    return word.save()
 
 
 def _planned_minutes(section) -> float:
@@ -182,12 +182,48 @@ def filename(minutes: Minutes, extension: str) -> str:
 # Word --------------------------------------------------------------------------------------------
 
 
+class _Word:
+    """A Word document in Clerk's base style (Arial 10), with styles applied by id. python-docx,
+    given a style by name, reads every style of its template to find it and again to see whether
+    it is the default, on each paragraph: more than half of a 3-hour meeting's rendering. Here
+    each name is looked up once a document, by python-docx's own lookup, and set as it sets it."""
+
+    def __init__(self):
+        self.document = Document()
+        normal = self.document.styles["Normal"]
+        normal.font.name, normal.font.size = "Arial", Pt(10)
+        self._style_ids: dict[tuple[str, WD_STYLE_TYPE], str | None] = {}
+
+    def _style_id(self, name: str, kind: WD_STYLE_TYPE) -> str | None:
+        key = (name, kind)
+        if key not in self._style_ids:
+            self._style_ids[key] = self.document.styles.get_style_id(name, kind)
+        return self._style_ids[key]
+
+    def paragraph(self, text: str, style: str) -> Paragraph:
+        paragraph = self.document.add_paragraph(text)
+        paragraph._p.style = self._style_id(style, WD_STYLE_TYPE.PARAGRAPH)
+        return paragraph
+
+    def heading(self, text: str, level: int) -> Paragraph:
+        return self.paragraph(text, f"Heading {level}")
+
+    def table(self, cols: int) -> Table:
+        table = self.document.add_table(rows=0, cols=cols)
+        table._tbl.tblStyle_val = self._style_id("Table Grid", WD_STYLE_TYPE.TABLE)
+        return table
+
+    def save(self) -> bytes:
+        buffer = io.BytesIO()
+        self.document.save(buffer)
+        return buffer.getvalue()
+
+
 def render_docx(minutes: Minutes) -> bytes:
     """Laid out like the reference minutes: title block, people tables, then a table of items."""
-    document = Document()
-    style = document.styles["Normal"]
-    style.font.name, style.font.size = "Arial", Pt(10)
-    title = document.add_heading(minutes.name, level=1)
+    word = _Word()
+    document = word.document
+    title = word.heading(minutes.name, level=1)
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
     heading = [(minutes.document_title, True), (minutes.heading_time, True), (f"({minutes.held})", False)]
     for text, bold in heading + ([(minutes.chair_line, True)] if minutes.chair_line else []):
@@ -198,8 +234,7 @@ def render_docx(minutes: Minutes) -> bytes:
         document.add_paragraph().add_run(line).italic = True
     for label, people in minutes.people:
         document.add_paragraph().add_run(f"{label}:").bold = True
-        table = document.add_table(rows=0, cols=2)
-        table.style = "Table Grid"
+        table = word.table(cols=2)
         for name, role in people or [("none", None)]:
             cells = table.add_row().cells
             cells[0].text, cells[1].text = name, role or ""
@@ -209,14 +244,13 @@ def render_docx(minutes: Minutes) -> bytes:
         document.add_paragraph(minute.text)
     document.add_paragraph().add_run("Declarations of interest:").bold = True
     for line in minutes.declaration_lines:
-        document.add_paragraph(line, style="List Bullet")
+        word.paragraph(line, "List Bullet")
     document.add_paragraph()
     if minutes.order_note:
         document.add_paragraph(minutes.order_note)
     columns = ("No.", "Time", "Minutes", "Lead") if minutes.shows_times else ("No.", "Minutes", "Lead")
-    table = document.add_table(rows=1, cols=len(columns))
-    table.style = "Table Grid"
-    for cell, heading in zip(table.rows[0].cells, columns):
+    table = word.table(cols=len(columns))
+    for cell, heading in zip(table.add_row().cells, columns):
         cell.paragraphs[0].add_run(heading).bold = True
     for item in minutes.items:
         cells = dict(zip(columns, table.add_row().cells))
@@ -243,19 +277,17 @@ def render_docx(minutes: Minutes) -> bytes:
             body.add_paragraph().add_run(item.status).bold = True
         cells["Lead"].paragraphs[0].add_run(item.presenter or "").bold = True
     for heading, actions in minutes.action_sections:
-        document.add_heading(heading, level=2)
+        word.heading(heading, level=2)
         for action in actions:
-            document.add_paragraph(action.line, style="List Bullet")
+            word.paragraph(action.line, "List Bullet")
     if minutes.due_back:
-        document.add_heading("Due back at the next meeting", level=2)
+        word.heading("Due back at the next meeting", level=2)
         for due in minutes.due_back:
-            document.add_paragraph(due.line, style="List Bullet")
+            word.paragraph(due.line, "List Bullet")
     if minutes.next_meeting:
         document.add_paragraph(f"Next meeting: {minutes.next_meeting}")
     document.add_paragraph().add_run(minutes.close).bold = True
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
+    return word.save()
 
 
 @dataclass(frozen=True)

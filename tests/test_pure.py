@@ -138,6 +138,30 @@ def test_word_export_of_any_text_opens(tmp_path):
     assert "note \\*x\\*" in render_markdown(minutes).decode()
 
 
+def test_word_minutes_carry_their_styles_each_looked_up_once(monkeypatch):
+    """python-docx finds a style named on a paragraph by reading the template's every style, twice:
+    the renderer looks each name up once a document, and the document still carries the styles."""
+    import io
+    import docx
+    from docx.styles.styles import Styles
+    from dialogs.export import render_docx
+    from dialogs.minutes_model import DueBackLine, Minutes, MinutesAction
+
+    lookups = []
+    looked_up = Styles.get_style_id
+    monkeypatch.setattr(Styles, "get_style_id",
+                        lambda self, style, kind: lookups.append(style) or looked_up(self, style, kind))
+    actions = [MinutesAction(n, f"Task {n}", "Sam Todd", "due 1 June 2026", "open") for n in range(1, 31)]
+    minutes = Minutes(1, "C", "T", "Wednesday 13 May 2026", "10:00", "11:00",
+                      [("Present", [("A", "Chair")]), ("Apologies", [("B", None)])], [], actions, actions[:5],
+                      [DueBackLine("Data Lab", "Tool", None)], declarations=["A – item 1 (Tool): owns shares"])
+    document = docx.Document(io.BytesIO(render_docx(minutes)))
+    styles = [paragraph.style.name for paragraph in document.paragraphs]
+    assert styles.count("List Bullet") == 30 + 5 + 1 + 1 and styles.count("Heading 2") == 3
+    assert styles[0] == "Heading 1" and {table.style.name for table in document.tables} == {"Table Grid"}
+    assert sorted(name for name in lookups if name) == ["Heading 1", "Heading 2", "List Bullet", "Table Grid"]
+
+
 @given(st.dates(min_value=date(2025, 1, 1), max_value=date(2030, 12, 31)),
        st.sampled_from(["today", "tomorrow", "Friday", "friday", "next friday", "this friday", "fri", "Monday",
                         "mon", "Sunday", "this sunday", "next Wednesday", "thurs", "in 2 weeks", "in 3 days",
