@@ -49,11 +49,13 @@ class ReminderRepository(Repository):
         return [(row, committee) for row, committee in result.all()]
 
     async def add_reminders_once(self, rows: list[dict]) -> int:
-        """Inserts the reminders whose key is new, in one statement; returns how many were new."""
+        """Inserts the reminders whose key is new; returns how many were new. One statement built
+        once, its rows sent as SQLAlchemy batches many (multi-row INSERTs): a statement holding
+        the rows' values was compiled anew every sweep, 100 ms and more for 200 reminders."""
         if not rows:
             return 0
-        insert = insert_for(self.session)(Reminder).values(rows)
-        result = await self.session.execute(insert.on_conflict_do_nothing().returning(Reminder.id))
+        insert = insert_for(self.session)(Reminder).on_conflict_do_nothing().returning(Reminder.id)
+        result = await (await self.session.connection()).execute(insert, rows)
         return len(result.all())
 
     async def cancel_pending_reminders(self, action_id: int) -> None:
