@@ -267,15 +267,19 @@ def minutes_cards(minutes: Minutes, for_chair: bool = False) -> list[Attachment]
     """The draft minutes as one or more cards, in order, none over the size limit, nothing dropped.
     Everyone sees Export and, until approval, "Awaiting the chair's approval"; the chair's own view
     (a refresh by Teams user id, or `for_chair`) has Approve."""
-    blocks = _minutes_blocks(minutes)
+    # A part's size, as JSON writes it, is its card's with the header alone plus each block's and
+    # the ", " before it: added up block by block, not the whole card written out again for each.
+    empty = _size(_header(f"{minutes.document_title} (99 of 99)", minutes), _minutes_actions(minutes, 99, True))
     parts: list[list[dict]] = [[]]
-    for block in blocks:
-        trial = parts[-1] + [block]
-        if parts[-1] and _size(_header(f"{minutes.document_title} (99 of 99)", minutes) + trial,
-                               _minutes_actions(minutes, 99, True)) > MAX_CARD_BYTES:
+    size = empty
+    for block in _minutes_blocks(minutes):
+        grown = size + len(", ") + _json_bytes(block)
+        if parts[-1] and grown > MAX_CARD_BYTES:
             parts.append([block])
+            grown = empty + len(", ") + _json_bytes(block)
         else:
-            parts[-1] = trial
+            parts[-1].append(block)
+        size = grown
     total = len(parts)
     cards = []
     for index, part in enumerate(parts, start=1):
@@ -303,7 +307,11 @@ def _minutes_actions(minutes: Minutes, part: int, for_chair: bool) -> list[dict]
 
 
 def _size(body: list[dict], actions: list[dict]) -> int:
-    return len(json.dumps(card_content(body, actions), ensure_ascii=False).encode())
+    return _json_bytes(card_content(body, actions))
+
+
+def _json_bytes(value: dict) -> int:
+    return len(json.dumps(value, ensure_ascii=False).encode())
 
 
 def _header(title: str, minutes: Minutes) -> list[dict]:

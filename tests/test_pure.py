@@ -162,6 +162,29 @@ def test_word_minutes_carry_their_styles_each_looked_up_once(monkeypatch):
     assert sorted(name for name in lookups if name) == ["Heading 1", "Heading 2", "List Bullet", "Table Grid"]
 
 
+def test_long_minutes_are_split_into_cards_writing_each_block_once(monkeypatch):
+    """The split into cards under Teams' size wrote the whole card out again for each block it
+    added (60-100 ms for a 3-hour meeting's five cards); it adds up the blocks' sizes now: the JSON
+    written while splitting stays within a few times the cards' own (red when it is quadratic), and
+    every part stays under the limit."""
+    import json
+    from bot.cards import MAX_CARD_BYTES, minutes_cards
+    from dialogs.minutes_model import Minute, Minutes, MinutesItem
+
+    items = [MinutesItem(n, None, f"Project {n}", "Lab", [Minute("note", f"Note {k} on {n}: " + "é" * 150)
+                                                         for k in range(20)], None, None) for n in range(1, 21)]
+    minutes = Minutes(1, "C", "T", "Wednesday 13 May 2026", "10:00", "13:00", [("Present", [("A", "Chair")])],
+                      items, [], [], [])
+    written = []
+    dumps = json.dumps
+    monkeypatch.setattr(json, "dumps", lambda value, **options: written.append(dumps(value, **options)) or written[-1])
+    cards = minutes_cards(minutes)
+    monkeypatch.undo()
+    sizes = [len(json.dumps(card.content, ensure_ascii=False).encode()) for card in cards]
+    assert len(cards) > 3 and max(sizes) <= MAX_CARD_BYTES
+    assert sum(len(text.encode()) for text in written) < 3 * sum(sizes)
+
+
 @given(st.dates(min_value=date(2025, 1, 1), max_value=date(2030, 12, 31)),
        st.sampled_from(["today", "tomorrow", "Friday", "friday", "next friday", "this friday", "fri", "Monday",
                         "mon", "Sunday", "this sunday", "next Wednesday", "thurs", "in 2 weeks", "in 3 days",
