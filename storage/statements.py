@@ -138,8 +138,12 @@ async def get(session: AsyncSession | Transaction, model: type, primary_key) -> 
     if isinstance(session, Transaction) and session.orm is None and identity in session.loaded:
         return session.loaded[identity]  # as a Session's get finds it, changed or not: no flush, no read
     answering = session.answering() if isinstance(session, Transaction) else session
-    if not isinstance(answering, Transaction) and answering.identity_map.get(identity) is not None:
-        return await answering.get(model, primary_key)  # a Session's get refreshes it if it has expired
+    held = None if isinstance(answering, Transaction) else answering.identity_map.get(identity)
+    if held is not None:
+        state = inspect(held)
+        if not state.expired and not state.expired_attributes:
+            return held  # what the Session's get answers, without its greenlet hop (a sweep asks hundreds)
+        return await answering.get(model, primary_key)  # a Session's get refreshes it
     rows = await load(session, model, _by_primary_key(model), {"primary_key": primary_key})
     return rows[0][0] if rows else None
 

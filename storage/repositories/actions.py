@@ -24,7 +24,7 @@ from storage.identity import same_person
 from storage.repositories.changes import INSERT_CHANGE
 from storage.repositories.base import Repository, column_values
 from storage.connections import on_postgresql
-from storage.statements import run
+from storage.statements import get, run
 from storage.vocabulary import (
     ActionStatus,
 )
@@ -102,7 +102,7 @@ class ActionRepository(Repository):
         return result.scalar_one_or_none()
 
     async def get_action(self, action_id: int) -> Action:
-        return await self.session.get(Action, action_id)
+        return await get(self.session, Action, action_id)
 
     async def actions(self, committee_id: int, statuses: tuple[str, ...] | None = None) -> list[Action]:
         query = select(Action).where(Action.committee_id == committee_id)
@@ -168,7 +168,7 @@ class ActionRepository(Repository):
         return result.first() is not None
 
     async def get_due_back(self, due_back_id: int) -> DueBack:
-        return await self.session.get(DueBack, due_back_id)
+        return await get(self.session, DueBack, due_back_id)
 
     async def pending_due_backs(self, committee_id: int) -> list[DueBack]:
         result = await self.session.execute(

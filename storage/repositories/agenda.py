@@ -16,7 +16,7 @@ from storage.models import (
     Meeting,
 )
 from storage.repositories.base import Repository
-from storage.statements import load
+from storage.statements import get, load
 
 # Built once: every note, question, answer and outcome reads the agenda, and building a statement
 # anew costs about as much as running it.
@@ -29,7 +29,7 @@ class AgendaRepository(Repository):
     """Agenda items, breaks included."""
 
     async def get_item(self, item_id: int) -> AgendaItem | None:
-        return await self.session.get(AgendaItem, item_id)
+        return await get(self.session, AgendaItem, item_id)
 
     async def items(self, meeting_id: int) -> list[AgendaItem]:
         return [item for item, in await load(self.session, AgendaItem, _ITEMS, {"meeting": meeting_id})]

@@ -64,7 +64,7 @@ class CommitteeRepository(Repository):
                                        .values(reference=reference, updated_at=now))
 
     async def set_reminders_privately(self, user_id: str, privately: bool, now: datetime) -> None:
-        row = await self.session.get(ReminderPreference, user_id)
+        row = await get(self.session, ReminderPreference, user_id)
         if row is None:
             self.session.add(ReminderPreference(teams_user_id=user_id, privately=privately, updated_at=now))
         else:

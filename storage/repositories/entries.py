@@ -18,7 +18,7 @@ from storage.models import (
 )
 from storage.repositories.base import Repository, column_values
 from storage.repositories.changes import INSERT_CHANGE
-from storage.statements import load, run
+from storage.statements import get, load, run
 from storage.vocabulary import (
     EntryKind,
 )
@@ -63,7 +63,7 @@ class EntryRepository(Repository):
         return (await run(self.session, _NEXT_ENTRY_NUMBER, {"committee": committee_id})).scalar_one()
 
     async def get_entry(self, entry_id: int) -> ItemEntry:
-        return await self.session.get(ItemEntry, entry_id)
+        return await get(self.session, ItemEntry, entry_id)
 
     async def by_number(self, committee_id: int, number: int) -> ItemEntry | None:
         result = await self.session.execute(

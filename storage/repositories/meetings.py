@@ -14,7 +14,7 @@ from storage.models import (
     MinutesPost,
 )
 from storage.repositories.base import Repository
-from storage.statements import load
+from storage.statements import get, load
 
 
 def _open_first(query):
@@ -89,10 +89,10 @@ class MeetingRepository(Repository):
         return result.scalar_one_or_none()
 
     async def attendance_row(self, row_id: int) -> Attendance:
-        return await self.session.get(Attendance, row_id)
+        return await get(self.session, Attendance, row_id)
 
     async def get_meeting(self, meeting_id: int) -> Meeting | None:
-        return await self.session.get(Meeting, meeting_id)
+        return await get(self.session, Meeting, meeting_id)
 
     async def meeting_on(self, committee_id: int, day) -> Meeting | None:
         result = await self.session.execute(

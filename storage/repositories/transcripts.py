@@ -9,12 +9,13 @@ from sqlalchemy import delete, insert, select
 from storage.models import Meeting
 from storage.repositories.base import Repository
 from storage.connections import on_postgresql
+from storage.statements import get
 from storage.transcript_models import TranscriptCue, TranscriptJob
 
 
 class TranscriptRepository(Repository):
     async def job(self, meeting_id: int) -> TranscriptJob | None:
-        return await self.session.get(TranscriptJob, meeting_id)
+        return await get(self.session, TranscriptJob, meeting_id)
 
     def add_job(self, job: TranscriptJob) -> None:
         self.session.add(job)
