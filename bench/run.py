@@ -338,14 +338,20 @@ async def measure_sweep(url: str, stored: int) -> dict:
     await asyncio.to_thread(os.sync)
     gc.collect()
     policy = dataclasses.replace(Settings().reminder_policy, hours=None)
-    started = time.perf_counter()
-    async with db.unit_of_work() as uow:
-        recorded = await reminders.record_due(uow, policy, LONDON, now)
-        await uow.commit()
-    async with db.unit_of_work() as uow:
-        claimed = await reminders.claim(uow, "bench", policy, LONDON, now)
-        await uow.commit()
-    sweep_ms = 1000 * (time.perf_counter() - started)
+
+    async def sweep() -> tuple[float, int, int]:
+        started = time.perf_counter()
+        async with db.unit_of_work() as uow:
+            recorded = await reminders.record_due(uow, policy, LONDON, now)
+            await uow.commit()
+        async with db.unit_of_work() as uow:
+            claimed = await reminders.claim(uow, "bench", policy, LONDON, now)
+            await uow.commit()
+        return 1000 * (time.perf_counter() - started), recorded, len(claimed)
+
+    sweep_ms, recorded, claimed = await sweep()
+    # The first sweep compiles its statements; a running bot's next ones (every minute) do not.
+    next_sweep_ms, next_recorded, _ = await sweep()
     due_query = ("SELECT actions.id FROM actions JOIN committees ON committees.id = actions.committee_id "
                  "WHERE actions.next_reminder_at <= :now AND committees.reminders_paused = false "
                  "ORDER BY actions.next_reminder_at LIMIT 200")
@@ -355,10 +361,12 @@ async def measure_sweep(url: str, stored: int) -> dict:
     plan = [str(row[-1]) if db.is_sqlite else str(row[0]) for row in rows]
     await db.dispose()
     uses_index = any("ix_actions_next_reminder_at" in line for line in plan)
-    print(f"  {stored:>9,} stored: one sweep {sweep_ms:7.1f} ms ({recorded} recorded, {len(claimed)} claimed; "
-          f"filled in {filled:.0f} s); due query uses the index: {uses_index}", flush=True)
-    return {"stored": stored, "sweep_ms": round(sweep_ms, 1), "recorded": recorded, "claimed": len(claimed),
-            "plan": plan, "uses_index": uses_index}
+    print(f"  {stored:>9,} stored: one sweep {sweep_ms:7.1f} ms ({recorded} recorded, {claimed} claimed; the next "
+          f"{next_sweep_ms:.1f} ms, {next_recorded} recorded; filled in {filled:.0f} s); due query uses the index: "
+          f"{uses_index}", flush=True)
+    return {"stored": stored, "sweep_ms": round(sweep_ms, 1), "next_sweep_ms": round(next_sweep_ms, 1),
+            "next_recorded": next_recorded, "recorded": recorded, "claimed": claimed, "plan": plan,
+            "uses_index": uses_index}
 
 
 # Minutes -------------------------------------------------------------------------------------------
