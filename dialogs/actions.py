@@ -114,10 +114,11 @@ async def record_request(uow: UnitOfWork, turn: Turn, item_no: int | None, reque
     entry = agenda.find(item_no) if item_no is not None else agenda.current if agenda else None
     item = entry.item if entry else None
     item_id = item.id if item else None
-    number, next_meeting_date = await uow.actions.next_action_number(turn.committee_id)
+    # Only an action due at the next meeting needs its date (for its reminders and its answer).
+    next_meeting_date = (await uow.committees.get_committee(turn.committee_id)).next_meeting_date \
+        if due == NEXT_MEETING else None
     action = Action(
         committee_id=turn.committee_id,
-        number=number,
         text=request.text,
         meeting_id=meeting.id if meeting else None,
         item_id=item_id,
@@ -135,6 +136,7 @@ async def record_request(uow: UnitOfWork, turn: Turn, item_no: int | None, reque
     owners = owner_rows(None, await as_known(uow, turn, request.owners, meeting))
     created = new_change(turn, ChangeSubject.ACTION, None, ActionChange.CREATED, meeting=meeting, after=request.text)
     await uow.actions.add_action(action, owners, created)
+    number = action.number
     line = f"Action {number} recorded: {request.text} — {owners_text(owners)}, {due_text(action, next_meeting_date)}."
     line += passed_note(due, turn)
     if unreadable:

@@ -5,7 +5,7 @@ SQLAlchemy implementations."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Protocol
 
 from storage.models import (
@@ -144,9 +144,8 @@ class EntryStore(Protocol):
 class ActionStore(Protocol):
     """Actions with their owners and history, and presenters due back."""
 
-    async def next_action_number(self, committee_id: int) -> tuple[int, date | None]: ...
-
-    async def add_action(self, action: Action, owners: list[ActionOwner], created: Change) -> None: ...
+    async def add_action(self, action: Action, owners: list[ActionOwner], created: Change) -> None:
+        """Numbers the action, writes it with its owners and its creation's change-log line."""
 
     async def action_by_number(self, committee_id: int, number: int) -> Action | None: ...
 

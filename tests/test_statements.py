@@ -624,3 +624,28 @@ async def test_the_sweeps_reminders_are_one_statement_compiled_once_however_many
     assert new == [3, 4, 1, 2, 1]
     hit, compiled = CacheStats.CACHE_HIT, CacheStats.CACHE_MISS
     assert inserts == [compiled, hit, compiled, hit, hit]
+
+
+async def test_an_action_takes_its_number_in_the_statement_that_writes_it_on_postgresql(committee_db, monkeypatch):
+    """/action took the committee's next number in a statement of its own, a round trip before the
+    one that writes the action, its owner and its change-log line on PostgreSQL; it is taken in
+    that statement now (red when apart). Numbers still run on, and an action due at the next
+    meeting still gives its date."""
+    from storage.repositories import actions as actions_repository
+    chat = Committee(committee_db)
+    await chat.say("/members add Sam Todd, Member")
+    await chat.say("/nextmeeting 2026-06-10")
+    sent = []
+    send = actions_repository.run
+
+    async def noted(session, statement, parameters):
+        sent.append(statement)
+        return await send(session, statement, parameters)
+
+    monkeypatch.setattr(actions_repository, "run", noted)
+    first = await chat.say("/action Return the paper owner: Sam Todd due: 2026-06-01")
+    second = await chat.say("/action Book the room owner: Sam due: next meeting")
+    assert first.startswith("Action 1 recorded: Return the paper — Sam Todd, due Mon 1 June 2026.")
+    assert second.startswith("Action 2 recorded: Book the room — Sam Todd, due next meeting (Wed 10 June 2026).")
+    numbered_apart = sent.count(actions_repository._NEXT_ACTION_NUMBER)
+    assert numbered_apart == (0 if committee_db.engine.dialect.name == "postgresql" else 2)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlalchemy import (
     bindparam,
@@ -34,7 +34,7 @@ _NEXT_ACTION_NUMBER = (
     update(Committee)
     .where(Committee.id == bindparam("committee"))
     .values(last_action_number=Committee.last_action_number + 1)
-    .returning(Committee.last_action_number, Committee.next_meeting_date)
+    .returning(Committee.last_action_number)
 )
 _INSERT_ACTION = insert(Action).returning(Action.id)
 _INSERT_ACTION_OWNER = insert(ActionOwner)
@@ -46,10 +46,14 @@ def _without(values: dict, key: str) -> dict:
 
 @functools.cache
 def _written_together(action_keys: tuple, owner_keys: tuple, change_keys: tuple):
-    """WITH new_action AS (INSERT INTO actions ... RETURNING id), new_owner AS (INSERT INTO
-    action_owners SELECT new_action.id, ...) INSERT INTO changes SELECT ..., new_action.id, for
-    the columns given (the rest take their defaults); built once for each set of columns."""
-    new_action = (insert(Action).values({key: bindparam(f"action_{key}") for key in action_keys})
+    """WITH next_number AS (UPDATE committees ... RETURNING last_action_number), new_action AS
+    (INSERT INTO actions ... (SELECT last_action_number FROM next_number) ... RETURNING id),
+    new_owner AS (INSERT INTO action_owners SELECT new_action.id, ...) INSERT INTO changes SELECT
+    ..., new_action.id ... RETURNING subject_id, the number; for the columns given (the rest take
+    their defaults), built once for each set of columns."""
+    next_number = _NEXT_ACTION_NUMBER.cte("next_number")
+    number = select(next_number.c.last_action_number).scalar_subquery()
+    new_action = (insert(Action).values({**{key: bindparam(f"action_{key}") for key in action_keys}, "number": number})
                   .returning(Action.id).cte("new_action"))
 
     def from_new_action(model, id_column: str, prefix: str, keys: tuple):
@@ -57,7 +61,7 @@ def _written_together(action_keys: tuple, owner_keys: tuple, change_keys: tuple)
         return insert(table).from_select([id_column, *keys], select(
             new_action.c.id, *(bindparam(f"{prefix}_{key}", type_=table.c[key].type) for key in keys)))
 
-    statement = from_new_action(Change, "subject_id", "change", change_keys).returning(Change.subject_id)
+    statement = from_new_action(Change, "subject_id", "change", change_keys).returning(Change.subject_id, number)
     if owner_keys:
         statement = statement.add_cte(from_new_action(ActionOwner, "action_id", "owner", owner_keys).cte("new_owner"))
     return statement
@@ -66,26 +70,24 @@ def _written_together(action_keys: tuple, owner_keys: tuple, change_keys: tuple)
 class ActionRepository(Repository):
     """Actions with their owners and history, and presenters due back."""
 
-    async def next_action_number(self, committee_id: int) -> tuple[int, date | None]:
-        """(the committee's next action number, its next meeting's date). Numbers run per committee
-        and never repeat: the counter row is locked while it moves."""
-        number, next_meeting_date = (await run(self.session, _NEXT_ACTION_NUMBER, {"committee": committee_id})).one()
-        return number, next_meeting_date
-
     async def add_action(self, action: Action, owners: list[ActionOwner], created: Change) -> None:
-        """Writes a new action, its owners and the change log's line of its creation, and sets their
-        ids: on PostgreSQL, with one owner or none, in one statement (a data-modifying WITH, one
-        round trip instead of three); otherwise three plain INSERTs, as the ORM's flush would cost
-        more than the statements themselves."""
+        """Numbers a new action (numbers run per committee and never repeat: the counter row is
+        locked while it moves), writes it, its owners and the change log's line of its creation,
+        and sets their number and ids: on PostgreSQL, with one owner or none, in one statement (a
+        data-modifying WITH, one round trip instead of four); otherwise an UPDATE and plain
+        INSERTs, as the ORM's flush would cost more than the statements themselves."""
         together = on_postgresql(self.session) and len(owners) <= 1
         if together:
             parts = {"action": column_values(action), "change": _without(column_values(created), "subject_id")}
             if owners:
                 parts["owner"] = _without(column_values(owners[0]), "action_id")
             statement = _written_together(*(tuple(parts.get(part, ())) for part in ("action", "owner", "change")))
-            action.id = (await run(self.session, statement, {
-                f"{part}_{key}": value for part, values in parts.items() for key, value in values.items()})).scalar_one()
+            action.id, action.number = (await run(self.session, statement, {
+                "committee": action.committee_id,
+                **{f"{part}_{key}": value for part, values in parts.items() for key, value in values.items()}})).one()
         else:
+            numbered = await run(self.session, _NEXT_ACTION_NUMBER, {"committee": action.committee_id})
+            action.number = numbered.scalar_one()
             action.id = (await run(self.session, _INSERT_ACTION, column_values(action))).scalar_one()
         for owner in owners:
             owner.action_id = action.id
