@@ -162,6 +162,29 @@ def test_word_minutes_carry_their_styles_each_looked_up_once(monkeypatch):
     assert sorted(name for name in lookups if name) == ["Heading 1", "Heading 2", "List Bullet", "Table Grid"]
 
 
+def test_word_text_is_written_a_piece_at_a_time_with_its_tabs_and_line_breaks(monkeypatch):
+    """python-docx writes a run's text a character at a time (a third of the minutes' Word
+    rendering once the styles were looked up once): the renderer writes the pieces between tabs
+    and line breaks whole (red when python-docx's character appender is used), into the elements
+    python-docx would make: a tab, a line break, the words with their spaces kept."""
+    import io
+    import docx
+    from docx.oxml.text.run import _RunContentAppender
+    from dialogs.export import render_docx
+    from dialogs.minutes_model import Minute, Minutes, MinutesItem
+
+    characters = []
+    monkeypatch.setattr(_RunContentAppender, "add_char", lambda self, char: characters.append(char))
+    record = [Minute("note", "Costs:\tfirst year\nthen  yearly ")]
+    minutes = Minutes(1, "C", "T", "Wednesday 13 May 2026", "10:00", "11:00", [("Present", [("A", "Chair")])],
+                      [MinutesItem(1, None, "Tool", "Lab", record, None, None)], [], [], [])
+    document = docx.Document(io.BytesIO(render_docx(minutes)))
+    (paragraph,) = [p for cell in document.tables[-1].rows[1].cells for p in cell.paragraphs if "Costs" in p.text]
+    xml = paragraph._p.xml
+    assert characters == [] and paragraph.text == "Costs:\tfirst year\nthen  yearly "
+    assert "<w:tab/>" in xml and "<w:br/>" in xml and 'xml:space="preserve">then  yearly </w:t>' in xml
+
+
 def test_long_minutes_are_split_into_cards_writing_each_block_once(monkeypatch):
     """The split into cards under Teams' size wrote the whole card out again for each block it
     added (60-100 ms for a 3-hour meeting's five cards); it adds up the blocks' sizes now: the JSON
