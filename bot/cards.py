@@ -273,13 +273,13 @@ def minutes_cards(minutes: Minutes, for_chair: bool = False) -> list[Attachment]
     parts: list[list[dict]] = [[]]
     size = empty
     for block in _minutes_blocks(minutes):
-        grown = size + len(", ") + _json_bytes(block)
-        if parts[-1] and grown > MAX_CARD_BYTES:
+        added = len(", ") + _json_bytes(block)
+        if parts[-1] and size + added > MAX_CARD_BYTES:
             parts.append([block])
-            grown = empty + len(", ") + _json_bytes(block)
+            size = empty + added
         else:
             parts[-1].append(block)
-        size = grown
+            size += added
     total = len(parts)
     cards = []
     for index, part in enumerate(parts, start=1):
