@@ -11,6 +11,7 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 
 from storage.repositories.meetings import MeetingRepository
 from storage.models import (
@@ -23,6 +24,11 @@ from storage.repositories.base import Repository, insert_for
 from storage.vocabulary import (
     ReminderStatus,
 )
+
+
+# Built once for each database: its rows go as parameters, so SQLAlchemy compiles it once too.
+_ADD_ONCE = {insert: insert(Reminder).on_conflict_do_nothing().returning(Reminder.id)
+             for insert in (postgresql.insert, sqlite.insert)}
 
 
 class ReminderRepository(Repository):
@@ -49,12 +55,12 @@ class ReminderRepository(Repository):
         return [(row, committee) for row, committee in result.all()]
 
     async def add_reminders_once(self, rows: list[dict]) -> int:
-        """Inserts the reminders whose key is new; returns how many were new. One statement built
-        once, its rows sent as SQLAlchemy batches many (multi-row INSERTs): a statement holding
-        the rows' values was compiled anew every sweep, 100 ms and more for 200 reminders."""
+        """Inserts the reminders whose key is new; returns how many were new. The rows go to the one
+        statement as SQLAlchemy sends many (multi-row INSERTs): a statement holding the rows' values
+        was compiled anew every sweep, 100 ms and more for 200 reminders."""
         if not rows:
             return 0
-        insert = insert_for(self.session)(Reminder).on_conflict_do_nothing().returning(Reminder.id)
+        insert = _ADD_ONCE[insert_for(self.session)]
         result = await (await self.session.connection()).execute(insert, rows)
         return len(result.all())
 
