@@ -228,14 +228,15 @@ def _upgrade_to_head(connection) -> None:
     command.upgrade(config, "head")
 
 
-async def create_postgres_database(server_url: str, prefix: str) -> str:
-    """Creates a new, empty database on a PostgreSQL server; returns its URL. For tests and the
-    benchmark, which give each run a database of its own."""
+async def create_postgres_database(server_url: str, prefix: str, template: str | None = None) -> str:
+    """Creates a new database on a PostgreSQL server, empty or a copy of database `template`;
+    returns its URL. For tests and the benchmark, which give each run a database of its own."""
     name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     admin = create_async_engine(server_url, isolation_level="AUTOCOMMIT")
     try:
         async with admin.connect() as connection:
-            await connection.execute(text(f'CREATE DATABASE "{name}"'))
+            copying = f' TEMPLATE "{template}"' if template else ""
+            await connection.execute(text(f'CREATE DATABASE "{name}"{copying}'))
     finally:
         await admin.dispose()
     return str(make_url(server_url).set(database=name).render_as_string(hide_password=False))

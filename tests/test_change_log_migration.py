@@ -41,8 +41,8 @@ def _upgrade(connection, revision: str) -> None:
     command.upgrade(config, revision)
 
 
-async def test_the_four_history_tables_become_one_change_log(database_url):
-    db = Database(database_url)
+async def test_the_four_history_tables_become_one_change_log(empty_database_url):
+    db = Database(empty_database_url)
     try:
         async with db.engine.begin() as connection:
             await connection.run_sync(_upgrade, "0014")
