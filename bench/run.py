@@ -1,6 +1,6 @@
 """Clerk's benchmark: turn latency and throughput against botbuilder's echo bot and a bare floor bot
 (bench/floor_bot.py: the same work with nothing else), the reminder sweep
-over many stored actions, and minutes rendering. Prints its figures and writes them to
+over many stored actions, a statement's round trip through storage/, and minutes rendering. Prints its figures and writes them to
 bench/results/latest.json. Run it with `make bench` (see README: Benchmark).
 
 Every bot runs as its own process (`python app.py`, `python bench/echo_bot.py`) on 127.0.0.1; this
@@ -369,6 +369,58 @@ async def measure_sweep(url: str, stored: int) -> dict:
             "uses_index": uses_index}
 
 
+# Round trips -----------------------------------------------------------------------------------------
+
+
+STATEMENT_SAMPLES = 2000
+
+
+def measure_round_trips(url: str) -> dict:
+    """What one statement costs through storage/, on the bot's event loop and with its pooled
+    connection, nothing else running: alone (PostgreSQL commits it by itself), as the only statement
+    of a transaction (with its BEGIN and COMMIT), and each further statement of a transaction. A
+    turn's transaction and the statements in it cost at least this much, whatever they say."""
+    from app import event_loop
+    with asyncio.Runner(loop_factory=event_loop) as runner:  # the bot's loop, in a thread of its own
+        return runner.run(_round_trips(url))
+
+
+async def _round_trips(url: str) -> dict:
+    db = Database(url, background_checkpoints=True)
+    await db.migrate()
+
+    async def alone():
+        async with db.unit_of_work(one_statement=True) as uow:
+            await uow.committees.timezone_of(1)
+
+    def transaction(statements: int):
+        async def run():
+            async with db.unit_of_work() as uow:
+                for _ in range(statements):
+                    await uow.committees.timezone_of(1)
+                await uow.commit()
+        return run
+
+    async def median_ms(call) -> float:
+        for _ in range(STATEMENT_SAMPLES // 10):  # the statement compiled and prepared, the pool warm
+            await call()
+        times = []
+        for _ in range(STATEMENT_SAMPLES):
+            started = time.perf_counter()
+            await call()
+            times.append(time.perf_counter() - started)
+        return 1000 * statistics.median(times)
+
+    one, with_one, with_five = await median_ms(alone), await median_ms(transaction(1)), await median_ms(transaction(5))
+    await db.dispose()
+    figures = {"statement_ms": round(one, 3), "transaction_of_one_ms": round(with_one, 3),
+               "further_statement_ms": round((with_five - with_one) / 4, 3)}
+    print(f"  one statement alone {figures['statement_ms']} ms; a transaction of one "
+          f"{figures['transaction_of_one_ms']} ms; each further statement in it {figures['further_statement_ms']} ms",
+          flush=True)
+    return figures
+
+
 # Minutes -------------------------------------------------------------------------------------------
 
 
@@ -532,6 +584,13 @@ async def main() -> None:
                 url = make_url(f"sweep{size}")
                 url = await url if asyncio.iscoroutine(url) else url
                 results["sweep"][name].append(await measure_sweep(url, size))
+
+        results["round_trips"] = {}
+        for name, make_url in databases.items():
+            print(f"A statement through storage/ ({name}):", flush=True)
+            url = make_url("round_trips")
+            url = await url if asyncio.iscoroutine(url) else url
+            results["round_trips"][name] = await asyncio.to_thread(measure_round_trips, url)
 
         results["minutes"] = {}
         for name, make_url in databases.items():
