@@ -1,7 +1,7 @@
 """Clerk's benchmark: turn latency and throughput against botbuilder's echo bot and a bare floor bot
-(bench/floor_bot.py: the same work with nothing else), the reminder sweep
-over many stored actions, a statement's round trip through storage/, and minutes rendering. Prints its figures and writes them to
-bench/results/latest.json. Run it with `make bench` (see README: Benchmark).
+(bench/floor_bot.py: the same work with nothing else), the reminder sweep over many stored actions,
+a statement's round trip through storage/, and minutes rendering. Prints its figures and writes
+them to bench/results/latest.json. Run it with `make bench` (see README: Benchmark).
 
 Every bot runs as its own process (`python app.py`, `python bench/echo_bot.py`) on 127.0.0.1; this
 process plays the meetings' members and the Bot Connector, and times each turn from the POST to
