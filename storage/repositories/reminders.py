@@ -56,9 +56,9 @@ class ReminderRepository(Repository):
 
     async def add_reminders_once(self, rows: list[dict]) -> int:
         """Inserts the reminders whose key is new; returns how many were new. The rows go to the one
-        statement as SQLAlchemy sends many (multi-row INSERTs), one row too (not storage.statements.
-        run's way for one), so one compiled form serves every count: a statement holding the rows'
-        values was compiled anew every sweep, 100 ms and more for 200 reminders."""
+        statement as SQLAlchemy sends many (multi-row INSERTs), even a single row, not the way
+        `storage.statements.run` sends one, so one compiled form serves every count: a statement
+        holding the rows' values was compiled anew every sweep, 100 ms and more for 200 reminders."""
         if not rows:
             return 0
         insert = _ADD_ONCE[insert_for(self.session)]
